@@ -1,0 +1,117 @@
+/**
+ * `loom iterate [--daemon ID] [--wait] [--force] [--dry-run] [--json]`
+ * (SPEC §4.2, §4.3). Prints one `SPAWN …` directive line per subagent to start
+ * and, as its last line, the §4.5 summary (or `SHUTDOWN_SIGNAL`).
+ * With --wait it iterates every poll interval inside this one process and
+ * answers only when the parent must act, when the stop file appears, or when
+ * its time budget (`wait_budget` seconds) ends.
+ */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { LoomError } from '../errors.js';
+import { DirectiveSchema, formatDirective } from '../core/directives.js';
+import { runIteration, summaryFromState, type IterationResult } from '../daemon/iteration.js';
+import { context, parseOptions, printJson, type CommandEnv } from './shared.js';
+import type { LoomContext } from '../context.js';
+
+const Options = z.object({
+  daemon: z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/, 'must be the id `loom start` printed').optional(),
+  wait: z.boolean().default(false),
+  force: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+  json: z.boolean().default(false),
+  /** Seconds; overrides `wait_budget` from the config. */
+  budget: z.coerce.number().int().positive().optional(),
+});
+
+export const IterateJsonSchema = z.object({
+  schema: z.literal('loom.iterate/1'),
+  shutdown: z.boolean(),
+  summary: z.string(),
+  directives: z.array(DirectiveSchema),
+  iterations: z.number().int(),
+  dry_run: z.boolean(),
+  skipped: z.array(z.object({ issue: z.number().int(), reason: z.string() })),
+  errors: z.array(z.object({ code: z.string(), message: z.string() })),
+});
+
+export function register(program: Command, run: (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>): void {
+  program
+    .command('iterate')
+    .description('Run one daemon iteration: claim ready issues, print spawn directives and a summary line')
+    .option('--daemon <id>', 'the daemon id from `loom start` (without it: a one-off iteration)')
+    .option('--wait', 'keep iterating every poll interval until there is something to spawn, the stop file, or the time budget')
+    .option('--budget <seconds>', 'time budget for --wait (default: wait_budget in .loom/config.json, 540)')
+    .option('--force', 'force mode: Champion may auto-promote proposals')
+    .option('--dry-run', 'print the plan; change nothing on GitHub or on disk')
+    .option('--json', 'print one JSON object (schema loom.iterate/1) instead of lines')
+    .addHelpText(
+      'after',
+      `
+Output (text): zero or more lines "SPAWN <slot> <skill> [args]", then the summary line
+  "ready=N building=N shepherds=A/M [+shepherd=#N] [+architect] ... [completed=#N] [stuck=N] [warn=N]"
+  or exactly "SHUTDOWN_SIGNAL" when .loom/stop-daemon exists.
+Exit codes: 0 ok; 3 gh missing; 4 not authenticated; 5 rate limited; 6 GitHub unreachable;
+  8 state file invalid; 9 another daemon owns this clone or the lock is held.
+Examples:
+  .loom/scripts/loom iterate --dry-run
+  .loom/scripts/loom iterate --daemon loom-20260101120000-ab12cd --wait`,
+    )
+    .action((raw) => run((env) => iterate(env, parseOptions(Options, raw)), Boolean(raw.json)));
+}
+
+export async function iterate(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
+  const ctx = await context(env);
+  const config = await ctx.config();
+  const budgetMs = (options.budget ?? config.wait_budget) * 1000;
+  const started = Date.now();
+  const errors: { code: string; message: string }[] = [];
+  let iterations = 0;
+  let result: IterationResult;
+  for (;;) {
+    iterations += 1;
+    try {
+      result = await runIteration(ctx, { daemonId: options.daemon, dryRun: options.dryRun, force: options.force || undefined });
+      if (result.error) errors.push({ code: result.error.code, message: result.error.message });
+    } catch (error) {
+      // In --wait, a passing GitHub failure is recorded in state and retried next poll; anything else ends the wait.
+      if (!options.wait || !(error instanceof LoomError) || !['GH_NETWORK', 'GH_RATE_LIMITED', 'GH_ERROR', 'LOCKED'].includes(error.code)) throw error;
+      errors.push({ code: error.code, message: error.message });
+      const state = await ctx.store.read();
+      result = { shutdown: false, summary: `${summaryFromState(state, config)} warn=1`, directives: [], plan: null, skipped: [], error };
+    }
+    if (!options.wait || result.shutdown || result.directives.length || options.dryRun) break;
+    const remaining = budgetMs - (Date.now() - started);
+    if (remaining <= 0) break;
+    if (await waitForStopOrTimeout(ctx, Math.min(config.poll_interval * 1000, remaining))) continue; // stop file: next iteration answers SHUTDOWN_SIGNAL
+    if (Date.now() - started >= budgetMs) break;
+  }
+  if (options.json) {
+    printJson(env.io, IterateJsonSchema.parse({
+      schema: 'loom.iterate/1',
+      shutdown: result.shutdown,
+      summary: result.summary,
+      directives: result.directives,
+      iterations,
+      dry_run: options.dryRun,
+      skipped: result.skipped,
+      errors,
+    }));
+  } else {
+    if (options.dryRun) env.io.out('# dry run: nothing was changed');
+    for (const directive of result.directives) env.io.out(formatDirective(directive));
+    env.io.out(result.summary);
+  }
+  return 0;
+}
+
+/** Sleeps up to `ms`, checking the stop file twice a second; true when the stop file appeared. */
+async function waitForStopOrTimeout(ctx: LoomContext, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (existsSync(ctx.paths.stopDaemon)) return true;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(250, until - Date.now())));
+  }
+  return existsSync(ctx.paths.stopDaemon);
+}

@@ -1,0 +1,79 @@
+/**
+ * `loom status [--json] [--fast]` (SPEC §6): read-only view of the daemon,
+ * the pipeline (one GitHub request; none with --fast), shepherds, support
+ * roles and the actions waiting for a human. `--json` always prints valid JSON
+ * (StatusReportSchema), also when GitHub or the state file fail.
+ */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { LoomError } from '../errors.js';
+import { buildStatus, StatusReportSchema, type StatusReport } from '../core/status-report.js';
+import { takeSnapshot } from '../github/snapshot.js';
+import { repoSlug } from '../github/repo.js';
+import { emptyState, type DaemonState } from '../state/schema.js';
+import { defaultConfig, type Config } from '../core/config.js';
+import { observeTask } from '../daemon/task-output.js';
+import { renderStatus } from '../render/status-text.js';
+import type { Snapshot } from '../core/snapshot.js';
+import { context, parseOptions, printJson, type CommandEnv } from './shared.js';
+
+const Options = z.object({ json: z.boolean().default(false), fast: z.boolean().default(false) });
+
+export function register(program: Command, run: (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>): void {
+  program
+    .command('status')
+    .description('Show the daemon, pipeline, shepherds and what waits for you (read-only)')
+    .option('--json', 'print one JSON object (schema loom.status/1); always valid, errors under "errors"')
+    .option('--fast', 'read local state only: no GitHub request (pipeline counts from the last iteration)')
+    .addHelpText('after', '\nExit codes: 0 all parts shown; otherwise the code of the first problem (e.g. 6 GitHub unreachable,\n8 state file invalid), after printing everything that could be shown (JSON stays valid).\nExamples:\n  .loom/scripts/loom-status.sh\n  .loom/scripts/loom status --json | jq .pipeline')
+    .action((raw) => run((env) => status(env, parseOptions(Options, raw)), Boolean(raw.json)));
+}
+
+export async function status(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
+  const { report, exitCode } = await collectStatus(env, options);
+  if (options.json) printJson(env.io, StatusReportSchema.parse(report));
+  else env.io.out(renderStatus(report, { color: env.io.isTTY && !env.env.NO_COLOR }));
+  return exitCode;
+}
+
+/** Gathers every part it can; each failure becomes an entry in `errors` instead of aborting. */
+export async function collectStatus(env: CommandEnv, options: { fast: boolean }): Promise<{ report: StatusReport; exitCode: number }> {
+  const errors: StatusReport['errors'] = [];
+  let exitCode = 0;
+  const asError = (error: unknown) => {
+    if (error instanceof LoomError) exitCode ||= error.exitCode;
+    if (error instanceof LoomError) errors.push({ code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) });
+    else throw error;
+  };
+  const ctx = await context(env);
+  let config: Config = defaultConfig;
+  let state: DaemonState = emptyState();
+  await ctx.config().then((c) => (config = c), asError);
+  await ctx.store.read().then((s) => (state = s), asError);
+  const now = ctx.now();
+  let repository: string | null = null;
+  let snapshot: Snapshot | null = null;
+  await ctx.repo().then((r) => (repository = repoSlug(r)), asError);
+  const rateLimited = state.rate_limited_until && Date.parse(state.rate_limited_until) > now.getTime();
+  if (!options.fast && repository && !rateLimited) {
+    const repo = await ctx.repo();
+    await takeSnapshot(ctx.gh, { repo, readyLimit: 0, countsOnly: true }, ctx.now).then((s) => (snapshot = s), asError);
+  } else if (rateLimited && !options.fast) {
+    errors.push({ code: 'GH_RATE_LIMITED', message: `GitHub rate limit: Loom pauses until ${state.rate_limited_until}.`, hint: 'Counts return after the reset.' });
+  }
+  const outputTimes: Record<string, string | null> = {};
+  for (const [slot, s] of Object.entries(state.shepherds)) outputTimes[slot] = (await observeTask(s.output_file)).lastOutputAt;
+  const report = buildStatus({
+    state,
+    config,
+    now,
+    repository,
+    snapshot,
+    stopRequested: existsSync(ctx.paths.stopDaemon),
+    outputTimes,
+    errors,
+    fast: options.fast,
+  });
+  return { report, exitCode };
+}

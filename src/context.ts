@@ -1,0 +1,81 @@
+/**
+ * What every command receives: the repository root and its Loom paths, the
+ * GitHub client, the state store, the clock and the output streams. Tests
+ * build one with their own `now`, `env` and captured output.
+ */
+import { existsSync } from 'node:fs';
+import { LoomError } from './errors.js';
+import { readEnv } from './env.js';
+import { repositoryRoot } from './git/git.js';
+import { GhClient, execGh } from './github/gh.js';
+import { resolveRepo, type Repo } from './github/repo.js';
+import { loadConfig } from './state/config-file.js';
+import { loomPaths, type LoomPaths } from './state/paths.js';
+import { StateStore } from './state/store.js';
+import type { Config } from './core/config.js';
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+  /** True when stdout is a terminal (colour, tables). */
+  isTTY: boolean;
+}
+
+export interface LoomContext {
+  root: string;
+  paths: LoomPaths;
+  env: NodeJS.ProcessEnv;
+  gh: GhClient;
+  store: StateStore;
+  now: () => Date;
+  io: Output;
+  repo(): Promise<Repo>;
+  config(): Promise<Config>;
+}
+
+export const processOutput: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  isTTY: Boolean(process.stdout.isTTY),
+};
+
+/** `LOOM_NOW` pins the clock (tests, demos); otherwise the real time. */
+export function clockFrom(env: NodeJS.ProcessEnv): () => Date {
+  const fixed = readEnv('LOOM_NOW', env);
+  if (!fixed) return () => new Date();
+  const time = Date.parse(fixed);
+  if (Number.isNaN(time)) throw new LoomError('USAGE', `LOOM_NOW="${fixed}" is not a date.`, { hint: 'Use an ISO date, e.g. 2026-01-01T00:00:00Z.' });
+  return () => new Date(time);
+}
+
+export interface ContextOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  io?: Output;
+  /** Require `.loom/` to exist (every command but `init`). */
+  requireInstalled?: boolean;
+}
+
+export async function createContext(options: ContextOptions = {}): Promise<LoomContext> {
+  const env = options.env ?? process.env;
+  const root = await repositoryRoot(options.cwd ?? process.cwd());
+  const paths = loomPaths(root);
+  if (options.requireInstalled !== false && !existsSync(paths.loomDir)) {
+    throw new LoomError('NOT_INSTALLED', `Loom is not installed in ${root} (no .loom/ folder).`, {
+      hint: 'Install it with `node <path-to-loom>/.loom/scripts/loom init .`.',
+    });
+  }
+  let repo: Promise<Repo> | undefined;
+  let config: Promise<Config> | undefined;
+  return {
+    root,
+    paths,
+    env,
+    gh: new GhClient(execGh({ env, cwd: root })),
+    store: new StateStore(paths.state),
+    now: clockFrom(env),
+    io: options.io ?? processOutput,
+    repo: () => (repo ??= resolveRepo(root, env)),
+    config: () => (config ??= loadConfig(paths.config)),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * `.loom/config.json` (SPEC §4.4). All durations are in seconds. Every key is
+ * optional in the file: missing keys take the defaults below, so a user's file
+ * holds only what they changed and survives upgrades.
+ */
+import { z } from 'zod';
+
+const seconds = z.number().int().nonnegative();
+
+const proposalRoleSchema = z
+  .object({
+    /** Seconds between two triggers of this role. */
+    cooldown: seconds.default(1800),
+    /** No trigger while this many proposals of this role are open. */
+    cap: z.number().int().nonnegative().default(2),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+
+const supportRoleSchema = (interval: number) =>
+  z
+    .object({
+      /** Seconds after the role last finished before it runs again. */
+      interval: seconds.default(interval),
+      enabled: z.boolean().default(true),
+    })
+    .strict();
+
+export const ConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    /** Seconds between iterations of `loom iterate --wait`. */
+    poll_interval: z.number().int().min(1).default(30),
+    max_shepherds: z.number().int().min(0).max(20).default(3),
+    /** Work generation runs while fewer than this many issues are ready. */
+    issue_threshold: z.number().int().nonnegative().default(3),
+    architect: proposalRoleSchema.prefault({}),
+    hermit: proposalRoleSchema.prefault({}),
+    guide: supportRoleSchema(900).prefault({}),
+    champion: supportRoleSchema(600).prefault({}),
+    doctor: supportRoleSchema(300).prefault({}),
+    /** A `loom:building` issue with no pull request for this long is stale (SPEC §9). */
+    stale_building: seconds.default(7200),
+    /** A heartbeat younger than this counts as fresh (a claim with a fresh heartbeat is never released). */
+    heartbeat_fresh: seconds.default(900),
+    /** Seconds without heartbeat or output after which a shepherd is stuck, per phase. */
+    stuck_after: z
+      .object({
+        default: seconds.default(1800),
+        curator: seconds.default(1200),
+        builder: seconds.default(3600),
+        judge: seconds.default(1200),
+        doctor: seconds.default(2400),
+      })
+      .strict()
+      .prefault({}),
+    /** Start-up grace: a shepherd younger than this is never stuck. */
+    stuck_grace: seconds.default(600),
+    /** `loom shutdown` waits up to this long for shepherds to reach a safe point. */
+    shutdown_drain: seconds.default(300),
+    /** `loom iterate --wait` answers after at most this long, staying below the Bash tool timeout. */
+    wait_budget: seconds.default(540),
+    /** Arguments every daemon-spawned shepherd gets. */
+    shepherd_args: z.string().max(200).default('--force-pr'),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** The defaults, as a fully expanded config. */
+export const defaultConfig: Config = ConfigSchema.parse({});
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+/** Parses a config object; returns the config or every field problem, each prefixed with its path. */
+export function parseConfig(raw: unknown): { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] } {
+  const result = ConfigSchema.safeParse(raw);
+  if (result.success) return { ok: true, config: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((issue) => ({ path: issue.path.join('.') || '(root)', message: issue.message })),
+  };
+}

@@ -1,0 +1,243 @@
+/**
+ * The pure heart of an iteration (SPEC §4.3 steps 4–8):
+ * `(snapshot, state, config, now, observations) → plan`. No I/O: the caller
+ * gathers observations (task output files) beforehand and carries out the plan
+ * afterwards (src/core/iteration.ts), so every rule is table-tested here.
+ */
+import type { Config } from './config.js';
+import { Label } from './labels.js';
+import { pullForIssue, type IssueSummary, type Snapshot } from './snapshot.js';
+import type { DaemonState, ShepherdSlot, SupportRoleName, Warning } from '../state/schema.js';
+
+/** What the iteration saw of one background task's output file (by slot id or role name). */
+export interface TaskObservation {
+  /** The transcript's last entry is a finished assistant turn. */
+  ended: boolean;
+  /** mtime of the output file (ISO), or null when missing. */
+  lastOutputAt: string | null;
+}
+
+export interface PlanInput {
+  snapshot: Snapshot;
+  state: DaemonState;
+  config: Config;
+  now: Date;
+  tasks?: Record<string, TaskObservation>;
+  /** `/loom --force`: Champion may auto-promote proposals. */
+  forceMode?: boolean;
+}
+
+export type CompletionReason = 'issue-closed' | 'pr-merged' | 'reported-done' | 'reported-failed' | 'task-ended';
+
+export interface Completion {
+  slot: string;
+  issue: number;
+  reason: CompletionReason;
+  /** The claim must be released (label back to `loom:issue`, one comment): the shepherd ended mid-work. */
+  release: boolean;
+}
+
+export interface ClaimCandidate {
+  issue: number;
+  title: string;
+  urgent: boolean;
+}
+
+export interface RoleSpawn {
+  role: SupportRoleName;
+  args: string;
+}
+
+export interface StuckAction {
+  slot: string;
+  issue: number;
+  action: 'warn' | 'restart' | 'block';
+  idleSeconds: number;
+}
+
+export interface Plan {
+  completions: Completion[];
+  /** Support roles whose run ended (their slot frees; `last_completed` is set). */
+  roleCompletions: { role: SupportRoleName; reason: 'task-ended' | 'timed-out' }[];
+  /** Slots free for new shepherds after completions, in order. */
+  freeSlots: string[];
+  /** Ready issues to try, in claim order (`loom:urgent` first, then oldest); claim until `freeSlots` run out. */
+  claimCandidates: ClaimCandidate[];
+  /** Slots whose shepherd must be started again with `--resume` (after crash recovery). */
+  resumes: { slot: string; issue: number }[];
+  roleSpawns: RoleSpawn[];
+  /** `loom:building` issues nobody works on: back to `loom:issue` with one comment. */
+  staleReleases: { issue: number; title: string; idleSeconds: number }[];
+  stuck: StuckAction[];
+  warnings: Warning[];
+}
+
+const SUPPORT_ROLES = ['guide', 'champion', 'doctor'] as const;
+/** A support role that has shown no sign of life for this long is considered finished. */
+const ROLE_TIMEOUT_SECONDS = 2 * 3600;
+
+const secondsBetween = (later: Date, earlier: string | null): number =>
+  earlier ? Math.max(0, (later.getTime() - Date.parse(earlier)) / 1000) : Number.POSITIVE_INFINITY;
+
+const latest = (...times: (string | null | undefined)[]): string | null => {
+  let best: string | null = null;
+  for (const time of times) if (time && (!best || Date.parse(time) > Date.parse(best))) best = time;
+  return best;
+};
+
+export function slotIds(max: number): string[] {
+  return Array.from({ length: max }, (_, i) => `shepherd-${i + 1}`);
+}
+
+/** Slots counted as busy: a working shepherd, or one paused to be resumed. */
+export function isBusy(slot: ShepherdSlot | undefined): boolean {
+  return !!slot && (slot.status === 'working' || slot.status === 'paused') && slot.issue !== null;
+}
+
+export function plan(input: PlanInput): Plan {
+  const { snapshot, state, config, now } = input;
+  const tasks = input.tasks ?? {};
+  const nowIso = now.toISOString();
+  const warnings: Warning[] = [];
+
+  // Step 4: completions.
+  const completions: Completion[] = [];
+  for (const [slotId, slot] of Object.entries(state.shepherds)) {
+    if (!isBusy(slot) || slot.issue === null) continue;
+    const issue = slot.issue;
+    const tracked = snapshot.tracked.issues[issue];
+    const pull = slot.pr_number ? snapshot.tracked.pulls[slot.pr_number] : undefined;
+    let reason: CompletionReason | undefined;
+    let release = false;
+    if (pull?.state === 'MERGED') reason = 'pr-merged';
+    else if (tracked?.state === 'CLOSED') reason = 'issue-closed';
+    else if (slot.completed === 'done') reason = 'reported-done';
+    else if (slot.completed === 'failed') reason = 'reported-failed';
+    else if (slot.status === 'working' && tasks[slotId]?.ended) {
+      reason = 'task-ended';
+      // Ended without reporting: if it left the claim behind with no PR, nobody is working on it.
+      release = !!tracked?.labels.includes(Label.building) && !pullForIssue(snapshot, issue) && !slot.pr_number;
+    }
+    if (reason) completions.push({ slot: slotId, issue, reason, release });
+  }
+  const completedSlots = new Set(completions.map((c) => c.slot));
+
+  // Stuck shepherds (§9): warn, then one restart, then blocked.
+  const stuck: StuckAction[] = [];
+  for (const [slotId, slot] of Object.entries(state.shepherds)) {
+    if (slot.status !== 'working' || slot.issue === null || completedSlots.has(slotId)) continue;
+    if (secondsBetween(now, slot.started) < config.stuck_grace) continue;
+    const lastActivity = latest(slot.last_heartbeat, tasks[slotId]?.lastOutputAt, slot.started);
+    const idleSeconds = Math.round(secondsBetween(now, lastActivity));
+    const phase = (slot.last_phase ?? 'default') as keyof Config['stuck_after'];
+    const threshold = config.stuck_after[phase] ?? config.stuck_after.default;
+    if (idleSeconds <= threshold) continue;
+    let action: StuckAction['action'];
+    if (!slot.stuck_since) action = 'warn';
+    else if (secondsBetween(now, slot.stuck_since) < config.stuck_grace) continue; // give the warning time
+    else action = slot.restarts < 1 ? 'restart' : 'block';
+    stuck.push({ slot: slotId, issue: slot.issue, action, idleSeconds });
+    warnings.push({
+      time: nowIso,
+      type: 'stuck',
+      severity: action === 'block' ? 'error' : 'warning',
+      message: `shepherd for #${slot.issue} idle ${Math.round(idleSeconds / 60)} min in phase ${slot.last_phase ?? 'unknown'}: ${action}`,
+      context: { slot: slotId, issue: slot.issue, action },
+    });
+  }
+  const blockedSlots = new Set(stuck.filter((s) => s.action === 'block').map((s) => s.slot));
+
+  // Resumes: slots paused by crash recovery get their shepherd again.
+  const resumes = Object.entries(state.shepherds)
+    .filter(([id, slot]) => slot.status === 'paused' && slot.issue !== null && !completedSlots.has(id))
+    .map(([slot, s]) => ({ slot, issue: s.issue as number }));
+
+  // Step 5: free slots and claim candidates.
+  const freeSlots = slotIds(config.max_shepherds).filter(
+    (id) => !isBusy(state.shepherds[id]) || completedSlots.has(id) || blockedSlots.has(id),
+  );
+  const held = new Set(
+    Object.entries(state.shepherds)
+      .filter(([id, slot]) => isBusy(slot) && !completedSlots.has(id))
+      .map(([, slot]) => slot.issue),
+  );
+  const claimCandidates = orderReady(snapshot.readyIssues)
+    .filter((issue) => !held.has(issue.number))
+    .map((issue) => ({ issue: issue.number, title: issue.title, urgent: issue.labels.includes(Label.urgent) }));
+
+  // Support roles: completion of running ones.
+  const roleCompletions: Plan['roleCompletions'] = [];
+  for (const [name, role] of Object.entries(state.support_roles) as [SupportRoleName, DaemonState['support_roles'][SupportRoleName]][]) {
+    if (role.status !== 'running') continue;
+    if (tasks[name]?.ended) roleCompletions.push({ role: name, reason: 'task-ended' });
+    else if (secondsBetween(now, latest(role.started, tasks[name]?.lastOutputAt)) > ROLE_TIMEOUT_SECONDS) {
+      roleCompletions.push({ role: name, reason: 'timed-out' });
+    }
+  }
+  const finished = new Set(roleCompletions.map((r) => r.role));
+  const idle = (role: SupportRoleName) => state.support_roles[role].status !== 'running' || finished.has(role);
+  const lastFinished = (role: SupportRoleName) =>
+    finished.has(role) ? nowIso : state.support_roles[role].last_completed;
+
+  const roleSpawns: RoleSpawn[] = [];
+  const force = input.forceMode ?? state.force_mode;
+  // Step 6: work generation when the backlog is low.
+  if (snapshot.counts.ready < config.issue_threshold) {
+    const proposals = { architect: snapshot.counts.architect_proposals, hermit: snapshot.counts.hermit_proposals };
+    for (const role of ['architect', 'hermit'] as const) {
+      const settings = config[role];
+      const lastTrigger = role === 'architect' ? state.last_architect_trigger : state.last_hermit_trigger;
+      if (
+        settings.enabled &&
+        idle(role) &&
+        proposals[role] < settings.cap &&
+        secondsBetween(now, lastTrigger) >= settings.cooldown
+      ) {
+        roleSpawns.push({ role, args: role === 'architect' ? '--autonomous' : '' });
+      }
+    }
+  }
+  // Step 7: support roles on their interval since they last finished (or since the daemon started).
+  const hasWork: Record<(typeof SUPPORT_ROLES)[number], boolean> = {
+    guide: true,
+    champion: snapshot.counts.ready_to_merge + snapshot.counts.curated > 0 || (force && snapshot.counts.architect_proposals + snapshot.counts.hermit_proposals > 0),
+    doctor: snapshot.counts.changes_requested > 0,
+  };
+  for (const role of SUPPORT_ROLES) {
+    const settings = config[role];
+    const since = lastFinished(role) ?? state.started_at;
+    if (settings.enabled && idle(role) && hasWork[role] && since && secondsBetween(now, since) >= settings.interval) {
+      roleSpawns.push({ role, args: role === 'champion' && force ? '--force' : '' });
+    }
+  }
+
+  // Step 8: stale `loom:building` issues nobody is working on.
+  const staleReleases: Plan['staleReleases'] = [];
+  if (snapshot.pullRequestsComplete) {
+    for (const issue of snapshot.buildingIssues) {
+      if (held.has(issue.number)) continue;
+      const idleSeconds = secondsBetween(now, latest(issue.updatedAt, state.heartbeats[String(issue.number)]));
+      if (idleSeconds <= config.stale_building) continue;
+      if (pullForIssue(snapshot, issue.number)) continue;
+      staleReleases.push({ issue: issue.number, title: issue.title, idleSeconds: Math.round(idleSeconds) });
+      warnings.push({
+        time: nowIso,
+        type: 'stale-building',
+        severity: 'warning',
+        message: `#${issue.number} was loom:building for ${Math.round(idleSeconds / 3600)} h with no pull request: released`,
+        context: { issue: issue.number },
+      });
+    }
+  }
+
+  return { completions, roleCompletions, freeSlots, claimCandidates, resumes, roleSpawns, staleReleases, stuck, warnings };
+}
+
+/** `loom:urgent` first, then oldest created first; stable for equal dates. */
+export function orderReady(issues: readonly IssueSummary[]): IssueSummary[] {
+  return [...issues].sort((a, b) => {
+    const urgency = Number(b.labels.includes(Label.urgent)) - Number(a.labels.includes(Label.urgent));
+    if (urgency) return urgency;
+    return Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.number - b.number;
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * What one iteration knows about GitHub: the result of the single snapshot
+ * request (src/github/snapshot.ts). Pure data, so the planner and the status
+ * view are tested from plain objects.
+ */
+import { z } from 'zod';
+
+export const IssueSummarySchema = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  labels: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type IssueSummary = z.infer<typeof IssueSummarySchema>;
+
+export const PullSummarySchema = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  labels: z.array(z.string()),
+  headRefName: z.string(),
+  mergeable: z.string(),
+  updatedAt: z.string(),
+  closingIssues: z.array(z.number().int()),
+  checks: z.string().nullable(),
+});
+export type PullSummary = z.infer<typeof PullSummarySchema>;
+
+export const PipelineCountsSchema = z.object({
+  ready: z.number().int().nonnegative(),
+  building: z.number().int().nonnegative(),
+  curated: z.number().int().nonnegative(),
+  architect_proposals: z.number().int().nonnegative(),
+  hermit_proposals: z.number().int().nonnegative(),
+  review_requested: z.number().int().nonnegative(),
+  changes_requested: z.number().int().nonnegative(),
+  ready_to_merge: z.number().int().nonnegative(),
+  blocked: z.number().int().nonnegative(),
+});
+export type PipelineCounts = z.infer<typeof PipelineCountsSchema>;
+
+/** State on GitHub of an issue a shepherd slot holds (fetched by alias in the same request). */
+export interface TrackedIssue {
+  number: number;
+  state: 'OPEN' | 'CLOSED';
+  labels: string[];
+}
+
+export interface TrackedPull {
+  number: number;
+  state: 'OPEN' | 'CLOSED' | 'MERGED';
+}
+
+export interface Snapshot {
+  /** When the snapshot was taken (ISO). */
+  takenAt: string;
+  counts: PipelineCounts;
+  /** Claimable issues: `loom:urgent` first, then oldest first; a short list, not the backlog. */
+  readyIssues: IssueSummary[];
+  /** Open `loom:building` issues (up to 100). */
+  buildingIssues: IssueSummary[];
+  /** Open pull requests (most recently updated first, up to 50) and whether the list is complete. */
+  pullRequests: PullSummary[];
+  pullRequestsComplete: boolean;
+  /** A few blocked issues and proposals, for the human-actions section of status. */
+  blockedIssues: IssueSummary[];
+  proposals: IssueSummary[];
+  /** Issues and PRs held by shepherd slots, by number. */
+  tracked: { issues: Record<number, TrackedIssue>; pulls: Record<number, TrackedPull> };
+  rateLimit: { remaining: number; resetAt: string } | null;
+}
+
+/** True when an open pull request belongs to the issue (closing reference or `feature/issue-N` branch). */
+export function pullForIssue(snapshot: Snapshot, issue: number): PullSummary | undefined {
+  return snapshot.pullRequests.find(
+    (pull) => pull.closingIssues.includes(issue) || pull.headRefName === `feature/issue-${issue}`,
+  );
+}

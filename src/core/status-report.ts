@@ -1,0 +1,183 @@
+/**
+ * The status view (SPEC §6) as data: `buildStatus(state, config, snapshot, now)`
+ * is pure; `loom status --json` prints its result, validated by
+ * `StatusReportSchema`, and the text view renders the same object.
+ */
+import { z } from 'zod';
+import type { Config } from './config.js';
+import { cleanText } from './sanitize.js';
+import type { Snapshot } from './snapshot.js';
+import { PipelineCountsSchema } from './snapshot.js';
+import type { DaemonState, SupportRoleName } from '../state/schema.js';
+import { isBusy } from './planner.js';
+
+const nullableCount = z.number().int().nonnegative().nullable();
+
+export const StatusErrorSchema = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
+
+export const StatusReportSchema = z.object({
+  schema: z.literal('loom.status/1'),
+  generated_at: z.string(),
+  repository: z.string().nullable(),
+  daemon: z.object({
+    status: z.enum(['running', 'stopping', 'stopped', 'crashed', 'never-started']),
+    daemon_id: z.string().nullable(),
+    started_at: z.string().nullable(),
+    uptime_seconds: z.number().nullable(),
+    iteration: z.number().int(),
+    last_poll: z.string().nullable(),
+    seconds_since_poll: z.number().nullable(),
+    force_mode: z.boolean(),
+    rate_limited_until: z.string().nullable(),
+  }),
+  /** Counts; `null` when GitHub could not be asked (see `errors`). */
+  pipeline: z.object(Object.fromEntries(Object.keys(PipelineCountsSchema.shape).map((k) => [k, nullableCount])) as {
+    [K in keyof typeof PipelineCountsSchema.shape]: typeof nullableCount;
+  }),
+  /** Where the counts came from: this request (`github`), the last iteration (`cache`, with --fast), or nowhere. */
+  pipeline_source: z.enum(['github', 'cache', 'none']),
+  pipeline_updated_at: z.string().nullable(),
+  shepherds: z.array(
+    z.object({
+      slot: z.string(),
+      status: z.string(),
+      issue: z.number().nullable(),
+      phase: z.string().nullable(),
+      pr: z.number().nullable(),
+      running_seconds: z.number().nullable(),
+      seconds_since_output: z.number().nullable(),
+      task_id: z.string().nullable(),
+    }),
+  ),
+  support_roles: z.array(
+    z.object({
+      role: z.string(),
+      status: z.string(),
+      last_completed: z.string().nullable(),
+      next_due: z.string().nullable(),
+      last_result: z.string().nullable(),
+    }),
+  ),
+  stats: z.object({ iterations: z.number().int(), completed_issues: z.number().int(), total_prs_merged: z.number().int() }),
+  warnings: z.array(z.object({ time: z.string(), severity: z.string(), type: z.string(), message: z.string() })),
+  human_actions: z.array(
+    z.object({ kind: z.enum(['approve-proposal', 'unblock']), number: z.number().int(), title: z.string(), label: z.string(), command: z.string() }),
+  ),
+  errors: z.array(StatusErrorSchema),
+});
+export type StatusReport = z.infer<typeof StatusReportSchema>;
+
+export interface StatusInput {
+  state: DaemonState;
+  config: Config;
+  now: Date;
+  repository: string | null;
+  snapshot: Snapshot | null;
+  /** Local facts the pure function cannot read: stop files and task output times. */
+  stopRequested: boolean;
+  outputTimes: Record<string, string | null>;
+  errors: z.infer<typeof StatusErrorSchema>[];
+  fast: boolean;
+}
+
+const ROLES: SupportRoleName[] = ['architect', 'hermit', 'guide', 'champion', 'doctor'];
+const secondsSince = (now: Date, time: string | null | undefined) =>
+  time ? Math.max(0, Math.round((now.getTime() - Date.parse(time)) / 1000)) : null;
+
+export function buildStatus(input: StatusInput): StatusReport {
+  const { state, config, now, snapshot } = input;
+  const sincePoll = secondsSince(now, state.last_poll ?? state.started_at);
+  let status: StatusReport['daemon']['status'];
+  if (!state.started_at && !state.running) status = 'never-started';
+  else if (!state.running) status = 'stopped';
+  else if (sincePoll !== null && sincePoll > 3 * config.poll_interval) status = 'crashed';
+  else if (input.stopRequested) status = 'stopping';
+  else status = 'running';
+
+  const cached = state.pipeline;
+  const counts = snapshot?.counts ?? (input.fast && cached ? cached : null);
+  const pipeline = Object.fromEntries(
+    Object.keys(PipelineCountsSchema.shape).map((key) => [key, counts ? (counts as Record<string, number>)[key] ?? null : null]),
+  ) as StatusReport['pipeline'];
+
+  const repoArg = input.repository ? ` -R ${input.repository}` : '';
+  const proposals = snapshot?.proposals ?? [];
+  const blocked = snapshot?.blockedIssues ?? (input.fast ? (cached?.blocked_items ?? []).map((b) => ({ ...b, labels: [] as string[] })) : []);
+  const humanActions: StatusReport['human_actions'] = [
+    ...proposals.map((p) => {
+      const label = p.labels.find((l) => l === 'loom:curated' || l === 'loom:architect' || l === 'loom:hermit') ?? 'loom:curated';
+      return {
+        kind: 'approve-proposal' as const,
+        number: p.number,
+        title: cleanText(p.title, 80),
+        label,
+        command: `gh issue edit ${p.number}${repoArg} --remove-label ${label} --add-label loom:issue`,
+      };
+    }),
+    ...blocked.map((b) => ({
+      kind: 'unblock' as const,
+      number: b.number,
+      title: cleanText(b.title, 80),
+      label: 'loom:blocked',
+      command: `gh issue edit ${b.number}${repoArg} --remove-label loom:blocked --add-label loom:issue`,
+    })),
+  ];
+
+  return {
+    schema: 'loom.status/1',
+    generated_at: now.toISOString(),
+    repository: input.repository,
+    daemon: {
+      status,
+      daemon_id: state.daemon_id,
+      started_at: state.started_at,
+      uptime_seconds: state.running ? secondsSince(now, state.started_at) : null,
+      iteration: state.iteration,
+      last_poll: state.last_poll,
+      seconds_since_poll: sincePoll,
+      force_mode: state.force_mode,
+      rate_limited_until: state.rate_limited_until && Date.parse(state.rate_limited_until) > now.getTime() ? state.rate_limited_until : null,
+    },
+    pipeline,
+    pipeline_source: snapshot ? 'github' : input.fast && cached ? 'cache' : 'none',
+    pipeline_updated_at: snapshot?.takenAt ?? (input.fast ? (cached?.updated_at ?? null) : null),
+    shepherds: Object.keys(state.shepherds)
+      .sort((a, b) => Number(a.split('-')[1]) - Number(b.split('-')[1]))
+      .map((slot) => {
+        const s = state.shepherds[slot]!;
+        const busy = isBusy(s);
+        return {
+          slot,
+          status: s.status,
+          issue: s.issue,
+          phase: busy ? s.last_phase : null,
+          pr: busy ? s.pr_number : null,
+          running_seconds: busy ? secondsSince(now, s.started) : null,
+          seconds_since_output: busy ? secondsSince(now, latestTime(input.outputTimes[slot], s.last_heartbeat)) : null,
+          task_id: s.task_id,
+        };
+      }),
+    support_roles: ROLES.map((role) => {
+      const r = state.support_roles[role];
+      const interval = role === 'architect' || role === 'hermit' ? config[role].cooldown : config[role].interval;
+      const base = role === 'architect' ? state.last_architect_trigger : role === 'hermit' ? state.last_hermit_trigger : (r.last_completed ?? state.started_at);
+      return {
+        role,
+        status: r.status,
+        last_completed: r.last_completed,
+        next_due: r.status === 'running' || !base ? null : new Date(Date.parse(base) + interval * 1000).toISOString(),
+        last_result: r.last_result === null ? null : cleanText(r.last_result, 120),
+      };
+    }),
+    stats: { iterations: state.iteration, completed_issues: state.completed_issues.length, total_prs_merged: state.total_prs_merged },
+    warnings: state.warnings.slice(-5).map((w) => ({ time: w.time, severity: w.severity, type: w.type, message: cleanText(w.message, 160) })),
+    human_actions: humanActions,
+    errors: input.errors,
+  };
+}
+
+function latestTime(a: string | null | undefined, b: string | null | undefined): string | null {
+  if (!a) return b ?? null;
+  if (!b) return a;
+  return Date.parse(a) > Date.parse(b) ? a : b;
+}

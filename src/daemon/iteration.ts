@@ -1,0 +1,275 @@
+/**
+ * One daemon iteration (SPEC §4.3): lock → stop check → snapshot (one request)
+ * → plan (pure) → act (claims, releases, state) → save → summary. The only
+ * place that turns a Plan into GitHub mutations and state changes.
+ */
+import { existsSync } from 'node:fs';
+import { LoomError } from '../errors.js';
+import type { LoomContext } from '../context.js';
+import { plan as makePlan, isBusy, type Plan, type TaskObservation } from '../core/planner.js';
+import { Label } from '../core/labels.js';
+import { SHUTDOWN_SIGNAL, summaryLine } from '../core/summary.js';
+import { formatDirective, shepherdDirective, type Directive } from '../core/directives.js';
+import type { Snapshot } from '../core/snapshot.js';
+import type { Config } from '../core/config.js';
+import { takeSnapshot } from '../github/snapshot.js';
+import { claimIssue, releaseIssue, type ClaimContext } from '../github/claims.js';
+import { transitionLabels, addComment } from '../github/items.js';
+import { MAX_COMPLETED, MAX_WARNINGS, type DaemonState, type ShepherdSlot, type Warning } from '../state/schema.js';
+import { releaseClaimLock } from '../state/claim-lock.js';
+import { observeTask } from './task-output.js';
+import { faultPoint } from './fault-points.js';
+import { checkDaemonOwner } from './ownership.js';
+
+export interface IterationOptions {
+  /** The daemon id from `loom start`; absent for a one-off iteration. */
+  daemonId?: string;
+  dryRun?: boolean;
+  /** `/loom --force`: recorded in state as force mode. */
+  force?: boolean;
+}
+
+export interface IterationResult {
+  shutdown: boolean;
+  summary: string;
+  directives: Directive[];
+  /** What the planner decided (for --json and --dry-run). */
+  plan: Plan | null;
+  /** Claims tried and refused, with why (another claimant, label not confirmed…). */
+  skipped: { issue: number; reason: string }[];
+  error: LoomError | null;
+}
+
+const emptySlot = (): ShepherdSlot => ({
+  status: 'idle',
+  issue: null,
+  task_id: null,
+  output_file: null,
+  started: null,
+  last_phase: null,
+  pr_number: null,
+  last_heartbeat: null,
+  idle_since: null,
+  idle_reason: null,
+  restarts: 0,
+  completed: null,
+  stuck_since: null,
+});
+
+export function pushWarnings(state: DaemonState, warnings: Warning[]): void {
+  state.warnings = [...state.warnings, ...warnings].slice(-MAX_WARNINGS);
+}
+
+const activeCount = (state: DaemonState) => Object.values(state.shepherds).filter(isBusy).length;
+
+export async function runIteration(ctx: LoomContext, options: IterationOptions = {}): Promise<IterationResult> {
+  const config = await ctx.config();
+  return ctx.store.withLock(async () => {
+    faultPoint('after-lock', ctx.env);
+    const state = await ctx.store.read();
+    const now = ctx.now();
+    if (options.daemonId) checkDaemonOwner(state, options.daemonId, config, now);
+
+    if (existsSync(ctx.paths.stopDaemon)) return shutdownResult();
+
+    if (state.rate_limited_until && Date.parse(state.rate_limited_until) > now.getTime()) {
+      // Breaker open (SPEC §10): no GitHub call until the reset.
+      return {
+        shutdown: false,
+        summary: `${summaryFromState(state, config)} warn=1`,
+        directives: [],
+        plan: null,
+        skipped: [],
+        error: new LoomError('GH_RATE_LIMITED', `GitHub rate limit: paused until ${state.rate_limited_until}.`, {
+          hint: 'Loom resumes by itself after the reset.',
+          details: { resetAt: state.rate_limited_until },
+        }),
+      };
+    }
+
+    const repo = await ctx.repo();
+    const trackIssues = Object.values(state.shepherds).flatMap((s) => (isBusy(s) && s.issue ? [s.issue] : []));
+    const trackPulls = Object.values(state.shepherds).flatMap((s) => (isBusy(s) && s.pr_number ? [s.pr_number] : []));
+    let snapshot: Snapshot;
+    try {
+      snapshot = await takeSnapshot(ctx.gh, { repo, readyLimit: Math.max(5, config.max_shepherds * 2 + 2), trackIssues, trackPulls }, ctx.now);
+    } catch (error) {
+      if (error instanceof LoomError && !options.dryRun) await recordFailure(ctx, state, error);
+      throw error;
+    }
+    faultPoint('after-snapshot', ctx.env);
+
+    const tasks: Record<string, TaskObservation> = {};
+    for (const [id, slot] of Object.entries(state.shepherds)) if (slot.status === 'working') tasks[id] = await observeTask(slot.output_file);
+    for (const [name, role] of Object.entries(state.support_roles)) if (role.status === 'running') tasks[name] = await observeTask(role.output_file);
+
+    const forceMode = options.force ?? state.force_mode;
+    const plan = makePlan({ snapshot, state, config, now, tasks, forceMode });
+    if (options.dryRun) return dryRunResult(plan, snapshot, state, config);
+
+    const claimCtx: ClaimContext = { gh: ctx.gh, repo, paths: ctx.paths, owner: options.daemonId ?? `one-off:${process.pid}`, now: ctx.now };
+    const nowIso = now.toISOString();
+    const directives: Directive[] = [];
+    const completed: number[] = [];
+    const skipped: IterationResult['skipped'] = [];
+    const warnings: Warning[] = [...plan.warnings];
+    state.force_mode = forceMode;
+
+    for (const completion of plan.completions) {
+      const slot = state.shepherds[completion.slot]!;
+      if (completion.release) {
+        await releaseIssue(claimCtx, completion.issue, {
+          comment: `Loom: the shepherd for this issue ended without finishing it, so the claim is released and the issue is back in the ready queue.`,
+        });
+      } else {
+        await releaseClaimLock(ctx.paths, completion.issue);
+      }
+      if (completion.reason === 'pr-merged') state.total_prs_merged += 1;
+      if (completion.reason !== 'reported-failed' && completion.reason !== 'task-ended') {
+        state.completed_issues = [...state.completed_issues.filter((n) => n !== completion.issue), completion.issue].slice(-MAX_COMPLETED);
+        completed.push(completion.issue);
+      }
+      state.shepherds[completion.slot] = { ...emptySlot(), idle_since: nowIso, idle_reason: completion.reason, restarts: 0, task_id: slot.task_id };
+    }
+
+    for (const done of plan.roleCompletions) {
+      const role = state.support_roles[done.role];
+      state.support_roles[done.role] = { ...role, status: 'idle', last_completed: nowIso, last_result: role.last_result ?? done.reason };
+    }
+
+    for (const stuck of plan.stuck) {
+      const slot = state.shepherds[stuck.slot]!;
+      if (stuck.action === 'warn') {
+        slot.stuck_since = nowIso;
+      } else if (stuck.action === 'restart') {
+        Object.assign(slot, { status: 'working', started: nowIso, task_id: null, output_file: null, restarts: slot.restarts + 1, stuck_since: null });
+        directives.push(shepherdDirective(stuck.slot, stuck.issue, config.shepherd_args, true));
+      } else {
+        const result = await transitionLabels(ctx.gh, repo, stuck.issue, { add: [Label.blocked], remove: [Label.building] });
+        if (result.ok) {
+          await addComment(ctx.gh, result.after.id, `Loom: the shepherd for this issue stopped making progress twice (idle ${Math.round(stuck.idleSeconds / 60)} min), so it is marked loom:blocked for a human to look at.`);
+        }
+        await releaseClaimLock(ctx.paths, stuck.issue);
+        state.shepherds[stuck.slot] = { ...emptySlot(), idle_since: nowIso, idle_reason: 'blocked: stuck' };
+      }
+    }
+
+    for (const stale of plan.staleReleases) {
+      await releaseIssue(claimCtx, stale.issue, {
+        comment: `Loom: this issue was loom:building for ${Math.round(stale.idleSeconds / 3600)} h with no pull request and no sign of a shepherd, so it is back in the ready queue.`,
+      });
+    }
+
+    for (const resume of plan.resumes) {
+      Object.assign(state.shepherds[resume.slot]!, { status: 'working', started: nowIso, task_id: null, output_file: null, idle_reason: null });
+      directives.push(shepherdDirective(resume.slot, resume.issue, config.shepherd_args, true));
+    }
+
+    // Step 5: claim in order until the free slots run out; a stop file stops new claims at once.
+    const freeSlots = [...plan.freeSlots];
+    let claimIndex = 0;
+    for (const candidate of plan.claimCandidates) {
+      if (!freeSlots.length || existsSync(ctx.paths.stopDaemon)) break;
+      claimIndex += 1;
+      faultPoint(`before-claim-${claimIndex}`, ctx.env);
+      const outcome = await claimIssue(claimCtx, candidate.issue);
+      faultPoint(`after-claim-${claimIndex}`, ctx.env);
+      if (!outcome.claimed) {
+        skipped.push({ issue: candidate.issue, reason: outcome.reason });
+        continue;
+      }
+      const slotId = freeSlots.shift()!;
+      state.shepherds[slotId] = { ...emptySlot(), status: 'working', issue: candidate.issue, started: nowIso, last_phase: 'curator' };
+      directives.push(shepherdDirective(slotId, candidate.issue, config.shepherd_args));
+    }
+
+    if (!existsSync(ctx.paths.stopDaemon)) {
+      for (const spawn of plan.roleSpawns) {
+        state.support_roles[spawn.role] = { ...state.support_roles[spawn.role], status: 'running', started: nowIso, task_id: null, output_file: null };
+        if (spawn.role === 'architect') state.last_architect_trigger = nowIso;
+        if (spawn.role === 'hermit') state.last_hermit_trigger = nowIso;
+        directives.push({ slot: spawn.role, skill: spawn.role, args: spawn.args, issue: null });
+      }
+    }
+
+    pushWarnings(state, warnings);
+    state.pipeline = pipelineFrom(snapshot);
+    state.last_poll = nowIso;
+    state.iteration += 1;
+    state.rate_limited_until = null;
+    faultPoint('before-state-write', ctx.env);
+    await ctx.store.write(state);
+    faultPoint('after-state-write', ctx.env);
+
+    const summary = summaryLine({
+      ready: Math.max(0, snapshot.counts.ready - directives.filter((d) => d.skill === 'shepherd' && !d.args.includes('--resume')).length),
+      building: snapshot.counts.building + directives.filter((d) => d.skill === 'shepherd' && !d.args.includes('--resume')).length,
+      activeShepherds: activeCount(state),
+      maxShepherds: config.max_shepherds,
+      spawnedIssues: directives.flatMap((d) => (d.skill === 'shepherd' && d.issue ? [d.issue] : [])),
+      spawnedRoles: plan.roleSpawns.filter((s) => directives.some((d) => d.slot === s.role)).map((s) => s.role),
+      completedIssues: completed,
+      stuck: plan.stuck.length,
+      warnings: warnings.length,
+    });
+    return { shutdown: false, summary, directives, plan, skipped, error: null };
+  });
+}
+
+function shutdownResult(): IterationResult {
+  return { shutdown: true, summary: SHUTDOWN_SIGNAL, directives: [], plan: null, skipped: [], error: null };
+}
+
+function pipelineFrom(snapshot: Snapshot): DaemonState['pipeline'] {
+  return {
+    ...snapshot.counts,
+    blocked_items: snapshot.blockedIssues.map((i) => ({ number: i.number, title: i.title })),
+    updated_at: snapshot.takenAt,
+  };
+}
+
+export function summaryFromState(state: DaemonState, config: Config): string {
+  return summaryLine({
+    ready: state.pipeline?.ready ?? null,
+    building: state.pipeline?.building ?? null,
+    activeShepherds: activeCount(state),
+    maxShepherds: config.max_shepherds,
+    spawnedIssues: [],
+    spawnedRoles: [],
+    completedIssues: [],
+    stuck: 0,
+    warnings: 0,
+  });
+}
+
+function dryRunResult(plan: Plan, snapshot: Snapshot, state: DaemonState, config: Config): IterationResult {
+  const directives: Directive[] = [
+    ...plan.resumes.map((r) => shepherdDirective(r.slot, r.issue, config.shepherd_args, true)),
+    ...plan.claimCandidates.slice(0, plan.freeSlots.length).map((c, i) => shepherdDirective(plan.freeSlots[i]!, c.issue, config.shepherd_args)),
+    ...plan.roleSpawns.map((s) => ({ slot: s.role, skill: s.role, args: s.args, issue: null })),
+  ];
+  const claims = directives.filter((d) => d.skill === 'shepherd' && !d.args.includes('--resume')).length;
+  const summary = summaryLine({
+    ready: Math.max(0, snapshot.counts.ready - claims),
+    building: snapshot.counts.building + claims,
+    activeShepherds: activeCount(state) - plan.completions.length + claims,
+    maxShepherds: config.max_shepherds,
+    spawnedIssues: directives.flatMap((d) => (d.skill === 'shepherd' && d.issue ? [d.issue] : [])),
+    spawnedRoles: plan.roleSpawns.map((s) => s.role),
+    completedIssues: plan.completions.filter((c) => c.reason !== 'reported-failed' && c.reason !== 'task-ended').map((c) => c.issue),
+    stuck: plan.stuck.length,
+    warnings: plan.warnings.length,
+  });
+  return { shutdown: false, summary, directives, plan, skipped: [], error: null };
+}
+
+/** A failed snapshot is recorded (warning; breaker on rate limit) so status can show it. */
+async function recordFailure(ctx: LoomContext, state: DaemonState, error: LoomError): Promise<void> {
+  const nowIso = ctx.now().toISOString();
+  pushWarnings(state, [{ time: nowIso, type: error.code.toLowerCase(), severity: 'error', message: error.message, context: {} }]);
+  if (error.code === 'GH_RATE_LIMITED' && typeof error.details.resetAt === 'string') state.rate_limited_until = error.details.resetAt;
+  state.last_poll = nowIso;
+  await ctx.store.write(state).catch(() => undefined);
+}
+
+export { formatDirective };

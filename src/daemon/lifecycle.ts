@@ -1,0 +1,236 @@
+/**
+ * Daemon start (registration + crash recovery) and graceful shutdown (SPEC §4.6).
+ */
+import { randomBytes } from 'node:crypto';
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LoomError } from '../errors.js';
+import type { LoomContext } from '../context.js';
+import { isBusy } from '../core/planner.js';
+import { Label } from '../core/labels.js';
+import { pullForIssue } from '../core/snapshot.js';
+import { takeSnapshot } from '../github/snapshot.js';
+import { releaseIssue, type ClaimContext } from '../github/claims.js';
+import { readItem } from '../github/items.js';
+import { releaseClaimLock } from '../state/claim-lock.js';
+import { MAX_COMPLETED, type DaemonState, type SupportRoleName } from '../state/schema.js';
+import { daemonAlive, checkDaemonOwner } from './ownership.js';
+import { observeTask } from './task-output.js';
+import { pushWarnings } from './iteration.js';
+
+export interface RecoveryAction {
+  slot: string | null;
+  issue: number;
+  action: 'completed' | 'resume' | 'released' | 'kept' | 'freed';
+  reason: string;
+}
+
+export interface StartResult {
+  daemonId: string;
+  recovered: RecoveryAction[];
+  crashed: boolean;
+}
+
+const newDaemonId = (now: Date) => `loom-${now.toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+
+const RELEASE_COMMENT =
+  'Loom: the daemon that claimed this issue stopped before finishing it (crash or shutdown), and no shepherd is working on it, so the claim is released and the issue is back in the ready queue.';
+
+/** `loom start`: refuses when another daemon is alive (unless `force`), recovers after a crash, registers a new id. */
+export async function startDaemon(ctx: LoomContext, options: { force?: boolean } = {}): Promise<StartResult> {
+  const config = await ctx.config();
+  return ctx.store.withLock(async () => {
+    const state = await ctx.store.read();
+    const now = ctx.now();
+    if (daemonAlive(state, config, now) && !options.force) {
+      // Same refusal as an iteration of a second daemon.
+      checkDaemonOwner(state, '(new)', config, now);
+    }
+    const crashed = state.running;
+    const recovered = await recover(ctx, state, config.heartbeat_fresh);
+    // Stop files left from an earlier daemon must not stop this one.
+    await rm(ctx.paths.stopDaemon, { force: true });
+    await rm(ctx.paths.stopShepherds, { force: true });
+    const daemonId = newDaemonId(now);
+    Object.assign(state, {
+      daemon_id: daemonId,
+      running: true,
+      started_at: now.toISOString(),
+      stopped_at: null,
+      last_poll: now.toISOString(),
+      iteration: 0,
+    });
+    if (recovered.length) {
+      pushWarnings(state, [{
+        time: now.toISOString(),
+        type: 'crash-recovery',
+        severity: 'warning',
+        message: `recovered ${recovered.length} item(s) after ${crashed ? 'a crash' : 'a stop'}: ${recovered.map((r) => `#${r.issue} ${r.action}`).join(', ')}`,
+        context: {},
+      }]);
+    }
+    await ctx.store.write(state);
+    return { daemonId, recovered, crashed };
+  });
+}
+
+/**
+ * Decides from GitHub what becomes of every recorded shepherd and every local
+ * claim without one. Fail safe: a claim with a fresh heartbeat is kept.
+ */
+async function recover(ctx: LoomContext, state: DaemonState, freshSeconds: number): Promise<RecoveryAction[]> {
+  const busy = Object.entries(state.shepherds).filter(([, slot]) => isBusy(slot));
+  const orphanClaims = await orphanClaimIssues(ctx, state);
+  const roles = Object.keys(state.support_roles) as SupportRoleName[];
+  for (const role of roles) if (state.support_roles[role].status === 'running') state.support_roles[role].status = 'idle';
+  if (!busy.length && !orphanClaims.length) return [];
+
+  const repo = await ctx.repo();
+  const now = ctx.now();
+  const snapshot = await takeSnapshot(ctx.gh, {
+    repo,
+    readyLimit: 1,
+    trackIssues: [...busy.map(([, s]) => s.issue!), ...orphanClaims],
+    trackPulls: busy.flatMap(([, s]) => (s.pr_number ? [s.pr_number] : [])),
+  }, ctx.now);
+  const claimCtx: ClaimContext = { gh: ctx.gh, repo, paths: ctx.paths, owner: 'recovery', now: ctx.now };
+  const fresh = (time: string | null | undefined) => !!time && now.getTime() - Date.parse(time) < freshSeconds * 1000;
+  const actions: RecoveryAction[] = [];
+
+  for (const [slotId, slot] of busy) {
+    const issue = slot.issue!;
+    const tracked = snapshot.tracked.issues[issue];
+    const merged = slot.pr_number ? snapshot.tracked.pulls[slot.pr_number]?.state === 'MERGED' : false;
+    const openPull = pullForIssue(snapshot, issue);
+    const output = await observeTask(slot.output_file);
+    let action: RecoveryAction['action'];
+    let reason: string;
+    if (merged || tracked?.state === 'CLOSED') {
+      action = 'completed';
+      reason = merged ? 'pull request merged' : 'issue closed';
+      state.completed_issues = [...state.completed_issues.filter((n) => n !== issue), issue].slice(-MAX_COMPLETED);
+      if (merged) state.total_prs_merged += 1;
+    } else if (openPull) {
+      action = 'resume';
+      reason = `pull request #${openPull.number} is open: resume from judge`;
+      Object.assign(slot, { status: 'paused', pr_number: openPull.number, last_phase: 'judge', idle_reason: 'resume after restart', task_id: null, output_file: null });
+      actions.push({ slot: slotId, issue, action, reason });
+      continue;
+    } else if (fresh(slot.last_heartbeat) || fresh(output.lastOutputAt)) {
+      action = 'kept';
+      reason = 'fresh heartbeat: a shepherd may still be working';
+      actions.push({ slot: slotId, issue, action, reason });
+      continue;
+    } else if (tracked?.labels.includes(Label.building)) {
+      await releaseIssue(claimCtx, issue, { comment: RELEASE_COMMENT });
+      action = 'released';
+      reason = 'loom:building with no pull request and no heartbeat';
+    } else {
+      action = 'freed';
+      reason = 'issue no longer loom:building';
+    }
+    await releaseClaimLock(ctx.paths, issue);
+    state.shepherds[slotId] = { ...slot, status: 'idle', issue: null, task_id: null, output_file: null, idle_since: now.toISOString(), idle_reason: `recovery: ${action}`, completed: null, stuck_since: null, restarts: 0, pr_number: null };
+    actions.push({ slot: slotId, issue, action, reason });
+  }
+
+  for (const issue of orphanClaims) {
+    const tracked = snapshot.tracked.issues[issue];
+    if (tracked?.labels.includes(Label.building) && !pullForIssue(snapshot, issue) && !fresh(state.heartbeats[String(issue)])) {
+      await releaseIssue(claimCtx, issue, { comment: RELEASE_COMMENT });
+      actions.push({ slot: null, issue, action: 'released', reason: 'claimed but never recorded (killed mid-iteration)' });
+    } else {
+      await releaseClaimLock(ctx.paths, issue);
+    }
+  }
+  return actions;
+}
+
+/** Issues with a local claim lock but no shepherd slot: a claim whose iteration died before saving state. */
+async function orphanClaimIssues(ctx: LoomContext, state: DaemonState): Promise<number[]> {
+  if (!existsSync(ctx.paths.claims)) return [];
+  const held = new Set(Object.values(state.shepherds).filter(isBusy).map((s) => s.issue));
+  const files = await readdir(ctx.paths.claims);
+  return files
+    .map((f) => /^issue-(\d+)\.json$/.exec(f)?.[1])
+    .filter((n): n is string => !!n)
+    .map(Number)
+    .filter((n) => !held.has(n));
+}
+
+export interface ShutdownResult {
+  drained: boolean;
+  waitedSeconds: number;
+  released: number[];
+  stillRunning: number[];
+}
+
+/**
+ * `loom shutdown`: stop spawning, ask shepherds to reach a safe point
+ * (`.loom/stop-shepherds`), wait up to the drain time, release claims whose
+ * shepherd never started, remove both stop files, record the stop.
+ */
+export async function shutdownDaemon(ctx: LoomContext, options: { daemonId: string; drainSeconds?: number; pollMs?: number }): Promise<ShutdownResult> {
+  const config = await ctx.config();
+  const initial = await ctx.store.read();
+  checkDaemonOwner(initial, options.daemonId, config, ctx.now());
+  await writeFile(ctx.paths.stopShepherds, `requested by ${options.daemonId} at ${ctx.now().toISOString()}\n`);
+  const drainMs = (options.drainSeconds ?? config.shutdown_drain) * 1000;
+  const started = Date.now();
+  const pollMs = options.pollMs ?? Math.min(config.poll_interval * 1000, 5000);
+  let busy = await busyUnfinished(ctx);
+  while (busy.length && Date.now() - started < drainMs) {
+    await sleep(pollMs);
+    busy = await busyUnfinished(ctx);
+  }
+  const released: number[] = [];
+  const stillRunning: number[] = [];
+  const repo = busy.length ? await ctx.repo() : undefined;
+  await ctx.store.withLock(async () => {
+    const state = await ctx.store.read();
+    for (const [slotId, slot] of Object.entries(state.shepherds)) {
+      if (!isBusy(slot) || slot.issue === null) continue;
+      if (slot.completed || !slot.task_id) {
+        // Finished, or never started by the parent: the claim is ours to release.
+        if (!slot.completed && repo) {
+          const item = await readItem(ctx.gh, repo, slot.issue);
+          if (item.labels.includes(Label.building)) {
+            await releaseIssue({ gh: ctx.gh, repo, paths: ctx.paths, owner: options.daemonId, now: ctx.now }, slot.issue, {
+              comment: 'Loom: the daemon shut down before this issue\'s shepherd started, so the claim is released.',
+            });
+            released.push(slot.issue);
+          }
+        }
+        await releaseClaimLock(ctx.paths, slot.issue);
+        state.shepherds[slotId] = { ...slot, status: 'idle', issue: null, task_id: null, output_file: null, idle_since: ctx.now().toISOString(), idle_reason: 'shutdown' };
+      } else {
+        // Still working past the drain: the next `loom start` decides (resume or release).
+        stillRunning.push(slot.issue);
+      }
+    }
+    Object.assign(state, { running: false, stopped_at: ctx.now().toISOString() });
+    await ctx.store.write(state);
+  });
+  await rm(ctx.paths.stopDaemon, { force: true });
+  await rm(ctx.paths.stopShepherds, { force: true });
+  return { drained: stillRunning.length === 0, waitedSeconds: Math.round((Date.now() - started) / 1000), released, stillRunning };
+}
+
+/** Issues of busy slots whose shepherd has not reported an end and whose task has not ended. */
+async function busyUnfinished(ctx: LoomContext): Promise<number[]> {
+  const state = await ctx.store.read();
+  const open: number[] = [];
+  for (const slot of Object.values(state.shepherds)) {
+    if (!isBusy(slot) || slot.completed || !slot.task_id) continue;
+    if ((await observeTask(slot.output_file)).ended) continue;
+    open.push(slot.issue!);
+  }
+  return open;
+}
+
+export function assertNotStopping(ctx: LoomContext): void {
+  if (existsSync(ctx.paths.stopDaemon)) {
+    throw new LoomError('USAGE', 'The daemon is stopping (.loom/stop-daemon exists).', { hint: 'Wait for it to stop, then start again.' });
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Every environment variable Loom reads, in one place (listed in the README).
+ * Commands take these through this module so tests can see what matters.
+ */
+export const envVars = {
+  /** Override `owner/name` of the repository (else GH_REPO, else the `origin` remote). */
+  LOOM_REPO: 'LOOM_REPO',
+  /** Path to the `gh` executable (default: `gh` on PATH). */
+  LOOM_GH: 'LOOM_GH',
+  /** Timeout for one `gh` call, in seconds (default 30). */
+  LOOM_GH_TIMEOUT: 'LOOM_GH_TIMEOUT',
+  /** Fixed "now" as an ISO date, for tests and demos that need a repeatable clock. */
+  LOOM_NOW: 'LOOM_NOW',
+  /** Test-only fault injection: `step` names at which the CLI kills itself (see src/core/fault-points.ts). */
+  LOOM_FAULT_KILL_AT: 'LOOM_FAULT_KILL_AT',
+} as const;
+
+export function readEnv(name: keyof typeof envVars, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[envVars[name]];
+  return value === undefined || value === '' ? undefined : value;
+}

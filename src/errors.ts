@@ -1,0 +1,93 @@
+/**
+ * Typed errors for expected failures. Every LoomError carries a stable `code`,
+ * a process exit code and a `hint` (the next step for the user). The CLI's one
+ * error sink (src/cli.ts) prints `message` and `hint` and never a stack trace
+ * for these; anything that is not a LoomError is a bug and gets its stack.
+ */
+
+/** Exit codes, documented in the README. 1 is left to unexpected bugs. */
+export const ExitCode = {
+  ok: 0,
+  bug: 1,
+  usage: 2,
+  ghMissing: 3,
+  ghAuth: 4,
+  rateLimited: 5,
+  network: 6,
+  notFound: 7,
+  stateInvalid: 8,
+  locked: 9,
+  configInvalid: 10,
+  github: 11,
+  conflict: 12,
+  notInstalled: 13,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export type ErrorCode =
+  | 'USAGE'
+  | 'GH_MISSING'
+  | 'GH_NOT_AUTHENTICATED'
+  | 'GH_RATE_LIMITED'
+  | 'GH_NETWORK'
+  | 'GH_NOT_FOUND'
+  | 'GH_ERROR'
+  | 'STATE_INVALID'
+  | 'STATE_NEWER_VERSION'
+  | 'STATE_WRITE_FAILED'
+  | 'LOCKED'
+  | 'DAEMON_OWNED'
+  | 'CONFIG_INVALID'
+  | 'CLAIM_CONFLICT'
+  | 'NOT_A_REPOSITORY'
+  | 'NOT_INSTALLED';
+
+const exitFor: Record<ErrorCode, ExitCodeValue> = {
+  USAGE: ExitCode.usage,
+  GH_MISSING: ExitCode.ghMissing,
+  GH_NOT_AUTHENTICATED: ExitCode.ghAuth,
+  GH_RATE_LIMITED: ExitCode.rateLimited,
+  GH_NETWORK: ExitCode.network,
+  GH_NOT_FOUND: ExitCode.notFound,
+  GH_ERROR: ExitCode.github,
+  STATE_INVALID: ExitCode.stateInvalid,
+  STATE_NEWER_VERSION: ExitCode.stateInvalid,
+  STATE_WRITE_FAILED: ExitCode.stateInvalid,
+  LOCKED: ExitCode.locked,
+  DAEMON_OWNED: ExitCode.locked,
+  CONFIG_INVALID: ExitCode.configInvalid,
+  CLAIM_CONFLICT: ExitCode.conflict,
+  NOT_A_REPOSITORY: ExitCode.usage,
+  NOT_INSTALLED: ExitCode.notInstalled,
+};
+
+export class LoomError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly exitCode: ExitCodeValue;
+  /** Extra machine-readable facts (e.g. `resetAt` for rate limits). */
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'LoomError';
+    this.code = code;
+    this.hint = options.hint;
+    this.exitCode = exitFor[code];
+    this.details = options.details ?? {};
+  }
+
+  /** The shape used in every `--json` error envelope. */
+  toJSON(): { code: ErrorCode; message: string; hint?: string; details?: Record<string, unknown> } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint ? { hint: this.hint } : {}),
+      ...(Object.keys(this.details).length ? { details: this.details } : {}),
+    };
+  }
+}
+
+export function isLoomError(error: unknown): error is LoomError {
+  return error instanceof LoomError;
+}

@@ -1,0 +1,165 @@
+/**
+ * `loom init <target>` (SPEC §2): computes what to write from the defaults and
+ * what the target already has, then writes it. Idempotent: a second run
+ * changes nothing. The user's CLAUDE.md text, config edits, settings and
+ * labels are kept; Loom's own files (command files, scripts) are replaced.
+ */
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { LoomError } from '../errors.js';
+import { parseConfig } from '../core/config.js';
+import type { DefaultFiles } from './defaults.js';
+import { SCRIPTS_PACKAGE_JSON, WRAPPERS, wrapperScript } from './wrappers.js';
+
+export type FileAction = 'create' | 'update' | 'unchanged';
+
+export interface PlannedFile {
+  path: string;
+  action: FileAction;
+  content: string;
+  mode?: number;
+  /** Why it is written the way it is (merged, kept user text, …). */
+  note?: string;
+}
+
+export const BEGIN_MARKER = '<!-- BEGIN LOOM -->';
+export const END_MARKER = '<!-- END LOOM -->';
+const GITIGNORE_HEADER = '# Loom runtime files (added by loom init)';
+export const GITIGNORE_ENTRIES = [
+  '.loom/daemon-state.json',
+  '.loom/daemon-state.json.lock',
+  '.loom/stop-daemon',
+  '.loom/stop-shepherds',
+  '.loom/claims/',
+  '.loom/worktrees/',
+  '.loom/logs/',
+  '.loom/*.lock',
+];
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** CLAUDE.md: the Loom section between markers replaced (or appended); the rest is the user's. */
+export function mergeClaudeMd(existing: string | undefined, section: string): string {
+  const block = `${BEGIN_MARKER}\n${section.trim()}\n${END_MARKER}`;
+  if (!existing) return `${block}\n`;
+  const start = existing.indexOf(BEGIN_MARKER);
+  const end = existing.indexOf(END_MARKER);
+  if (start !== -1 && end > start) return existing.slice(0, start) + block + existing.slice(end + END_MARKER.length);
+  return `${existing.replace(/\s*$/, '')}\n\n${block}\n`;
+}
+
+/** .gitignore: Loom's runtime entries added once, the user's lines untouched. */
+export function mergeGitignore(existing: string | undefined): string {
+  const lines = (existing ?? '').split('\n').map((l) => l.trim());
+  const missing = GITIGNORE_ENTRIES.filter((entry) => !lines.includes(entry));
+  if (!missing.length) return existing ?? '';
+  const base = existing ? `${existing.replace(/\s*$/, '')}\n\n` : '';
+  const header = lines.includes(GITIGNORE_HEADER) ? '' : `${GITIGNORE_HEADER}\n`;
+  return `${base}${header}${missing.join('\n')}\n`;
+}
+
+/** config.json: the user's values win; keys they lack come from the defaults. Invalid user files are refused. */
+export function mergeConfig(existing: string | undefined, defaults: string, force: boolean): string {
+  if (!existing || force) return defaults;
+  let user: Record<string, unknown>;
+  try {
+    user = JSON.parse(existing) as Record<string, unknown>;
+  } catch (error) {
+    throw new LoomError('CONFIG_INVALID', `.loom/config.json is not valid JSON (${(error as Error).message}); init keeps it as it is.`, {
+      hint: 'Fix it, or run `loom init --force` to replace it with the defaults.',
+    });
+  }
+  const checked = parseConfig(user);
+  if (!checked.ok) {
+    throw new LoomError('CONFIG_INVALID', `.loom/config.json is invalid: ${checked.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, {
+      hint: 'Fix those fields, or run `loom init --force` to replace the file with the defaults.',
+    });
+  }
+  return `${JSON.stringify(deepMerge(JSON.parse(defaults), user), null, 2)}\n`;
+}
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
+    const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+    for (const [key, value] of Object.entries(over as Record<string, unknown>)) out[key] = deepMerge(out[key], value);
+    return out;
+  }
+  return over === undefined ? base : over;
+}
+
+/** settings.json: Loom's permissions added to the user's (union), every other key of theirs kept. */
+export function mergeSettings(existing: string | undefined, defaults: string): string {
+  if (!existing) return defaults;
+  let user: { permissions?: { allow?: string[] } } & Record<string, unknown>;
+  try {
+    user = JSON.parse(existing);
+  } catch {
+    throw new LoomError('CONFIG_INVALID', '.claude/settings.json is not valid JSON; init keeps it as it is.', { hint: 'Fix the file, then run init again.' });
+  }
+  const ours = JSON.parse(defaults) as { permissions: { allow: string[] } };
+  const allow = [...(user.permissions?.allow ?? [])];
+  for (const rule of ours.permissions.allow) if (!allow.includes(rule)) allow.push(rule);
+  return `${JSON.stringify({ ...user, permissions: { ...(user.permissions ?? {}), allow } }, null, 2)}\n`;
+}
+
+/** labels.yml: Loom's labels as shipped, the user's other labels kept after them. */
+export function mergeLabelsYaml(existing: string | undefined, defaults: string): string {
+  if (!existing) return defaults;
+  const ours = parseYaml(defaults) as { name: string }[];
+  let theirs: { name: string }[] = [];
+  try {
+    const parsed = parseYaml(existing);
+    if (Array.isArray(parsed)) theirs = parsed;
+  } catch {
+    return defaults;
+  }
+  const extra = theirs.filter((label) => label && typeof label.name === 'string' && !ours.some((o) => o.name === label.name));
+  return extra.length ? `${defaults.replace(/\s*$/, '')}\n${stringifyYaml(extra)}` : defaults;
+}
+
+export interface InitPlanInput {
+  target: string;
+  defaults: DefaultFiles;
+  bundle: string;
+  force: boolean;
+}
+
+/** Everything init would write, with create/update/unchanged per file. Reads only. */
+export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
+  const planned: PlannedFile[] = [];
+  const add = async (relative: string, content: string, options: { mode?: number; note?: string } = {}) => {
+    const current = await readIfExists(path.join(input.target, relative));
+    planned.push({ path: relative, content, action: current === undefined ? 'create' : current === content ? 'unchanged' : 'update', ...options });
+  };
+  for (const [relative, content] of Object.entries(input.defaults)) {
+    const existing = await readIfExists(path.join(input.target, relative));
+    if (relative === 'CLAUDE.md') await add(relative, mergeClaudeMd(existing, content), { note: 'Loom section between markers; your text kept' });
+    else if (relative === '.loom/config.json') await add(relative, mergeConfig(existing, content, input.force), { note: input.force ? 'defaults restored' : 'your values kept' });
+    else if (relative === '.claude/settings.json') await add(relative, mergeSettings(existing, content), { note: 'Loom permissions added to yours' });
+    else if (relative === '.github/labels.yml') await add(relative, mergeLabelsYaml(existing, content), { note: 'your other labels kept' });
+    else await add(relative, content);
+  }
+  await add('.loom/scripts/loom', input.bundle, { mode: 0o755 });
+  await add('.loom/scripts/package.json', SCRIPTS_PACKAGE_JSON);
+  for (const [name, command] of Object.entries(WRAPPERS)) await add(`.loom/scripts/${name}`, wrapperScript(command), { mode: 0o755 });
+  await add('.gitignore', mergeGitignore(await readIfExists(path.join(input.target, '.gitignore'))), { note: 'runtime files ignored' });
+  return planned.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+export async function applyInit(target: string, planned: PlannedFile[]): Promise<void> {
+  for (const file of planned) {
+    if (file.action === 'unchanged') continue;
+    const full = path.join(target, file.path);
+    await mkdir(path.dirname(full), { recursive: true });
+    await writeFile(full, file.content);
+    if (file.mode) await chmod(full, file.mode);
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * `.loom/daemon-state.json` (SPEC §5): a journal and cache; GitHub stays
+ * authoritative. Versioned: a file with a newer `version` than this code knows
+ * is refused, never rewritten. Times are ISO-8601 strings (UTC).
+ */
+import { z } from 'zod';
+
+export const STATE_VERSION = 1;
+
+const isoTime = z.string().datetime({ offset: true });
+const nullableTime = isoTime.nullable();
+
+export const ShepherdStatusSchema = z.enum(['working', 'idle', 'errored', 'paused']);
+
+export const ShepherdSlotSchema = z
+  .object({
+    status: ShepherdStatusSchema,
+    issue: z.number().int().positive().nullable(),
+    /** Claude Code background task id (the Agent launch result's `agentId`), set by `loom record`. */
+    task_id: z.string().nullable(),
+    /** The task's output file (a transcript; its mtime tells when it last wrote). */
+    output_file: z.string().nullable(),
+    started: nullableTime,
+    last_phase: z.string().nullable(),
+    pr_number: z.number().int().positive().nullable(),
+    last_heartbeat: nullableTime,
+    idle_since: nullableTime,
+    idle_reason: z.string().nullable(),
+    /** How often this issue's shepherd was restarted after being stuck (SPEC §9: once at most). */
+    restarts: z.number().int().nonnegative().default(0),
+    /** Set when `loom progress --done/--failed` reported the end of the work. */
+    completed: z.enum(['done', 'failed']).nullable().default(null),
+    /** When the stuck check first warned about this shepherd (cleared by a restart or activity). */
+    stuck_since: nullableTime.default(null),
+  })
+  .strict();
+export type ShepherdSlot = z.infer<typeof ShepherdSlotSchema>;
+
+export const SupportRoleNameSchema = z.enum(['architect', 'hermit', 'guide', 'champion', 'doctor']);
+export type SupportRoleName = z.infer<typeof SupportRoleNameSchema>;
+
+export const SupportRoleSchema = z
+  .object({
+    status: z.enum(['idle', 'running']),
+    task_id: z.string().nullable(),
+    output_file: z.string().nullable(),
+    started: nullableTime,
+    last_completed: nullableTime,
+    last_result: z.string().nullable(),
+  })
+  .strict();
+export type SupportRole = z.infer<typeof SupportRoleSchema>;
+
+export const WarningSchema = z
+  .object({
+    time: isoTime,
+    type: z.string(),
+    severity: z.enum(['info', 'warning', 'error']),
+    message: z.string(),
+    context: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type Warning = z.infer<typeof WarningSchema>;
+
+export const PipelineSchema = z
+  .object({
+    ready: z.number().int().nonnegative(),
+    building: z.number().int().nonnegative(),
+    curated: z.number().int().nonnegative(),
+    architect_proposals: z.number().int().nonnegative(),
+    hermit_proposals: z.number().int().nonnegative(),
+    review_requested: z.number().int().nonnegative(),
+    changes_requested: z.number().int().nonnegative(),
+    ready_to_merge: z.number().int().nonnegative(),
+    blocked: z.number().int().nonnegative(),
+    blocked_items: z.array(z.object({ number: z.number().int(), title: z.string() }).strict()).default([]),
+    updated_at: isoTime,
+  })
+  .strict();
+export type Pipeline = z.infer<typeof PipelineSchema>;
+
+export const DaemonStateSchema = z
+  .object({
+    version: z.literal(STATE_VERSION),
+    /** The id `loom start` gave the running daemon (one `/loom` session). */
+    daemon_id: z.string().nullable(),
+    started_at: nullableTime,
+    last_poll: nullableTime,
+    running: z.boolean(),
+    stopped_at: nullableTime,
+    iteration: z.number().int().nonnegative(),
+    force_mode: z.boolean(),
+    shepherds: z.record(z.string().regex(/^shepherd-\d+$/), ShepherdSlotSchema),
+    support_roles: z.record(SupportRoleNameSchema, SupportRoleSchema),
+    last_architect_trigger: nullableTime,
+    last_hermit_trigger: nullableTime,
+    completed_issues: z.array(z.number().int().positive()),
+    total_prs_merged: z.number().int().nonnegative(),
+    warnings: z.array(WarningSchema).max(50),
+    pipeline: PipelineSchema.nullable(),
+    /** Set while GitHub's rate limit is exhausted: no GitHub call before this time (SPEC §10). */
+    rate_limited_until: nullableTime.default(null),
+    /** Heartbeats of shepherds that hold no daemon slot (a `/shepherd N` typed by a user): issue → time. */
+    heartbeats: z.record(z.string().regex(/^\d+$/), isoTime).default({}),
+  })
+  .strict();
+export type DaemonState = z.infer<typeof DaemonStateSchema>;
+
+const idleRole = (): SupportRole => ({
+  status: 'idle',
+  task_id: null,
+  output_file: null,
+  started: null,
+  last_completed: null,
+  last_result: null,
+});
+
+/** A fresh state: nothing running, nothing recorded. */
+export function emptyState(): DaemonState {
+  return {
+    version: STATE_VERSION,
+    daemon_id: null,
+    started_at: null,
+    last_poll: null,
+    running: false,
+    stopped_at: null,
+    iteration: 0,
+    force_mode: false,
+    shepherds: {},
+    support_roles: {
+      architect: idleRole(),
+      hermit: idleRole(),
+      guide: idleRole(),
+      champion: idleRole(),
+      doctor: idleRole(),
+    },
+    last_architect_trigger: null,
+    last_hermit_trigger: null,
+    completed_issues: [],
+    total_prs_merged: 0,
+    warnings: [],
+    pipeline: null,
+    rate_limited_until: null,
+    heartbeats: {},
+  };
+}
+
+export const MAX_WARNINGS = 50;
+export const MAX_COMPLETED = 200;
