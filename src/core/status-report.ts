@@ -88,7 +88,7 @@ export function buildStatus(input: StatusInput): StatusReport {
   const { state, config, now, snapshot } = input;
   const sincePoll = secondsSince(now, state.last_poll ?? state.started_at);
   let status: StatusReport['daemon']['status'];
-  if (!state.started_at && !state.running) status = 'never-started';
+  if (!state.started_at && !state.running && state.iteration === 0) status = 'never-started';
   else if (!state.running) status = 'stopped';
   else if (sincePoll !== null && sincePoll > 3 * config.poll_interval) status = 'crashed';
   else if (input.stopRequested) status = 'stopping';

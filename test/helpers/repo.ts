@@ -1,0 +1,123 @@
+/**
+ * Test harness: a real temporary git repository whose `origin` is the
+ * emulator's host, Loom installed into it by the built bundle, and a runner
+ * that executes `.loom/scripts/loom` as a child process against the emulator.
+ */
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { EmulatorHandle } from '../emulator/index.js';
+
+export const BUNDLE = path.resolve(import.meta.dirname, '../../.loom/scripts/loom');
+
+export interface TestRepo {
+  dir: string;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  /** Runs the built `loom` in the repository; never throws on a non-zero exit. */
+  loom(args: string[], options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  /** Runs `git` in the repository. */
+  git(args: string[]): Promise<string>;
+  writeConfig(config: Record<string, unknown>): void;
+  cleanup(): void;
+}
+
+/** Environment of every child: the emulator's gh settings, a private HOME, no colour. */
+export function childEnv(emulator: EmulatorHandle, home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    LANG: 'C.UTF-8',
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+    GIT_AUTHOR_NAME: 'Loom Test',
+    GIT_AUTHOR_EMAIL: 'test@loom.invalid',
+    GIT_COMMITTER_NAME: 'Loom Test',
+    GIT_COMMITTER_EMAIL: 'test@loom.invalid',
+    ...emulator.env,
+    ...extra,
+  };
+}
+
+export interface RepoOptions {
+  /** Install Loom with `loom init` (default true). */
+  install?: boolean;
+  /** Config written to .loom/config.json after install. */
+  config?: Record<string, unknown>;
+  /** Extra environment for every command. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function createTestRepo(emulator: EmulatorHandle, options: RepoOptions = {}): Promise<TestRepo> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'loom-repo-'));
+  const home = mkdtempSync(path.join(tmpdir(), 'loom-home-'));
+  const env = childEnv(emulator, home, options.env);
+  const [owner, name] = (emulator.env.GH_REPO ?? 'o/r').split('/');
+  const run = async (cmd: string, args: string[]) => (await execa(cmd, args, { cwd: dir, env, extendEnv: false })).stdout;
+  await run('git', ['init', '-q', '-b', 'main']);
+  await run('git', ['remote', 'add', 'origin', `https://github.localhost/${owner}/${name}.git`]);
+  writeFileSync(path.join(dir, 'README.md'), '# test repository\n');
+  await run('git', ['add', '-A']);
+  await run('git', ['commit', '-qm', 'initial']);
+  const repo: TestRepo = {
+    dir,
+    home,
+    env,
+    async loom(args, opts = {}) {
+      const result = await execa('node', [path.join(dir, '.loom/scripts/loom'), ...args], {
+        cwd: dir,
+        env: { ...env, ...opts.env },
+        extendEnv: false,
+        reject: false,
+        timeout: opts.timeoutMs ?? 60_000,
+      });
+      return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
+    },
+    git: (args) => run('git', args),
+    writeConfig(config) {
+      mkdirSync(path.join(dir, '.loom'), { recursive: true });
+      writeFileSync(path.join(dir, '.loom/config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+  if (options.install !== false) {
+    const result = await execa('node', [BUNDLE, 'init', dir], { cwd: dir, env, extendEnv: false, reject: false });
+    if (result.exitCode !== 0) throw new Error(`loom init failed: ${result.stderr}`);
+    if (options.config) repo.writeConfig(options.config);
+  }
+  return repo;
+}
+
+/** A seed with Loom's labels and the given issues (numbers from 1, created a minute apart). */
+export function seedWith(
+  issues: { title?: string; labels: string[]; state?: 'OPEN' | 'CLOSED'; createdAt?: string; body?: string }[],
+  pullRequests: Record<string, unknown>[] = [],
+  repo = 'acme/widgets',
+) {
+  const base = Date.parse('2026-01-01T00:00:00Z');
+  return {
+    repo,
+    labels: [],
+    issues: issues.map((issue, i) => ({
+      number: i + 1,
+      title: issue.title ?? `Issue ${i + 1}`,
+      body: issue.body ?? '',
+      labels: issue.labels,
+      state: issue.state ?? 'OPEN',
+      createdAt: issue.createdAt ?? new Date(base + i * 60_000).toISOString(),
+      updatedAt: issue.createdAt ?? new Date(base + i * 60_000).toISOString(),
+    })),
+    pullRequests,
+  };
+}
+
+/** Labels of an issue as the emulator holds them now. */
+export function labelsOf(emulator: EmulatorHandle, number: number): string[] {
+  const state = emulator.state();
+  const item = [...(state.issues ?? []), ...(state.pullRequests ?? [])].find((i) => i.number === number);
+  return item ? [...(item.labels ?? [])].sort() : [];
+}
