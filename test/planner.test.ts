@@ -38,7 +38,7 @@ const slot = (over: Partial<ShepherdSlot>): ShepherdSlot => ({
   last_heartbeat: ago(30), idle_since: null, idle_reason: null, restarts: 0, completed: null, stuck_since: null, ...over,
 });
 
-function input(over: Partial<PlanInput> & { config?: Partial<Config> } = {}): PlanInput {
+function input(over: Omit<Partial<PlanInput>, 'config'> & { config?: Partial<Config> } = {}): PlanInput {
   return {
     snapshot: over.snapshot ?? snapshot(),
     state: over.state ?? { ...emptyState(), started_at: ago(60), running: true },

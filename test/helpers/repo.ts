@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import type { EmulatorHandle } from '../emulator/index.js';
+import type { EmulatorHandle, Seed } from '../emulator/index.js';
 
 export const BUNDLE = path.resolve(import.meta.dirname, '../../.loom/scripts/loom');
 
@@ -95,9 +95,9 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
 /** A seed with Loom's labels and the given issues (numbers from 1, created a minute apart). */
 export function seedWith(
   issues: { title?: string; labels: string[]; state?: 'OPEN' | 'CLOSED'; createdAt?: string; body?: string }[],
-  pullRequests: Record<string, unknown>[] = [],
+  pullRequests: NonNullable<Seed['pullRequests']> = [],
   repo = 'acme/widgets',
-) {
+): Seed & { labels: NonNullable<Seed['labels']> } {
   const base = Date.parse('2026-01-01T00:00:00Z');
   return {
     repo,
