@@ -186,9 +186,9 @@ export async function shutdownDaemon(ctx: LoomContext, options: { daemonId: stri
   }
   const released: number[] = [];
   const stillRunning: number[] = [];
-  const repo = busy.length ? await ctx.repo() : undefined;
   await ctx.store.withLock(async () => {
     const state = await ctx.store.read();
+    const repo = Object.values(state.shepherds).some(isBusy) ? await ctx.repo() : undefined;
     for (const [slotId, slot] of Object.entries(state.shepherds)) {
       if (!isBusy(slot) || slot.issue === null) continue;
       if (slot.completed || !slot.task_id) {
@@ -209,6 +209,8 @@ export async function shutdownDaemon(ctx: LoomContext, options: { daemonId: stri
         stillRunning.push(slot.issue);
       }
     }
+    // Support-role subagents end with the parent session; none is left running.
+    for (const role of Object.values(state.support_roles)) if (role.status === 'running') role.status = 'idle';
     Object.assign(state, { running: false, stopped_at: ctx.now().toISOString() });
     await ctx.store.write(state);
   });

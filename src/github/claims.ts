@@ -34,6 +34,7 @@ export async function claimIssue(ctx: ClaimContext, issue: number): Promise<Clai
       if (item.labels.includes(Label.building)) return 'already loom:building (another claimant holds it)';
       if (!item.labels.includes(Label.issue)) return 'no longer loom:issue';
       if (item.labels.includes(Label.blocked)) return 'is loom:blocked';
+      if (item.labels.includes(Label.abort)) return 'is loom:abort';
       return undefined;
     });
     if (result.ok) return { claimed: true, title: result.before.title };
