@@ -11,6 +11,11 @@ import { register as registerIterate } from './commands/iterate.js';
 import { register as registerDaemon } from './commands/daemon.js';
 import { register as registerInit } from './commands/init.js';
 import { register as registerLabels } from './commands/labels.js';
+import { register as registerShepherd } from './commands/shepherd.js';
+import { register as registerClaims } from './commands/claims.js';
+import { register as registerPulls } from './commands/pulls.js';
+import { register as registerDeps } from './commands/deps.js';
+import { register as registerWorktree } from './commands/worktree.js';
 
 declare const __LOOM_VERSION__: string | undefined;
 export const VERSION = typeof __LOOM_VERSION__ !== 'undefined' ? __LOOM_VERSION__ : '0.0.0-dev';
@@ -34,7 +39,7 @@ export function buildProgram(commandEnv: CommandEnv, setExit: (code: number) => 
       setExit(reportError(error, commandEnv.io, json, [commandEnv.env.GH_TOKEN, commandEnv.env.GITHUB_TOKEN]));
     }
   };
-  for (const register of [registerStatus, registerIterate, registerDaemon, registerInit, registerLabels]) register(program, run);
+  for (const register of [registerStatus, registerIterate, registerDaemon, registerInit, registerLabels, registerShepherd, registerClaims, registerPulls, registerDeps, registerWorktree]) register(program, run);
   return program;
 }
 

@@ -21,6 +21,24 @@ export const ExitCode = {
   github: 11,
   conflict: 12,
   notInstalled: 13,
+  /** A git command Loom needed failed (fetch, worktree add). */
+  git: 14,
+  /** `loom worktree`: the worktree exists but its post-worktree hook failed. */
+  hookFailed: 15,
+  /** `loom await`: the time limit passed before the condition was met. */
+  timeout: 20,
+  /** `loom await`: `.loom/stop-shepherds` appeared (the daemon is shutting down). */
+  stopShepherds: 21,
+  /** `loom await`: a human put `loom:abort` on the issue. */
+  aborted: 22,
+  /** `loom await`: the issue became `loom:blocked`. */
+  blocked: 23,
+  /** `loom deps`: some dependency is still open (or could not be resolved). */
+  depsOpen: 24,
+  /** `loom merge-gate` / `loom merge`: a merge-gate check failed. */
+  gateFailed: 25,
+  /** `loom labels lint`: a `loom:` label is used but not declared in labels.yml. */
+  phantomLabels: 26,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -40,7 +58,9 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'CLAIM_CONFLICT'
   | 'NOT_A_REPOSITORY'
-  | 'NOT_INSTALLED';
+  | 'NOT_INSTALLED'
+  | 'GIT_FAILED'
+  | 'WORKTREE_CONFLICT';
 
 const exitFor: Record<ErrorCode, ExitCodeValue> = {
   USAGE: ExitCode.usage,
@@ -59,6 +79,8 @@ const exitFor: Record<ErrorCode, ExitCodeValue> = {
   CLAIM_CONFLICT: ExitCode.conflict,
   NOT_A_REPOSITORY: ExitCode.usage,
   NOT_INSTALLED: ExitCode.notInstalled,
+  GIT_FAILED: ExitCode.git,
+  WORKTREE_CONFLICT: ExitCode.conflict,
 };
 
 export class LoomError extends Error {

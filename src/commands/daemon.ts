@@ -11,6 +11,7 @@ import { startDaemon, shutdownDaemon } from '../daemon/lifecycle.js';
 import { formatDirective, shepherdDirective } from '../core/directives.js';
 import { isBusy, slotIds } from '../core/planner.js';
 import { claimIssue } from '../github/claims.js';
+import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { SupportRoleNameSchema } from '../state/schema.js';
 import { context, issueNumber, parseOptions, printJson, type CommandEnv } from './shared.js';
 
@@ -156,27 +157,20 @@ export function register(program: Command, run: Run): void {
           { ...raw, issue },
         );
         const ctx = await context(env);
-        const nowIso = ctx.now().toISOString();
-        await ctx.store.update((state) => {
-          if (options.role) {
-            const role = state.support_roles[options.role];
-            if (options.done || options.failed) Object.assign(role, { status: 'idle', last_completed: nowIso, last_result: options.result ?? (options.done ? 'done' : 'failed') });
-            return state;
-          }
-          const slot = Object.values(state.shepherds).find((s) => isBusy(s) && s.issue === options.issue);
-          if (!slot) {
-            state.heartbeats[String(options.issue)] = nowIso;
-            return state;
-          }
-          Object.assign(slot, {
-            last_heartbeat: nowIso,
-            stuck_since: null,
-            ...(options.phase ? { last_phase: options.phase } : {}),
-            ...(options.pr ? { pr_number: options.pr } : {}),
-            ...(options.done ? { completed: 'done' } : options.failed ? { completed: 'failed' } : {}),
+        if (options.issue !== undefined) {
+          await recordHeartbeat(ctx, options.issue, {
+            phase: options.phase,
+            pr: options.pr,
+            completed: options.done ? 'done' : options.failed ? 'failed' : undefined,
           });
-          return state;
-        });
+        } else if (options.role && (options.done || options.failed)) {
+          const role = options.role;
+          const nowIso = ctx.now().toISOString();
+          await ctx.store.update((state) => {
+            Object.assign(state.support_roles[role], { status: 'idle', last_completed: nowIso, last_result: options.result ?? (options.done ? 'done' : 'failed') });
+            return state;
+          });
+        }
         env.io.out('ok');
       }),
     );

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { LoomError } from '../errors.js';
 import { DirectiveSchema, formatDirective } from '../core/directives.js';
 import { runIteration, summaryFromState, type IterationResult } from '../daemon/iteration.js';
+import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import { context, parseOptions, printJson, type CommandEnv } from './shared.js';
 import type { LoomContext } from '../context.js';
 
@@ -52,8 +53,10 @@ export function register(program: Command, run: (fn: (env: CommandEnv) => Promis
 Output (text): zero or more lines "SPAWN <slot> <skill> [args]", then the summary line
   "ready=N building=N shepherds=A/M [+shepherd=#N] [+architect] ... [completed=#N] [stuck=N] [warn=N]"
   or exactly "SHUTDOWN_SIGNAL" when .loom/stop-daemon exists.
-Exit codes: 0 ok; 3 gh missing; 4 not authenticated; 5 rate limited; 6 GitHub unreachable;
-  8 state file invalid; 9 another daemon owns this clone or the lock is held.
+Exit codes: 0 ok; 3 gh missing; 4 not authenticated; 5 rate limited (or paused until the reset);
+  6 GitHub unreachable; 8 state file invalid or not writable; 9 another daemon owns this clone or the lock is held.
+  A GitHub failure after some spawns were decided still prints them (exit 0, the reason on stderr);
+  an unfinished claim is settled by the next iteration.
 Examples:
   .loom/scripts/loom iterate --dry-run
   .loom/scripts/loom iterate --daemon loom-20260101120000-ab12cd --wait`,
@@ -87,6 +90,7 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
     if (await waitForStopOrTimeout(ctx, Math.min(config.poll_interval * 1000, remaining))) continue; // stop file: next iteration answers SHUTDOWN_SIGNAL
     if (Date.now() - started >= budgetMs) break;
   }
+  const secrets = envSecrets(env.env);
   if (options.json) {
     printJson(env.io, IterateJsonSchema.parse({
       schema: 'loom.iterate/1',
@@ -95,13 +99,20 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
       directives: result.directives,
       iterations,
       dry_run: options.dryRun,
-      skipped: result.skipped,
-      errors,
+      skipped: result.skipped.map((s) => ({ issue: s.issue, reason: cleanText(s.reason, 300) })),
+      errors: errors.map((e) => ({ code: e.code, message: redactSecrets(e.message, secrets) })),
     }));
   } else {
     if (options.dryRun) env.io.out('# dry run: nothing was changed');
     for (const directive of result.directives) env.io.out(formatDirective(directive));
     env.io.out(result.summary);
+  }
+  // A one-off iteration cut short by GitHub says why (one line and the next step). Spawns it decided were
+  // printed above and must still be started, so then it exits 0; --wait keeps going at its next poll.
+  if (result.error && !options.wait) {
+    env.io.err(redactSecrets(`loom: ${cleanText(result.error.message, 500)}`, secrets));
+    if (result.error.hint) env.io.err(redactSecrets(`  → ${result.error.hint}`, secrets));
+    if (!result.directives.length && !result.shutdown) return result.error.exitCode;
   }
   return 0;
 }

@@ -2,13 +2,37 @@
  * `loom labels sync` (create/update Loom's labels on GitHub from
  * .github/labels.yml; never deletes) and `loom labels lint`.
  */
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseLabelsYaml, syncLabels } from '../github/labels.js';
 import { context, parseOptions, printJson, type CommandEnv } from './shared.js';
-import { LoomError } from '../errors.js';
+import { ExitCode, LoomError } from '../errors.js';
+import { findPhantomLabels, PhantomSchema } from '../core/label-lint.js';
+
+export const LabelsLintJsonSchema = z.object({
+  declared_in: z.string(),
+  files_checked: z.number().int().nonnegative(),
+  phantoms: z.array(PhantomSchema),
+});
+
+/** Where `labels lint` looks for label uses, relative to the repository root: [folder, file suffix]. */
+const LINT_SOURCES: [string, string][] = [
+  ['.claude/commands', '.md'],
+  ['defaults/.claude/commands', '.md'],
+  ['src', '.ts'],
+];
+
+async function filesUnder(dir: string, suffix: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith(suffix))
+    .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .sort();
+}
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
@@ -30,6 +54,41 @@ export function register(program: Command, run: Run): void {
         const result = await syncLabels(ctx.gh, await ctx.repo(), parseLabelsYaml(text), options.dryRun);
         if (options.json) return printJson(env.io, result);
         env.io.out(`${options.dryRun ? 'would create' : 'created'} ${result.created.length}, ${options.dryRun ? 'would update' : 'updated'} ${result.updated.length}, unchanged ${result.unchanged.length}`);
+      }, Boolean(raw.json)),
+    );
+
+  labels
+    .command('lint')
+    .description('Fail on any loom: label used in command files or source that .github/labels.yml does not declare')
+    .option('--json', 'print {declared_in, files_checked, phantoms: [{label, file, line}]}')
+    .addHelpText(
+      'after',
+      `
+Scans .claude/commands/**/*.md, defaults/.claude/commands/**/*.md and src/**/*.ts (those present) from the
+repository root; labels come from .github/labels.yml (defaults/.github/labels.yml when the former is missing).
+Exit codes: 0 no phantom labels, 26 phantom labels found (each printed as file:line), 13 no labels.yml.
+Example: .loom/scripts/loom labels lint`,
+    )
+    .action((raw) =>
+      run(async (env) => {
+        const options = parseOptions(z.object({ json: z.boolean().default(false) }), raw);
+        const ctx = await context(env, { requireInstalled: false });
+        const declaredFile = ['.github/labels.yml', 'defaults/.github/labels.yml'].find((f) => existsSync(path.join(ctx.root, f)));
+        if (!declaredFile) throw new LoomError('NOT_INSTALLED', '.github/labels.yml is missing.', { hint: 'Run `loom init .` to install it.' });
+        const declared = parseLabelsYaml(await readFile(path.join(ctx.root, declaredFile), 'utf8')).map((l) => l.name);
+        const files: { file: string; text: string }[] = [];
+        for (const [dir, suffix] of LINT_SOURCES) {
+          for (const file of await filesUnder(path.join(ctx.root, dir), suffix)) {
+            files.push({ file: path.relative(ctx.root, file), text: await readFile(file, 'utf8') });
+          }
+        }
+        const phantoms = findPhantomLabels(files, declared);
+        if (options.json) printJson(env.io, { declared_in: declaredFile, files_checked: files.length, phantoms });
+        else {
+          for (const p of phantoms) env.io.out(`${p.file}:${p.line}: ${p.label} is not declared in ${declaredFile}`);
+          env.io.out(phantoms.length ? `${phantoms.length} phantom label use${phantoms.length === 1 ? '' : 's'} in ${files.length} files` : `no phantom labels in ${files.length} files`);
+        }
+        return phantoms.length ? ExitCode.phantomLabels : ExitCode.ok;
       }, Boolean(raw.json)),
     );
 }

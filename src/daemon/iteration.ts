@@ -13,10 +13,10 @@ import { formatDirective, shepherdDirective, type Directive } from '../core/dire
 import type { Snapshot } from '../core/snapshot.js';
 import type { Config } from '../core/config.js';
 import { takeSnapshot } from '../github/snapshot.js';
-import { claimIssue, releaseIssue, type ClaimContext } from '../github/claims.js';
-import { transitionLabels, addComment } from '../github/items.js';
+import { claimIssue, releaseIssue, settleClaim, type ClaimContext } from '../github/claims.js';
 import { MAX_COMPLETED, MAX_WARNINGS, type DaemonState, type ShepherdSlot, type Warning } from '../state/schema.js';
-import { releaseClaimLock } from '../state/claim-lock.js';
+import { claimLockAbandoned, listClaimLocks, releaseClaimLock } from '../state/claim-lock.js';
+import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import { observeTask } from './task-output.js';
 import { faultPoint } from './fault-points.js';
 import { checkDaemonOwner } from './ownership.js';
@@ -37,6 +37,11 @@ export interface IterationResult {
   plan: Plan | null;
   /** Claims tried and refused, with why (another claimant, label not confirmed…). */
   skipped: { issue: number; reason: string }[];
+  /**
+   * A GitHub failure that cut this iteration short (or the open rate-limit
+   * breaker). What was done before it is saved and reported; an unfinished
+   * claim keeps its local lock and is settled by the next iteration.
+   */
   error: LoomError | null;
 }
 
@@ -81,7 +86,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
         plan: null,
         skipped: [],
         error: new LoomError('GH_RATE_LIMITED', `GitHub rate limit: paused until ${state.rate_limited_until}.`, {
-          hint: 'Loom resumes by itself after the reset.',
+          hint: 'Loom resumes by itself after the reset; `loom status` shows it.',
           details: { resetAt: state.rate_limited_until },
         }),
       };
@@ -107,112 +112,151 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     const plan = makePlan({ snapshot, state, config, now, tasks, forceMode });
     if (options.dryRun) return dryRunResult(plan, snapshot, state, config);
 
-    const claimCtx: ClaimContext = { gh: ctx.gh, repo, paths: ctx.paths, owner: options.daemonId ?? `one-off:${process.pid}`, now: ctx.now };
+    let claimIndex = 0;
+    const claimCtx: ClaimContext = {
+      gh: ctx.gh,
+      repo,
+      paths: ctx.paths,
+      owner: options.daemonId ?? `one-off:${process.pid}`,
+      now: ctx.now,
+      onStep: (step) => faultPoint(`${step}-${claimIndex}`, ctx.env),
+    };
     const nowIso = now.toISOString();
     const directives: Directive[] = [];
     const completed: number[] = [];
     const skipped: IterationResult['skipped'] = [];
     const warnings: Warning[] = [...plan.warnings];
+    const stopRequested = () => existsSync(ctx.paths.stopDaemon);
     state.force_mode = forceMode;
+    let failure: LoomError | null = null;
 
-    for (const completion of plan.completions) {
-      const slot = state.shepherds[completion.slot]!;
-      if (completion.release) {
-        await releaseIssue(claimCtx, completion.issue, {
-          comment: `Loom: the shepherd for this issue ended without finishing it, so the claim is released and the issue is back in the ready queue.`,
-        });
-      } else {
-        await releaseClaimLock(ctx.paths, completion.issue);
-      }
-      if (completion.reason === 'pr-merged') state.total_prs_merged += 1;
-      if (completion.reason !== 'reported-failed' && completion.reason !== 'task-ended') {
-        state.completed_issues = [...state.completed_issues.filter((n) => n !== completion.issue), completion.issue].slice(-MAX_COMPLETED);
-        completed.push(completion.issue);
-      }
-      state.shepherds[completion.slot] = { ...emptySlot(), idle_since: nowIso, idle_reason: completion.reason, restarts: 0, task_id: slot.task_id };
-    }
-
-    for (const done of plan.roleCompletions) {
-      const role = state.support_roles[done.role];
-      state.support_roles[done.role] = { ...role, status: 'idle', last_completed: nowIso, last_result: role.last_result ?? done.reason };
-    }
-
-    for (const stuck of plan.stuck) {
-      const slot = state.shepherds[stuck.slot]!;
-      if (stuck.action === 'warn') {
-        slot.stuck_since = nowIso;
-      } else if (stuck.action === 'restart') {
-        Object.assign(slot, { status: 'working', started: nowIso, task_id: null, output_file: null, restarts: slot.restarts + 1, stuck_since: null });
-        directives.push(shepherdDirective(stuck.slot, stuck.issue, config.shepherd_args, true));
-      } else {
-        const result = await transitionLabels(ctx.gh, repo, stuck.issue, { add: [Label.blocked], remove: [Label.building] });
-        if (result.ok) {
-          await addComment(ctx.gh, result.after.id, `Loom: the shepherd for this issue stopped making progress twice (idle ${Math.round(stuck.idleSeconds / 60)} min), so it is marked loom:blocked for a human to look at.`);
+    try {
+      for (const completion of plan.completions) {
+        const slot = state.shepherds[completion.slot]!;
+        if (completion.release) {
+          await releaseIssue(claimCtx, completion.issue, {
+            comment: `Loom: the shepherd for this issue ended without finishing it, so the claim is released and the issue is back in the ready queue.`,
+          });
+        } else {
+          await releaseClaimLock(ctx.paths, completion.issue);
         }
-        await releaseClaimLock(ctx.paths, stuck.issue);
-        state.shepherds[stuck.slot] = { ...emptySlot(), idle_since: nowIso, idle_reason: 'blocked: stuck' };
+        if (completion.reason === 'pr-merged') state.total_prs_merged += 1;
+        if (completion.reason !== 'reported-failed' && completion.reason !== 'task-ended') {
+          state.completed_issues = [...state.completed_issues.filter((n) => n !== completion.issue), completion.issue].slice(-MAX_COMPLETED);
+          completed.push(completion.issue);
+        }
+        state.shepherds[completion.slot] = { ...emptySlot(), idle_since: nowIso, idle_reason: completion.reason, restarts: 0, task_id: slot.task_id };
       }
-    }
 
-    for (const stale of plan.staleReleases) {
-      await releaseIssue(claimCtx, stale.issue, {
-        comment: `Loom: this issue was loom:building for ${Math.round(stale.idleSeconds / 3600)} h with no pull request and no sign of a shepherd, so it is back in the ready queue.`,
-      });
-    }
-
-    for (const resume of plan.resumes) {
-      Object.assign(state.shepherds[resume.slot]!, { status: 'working', started: nowIso, task_id: null, output_file: null, idle_reason: null });
-      directives.push(shepherdDirective(resume.slot, resume.issue, config.shepherd_args, true));
-    }
-
-    // Step 5: claim in order until the free slots run out; a stop file stops new claims at once.
-    const freeSlots = [...plan.freeSlots];
-    let claimIndex = 0;
-    for (const candidate of plan.claimCandidates) {
-      if (!freeSlots.length || existsSync(ctx.paths.stopDaemon)) break;
-      claimIndex += 1;
-      faultPoint(`before-claim-${claimIndex}`, ctx.env);
-      const outcome = await claimIssue(claimCtx, candidate.issue);
-      faultPoint(`after-claim-${claimIndex}`, ctx.env);
-      if (!outcome.claimed) {
-        skipped.push({ issue: candidate.issue, reason: outcome.reason });
-        continue;
+      for (const done of plan.roleCompletions) {
+        const role = state.support_roles[done.role];
+        state.support_roles[done.role] = { ...role, status: 'idle', last_completed: nowIso, last_result: role.last_result ?? done.reason };
       }
-      const slotId = freeSlots.shift()!;
-      state.shepherds[slotId] = { ...emptySlot(), status: 'working', issue: candidate.issue, started: nowIso, last_phase: 'curator' };
-      directives.push(shepherdDirective(slotId, candidate.issue, config.shepherd_args));
-    }
 
-    if (!existsSync(ctx.paths.stopDaemon)) {
-      for (const spawn of plan.roleSpawns) {
-        state.support_roles[spawn.role] = { ...state.support_roles[spawn.role], status: 'running', started: nowIso, task_id: null, output_file: null };
-        if (spawn.role === 'architect') state.last_architect_trigger = nowIso;
-        if (spawn.role === 'hermit') state.last_hermit_trigger = nowIso;
-        directives.push({ slot: spawn.role, skill: spawn.role, args: spawn.args, issue: null });
+      for (const stuck of plan.stuck) {
+        const slot = state.shepherds[stuck.slot]!;
+        if (stuck.action === 'warn') {
+          slot.stuck_since = nowIso;
+        } else if (stuck.action === 'restart') {
+          Object.assign(slot, { status: 'working', started: nowIso, task_id: null, output_file: null, restarts: slot.restarts + 1, stuck_since: null });
+          directives.push(shepherdDirective(stuck.slot, stuck.issue, config.shepherd_args, true));
+        } else {
+          // One verified move to loom:blocked with its one comment (one request; a repeat finds nothing to do).
+          await releaseIssue(claimCtx, stuck.issue, {
+            to: Label.blocked,
+            comment: `Loom: the shepherd for this issue stopped making progress twice (idle ${Math.round(stuck.idleSeconds / 60)} min), so it is marked loom:blocked for a human to look at.`,
+          });
+          state.shepherds[stuck.slot] = { ...emptySlot(), idle_since: nowIso, idle_reason: 'blocked: stuck' };
+        }
       }
+
+      for (const stale of plan.staleReleases) {
+        await releaseIssue(claimCtx, stale.issue, {
+          comment: `Loom: this issue was loom:building for ${Math.round(stale.idleSeconds / 3600)} h with no pull request and no sign of a shepherd, so it is back in the ready queue.`,
+        });
+      }
+
+      for (const resume of plan.resumes) {
+        Object.assign(state.shepherds[resume.slot]!, { status: 'working', started: nowIso, task_id: null, output_file: null, idle_reason: null });
+        directives.push(shepherdDirective(resume.slot, resume.issue, config.shepherd_args, true));
+      }
+
+      // Step 5: claim in order until the free slots run out; a stop file stops new claims at once.
+      const freeSlots = [...plan.freeSlots];
+      const occupy = (issue: number) => {
+        const slotId = freeSlots.shift()!;
+        state.shepherds[slotId] = { ...emptySlot(), status: 'working', issue, started: nowIso, last_phase: 'curator' };
+        directives.push(shepherdDirective(slotId, issue, config.shepherd_args));
+      };
+      // First the claims an earlier run of this daemon (or a one-off that died) left unsettled: a won one is simply ours.
+      const held = new Set(Object.values(state.shepherds).filter(isBusy).map((s) => s.issue));
+      for (const lock of await listClaimLocks(ctx.paths)) {
+        if (held.has(lock.issue) || !lock.token || !claimLockAbandoned(lock, claimCtx.owner, now) || stopRequested()) continue;
+        const outcome = await settleClaim(claimCtx, lock.issue);
+        if (!outcome.claimed) continue;
+        if (freeSlots.length) occupy(lock.issue);
+        else await releaseIssue(claimCtx, lock.issue, { comment: 'Loom: a claim on this issue was left unfinished by a Loom process that stopped, and no shepherd slot is free, so the issue is back in the ready queue.' });
+        held.add(lock.issue);
+      }
+      for (const candidate of plan.claimCandidates) {
+        if (!freeSlots.length || stopRequested()) break;
+        if (held.has(candidate.issue)) continue;
+        claimIndex += 1;
+        faultPoint(`before-claim-${claimIndex}`, ctx.env);
+        const outcome = await claimIssue(claimCtx, candidate.issue);
+        faultPoint(`after-claim-${claimIndex}`, ctx.env);
+        if (!outcome.claimed) {
+          skipped.push({ issue: candidate.issue, reason: outcome.reason });
+          continue;
+        }
+        occupy(candidate.issue);
+      }
+
+      if (!stopRequested()) {
+        for (const spawn of plan.roleSpawns) {
+          state.support_roles[spawn.role] = { ...state.support_roles[spawn.role], status: 'running', started: nowIso, task_id: null, output_file: null };
+          if (spawn.role === 'architect') state.last_architect_trigger = nowIso;
+          if (spawn.role === 'hermit') state.last_hermit_trigger = nowIso;
+          directives.push({ slot: spawn.role, skill: spawn.role, args: spawn.args, issue: null });
+        }
+      }
+    } catch (error) {
+      // A GitHub failure mid-way: keep what was done, save it, report the failure. Anything else is a bug.
+      if (!(error instanceof LoomError) || !error.code.startsWith('GH_')) throw error;
+      failure = error;
     }
 
+    if (failure) {
+      warnings.push(failureWarning(ctx, failure, nowIso));
+      if (failure.code === 'GH_RATE_LIMITED') state.rate_limited_until = await breakerUntil(ctx, failure);
+    } else {
+      state.rate_limited_until = null;
+    }
     pushWarnings(state, warnings);
     state.pipeline = pipelineFrom(snapshot);
     state.last_poll = nowIso;
     state.iteration += 1;
-    state.rate_limited_until = null;
     faultPoint('before-state-write', ctx.env);
     await ctx.store.write(state);
     faultPoint('after-state-write', ctx.env);
 
+    // A stop file seen mid-iteration: no spawn is handed out; `loom shutdown` releases the claims never started.
+    if (stopRequested()) return { ...shutdownResult(), plan, skipped, error: failure };
+
+    const spawnedIssues = directives.flatMap((d) => (d.skill === 'shepherd' && d.issue ? [d.issue] : []));
+    const claims = directives.filter((d) => d.skill === 'shepherd' && !d.args.includes('--resume')).length;
     const summary = summaryLine({
-      ready: Math.max(0, snapshot.counts.ready - directives.filter((d) => d.skill === 'shepherd' && !d.args.includes('--resume')).length),
-      building: snapshot.counts.building + directives.filter((d) => d.skill === 'shepherd' && !d.args.includes('--resume')).length,
+      ready: Math.max(0, snapshot.counts.ready - claims),
+      building: snapshot.counts.building + claims,
       activeShepherds: activeCount(state),
       maxShepherds: config.max_shepherds,
-      spawnedIssues: directives.flatMap((d) => (d.skill === 'shepherd' && d.issue ? [d.issue] : [])),
+      spawnedIssues,
       spawnedRoles: plan.roleSpawns.filter((s) => directives.some((d) => d.slot === s.role)).map((s) => s.role),
       completedIssues: completed,
       stuck: plan.stuck.length,
       warnings: warnings.length,
     });
-    return { shutdown: false, summary, directives, plan, skipped, error: null };
+    return { shutdown: false, summary, directives, plan, skipped, error: failure };
   });
 }
 
@@ -223,7 +267,8 @@ function shutdownResult(): IterationResult {
 function pipelineFrom(snapshot: Snapshot): DaemonState['pipeline'] {
   return {
     ...snapshot.counts,
-    blocked_items: snapshot.blockedIssues.map((i) => ({ number: i.number, title: i.title })),
+    // Titles come from GitHub (hostile until proven otherwise, up to 256 KB): stored cleaned and short.
+    blocked_items: snapshot.blockedIssues.map((i) => ({ number: i.number, title: cleanText(i.title, 200) })),
     updated_at: snapshot.takenAt,
   };
 }
@@ -266,10 +311,34 @@ function dryRunResult(plan: Plan, snapshot: Snapshot, state: DaemonState, config
 /** A failed snapshot is recorded (warning; breaker on rate limit) so status can show it. */
 async function recordFailure(ctx: LoomContext, state: DaemonState, error: LoomError): Promise<void> {
   const nowIso = ctx.now().toISOString();
-  pushWarnings(state, [{ time: nowIso, type: error.code.toLowerCase(), severity: 'error', message: error.message, context: {} }]);
-  if (error.code === 'GH_RATE_LIMITED' && typeof error.details.resetAt === 'string') state.rate_limited_until = error.details.resetAt;
+  pushWarnings(state, [failureWarning(ctx, error, nowIso)]);
+  if (error.code === 'GH_RATE_LIMITED') state.rate_limited_until = await breakerUntil(ctx, error);
   state.last_poll = nowIso;
   await ctx.store.write(state).catch(() => undefined);
+}
+
+function failureWarning(ctx: LoomContext, error: LoomError, time: string): Warning {
+  return { time, type: error.code.toLowerCase(), severity: 'error', message: redactSecrets(error.message, envSecrets(ctx.env)), context: {} };
+}
+
+/**
+ * The breaker (SPEC §10): asks `gh api rate_limit` once and pauses until the
+ * later of that reset (when the GraphQL budget is spent) and the one the
+ * failing answer gave (`x-ratelimit-reset`, or `retry-after` for a secondary
+ * limit). If that one call fails too, the answer's own reset stands.
+ */
+async function breakerUntil(ctx: LoomContext, error: LoomError): Promise<string> {
+  const now = ctx.now().getTime();
+  const fromAnswer = typeof error.details.resetAt === 'string' ? Date.parse(error.details.resetAt) : NaN;
+  let until = Number.isFinite(fromAnswer) ? fromAnswer : now + 60_000;
+  try {
+    const limits = await ctx.gh.rest<{ resources?: { graphql?: { remaining?: number; reset?: number } } }>('GET', 'rate_limit');
+    const graphql = limits?.resources?.graphql;
+    if (graphql?.remaining === 0 && typeof graphql.reset === 'number') until = Math.max(until, graphql.reset * 1000);
+  } catch {
+    // The answer's own reset time stands.
+  }
+  return new Date(Math.max(until, now + 1000)).toISOString();
 }
 
 export { formatDirective };

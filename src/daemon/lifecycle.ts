@@ -2,7 +2,7 @@
  * Daemon start (registration + crash recovery) and graceful shutdown (SPEC §4.6).
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LoomError } from '../errors.js';
@@ -11,9 +11,8 @@ import { isBusy } from '../core/planner.js';
 import { Label } from '../core/labels.js';
 import { pullForIssue } from '../core/snapshot.js';
 import { takeSnapshot } from '../github/snapshot.js';
-import { releaseIssue, type ClaimContext } from '../github/claims.js';
-import { readItem } from '../github/items.js';
-import { releaseClaimLock } from '../state/claim-lock.js';
+import { releaseIssue, settleClaim, type ClaimContext } from '../github/claims.js';
+import { listClaimLocks, ownerPid, pidAlive, releaseClaimLock, updateClaimLock, type ClaimLock } from '../state/claim-lock.js';
 import { MAX_COMPLETED, type DaemonState, type SupportRoleName } from '../state/schema.js';
 import { daemonAlive, checkDaemonOwner } from './ownership.js';
 import { observeTask } from './task-output.js';
@@ -48,11 +47,11 @@ export async function startDaemon(ctx: LoomContext, options: { force?: boolean }
       checkDaemonOwner(state, '(new)', config, now);
     }
     const crashed = state.running;
-    const recovered = await recover(ctx, state, config.heartbeat_fresh);
+    const daemonId = newDaemonId(now);
+    const recovered = await recover(ctx, state, config.heartbeat_fresh, daemonId);
     // Stop files left from an earlier daemon must not stop this one.
     await rm(ctx.paths.stopDaemon, { force: true });
     await rm(ctx.paths.stopShepherds, { force: true });
-    const daemonId = newDaemonId(now);
     Object.assign(state, {
       daemon_id: daemonId,
       running: true,
@@ -79,9 +78,10 @@ export async function startDaemon(ctx: LoomContext, options: { force?: boolean }
  * Decides from GitHub what becomes of every recorded shepherd and every local
  * claim without one. Fail safe: a claim with a fresh heartbeat is kept.
  */
-async function recover(ctx: LoomContext, state: DaemonState, freshSeconds: number): Promise<RecoveryAction[]> {
+async function recover(ctx: LoomContext, state: DaemonState, freshSeconds: number, daemonId: string): Promise<RecoveryAction[]> {
   const busy = Object.entries(state.shepherds).filter(([, slot]) => isBusy(slot));
-  const orphanClaims = await orphanClaimIssues(ctx, state);
+  const orphanLocks = await orphanClaimLocks(ctx, state);
+  const orphanClaims = orphanLocks.map((l) => l.issue);
   const roles = Object.keys(state.support_roles) as SupportRoleName[];
   for (const role of roles) if (state.support_roles[role].status === 'running') state.support_roles[role].status = 'idle';
   if (!busy.length && !orphanClaims.length) return [];
@@ -94,7 +94,7 @@ async function recover(ctx: LoomContext, state: DaemonState, freshSeconds: numbe
     trackIssues: [...busy.map(([, s]) => s.issue!), ...orphanClaims],
     trackPulls: busy.flatMap(([, s]) => (s.pr_number ? [s.pr_number] : [])),
   }, ctx.now);
-  const claimCtx: ClaimContext = { gh: ctx.gh, repo, paths: ctx.paths, owner: 'recovery', now: ctx.now };
+  const claimCtx: ClaimContext = { gh: ctx.gh, repo, paths: ctx.paths, owner: daemonId, now: ctx.now };
   const fresh = (time: string | null | undefined) => !!time && now.getTime() - Date.parse(time) < freshSeconds * 1000;
   const actions: RecoveryAction[] = [];
 
@@ -135,9 +135,20 @@ async function recover(ctx: LoomContext, state: DaemonState, freshSeconds: numbe
     actions.push({ slot: slotId, issue, action, reason });
   }
 
-  for (const issue of orphanClaims) {
+  for (const lock of orphanLocks) {
+    const issue = lock.issue;
+    if (lock.token) {
+      // A claim whose iteration died before recording it: settle it on GitHub first (won, lost, or still in flight).
+      const settled = await settleClaim(claimCtx, issue);
+      if (!settled.claimed) {
+        if (settled.pending) await updateClaimLock(ctx.paths, issue, { owner: daemonId }); // this daemon's iterations settle it
+        else actions.push({ slot: null, issue, action: 'freed', reason: `unfinished claim undone (${settled.reason})` });
+        continue;
+      }
+    }
     const tracked = snapshot.tracked.issues[issue];
-    if (tracked?.labels.includes(Label.building) && !pullForIssue(snapshot, issue) && !fresh(state.heartbeats[String(issue)])) {
+    const building = lock.token ? true : !!tracked?.labels.includes(Label.building);
+    if (building && !pullForIssue(snapshot, issue) && !fresh(state.heartbeats[String(issue)])) {
       await releaseIssue(claimCtx, issue, { comment: RELEASE_COMMENT });
       actions.push({ slot: null, issue, action: 'released', reason: 'claimed but never recorded (killed mid-iteration)' });
     } else {
@@ -147,16 +158,19 @@ async function recover(ctx: LoomContext, state: DaemonState, freshSeconds: numbe
   return actions;
 }
 
-/** Issues with a local claim lock but no shepherd slot: a claim whose iteration died before saving state. */
-async function orphanClaimIssues(ctx: LoomContext, state: DaemonState): Promise<number[]> {
-  if (!existsSync(ctx.paths.claims)) return [];
+/**
+ * Local claim locks no recorded shepherd holds: claims whose iteration died
+ * before saving state. Locks of a live `loom claim`/one-off process are not
+ * orphans (a shepherd typed by a user holds its own claim).
+ */
+async function orphanClaimLocks(ctx: LoomContext, state: DaemonState): Promise<ClaimLock[]> {
   const held = new Set(Object.values(state.shepherds).filter(isBusy).map((s) => s.issue));
-  const files = await readdir(ctx.paths.claims);
-  return files
-    .map((f) => /^issue-(\d+)\.json$/.exec(f)?.[1])
-    .filter((n): n is string => !!n)
-    .map(Number)
-    .filter((n) => !held.has(n));
+  const now = ctx.now().getTime();
+  return (await listClaimLocks(ctx.paths)).filter((lock) => {
+    if (held.has(lock.issue)) return false;
+    const pid = ownerPid(lock.owner);
+    return !(pid !== undefined && pidAlive(pid) && Date.parse(lock.expires) > now);
+  });
 }
 
 export interface ShutdownResult {
@@ -175,6 +189,7 @@ export async function shutdownDaemon(ctx: LoomContext, options: { daemonId: stri
   const config = await ctx.config();
   const initial = await ctx.store.read();
   checkDaemonOwner(initial, options.daemonId, config, ctx.now());
+  await ctx.store.assertWritable(); // the stop could not be recorded: refuse before asking shepherds to stop
   await writeFile(ctx.paths.stopShepherds, `requested by ${options.daemonId} at ${ctx.now().toISOString()}\n`);
   const drainMs = (options.drainSeconds ?? config.shutdown_drain) * 1000;
   const started = Date.now();
@@ -188,19 +203,19 @@ export async function shutdownDaemon(ctx: LoomContext, options: { daemonId: stri
   const stillRunning: number[] = [];
   await ctx.store.withLock(async () => {
     const state = await ctx.store.read();
-    const repo = Object.values(state.shepherds).some(isBusy) ? await ctx.repo() : undefined;
+    const repo = Object.values(state.shepherds).some((s) => isBusy(s) && !s.completed && !s.task_id) ? await ctx.repo() : undefined;
     for (const [slotId, slot] of Object.entries(state.shepherds)) {
       if (!isBusy(slot) || slot.issue === null) continue;
-      if (slot.completed || !slot.task_id) {
-        // Finished, or never started by the parent: the claim is ours to release.
+      if (!slot.completed && !slot.task_id && slot.pr_number) {
+        // Waiting to be resumed (its PR is open): the next `loom start` resumes it; releasing would re-queue PR'd work.
+        stillRunning.push(slot.issue);
+      } else if (slot.completed || !slot.task_id) {
+        // Finished, or never started by the parent: the claim is ours to release (one request moves the label and comments).
         if (!slot.completed && repo) {
-          const item = await readItem(ctx.gh, repo, slot.issue);
-          if (item.labels.includes(Label.building)) {
-            await releaseIssue({ gh: ctx.gh, repo, paths: ctx.paths, owner: options.daemonId, now: ctx.now }, slot.issue, {
-              comment: 'Loom: the daemon shut down before this issue\'s shepherd started, so the claim is released.',
-            });
-            released.push(slot.issue);
-          }
+          const outcome = await releaseIssue({ gh: ctx.gh, repo, paths: ctx.paths, owner: options.daemonId, now: ctx.now }, slot.issue, {
+            comment: 'Loom: the daemon shut down before this issue\'s shepherd started, so the claim is released.',
+          });
+          if (outcome.released) released.push(slot.issue);
         }
         await releaseClaimLock(ctx.paths, slot.issue);
         state.shepherds[slotId] = { ...slot, status: 'idle', issue: null, task_id: null, output_file: null, idle_since: ctx.now().toISOString(), idle_reason: 'shutdown' };
@@ -209,8 +224,6 @@ export async function shutdownDaemon(ctx: LoomContext, options: { daemonId: stri
         stillRunning.push(slot.issue);
       }
     }
-    // Support-role subagents end with the parent session; none is left running.
-    for (const role of Object.values(state.support_roles)) if (role.status === 'running') role.status = 'idle';
     Object.assign(state, { running: false, stopped_at: ctx.now().toISOString() });
     await ctx.store.write(state);
   });

@@ -1,69 +1,210 @@
 /**
- * Claiming and releasing an issue (SPEC §7): local lock, then the label swap
- * `loom:issue` → `loom:building` as one edit, then a re-read. A lost or wrong
- * result is undone and reported, never left half-applied.
+ * Claiming and releasing an issue (SPEC §7).
+ *
+ * A claim is a local lock (`.loom/claims/issue-N.json`, with a random token)
+ * plus ONE GitHub request that swaps `loom:issue` → `loom:building` and posts a
+ * claim comment carrying the token, then a re-read of the issue and its latest
+ * comments. Arbitration between claimants that both saw `loom:issue` (two
+ * clones, two machines): the claim comment with the smallest id among the
+ * rivals wins — a rival is a claim comment posted after this claimant read the
+ * issue, or at most CLAIM_WINDOW_SECONDS before its own. Everyone reads the
+ * same comment ids, so exactly one claimant sees itself first; the others
+ * delete their comment and leave the labels to the winner. Why it is sound:
+ * the label edit runs before the comment in the same request, so a claim
+ * comment that already existed when a claimant read the issue means the edit
+ * was applied too, and that claimant would have seen `loom:building` and
+ * stopped — unless the claim had been released since.
+ *
+ * Requests: 3 per claim (read, edit + comment, re-read); a loser adds 1
+ * (deleting its comment). Releasing deletes the claim comment(s) in the same
+ * request that moves the label and explains why (3 requests).
+ *
+ * Failure: once the edit was sent, GitHub may hold the claim whatever happens
+ * to this process, so the local lock (with the token) is kept on every error.
+ * `settleClaim` — run by the next iteration, `loom start`, or the next claim
+ * of the same issue — finishes the claim (won) or undoes it (lost, or never
+ * arrived).
  */
+import { randomBytes } from 'node:crypto';
+import { LoomError } from '../errors.js';
 import { Label } from '../core/labels.js';
-import { acquireClaimLock, releaseClaimLock } from '../state/claim-lock.js';
+import { acquireClaimLock, claimLockAbandoned, readClaimLock, releaseClaimLock, updateClaimLock } from '../state/claim-lock.js';
 import type { LoomPaths } from '../state/paths.js';
 import type { GhClient } from './gh.js';
-import { addComment, readItem, transitionLabels } from './items.js';
+import { mutateItem, readItem, readItemWithComments, type Item, type ItemComment, type ItemMutation } from './items.js';
 import type { Repo } from './repo.js';
 
 export interface ClaimContext {
   gh: GhClient;
   repo: Repo;
   paths: LoomPaths;
-  /** Who claims (daemon id or `shepherd:<pid>`), written into the local lock. */
+  /** Who claims (daemon id, `one-off:<pid>`, `cli:<pid>`), written into the local lock and the claim comment. */
   owner: string;
   now: () => Date;
   /** Seconds the local lock lives (renewed by heartbeats); default 2 h. */
   ttlSeconds?: number;
+  /** Test hook: called between the steps of a claim (reliability tests kill the process there). */
+  onStep?: (step: 'claim-locked' | 'claim-edited') => void;
 }
 
-export type ClaimOutcome = { claimed: true; title: string } | { claimed: false; reason: string };
+export type ClaimOutcome =
+  | { claimed: true; title: string }
+  | { claimed: false; reason: string; /** An earlier claim of this issue may still reach GitHub: try later. */ pending?: boolean };
+
+/** Claim comments this close before ours are rivals even if they existed when we read (ordering slack). */
+export const CLAIM_WINDOW_SECONDS = 60;
+/** A claim whose own comment is not on GitHub this long after it started is taken as never sent. */
+export const SETTLE_GRACE_SECONDS = 120;
+/** A read older than this no longer arbitrates: the claim gives up before editing. */
+const READ_FRESH_MS = 30_000;
+
+const CLAIM_MARK = /<!-- loom:claim ([0-9a-f]{16}) ([A-Za-z0-9._:-]{1,100}) -->/;
+
+export function claimCommentBody(token: string, owner: string): string {
+  const who = owner.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100) || 'loom';
+  return `<!-- loom:claim ${token} ${who} -->\nLoom: claimed by \`${who}\`; a shepherd is starting on this issue.`;
+}
+
+interface ClaimComment extends ItemComment {
+  token: string;
+  owner: string;
+}
+
+/** Claim comments by people with write access, oldest first. */
+export function claimCommentsOf(comments: readonly ItemComment[]): ClaimComment[] {
+  return comments.flatMap((c) => {
+    const mark = c.trusted ? CLAIM_MARK.exec(c.body) : null;
+    return mark ? [{ ...c, token: mark[1]!, owner: mark[2]! }] : [];
+  });
+}
+
+function claimRefusal(item: Item): string | undefined {
+  if (item.isPullRequest) return 'is a pull request';
+  if (item.state !== 'OPEN') return 'is closed';
+  if (item.labels.includes(Label.building)) return 'already loom:building (another claimant holds it)';
+  if (!item.labels.includes(Label.issue)) return 'no longer loom:issue';
+  if (item.labels.includes(Label.blocked)) return 'is loom:blocked';
+  return undefined;
+}
+
+const labelMissing = (repo: Repo, name: string) =>
+  new LoomError('GH_NOT_FOUND', `The label ${name} does not exist in ${repo.owner}/${repo.name}.`, {
+    hint: "Run `.loom/scripts/loom labels sync` to create Loom's labels.",
+  });
 
 export async function claimIssue(ctx: ClaimContext, issue: number): Promise<ClaimOutcome> {
-  if (!(await acquireClaimLock(ctx.paths, issue, ctx.owner, ctx.ttlSeconds ?? 7200, ctx.now()))) {
+  // A claim of this issue left by a process that died is settled first: it may be ours already.
+  const existing = await readClaimLock(ctx.paths, issue);
+  if (existing?.token && claimLockAbandoned(existing, ctx.owner, ctx.now())) {
+    const settled = await settleClaim(ctx, issue);
+    if (settled.claimed || settled.pending) return settled;
+  }
+  const token = randomBytes(8).toString('hex');
+  if (!(await acquireClaimLock(ctx.paths, issue, ctx.owner, ctx.ttlSeconds ?? 7200, ctx.now(), { token }))) {
     return { claimed: false, reason: 'held by another Loom process on this clone' };
   }
+  ctx.onStep?.('claim-locked');
+  const readAt = Date.now();
+  let before;
   try {
-    const result = await transitionLabels(ctx.gh, ctx.repo, issue, { add: [Label.building], remove: [Label.issue] }, (item) => {
-      if (item.isPullRequest) return 'is a pull request';
-      if (item.state !== 'OPEN') return 'is closed';
-      if (item.labels.includes(Label.building)) return 'already loom:building (another claimant holds it)';
-      if (!item.labels.includes(Label.issue)) return 'no longer loom:issue';
-      if (item.labels.includes(Label.blocked)) return 'is loom:blocked';
-      if (item.labels.includes(Label.abort)) return 'is loom:abort';
-      return undefined;
-    });
-    if (result.ok) return { claimed: true, title: result.before.title };
-    if (result.after !== result.before) {
-      // The edit went through only partly: put the labels back as they were.
-      await transitionLabels(ctx.gh, ctx.repo, issue, { add: [Label.issue], remove: [Label.building] }).catch(() => undefined);
-    }
-    await releaseClaimLock(ctx.paths, issue);
-    return { claimed: false, reason: result.reason ?? 'label change not confirmed' };
+    before = await readItem(ctx.gh, ctx.repo, issue);
   } catch (error) {
     await releaseClaimLock(ctx.paths, issue);
     throw error;
   }
+  const refusal = claimRefusal(before);
+  const buildingId = before.labelIds.get(Label.building);
+  if (refusal || !buildingId) {
+    await releaseClaimLock(ctx.paths, issue);
+    if (!refusal) throw labelMissing(ctx.repo, Label.building);
+    return { claimed: false, reason: refusal };
+  }
+  await updateClaimLock(ctx.paths, issue, { read_comment_id: before.lastCommentId });
+  if (Date.now() - readAt > READ_FRESH_MS) {
+    await releaseClaimLock(ctx.paths, issue);
+    return { claimed: false, reason: 'GitHub answered too slowly to arbitrate the claim; it is retried at the next poll' };
+  }
+  const issueId = before.labelIds.get(Label.issue);
+  // From here on GitHub may hold the claim whatever happens to this process: errors keep the lock (and its token).
+  await mutateItem(ctx.gh, before.id, { addIds: [buildingId], removeIds: issueId ? [issueId] : [], comment: claimCommentBody(token, ctx.owner) }, 'LoomEditLabels');
+  ctx.onStep?.('claim-edited');
+  return settleClaim(ctx, issue);
 }
 
 /**
- * Releases a claim: `loom:building` → `to` (default `loom:issue`) and one
- * comment saying why. Safe to call twice: a second call changes nothing and
- * posts no second comment.
+ * Decides the claim recorded in this clone's lock for `issue` from GitHub
+ * (one re-read, plus one request to undo when it lost): won → it stands and
+ * `ctx.owner` holds the lock; lost → its comment is deleted and the lock
+ * removed; not on GitHub (yet) → pending while young, else the lock is
+ * removed. Errors keep the lock, so a later run settles it.
  */
-export async function releaseIssue(ctx: ClaimContext, issue: number, options: { to?: string; comment: string }): Promise<{ released: boolean }> {
+export async function settleClaim(ctx: ClaimContext, issue: number): Promise<ClaimOutcome> {
+  const lock = await readClaimLock(ctx.paths, issue);
+  if (!lock?.token) {
+    await releaseClaimLock(ctx.paths, issue);
+    return { claimed: false, reason: 'no claim to settle' };
+  }
+  const item = await readItemWithComments(ctx.gh, ctx.repo, issue, 'LoomClaimCheck');
+  const claims = claimCommentsOf(item.comments);
+  const mine = claims.find((c) => c.token === lock.token);
+  if (!mine) {
+    const startedAt = Date.parse(lock.claimed_at ?? '') || 0;
+    if (ctx.now().getTime() - startedAt < SETTLE_GRACE_SECONDS * 1000) {
+      return { claimed: false, reason: 'an earlier claim of this issue may still reach GitHub', pending: true };
+    }
+    await releaseClaimLock(ctx.paths, issue);
+    return { claimed: false, reason: 'the claim never reached GitHub' };
+  }
+  const readMark = lock.read_comment_id ?? 0;
+  const windowStart = Date.parse(mine.createdAt) - CLAIM_WINDOW_SECONDS * 1000;
+  const rival = claims.find((c) => c.databaseId < mine.databaseId && (c.databaseId > readMark || Date.parse(c.createdAt) >= windowStart));
+  if (rival) {
+    // Lost: the labels are the winner's; only our comment goes.
+    await mutateItem(ctx.gh, item.id, { deleteCommentIds: [mine.id] }, 'LoomClaimRetract');
+    await releaseClaimLock(ctx.paths, issue);
+    return { claimed: false, reason: `another claimant (${rival.owner}) was first` };
+  }
+  const building = item.labels.includes(Label.building);
+  if (item.state === 'OPEN' && !item.isPullRequest && building && !item.labels.includes(Label.issue)) {
+    if (lock.owner !== ctx.owner) await updateClaimLock(ctx.paths, issue, { owner: ctx.owner });
+    return { claimed: true, title: item.title };
+  }
+  // First claimant, but the labels do not show the claim (edit half applied, or changed meanwhile): undo ours.
+  const undo: ItemMutation = { deleteCommentIds: [mine.id] };
+  const buildingId = item.labelIds.get(Label.building);
+  if (building && item.labels.includes(Label.issue) && buildingId) undo.removeIds = [buildingId];
+  await mutateItem(ctx.gh, item.id, undo, 'LoomClaimRetract');
+  await releaseClaimLock(ctx.paths, issue);
+  return {
+    claimed: false,
+    reason: item.state !== 'OPEN' ? 'is closed' : `labels after the edit: ${item.labels.filter((l) => l.startsWith('loom:')).join(',') || 'none'}`,
+  };
+}
+
+/**
+ * Releases a claim: `loom:building` → `to` (default `loom:issue`), the claim
+ * comment(s) deleted and one comment saying why — all in one request, then a
+ * re-read. Safe to call twice: a second call changes nothing and posts no
+ * second comment. `held` tells whether the issue was claimed at all.
+ */
+export async function releaseIssue(ctx: ClaimContext, issue: number, options: { to?: string; comment: string }): Promise<{ released: boolean; held: boolean }> {
   const to = options.to ?? Label.issue;
-  const item = await readItem(ctx.gh, ctx.repo, issue);
+  const item = await readItemWithComments(ctx.gh, ctx.repo, issue);
+  const held = item.labels.includes(Label.building);
   let released = false;
-  if (item.labels.includes(Label.building)) {
-    const result = await transitionLabels(ctx.gh, ctx.repo, issue, { add: item.state === 'OPEN' ? [to] : [], remove: [Label.building] });
-    released = result.ok;
-    if (released) await addComment(ctx.gh, item.id, options.comment);
+  if (held) {
+    const open = item.state === 'OPEN';
+    const toId = item.labelIds.get(to);
+    if (open && !toId) throw labelMissing(ctx.repo, to);
+    await mutateItem(ctx.gh, item.id, {
+      addIds: open && !item.labels.includes(to) ? [toId!] : [],
+      removeIds: [item.labelIds.get(Label.building)!],
+      deleteCommentIds: claimCommentsOf(item.comments).filter((c) => c.ownComment).map((c) => c.id),
+      comment: options.comment,
+    }, 'LoomRelease');
+    const after = await readItem(ctx.gh, ctx.repo, issue);
+    released = !after.labels.includes(Label.building) && (!open || after.labels.includes(to));
   }
   await releaseClaimLock(ctx.paths, issue);
-  return { released };
+  return { released, held };
 }

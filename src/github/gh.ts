@@ -117,18 +117,24 @@ export function classifyFailure(
       details: { status },
     });
   }
-  return new LoomError('GH_ERROR', `GitHub request failed (HTTP ${status}): ${detail || body.slice(0, 200)}`, {
+  return new LoomError('GH_ERROR', `GitHub request failed (HTTP ${status}): ${detail || redactSecrets(body.slice(0, 200))}`, {
     hint: 'Run the command again with the same arguments; if it keeps failing, check `gh auth status`.',
     details: { status },
   });
 }
 
+/**
+ * When to retry, as GitHub documents it: `retry-after` (secondary limits) wins;
+ * else `x-ratelimit-reset` when `x-ratelimit-remaining` is 0 (primary limit);
+ * else one minute. (Every answer carries `x-ratelimit-reset`, also under a
+ * secondary limit where it is an hour away, so it only counts at remaining 0.)
+ */
 function rateLimitReset(headers: Record<string, string>, now: () => Date): string {
-  const reset = Number(headers['x-ratelimit-reset']);
-  if (Number.isFinite(reset) && reset > 0) return new Date(reset * 1000).toISOString();
   const retryAfter = Number(headers['retry-after']);
-  const seconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 60;
-  return new Date(now().getTime() + seconds * 1000).toISOString();
+  if (Number.isFinite(retryAfter) && retryAfter > 0) return new Date(now().getTime() + retryAfter * 1000).toISOString();
+  const reset = Number(headers['x-ratelimit-reset']);
+  if (headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset) && reset > 0) return new Date(reset * 1000).toISOString();
+  return new Date(now().getTime() + 60_000).toISOString();
 }
 
 interface GraphQLAnswer<T> {
@@ -158,6 +164,28 @@ export class GhClient {
     }
     if (!answer.data) throw new LoomError('GH_ERROR', 'GitHub answered without data.', { hint: 'Try again at the next poll.' });
     return answer.data;
+  }
+
+  /**
+   * One GraphQL request that tolerates per-field NOT_FOUND errors (aliases of
+   * numbers that may not exist): returns the partial data and those errors.
+   * Any other GraphQL error throws as in `graphql`.
+   */
+  async graphqlPartial<T>(query: string, variables: Record<string, unknown> = {}): Promise<{ data: T; notFound: string[] }> {
+    // gh exits 1 when the answer carries `errors`, even with HTTP 200 and data: read the body anyway.
+    const result = await this.exec(['api', '--include', 'graphql', '--input', '-'], JSON.stringify({ query, variables }));
+    const response = parseIncluded(result.stdout);
+    if (!response || response.status >= 400) throw classifyFailure(response, result.stderr, result.exitCode);
+    const answer = parseJson<{ data?: T; errors?: { type?: string; message: string; path?: (string | number)[] }[] }>(response.body);
+    const errors = answer.errors ?? [];
+    const other = errors.find((e) => e.type !== 'NOT_FOUND' || !e.path?.length);
+    if (other || !answer.data) {
+      if (other?.type === 'RATE_LIMITED') return this.fail(classifyFailure({ ...response, status: 429 }, other.message, 1));
+      throw new LoomError('GH_ERROR', `GitHub GraphQL error: ${redactSecrets(other?.message ?? 'no data').slice(0, 300)}`, {
+        hint: 'This is a Loom bug if it repeats; please report it with the command you ran.',
+      });
+    }
+    return { data: answer.data, notFound: errors.map((e) => String(e.path![e.path!.length - 1])) };
   }
 
   /** One REST request (`gh api -X METHOD path`), JSON body optional. Returns the parsed JSON body. */
@@ -199,7 +227,7 @@ function parseJson<T>(text: string): T {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new LoomError('GH_ERROR', `GitHub answered with something that is not JSON: ${text.slice(0, 120)}`, {
+    throw new LoomError('GH_ERROR', `GitHub answered with something that is not JSON: ${redactSecrets(text.slice(0, 120))}`, {
       hint: 'Check that GH_HOST points at GitHub (or the Loom sandbox forge).',
     });
   }

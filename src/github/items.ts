@@ -15,6 +15,8 @@ export interface Item {
   isPullRequest: boolean;
   labels: string[];
   updatedAt: string;
+  /** Database id of the newest comment when read (0 when none): claims arbitrate on what came after. */
+  lastCommentId: number;
 }
 
 export interface ItemWithLabelIds extends Item {
@@ -27,11 +29,26 @@ const READ_ITEM = `query LoomItem($owner: String!, $name: String!, $number: Int!
     labels(first: 100, query: "loom:") { nodes { id name } }
     issueOrPullRequest(number: $number) {
       __typename
-      ... on Issue { id number title state updatedAt labels(first: 50) { nodes { name } } }
-      ... on PullRequest { id number title state merged updatedAt labels(first: 50) { nodes { name } } }
+      ... on Issue { id number title state updatedAt labels(first: 50) { nodes { name } } comments(last: 1) { nodes { databaseId } } }
+      ... on PullRequest { id number title state merged updatedAt labels(first: 50) { nodes { name } } comments(last: 1) { nodes { databaseId } } }
     }
   }
 }`;
+
+/** The same read plus the latest comments (claim arbitration, SPEC §7); its own operation name so faults and counts can target it. */
+const READ_ITEM_WITH_COMMENTS = (operation: string) => `query ${operation}($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    labels(first: 100, query: "loom:") { nodes { id name } }
+    issueOrPullRequest(number: $number) {
+      __typename
+      ... on Issue { id number title state updatedAt labels(first: 50) { nodes { name } } ${COMMENTS} }
+      ... on PullRequest { id number title state merged updatedAt labels(first: 50) { nodes { name } } ${COMMENTS} }
+    }
+  }
+}`;
+/** How many of the latest comments an arbitration read looks at. */
+export const ARBITRATION_COMMENTS = 30;
+const COMMENTS = `comments(last: ${ARBITRATION_COMMENTS}) { nodes { id databaseId body createdAt authorAssociation viewerDidAuthor } }`;
 
 interface RawItem {
   __typename: 'Issue' | 'PullRequest';
@@ -42,19 +59,62 @@ interface RawItem {
   merged?: boolean;
   updatedAt: string;
   labels: { nodes: { name: string }[] };
+  comments?: { nodes: ({ id?: string; databaseId: number; body?: string; createdAt?: string; authorAssociation?: string; viewerDidAuthor?: boolean } | null)[] };
 }
+
+export interface ItemComment {
+  id: string;
+  databaseId: number;
+  body: string;
+  createdAt: string;
+  /** Written by someone with write access (owner, member, collaborator) or by us: only such comments can hold a claim. */
+  trusted: boolean;
+  /** Written by the account gh is logged in as (ours to delete). */
+  ownComment: boolean;
+}
+
+export interface ItemWithComments extends ItemWithLabelIds {
+  /** The latest comments, oldest first. */
+  comments: ItemComment[];
+}
+
+type ItemAnswer = {
+  repository: { labels: { nodes: { id: string; name: string }[] }; issueOrPullRequest: RawItem | null } | null;
+};
 
 /** Reads one issue or pull request by number, with the `loom:` label ids. One request. */
 export async function readItem(gh: GhClient, repo: Repo, number: number): Promise<ItemWithLabelIds> {
-  const data = await gh.graphql<{
-    repository: { labels: { nodes: { id: string; name: string }[] }; issueOrPullRequest: RawItem | null } | null;
-  }>(READ_ITEM, { owner: repo.owner, name: repo.name, number });
+  const data = await gh.graphql<ItemAnswer>(READ_ITEM, { owner: repo.owner, name: repo.name, number });
+  return toItem(data, repo, number);
+}
+
+/** `readItem` plus the latest comments, never cached (arbitration, SPEC §10). One request. */
+export async function readItemWithComments(gh: GhClient, repo: Repo, number: number, operation = 'LoomItemComments'): Promise<ItemWithComments> {
+  const data = await gh.graphql<ItemAnswer>(READ_ITEM_WITH_COMMENTS(operation), { owner: repo.owner, name: repo.name, number });
+  const item = toItem(data, repo, number);
+  const raw = data.repository!.issueOrPullRequest!;
+  const comments = (raw.comments?.nodes ?? [])
+    .filter((c): c is NonNullable<typeof c> => !!c && typeof c.databaseId === 'number')
+    .map((c) => ({
+      id: c.id ?? '',
+      databaseId: c.databaseId,
+      body: c.body ?? '',
+      createdAt: c.createdAt ?? '',
+      trusted: !!c.viewerDidAuthor || ['OWNER', 'MEMBER', 'COLLABORATOR'].includes(c.authorAssociation ?? ''),
+      ownComment: !!c.viewerDidAuthor,
+    }))
+    .sort((a, b) => a.databaseId - b.databaseId);
+  return { ...item, comments };
+}
+
+function toItem(data: ItemAnswer, repo: Repo, number: number): ItemWithLabelIds {
   const raw = data.repository?.issueOrPullRequest;
   if (!raw) {
     throw new LoomError('GH_NOT_FOUND', `#${number} does not exist in ${repo.owner}/${repo.name}.`, {
       hint: 'Check the issue number.',
     });
   }
+  const lastComment = raw.comments?.nodes.at(-1);
   return {
     id: raw.id,
     number: raw.number,
@@ -63,6 +123,7 @@ export async function readItem(gh: GhClient, repo: Repo, number: number): Promis
     isPullRequest: raw.__typename === 'PullRequest',
     labels: raw.labels.nodes.map((l) => l.name),
     updatedAt: raw.updatedAt,
+    lastCommentId: lastComment?.databaseId ?? 0,
     labelIds: new Map(data.repository!.labels.nodes.map((l) => [l.name, l.id])),
   };
 }
@@ -134,4 +195,59 @@ export async function addComment(gh: GhClient, subjectId: string, body: string):
     id: subjectId,
     body,
   });
+}
+
+export interface ItemMutation {
+  addIds?: string[];
+  removeIds?: string[];
+  /** Node ids of comments to delete (a settled claim's own comment). */
+  deleteCommentIds?: string[];
+  /** A comment to post after the label changes. */
+  comment?: string;
+}
+
+/**
+ * Label changes, comment deletions and one new comment as ONE GraphQL
+ * document (one request; GitHub runs the mutations in order). Used where a
+ * label change and its comment must not be separated by a crash: a claim and
+ * its claim comment, a release and its explanation. Returns the new comment.
+ */
+export async function mutateItem(gh: GhClient, itemId: string, change: ItemMutation, operation: string): Promise<{ comment: { id: string; databaseId: number; createdAt: string } | null }> {
+  const add = change.addIds ?? [];
+  const remove = change.removeIds ?? [];
+  const deletes = change.deleteCommentIds ?? [];
+  const parts: string[] = [];
+  const declared = ['$id: ID!'];
+  const variables: Record<string, unknown> = { id: itemId };
+  if (add.length) {
+    parts.push('add: addLabelsToLabelable(input: { labelableId: $id, labelIds: $add }) { clientMutationId }');
+    declared.push('$add: [ID!]!');
+    variables.add = add;
+  }
+  if (remove.length) {
+    parts.push('remove: removeLabelsFromLabelable(input: { labelableId: $id, labelIds: $remove }) { clientMutationId }');
+    declared.push('$remove: [ID!]!');
+    variables.remove = remove;
+  }
+  deletes.forEach((commentId, i) => {
+    parts.push(`d${i}: deleteIssueComment(input: { id: $d${i} }) { clientMutationId }`);
+    declared.push(`$d${i}: ID!`);
+    variables[`d${i}`] = commentId;
+  });
+  if (change.comment !== undefined) {
+    parts.push('comment: addComment(input: { subjectId: $id, body: $body }) { commentEdge { node { id databaseId createdAt } } }');
+    declared.push('$body: String!');
+    variables.body = change.comment;
+  }
+  if (!parts.length) return { comment: null };
+  if (!add.length && !remove.length && change.comment === undefined) {
+    // Deletions only: GraphQL rejects a declared variable that no field uses.
+    declared.shift();
+    delete variables.id;
+  }
+  const data = await gh.graphql<{ comment?: { commentEdge?: { node?: { id: string; databaseId: number; createdAt: string } | null } | null } | null }>(
+    `mutation ${operation}(${declared.join(', ')}) {\n  ${parts.join('\n  ')}\n}`,
+    variables,
+  );
+  return { comment: data.comment?.commentEdge?.node ?? null };
 }

@@ -6,6 +6,7 @@ export const WRAPPERS: Record<string, string> = {
   'loom-status.sh': 'status',
   'loom-iterate.sh': 'iterate',
   'loom-stop.sh': 'stop',
+  'worktree.sh': 'worktree',
 };
 
 export function wrapperScript(command: string): string {

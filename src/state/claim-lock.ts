@@ -4,18 +4,29 @@
  * this clone cannot take the same issue while the lock is live; an expired lock
  * is taken over. (The GitHub label swap + re-read guards other clones.)
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { claimPath, type LoomPaths } from './paths.js';
 
-export const ClaimLockSchema = z.object({ issue: z.number().int(), owner: z.string(), expires: z.string() });
+export const ClaimLockSchema = z.object({
+  issue: z.number().int(),
+  owner: z.string(),
+  expires: z.string(),
+  /** The token of this claim's GitHub claim comment (src/github/claims.ts): lets a later run settle a claim whose process died. */
+  token: z.string().optional(),
+  /** Newest comment id when the claim read the issue: claim comments after it are rivals. */
+  read_comment_id: z.number().int().nonnegative().optional(),
+  /** When the lock was taken (a claim whose comment is not on GitHub yet may still be in flight). */
+  claimed_at: z.string().optional(),
+});
 export type ClaimLock = z.infer<typeof ClaimLockSchema>;
 
 /** Tries to take the lock; returns false when someone else holds a live one. */
-export async function acquireClaimLock(paths: LoomPaths, issue: number, owner: string, ttlSeconds: number, now: Date): Promise<boolean> {
+export async function acquireClaimLock(paths: LoomPaths, issue: number, owner: string, ttlSeconds: number, now: Date, extra: { token?: string } = {}): Promise<boolean> {
   const file = claimPath(paths, issue);
   await mkdir(paths.claims, { recursive: true });
-  const body = JSON.stringify({ issue, owner, expires: new Date(now.getTime() + ttlSeconds * 1000).toISOString() });
+  const body = JSON.stringify({ issue, owner, expires: new Date(now.getTime() + ttlSeconds * 1000).toISOString(), claimed_at: now.toISOString(), ...extra });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(file, 'wx');
@@ -44,4 +55,52 @@ export async function readClaimLock(paths: LoomPaths, issue: number): Promise<Cl
 
 export async function releaseClaimLock(paths: LoomPaths, issue: number): Promise<void> {
   await rm(claimPath(paths, issue), { force: true });
+}
+
+/** Adds facts to a lock this process holds (plain rewrite: only the holder writes it). */
+export async function updateClaimLock(paths: LoomPaths, issue: number, patch: Partial<Pick<ClaimLock, 'read_comment_id' | 'owner'>>): Promise<void> {
+  const current = await readClaimLock(paths, issue);
+  if (current) await writeFile(claimPath(paths, issue), JSON.stringify({ ...current, ...patch }));
+}
+
+/** Every readable claim lock of this clone. */
+export async function listClaimLocks(paths: LoomPaths): Promise<ClaimLock[]> {
+  if (!existsSync(paths.claims)) return [];
+  const locks: ClaimLock[] = [];
+  for (const name of await readdir(paths.claims)) {
+    const issue = /^issue-(\d{1,9})\.json$/.exec(name)?.[1];
+    if (!issue) continue;
+    const lock = await readClaimLock(paths, Number(issue));
+    if (lock && lock.issue === Number(issue)) locks.push(lock);
+  }
+  return locks.sort((a, b) => a.issue - b.issue);
+}
+
+/** True while a process with this pid exists on this machine (EPERM: it exists, owned by someone else). */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid in a `one-off:<pid>` (a `loom iterate` without a daemon id) or `cli:<pid>` owner, if any. */
+export function ownerPid(owner: string): number | undefined {
+  const pid = /^(?:one-off|cli):(\d+)$/.exec(owner)?.[1];
+  return pid ? Number(pid) : undefined;
+}
+
+/**
+ * A lock whose holder can no longer act on it: it is `owner`'s own (a run of
+ * the same daemon that died), it expired, or its process is gone. Such a
+ * claim is settled (src/github/claims.ts `settleClaim`), never just dropped:
+ * GitHub may hold its half.
+ */
+export function claimLockAbandoned(lock: ClaimLock, owner: string, now: Date): boolean {
+  if (lock.owner === owner || Date.parse(lock.expires) <= now.getTime()) return true;
+  const pid = ownerPid(lock.owner);
+  return pid !== undefined && !pidAlive(pid);
 }

@@ -1,0 +1,136 @@
+/**
+ * Label moves a role makes by hand (SPEC §3, §7): `loom claim`, `loom release`
+ * and `loom transition`, each a verified edit (one edit, then a re-read).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { ExitCode, LoomError } from '../errors.js';
+import { allLabelNames, Label } from '../core/labels.js';
+import { planTransition } from '../core/label-transition.js';
+import { claimIssue, releaseIssue } from '../github/claims.js';
+import { addComment, transitionLabels } from '../github/items.js';
+import { cleanText } from '../core/sanitize.js';
+import { issueNumber, parseOptions, printJson } from './shared.js';
+import { mainContext, splitList, type Run } from './work-context.js';
+
+export const ClaimJsonSchema = z.object({ issue: z.number().int().positive(), claimed: z.boolean(), title: z.string().nullable(), reason: z.string().nullable() });
+export const ReleaseJsonSchema = z.object({ issue: z.number().int().positive(), released: z.boolean(), to: z.string(), reason: z.string() });
+export const TransitionJsonSchema = z.object({
+  number: z.number().int().positive(),
+  ok: z.boolean(),
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  labels: z.array(z.string()),
+  reason: z.string().nullable(),
+});
+
+const comment = z.string().trim().min(1).max(5000);
+const loomLabel = z.string().refine((l) => (allLabelNames as readonly string[]).includes(l), 'must be a label declared in .github/labels.yml');
+
+const DEFAULT_RELEASE_COMMENT = (to: string) => `Loom: the claim on this issue was released; it is back in \`${to}\`.`;
+
+/**
+ * Who holds a claim made from the command line (written into the local claim
+ * lock). Not a pid: the claim outlives this process, and a lock whose pid is
+ * gone counts as abandoned (src/state/claim-lock.ts), which would let the next
+ * claimant on this clone take it over. `loom release` (or expiry) frees it.
+ */
+const cliOwner = () => `cli:claim-${randomBytes(6).toString('hex')}`;
+
+export function register(program: Command, run: Run): void {
+  program
+    .command('claim <issue>')
+    .description('Claim an issue: local lock + loom:issue → loom:building in one edit, verified by a re-read')
+    .option('--json', 'print {issue, claimed, title, reason}')
+    .addHelpText(
+      'after',
+      `
+Refused when the issue is not open loom:issue, is loom:blocked, or another claimant holds it.
+Exit codes: 0 claimed, 12 refused (the reason is printed), 2 bad arguments, 7 no such issue.
+Example: .loom/scripts/loom claim 123`,
+    )
+    .action((issue, raw) =>
+      run(async (env) => {
+        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), { ...raw, issue });
+        const ctx = await mainContext(env);
+        const outcome = await claimIssue({ gh: ctx.gh, repo: await ctx.repo(), paths: ctx.paths, owner: cliOwner(), now: ctx.now }, options.issue);
+        const result = outcome.claimed
+          ? { issue: options.issue, claimed: true, title: outcome.title, reason: null }
+          : { issue: options.issue, claimed: false, title: null, reason: outcome.reason };
+        if (options.json) printJson(env.io, result);
+        else if (outcome.claimed) env.io.out(`claimed #${options.issue}: ${cleanText(outcome.title)}`);
+        else env.io.err(`loom: cannot claim #${options.issue}: ${outcome.reason}`);
+        return outcome.claimed ? ExitCode.ok : ExitCode.conflict;
+      }, Boolean(raw.json)),
+    );
+
+  program
+    .command('release <issue>')
+    .description('Release a claim: loom:building → loom:issue (or --to) with one comment; safe to repeat')
+    .option('--to <label>', 'the label the issue goes back to', Label.issue)
+    .option('--comment <text>', 'the comment explaining why (posted once)')
+    .option('--json', 'print {issue, released, to, reason}')
+    .addHelpText(
+      'after',
+      `
+Idempotent: when the issue is not loom:building nothing changes and no second comment is posted.
+Exit codes: 0 released or nothing to release, 12 the label change could not be verified, 2 bad arguments, 7 no such issue.
+Examples:
+  .loom/scripts/loom release 123 --comment "Tests fail on main; releasing."
+  .loom/scripts/loom release 123 --to loom:blocked --comment "Needs a decision on the API."`,
+    )
+    .action((issue, raw) =>
+      run(async (env) => {
+        const options = parseOptions(z.object({ issue: issueNumber, to: loomLabel, comment: comment.optional(), json: z.boolean().default(false) }), { ...raw, issue });
+        const ctx = await mainContext(env);
+        const outcome = await releaseIssue(
+          { gh: ctx.gh, repo: await ctx.repo(), paths: ctx.paths, owner: cliOwner(), now: ctx.now },
+          options.issue,
+          { to: options.to, comment: options.comment ?? DEFAULT_RELEASE_COMMENT(options.to) },
+        );
+        const reason = outcome.released ? `moved to ${options.to}` : outcome.held ? 'the label change could not be verified' : 'not claimed (no loom:building): nothing to do';
+        if (options.json) printJson(env.io, { issue: options.issue, released: outcome.released, to: options.to, reason });
+        else if (outcome.held && !outcome.released) env.io.err(`loom: releasing #${options.issue} failed: ${reason}`);
+        else env.io.out(outcome.released ? `released #${options.issue} → ${options.to}` : `#${options.issue}: ${reason}`);
+        return outcome.held && !outcome.released ? ExitCode.conflict : ExitCode.ok;
+      }, Boolean(raw.json)),
+    );
+
+  program
+    .command('transition <number>')
+    .description('Move labels on an issue or PR in one verified edit, applying the SPEC §3 exclusions')
+    .option('--add <labels>', 'labels to add, comma separated')
+    .option('--remove <labels>', 'labels to remove, comma separated')
+    .option('--comment <text>', 'a comment to post after a verified move')
+    .option('--json', 'print {number, ok, added, removed, labels, reason}')
+    .addHelpText(
+      'after',
+      `
+Only labels declared in .github/labels.yml are accepted. Exclusions are applied for you:
+adding loom:pr removes loom:changes-requested (and vice versa); adding loom:building removes loom:issue (and vice versa).
+Exit codes: 0 verified, 12 not verified after the re-read, 2 bad arguments, 7 no such item or label missing on GitHub.
+Example: .loom/scripts/loom transition 130 --add loom:pr --remove loom:reviewing --comment "Approved."`,
+    )
+    .action((number, raw) =>
+      run(async (env) => {
+        const options = parseOptions(
+          z.object({ number: issueNumber, add: z.array(z.string()), remove: z.array(z.string()), comment: comment.optional(), json: z.boolean().default(false) }),
+          { ...raw, number, add: splitList(raw.add), remove: splitList(raw.remove) },
+        );
+        const plan = planTransition(options.add, options.remove);
+        if (!plan.ok) {
+          throw new LoomError('USAGE', `Invalid transition: ${plan.problems.join('; ')}.`, { hint: 'Loom labels are declared in .github/labels.yml; see --help for the exclusions.' });
+        }
+        const ctx = await mainContext(env);
+        const repo = await ctx.repo();
+        const result = await transitionLabels(ctx.gh, repo, options.number, { add: plan.add, remove: plan.remove });
+        if (result.ok && options.comment) await addComment(ctx.gh, result.after.id, options.comment);
+        const json = { number: options.number, ok: result.ok, added: plan.add, removed: plan.remove, labels: result.after.labels, reason: result.reason ?? null };
+        if (options.json) printJson(env.io, json);
+        else if (result.ok) env.io.out(`#${options.number}: ${[...plan.add.map((l) => `+${l}`), ...plan.remove.map((l) => `-${l}`)].join(' ')} (verified)`);
+        else env.io.err(`loom: transition of #${options.number} not verified: ${result.reason}`);
+        return result.ok ? ExitCode.ok : ExitCode.conflict;
+      }, Boolean(raw.json)),
+    );
+}

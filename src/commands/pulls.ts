@@ -1,0 +1,117 @@
+/**
+ * Pull-request commands (SPEC §8): `loom pr-for` (the PR of an issue),
+ * `loom merge-gate` (the Champion's checks) and `loom merge` (gate, squash
+ * merge, confirm). Every read is direct and uncached.
+ */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { ExitCode, LoomError } from '../errors.js';
+import { evaluateMergeGate, GateResultSchema, type GateResult } from '../core/merge-gate.js';
+import { PullRefSchema, toPullRef } from '../core/pr-link.js';
+import { readIssueWork } from '../github/issue-work.js';
+import { readGatePull, squashMerge } from '../github/merge.js';
+import type { Output } from '../context.js';
+import { cleanText } from '../core/sanitize.js';
+import { issueNumber, parseOptions, printJson } from './shared.js';
+import { mainContext, type Run } from './work-context.js';
+
+export const PrForJsonSchema = z.object({
+  issue: z.number().int().positive(),
+  pr: PullRefSchema.nullable(),
+  /** How the PR is linked: closing-reference, body, branch. */
+  via: z.array(z.enum(['closing-reference', 'body', 'branch'])),
+});
+export const MergeGateJsonSchema = GateResultSchema;
+export const MergeJsonSchema = z.object({ pr: z.number().int().positive(), merged: z.boolean(), gate: GateResultSchema });
+
+function printGate(io: Output, gate: GateResult): void {
+  for (const c of gate.checks) io.out(`${c.pass ? 'pass' : 'FAIL'}  ${c.name.padEnd(14)} ${cleanText(c.reason, 400)}`);
+  io.out(gate.pass ? `merge gate: PR #${gate.pr} passes${gate.force ? ' (--force)' : ''}` : `merge gate: PR #${gate.pr} fails: ${gate.checks.filter((c) => !c.pass).map((c) => c.name).join(', ')}`);
+}
+
+const GATE_HELP = `
+Checks: open and not a draft; has loom:pr; no loom:manual-merge; at most 200 changed lines; no critical files
+(CI workflows, lock files, .loom/**, .claude/**, .env*, keys); mergeable; updated within 24 h; CI checks
+passing (or none). --force relaxes only the size limit, the critical-file rule and recency (72 h).
+The PR is read directly in one GraphQL request, never from a cache.`;
+
+export function register(program: Command, run: Run): void {
+  program
+    .command('pr-for <issue>')
+    .description('Print the number of the open (else merged) pull request for an issue')
+    .option('--json', 'print {issue, pr: {number, state, headRefName, labels, url} | null, via}')
+    .addHelpText(
+      'after',
+      `
+A PR belongs to issue N when GitHub lists it as closing N, its body says Closes/Fixes/Resolves #N, or its
+head branch is feature/issue-N. Closed, unmerged PRs do not count. One GraphQL request.
+Exit codes: 0 found (number printed), 7 no PR (nothing printed) or no such issue, 2 bad arguments.
+Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
+    )
+    .action((issue, raw) =>
+      run(async (env) => {
+        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), { ...raw, issue });
+        const ctx = await mainContext(env);
+        const work = await readIssueWork(ctx.gh, await ctx.repo(), options.issue);
+        const found = work.pull;
+        if (options.json) printJson(env.io, { issue: options.issue, pr: found ? toPullRef(found.pull) : null, via: found?.via ?? [] });
+        else if (found) env.io.out(String(found.pull.number));
+        return found ? ExitCode.ok : ExitCode.notFound;
+      }, Boolean(raw.json)),
+    );
+
+  program
+    .command('merge-gate <pr>')
+    .description("Run the Champion's merge checks on a pull request, each with pass/fail and a reason")
+    .option('--force', 'relax the size limit, critical files and recency (72 h)')
+    .option('--json', 'print {pr, pass, force, checks: [{name, pass, reason, relaxed}]}')
+    .addHelpText('after', `${GATE_HELP}\nExit codes: 0 all checks pass, 25 some check fails, 2 bad arguments, 7 no such PR.\nExample: .loom/scripts/loom merge-gate 130`)
+    .action((pr, raw) =>
+      run(async (env) => {
+        const options = parseOptions(z.object({ pr: issueNumber, force: z.boolean().default(false), json: z.boolean().default(false) }), { ...raw, pr });
+        const ctx = await mainContext(env);
+        const pull = await readGatePull(ctx.gh, await ctx.repo(), options.pr);
+        const gate = evaluateMergeGate(pull, ctx.now(), options.force);
+        if (options.json) printJson(env.io, gate);
+        else printGate(env.io, gate);
+        return gate.pass ? ExitCode.ok : ExitCode.gateFailed;
+      }, Boolean(raw.json)),
+    );
+
+  program
+    .command('merge <pr>')
+    .description('Run the merge gate, squash-merge the pull request, and confirm it merged')
+    .option('--force', 'relax the size limit, critical files and recency (72 h)')
+    .option('--json', 'print {pr, merged, gate}')
+    .addHelpText(
+      'after',
+      `${GATE_HELP}
+The merge pins the head commit the gate saw, so a push after the gate check makes it fail instead of merging unchecked code.
+Exit codes: 0 merged (confirmed by a re-read), 25 the gate failed (nothing merged), 11 GitHub refused the merge,
+            2 bad arguments, 7 no such PR.
+Example: .loom/scripts/loom merge 130`,
+    )
+    .action((pr, raw) =>
+      run(async (env) => {
+        const options = parseOptions(z.object({ pr: issueNumber, force: z.boolean().default(false), json: z.boolean().default(false) }), { ...raw, pr });
+        const ctx = await mainContext(env);
+        const repo = await ctx.repo();
+        const pull = await readGatePull(ctx.gh, repo, options.pr);
+        const gate = evaluateMergeGate(pull, ctx.now(), options.force);
+        if (!gate.pass) {
+          if (options.json) printJson(env.io, { pr: options.pr, merged: false, gate });
+          else printGate(env.io, gate);
+          return ExitCode.gateFailed;
+        }
+        await squashMerge(ctx.gh, pull.id, pull.headRefOid);
+        const after = await readGatePull(ctx.gh, repo, options.pr);
+        if (after.state !== 'MERGED') {
+          throw new LoomError('GH_ERROR', `GitHub accepted the merge of PR #${options.pr} but it reads as ${after.state.toLowerCase()}.`, {
+            hint: `Check ${pull.url}; run \`loom merge ${options.pr}\` again if it is still open.`,
+          });
+        }
+        if (options.json) return printJson(env.io, { pr: options.pr, merged: true, gate });
+        env.io.out(`merged PR #${options.pr} (squash)`);
+      }, Boolean(raw.json)),
+    );
+}

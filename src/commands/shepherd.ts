@@ -1,0 +1,249 @@
+/**
+ * The shepherd's deterministic steps (SPEC §8): `loom shepherd-phase` (what to
+ * run next), `loom checkpoint` (remember it on the issue) and `loom await`
+ * (wait between phases, honouring the stop file and `loom:abort`).
+ */
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { ExitCode, LoomError } from '../errors.js';
+import { AwaitOutcomeSchema, describeCondition, evaluateAwait, type AwaitCondition, type AwaitOutcome } from '../core/await.js';
+import { CheckpointSchema } from '../core/checkpoint.js';
+import { allLabelNames } from '../core/labels.js';
+import { decidePhase, PhaseSchema } from '../core/shepherd-phase.js';
+import { recordHeartbeat, type HeartbeatReport } from '../daemon/heartbeat.js';
+import type { LoomContext, Output } from '../context.js';
+import { checkpointFrom, readCheckpoint, writeCheckpoint } from '../github/checkpoint.js';
+import { readIssueWork } from '../github/issue-work.js';
+import { issueNumber, parseOptions, printJson } from './shared.js';
+import { mainContext, type Run } from './work-context.js';
+
+export const ShepherdPhaseJsonSchema = z.object({
+  issue: z.number().int().positive(),
+  phase: PhaseSchema,
+  pr: z.number().int().positive().nullable(),
+  labels: z.array(z.string()),
+  checkpoint: CheckpointSchema.nullable(),
+  reason: z.string(),
+});
+export type ShepherdPhaseJson = z.infer<typeof ShepherdPhaseJsonSchema>;
+
+/** `loom checkpoint N --phase P --json`; reading prints the checkpoint itself (or null). */
+export const CheckpointWriteJsonSchema = z.object({
+  issue: z.number().int().positive(),
+  checkpoint: CheckpointSchema,
+  comment_id: z.string(),
+  created: z.boolean(),
+});
+
+export const AwaitJsonSchema = z.object({
+  issue: z.number().int().positive(),
+  condition: z.string(),
+  outcome: AwaitOutcomeSchema,
+  exit_code: z.number().int(),
+  waited_seconds: z.number().nonnegative(),
+  polls: z.number().int().nonnegative(),
+  pr: z.number().int().positive().nullable(),
+  labels: z.array(z.string()),
+});
+export type AwaitJson = z.infer<typeof AwaitJsonSchema>;
+
+const loomLabel = z.string().refine((l) => (allLabelNames as readonly string[]).includes(l), 'must be a label declared in .github/labels.yml (e.g. loom:pr)');
+const phaseName = z.string().regex(/^[a-z][a-z-]{0,19}$/, 'must be a phase name such as curator, builder, judge, doctor, merge');
+
+const OUTCOME_EXIT: Record<AwaitOutcome, number> = {
+  met: ExitCode.ok,
+  timeout: ExitCode.timeout,
+  stopped: ExitCode.stopShepherds,
+  aborted: ExitCode.aborted,
+  blocked: ExitCode.blocked,
+};
+
+/**
+ * A heartbeat that never fails the command: the GitHub side (checkpoint, the
+ * wait) matters more than the local journal, whose lock may be busy.
+ */
+async function heartbeat(ctx: LoomContext, issue: number, report: HeartbeatReport, io: Output): Promise<void> {
+  try {
+    await recordHeartbeat(ctx, issue, report);
+  } catch (error) {
+    if (!(error instanceof LoomError)) throw error;
+    io.err(`loom: heartbeat not recorded: ${error.message}`);
+  }
+}
+
+export function register(program: Command, run: Run): void {
+  program
+    .command('shepherd-phase <issue>')
+    .description('Print the next phase a shepherd runs for an issue: curator, builder, judge, doctor, merge, done, blocked, aborted or stopped (.loom/stop-shepherds exists)')
+    .option('--json', 'print {issue, phase, pr, labels, checkpoint, reason}')
+    .addHelpText(
+      'after',
+      `
+Decided from the issue's labels, its open or merged PR (as \`loom pr-for\` finds it) and the checkpoint:
+  done      issue closed or PR merged          aborted  loom:abort on the issue
+  blocked   loom:blocked, or the doctor already ran 3 rounds and changes are requested again
+  doctor    PR has loom:changes-requested or loom:treating, or merge conflicts
+  judge     PR has loom:review-requested or loom:reviewing (or no review label yet)
+  merge     PR has loom:pr                     builder  loom:issue, loom:building or loom:curated, no PR
+  curator   loom:triage / loom:curating, or not curated yet
+One GraphQL request (two when only the checkpoint knows the PR).
+Exit codes: 0 printed the phase, 2 bad arguments, 7 no such issue.
+Example: .loom/scripts/loom shepherd-phase 123`,
+    )
+    .action((issue, raw) =>
+      run(async (env) => {
+        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), { ...raw, issue });
+        const ctx = await mainContext(env);
+        const repo = await ctx.repo();
+        const work = await readIssueWork(ctx.gh, repo, options.issue, { comments: true });
+        const checkpoint = checkpointFrom(work.comments ?? []);
+        let pull = work.pull?.pull ?? null;
+        if (!pull && checkpoint?.pr) {
+          // The shepherd recorded a PR that GitHub does not link (yet): read it directly.
+          const again = await readIssueWork(ctx.gh, repo, options.issue, { pr: checkpoint.pr }).catch(() => undefined);
+          if (again?.explicit && again.explicit.state !== 'CLOSED') pull = again.explicit;
+        }
+        const decision = decidePhase(work.issue, pull, checkpoint, existsSync(ctx.paths.stopShepherds));
+        const result: ShepherdPhaseJson = { issue: options.issue, phase: decision.phase, pr: pull?.number ?? null, labels: work.issue.labels, checkpoint, reason: decision.reason };
+        if (options.json) return printJson(env.io, result);
+        env.io.out(decision.phase);
+      }, Boolean(raw.json)),
+    );
+
+  program
+    .command('checkpoint <issue>')
+    .description("Read or write the shepherd's checkpoint comment on an issue")
+    .option('--phase <phase>', 'write: the phase just reached (writing doctor counts a doctor round)')
+    .option('--pr <number>', 'write: the PR of the issue (kept from the last checkpoint when omitted)')
+    .option('--json', 'with --phase: print {issue, checkpoint, comment_id, created}')
+    .addHelpText(
+      'after',
+      `
+Without --phase: prints the checkpoint as JSON ({phase, pr, doctor_rounds, updated_at}) or null.
+With --phase: edits the one checkpoint comment (<!-- loom:checkpoint {json} --> in its body) in place, or
+creates it the first time, and records a heartbeat like \`loom progress\`.
+Exit codes: 0 done, 2 bad arguments, 7 no such issue, 11 GitHub refused the edit.
+Examples:
+  .loom/scripts/loom checkpoint 123
+  .loom/scripts/loom checkpoint 123 --phase judge --pr 130`,
+    )
+    .action((issue, raw) =>
+      run(async (env) => {
+        const options = parseOptions(
+          z
+            .object({ issue: issueNumber, phase: phaseName.optional(), pr: issueNumber.optional(), json: z.boolean().default(false) })
+            .refine((o) => o.phase !== undefined || o.pr === undefined, { message: '--pr is only used with --phase', path: ['pr'] }),
+          { ...raw, issue },
+        );
+        const ctx = await mainContext(env);
+        const repo = await ctx.repo();
+        if (options.phase === undefined) return printJson(env.io, await readCheckpoint(ctx.gh, repo, options.issue));
+        const written = await writeCheckpoint(ctx.gh, repo, options.issue, { phase: options.phase, pr: options.pr }, ctx.now());
+        await heartbeat(ctx, options.issue, { phase: options.phase, pr: written.checkpoint.pr ?? undefined }, env.io);
+        if (options.json) return printJson(env.io, { issue: options.issue, checkpoint: written.checkpoint, comment_id: written.commentId, created: written.created });
+        const c = written.checkpoint;
+        env.io.out(`checkpoint #${options.issue}: ${c.phase}${c.pr ? ` (PR #${c.pr})` : ''}, doctor rounds ${c.doctor_rounds}${written.created ? ' [created]' : ''}`);
+      }, Boolean(raw.json)),
+    );
+
+  program
+    .command('await <issue>')
+    .description('Wait until a label appears on the issue or its PR, or the PR is merged (polls GitHub directly)')
+    .option('--label <label>', 'wait for this label on the issue')
+    .option('--merged', "wait for the issue's PR to be merged")
+    .option('--pr-label <label>', "wait for this label on the issue's PR")
+    .option('--pr <number>', 'the PR to watch (default: the one `loom pr-for` finds, re-read each poll)')
+    .option('--timeout <seconds>', 'give up after this long (default wait_budget from .loom/config.json, 540)')
+    .option('--interval <seconds>', 'seconds between GitHub reads (default poll_interval from .loom/config.json)')
+    .option('--json', 'print {issue, condition, outcome, exit_code, waited_seconds, polls, pr, labels}')
+    .addHelpText(
+      'after',
+      `
+Give exactly one of --label, --merged, --pr-label. Each poll is one GraphQL request and a heartbeat.
+.loom/stop-shepherds is checked at least twice a second; loom:abort and loom:blocked on the issue end the wait.
+Exit codes: 0 condition met, 20 timed out, 21 .loom/stop-shepherds exists, 22 loom:abort on the issue,
+            23 loom:blocked on the issue, 2 bad arguments, 7 no such issue or PR.
+Examples:
+  .loom/scripts/loom await 123 --label loom:issue --timeout 540
+  .loom/scripts/loom await 123 --pr-label loom:pr --pr 130`,
+    )
+    .action((issue, raw) =>
+      run(async (env) => {
+        const options = parseOptions(
+          z
+            .object({
+              issue: issueNumber,
+              label: loomLabel.optional(),
+              merged: z.boolean().default(false),
+              prLabel: loomLabel.optional(),
+              pr: issueNumber.optional(),
+              timeout: z.coerce.number().int().nonnegative().max(86_400).optional(),
+              interval: z.coerce.number().int().min(1).max(3600).optional(),
+              json: z.boolean().default(false),
+            })
+            .refine((o) => [o.label !== undefined, o.merged, o.prLabel !== undefined].filter(Boolean).length === 1, {
+              message: 'give exactly one of --label, --merged, --pr-label',
+              path: ['condition'],
+            }),
+          { ...raw, issue },
+        );
+        const condition: AwaitCondition = options.label ? { kind: 'label', label: options.label } : options.merged ? { kind: 'merged' } : { kind: 'pr-label', label: options.prLabel! };
+        const ctx = await mainContext(env);
+        const config = await ctx.config();
+        const repo = await ctx.repo();
+        const intervalMs = (options.interval ?? config.poll_interval) * 1000;
+        const started = Date.now();
+        const deadline = started + (options.timeout ?? config.wait_budget) * 1000;
+        const stopRequested = () => existsSync(ctx.paths.stopShepherds);
+        let polls = 0;
+        let labels: string[] = [];
+        let prNumber: number | null = options.pr ?? null;
+
+        const finish = (outcome: AwaitOutcome, detail: string): number => {
+          const exitCode = OUTCOME_EXIT[outcome];
+          const result: AwaitJson = {
+            issue: options.issue,
+            condition: describeCondition(condition),
+            outcome,
+            exit_code: exitCode,
+            waited_seconds: Math.round((Date.now() - started) / 100) / 10,
+            polls,
+            pr: prNumber,
+            labels,
+          };
+          if (options.json) printJson(env.io, result);
+          else env.io.out(`${outcome}: ${detail} (after ${result.waited_seconds}s, ${polls} poll${polls === 1 ? '' : 's'})`);
+          return exitCode;
+        };
+
+        for (;;) {
+          if (stopRequested()) return finish('stopped', '.loom/stop-shepherds exists: reach a safe point and stop');
+          let verdict: ReturnType<typeof evaluateAwait> = 'waiting';
+          try {
+            const work = await readIssueWork(ctx.gh, repo, options.issue, options.pr !== undefined ? { pr: options.pr } : {});
+            polls++;
+            labels = work.issue.labels;
+            const pull = options.pr !== undefined ? work.explicit : (work.pull?.pull ?? null);
+            prNumber = pull?.number ?? prNumber;
+            verdict = evaluateAwait(condition, { issueLabels: labels, pr: pull });
+          } catch (error) {
+            // A passing network problem or rate limit must not end a long wait; the next poll retries.
+            if (!(error instanceof LoomError) || !['GH_NETWORK', 'GH_RATE_LIMITED'].includes(error.code)) throw error;
+            env.io.err(`loom await: ${error.message} (retrying at the next poll)`);
+          }
+          await heartbeat(ctx, options.issue, {}, env.io);
+          if (verdict === 'met') return finish('met', describeCondition(condition));
+          if (verdict === 'aborted') return finish('aborted', `loom:abort is on #${options.issue}`);
+          if (verdict === 'blocked') return finish('blocked', `loom:blocked is on #${options.issue}`);
+          if (Date.now() >= deadline) return finish('timeout', `still waiting for ${describeCondition(condition)}`);
+          const next = Math.min(Date.now() + intervalMs, deadline);
+          while (Date.now() < next) {
+            if (stopRequested()) return finish('stopped', '.loom/stop-shepherds exists: reach a safe point and stop');
+            await sleep(Math.min(250, Math.max(1, next - Date.now())));
+          }
+        }
+      }, Boolean(raw.json)),
+    );
+}

@@ -1,0 +1,77 @@
+/**
+ * Which phase a shepherd runs next for an issue (SPEC §8), decided from facts
+ * only: the issue's state and labels, the pull request that belongs to it
+ * (open or merged; see pr-link.ts) and the checkpoint comment. Pure, so the
+ * whole decision table is tested without GitHub.
+ */
+import { z } from 'zod';
+import { Label } from './labels.js';
+import type { Checkpoint } from './checkpoint.js';
+
+export const PHASES = ['curator', 'builder', 'judge', 'doctor', 'merge', 'done', 'blocked', 'aborted', 'stopped'] as const;
+export const PhaseSchema = z.enum(PHASES);
+export type Phase = z.infer<typeof PhaseSchema>;
+
+/** SPEC §8: the doctor loop runs at most this many rounds; then the issue needs a human. */
+export const MAX_DOCTOR_ROUNDS = 3;
+
+export interface PhaseIssue {
+  state: 'OPEN' | 'CLOSED';
+  labels: string[];
+}
+
+export interface PhasePull {
+  number: number;
+  state: 'OPEN' | 'CLOSED' | 'MERGED';
+  labels: string[];
+  /** MERGEABLE, CONFLICTING or UNKNOWN (GitHub computes it lazily). */
+  mergeable: string;
+}
+
+export interface PhaseDecision {
+  phase: Phase;
+  reason: string;
+}
+
+const hasAny = (labels: string[], wanted: string[]) => wanted.some((l) => labels.includes(l));
+
+/**
+ * The next phase. Order matters: facts that end the work (closed, merged)
+ * first, then the human stop signals, then the PR lane, then the issue lane.
+ */
+export function decidePhase(issue: PhaseIssue, pull: PhasePull | null, checkpoint: Checkpoint | null, stopRequested = false): PhaseDecision {
+  if (pull?.state === 'MERGED') return { phase: 'done', reason: `PR #${pull.number} is merged` };
+  if (issue.state === 'CLOSED') return { phase: 'done', reason: 'the issue is closed' };
+  // `.loom/stop-shepherds` (daemon shutdown): reach a safe point now. A word, not an exit code, so the
+  // prompt can read it (Claude Code shows a silent non-zero `test -f` the same as success).
+  if (stopRequested) return { phase: 'stopped', reason: '.loom/stop-shepherds exists: the daemon is shutting down' };
+  if (issue.labels.includes(Label.abort)) return { phase: 'aborted', reason: 'loom:abort is on the issue' };
+  if (issue.labels.includes(Label.blocked)) return { phase: 'blocked', reason: 'loom:blocked is on the issue' };
+
+  if (pull && pull.state === 'OPEN') {
+    const rounds = checkpoint?.doctor_rounds ?? 0;
+    const doctorReason = hasAny(pull.labels, [Label.changesRequested, Label.treating])
+      ? `PR #${pull.number} has ${pull.labels.includes(Label.treating) ? Label.treating : Label.changesRequested}`
+      : pull.mergeable === 'CONFLICTING'
+        ? `PR #${pull.number} has merge conflicts`
+        : undefined;
+    if (doctorReason) {
+      // The doctor loop is bounded: after the last round the judge may still approve, but no fourth round runs.
+      if (rounds >= MAX_DOCTOR_ROUNDS) return { phase: 'blocked', reason: `${doctorReason}, but the doctor already ran ${rounds} rounds (max ${MAX_DOCTOR_ROUNDS})` };
+      return { phase: 'doctor', reason: doctorReason };
+    }
+    if (hasAny(pull.labels, [Label.reviewRequested, Label.reviewing])) {
+      return { phase: 'judge', reason: `PR #${pull.number} has ${pull.labels.includes(Label.reviewing) ? Label.reviewing : Label.reviewRequested}` };
+    }
+    if (pull.labels.includes(Label.pr)) return { phase: 'merge', reason: `PR #${pull.number} is approved (loom:pr)` };
+    return { phase: 'judge', reason: `PR #${pull.number} is open without a review label` };
+  }
+
+  if (hasAny(issue.labels, [Label.triage, Label.curating])) {
+    return { phase: 'curator', reason: `the issue has ${issue.labels.includes(Label.curating) ? Label.curating : Label.triage}` };
+  }
+  if (issue.labels.includes(Label.building)) return { phase: 'builder', reason: 'the issue is claimed (loom:building) and has no PR yet' };
+  if (issue.labels.includes(Label.issue)) return { phase: 'builder', reason: 'the issue is ready (loom:issue) and has no PR yet' };
+  if (issue.labels.includes(Label.curated)) return { phase: 'builder', reason: 'the issue is curated and awaits approval (gate 1) before building' };
+  return { phase: 'curator', reason: 'the issue is not curated yet' };
+}

@@ -1,0 +1,104 @@
+/**
+ * Reliability scenario 2 — two daemons. Two loops on one clone (a daemon and
+ * one-off iterations) plus a daemon on a second clone of the same repository
+ * race for 30 ready issues over 50 iterations: every issue is claimed exactly
+ * once, a second daemon id on a clone is refused naming the holder, and the
+ * state files stay valid throughout.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type EmulatorHandle } from './emulator/index.js';
+import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
+import { commentsOf, expectNoSecrets, readState, run } from './helpers/reliability.js';
+
+const ISSUES = 30;
+const config = { max_shepherds: 4, issue_threshold: 0, poll_interval: 30, guide: { enabled: false }, champion: { enabled: false }, doctor: { enabled: false } };
+
+let emulator: EmulatorHandle;
+let cloneA: TestRepo;
+let cloneB: TestRepo;
+/** Issue → how often it went from not-`loom:building` to `loom:building` on the forge. */
+const buildingTransitions = new Map<number, number>();
+
+beforeAll(async () => {
+  emulator = await startEmulator(seedWith(Array.from({ length: ISSUES }, () => ({ labels: ['loom:issue'] }))));
+  const store = emulator.store;
+  const addLabels = store.addLabels.bind(store);
+  store.addLabels = (n, names) => {
+    const had = store.item(n).labels.includes('loom:building');
+    const item = addLabels(n, names);
+    if (!had && item.labels.includes('loom:building')) buildingTransitions.set(n, (buildingTransitions.get(n) ?? 0) + 1);
+    return item;
+  };
+  [cloneA, cloneB] = await Promise.all([createTestRepo(emulator, { config }), createTestRepo(emulator, { config })]);
+});
+
+afterAll(async () => {
+  cloneA?.cleanup();
+  cloneB?.cleanup();
+  await emulator?.close();
+});
+
+describe('two daemons, two clones, one repository', () => {
+  it('claims each of 30 issues exactly once over 50 concurrent iterations', async () => {
+    const idA = (await run(cloneA, ['start'])).stdout.trim().split('\n').at(-1)!;
+    const idB = (await run(cloneB, ['start'])).stdout.trim().split('\n').at(-1)!;
+    expect(idA).toMatch(/^loom-/);
+    expect(idB).toMatch(/^loom-/);
+    // Widen the window between a claim's read and its edit, so the clones collide.
+    emulator.addFault({ match: { operation: 'LoomItem' }, delayMs: 30 });
+    emulator.clearRequests();
+
+    const spawned = new Map<number, string[]>();
+    const failures: string[] = [];
+    const loop = async (name: string, repo: TestRepo, args: string[], iterations: number) => {
+      for (let i = 0; i < iterations; i++) {
+        const result = await run(repo, args);
+        if (result.exitCode !== 0) failures.push(`${name}#${i}: exit ${result.exitCode} ${result.stderr}`);
+        for (const line of result.stdout.split('\n').filter((l) => l.startsWith('SPAWN '))) {
+          const issue = Number(line.split(' ')[3]);
+          spawned.set(issue, [...(spawned.get(issue) ?? []), name]);
+          // The shepherd "finishes" at once: its slot frees at the next iteration.
+          emulator.store.closeIssue(issue);
+        }
+        readState(repo); // parses with the real schema: never corrupt, even mid-race
+      }
+    };
+    const refusals: { exitCode: number; stderr: string }[] = [];
+    const intruder = async () => {
+      for (let i = 0; i < 5; i++) refusals.push(await run(cloneA, ['iterate', '--daemon', 'loom-20200101000000-abcdef']));
+    };
+
+    await Promise.all([
+      loop('A-daemon', cloneA, ['iterate', '--daemon', idA], 17),
+      loop('A-one-off', cloneA, ['iterate'], 16),
+      loop('B-daemon', cloneB, ['iterate', '--daemon', idB], 17),
+      intruder(),
+    ]);
+    emulator.clearFaults();
+
+    expect(failures).toEqual([]);
+    const doubles = [...spawned].filter(([, by]) => by.length !== 1);
+    expect(doubles, 'issues spawned more than once').toEqual([]);
+    expect([...spawned.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: ISSUES }, (_, i) => i + 1));
+    for (let n = 1; n <= ISSUES; n++) {
+      expect(buildingTransitions.get(n), `#${n} loom:building transitions`).toBe(1);
+      expect(commentsOf(emulator, n).claims, `#${n} live claim comments`).toHaveLength(1);
+    }
+    // Both clones took part, so the arbitration was exercised across clones.
+    const byClone = (prefix: string) => [...spawned.values()].filter((by) => by[0]!.startsWith(prefix)).length;
+    expect(byClone('A')).toBeGreaterThan(0);
+    expect(byClone('B')).toBeGreaterThan(0);
+
+    expect(refusals.length).toBe(5);
+    for (const refusal of refusals) {
+      expect(refusal.exitCode).toBe(9);
+      expect(refusal.stderr).toContain(idA);
+    }
+    expect(readState(cloneA)?.daemon_id).toBe(idA);
+    expect(readState(cloneB)?.daemon_id).toBe(idB);
+  });
+
+  it('leaks no secret', () => {
+    expectNoSecrets(emulator, [cloneA, cloneB]);
+  });
+});
