@@ -113,6 +113,15 @@ describe('dogfooding', () => {
     expect(drift, 'run `npm run build && node .loom/scripts/loom init . --no-labels` and commit').toEqual([]);
   });
 
+  it('the committed bundle and installed files are what the committed sources build', async () => {
+    const git = (args: string[]) => execa('git', args, { cwd: ROOT }).then((r) => r.stdout.trim());
+    // Only meaningful when the sources are committed (always so in CI's clean clone); `npm test` has just built.
+    const sourcesDirty = await git(['status', '--porcelain', '--', 'src', 'defaults', 'scripts/build.mjs', 'package-lock.json']);
+    if (sourcesDirty) return;
+    const generated = await git(['status', '--porcelain', '--', '.loom', '.claude', '.github', 'CLAUDE.md']);
+    expect(generated, 'run `npm run build && node .loom/scripts/loom init . --no-labels` and commit the result').toBe('');
+  });
+
   it('labels.yml declares exactly the labels the code knows', () => {
     const declared = (parseYaml(readFileSync(path.join(ROOT, 'defaults/.github/labels.yml'), 'utf8')) as { name: string }[]).map((l) => l.name);
     expect([...declared].sort()).toEqual([...allLabelNames].sort());
