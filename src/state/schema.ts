@@ -4,6 +4,7 @@
  * is refused, never rewritten. Times are ISO-8601 strings (UTC).
  */
 import { z } from 'zod';
+import { PipelineCountsSchema } from '../core/snapshot.js';
 
 export const STATE_VERSION = 1;
 
@@ -62,21 +63,11 @@ export const WarningSchema = z
   .strict();
 export type Warning = z.infer<typeof WarningSchema>;
 
-export const PipelineSchema = z
-  .object({
-    ready: z.number().int().nonnegative(),
-    building: z.number().int().nonnegative(),
-    curated: z.number().int().nonnegative(),
-    architect_proposals: z.number().int().nonnegative(),
-    hermit_proposals: z.number().int().nonnegative(),
-    review_requested: z.number().int().nonnegative(),
-    changes_requested: z.number().int().nonnegative(),
-    ready_to_merge: z.number().int().nonnegative(),
-    blocked: z.number().int().nonnegative(),
-    blocked_items: z.array(z.object({ number: z.number().int(), title: z.string() }).strict()).default([]),
-    updated_at: isoTime,
-  })
-  .strict();
+/** Counts of the last snapshot (the same fields `loom status --json` shows) plus a few blocked items. */
+export const PipelineSchema = PipelineCountsSchema.extend({
+  blocked_items: z.array(z.object({ number: z.number().int(), title: z.string() }).strict()).default([]),
+  updated_at: isoTime,
+}).strict();
 export type Pipeline = z.infer<typeof PipelineSchema>;
 
 export const DaemonStateSchema = z
