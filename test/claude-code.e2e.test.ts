@@ -90,7 +90,7 @@ describe('Loom in the real Claude Code CLI', () => {
     const runs = [...role.runs.values()].sort((a, b) => a.args.localeCompare(b.args));
     expect(runs.map((r) => `${r.skill} ${r.args}`)).toEqual(['shepherd 1 --force-pr', 'shepherd 2 --force-pr', 'shepherd 3 --force-pr']);
     for (const r of runs) {
-      expect(r.prompt).toContain(`Use the Skill tool to run the "shepherd" skill with args "${r.args}"`);
+      expect(r.prompt).toContain(`Skill {skill: "shepherd", args: "${r.args}"}`);
       expect(r.expansion).toContain('# Shepherd');
       expect(r.expansion).toContain(`Arguments: \`${r.args}\``);
       expect(r.finalLine).toMatch(/^shepherd #\d: /);

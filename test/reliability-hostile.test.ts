@@ -15,6 +15,7 @@ import { startEmulator, type EmulatorHandle } from './emulator/index.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 import { CONTROL_OR_BIDI, commentsOf, expectNoOrphanBuilding, expectNoSecrets, readState, run } from './helpers/reliability.js';
 import { StatusReportSchema } from '../src/core/status-report.js';
+import { main } from '../src/cli.js';
 
 const PWNED = '/tmp/loom-pwned-r6';
 const big = (seed: string) => seed.repeat(Math.ceil(100_000 / seed.length)).slice(0, 100_000);
@@ -97,7 +98,7 @@ describe('hostile text from GitHub', () => {
     expect(labelsOf(emulator, 1)).toEqual(expect.arrayContaining(['loom:issue']));
     const status = StatusReportSchema.parse(JSON.parse((await run(repo, ['status', '--json'])).stdout));
     const titles = status.human_actions.map((a: { title: string }) => a.title);
-    expect(titles).toContain(`$(touch ${PWNED}-a) \`touch ${PWNED}-b\`; touch ${PWNED}-c | sh && rm -rf ~`);
+    expect(titles.some((t: string) => t.startsWith(`$(touch ${PWNED}-a) \`touch ${PWNED}-b\`; touch`))).toBe(true);
     expect(titles.every((t: string) => t.length <= 80)).toBe(true);
     // The state cache keeps titles cleaned and short too.
     const state = readState(repo)!;
@@ -105,7 +106,7 @@ describe('hostile text from GitHub', () => {
       expect(item.title.length).toBeLessThanOrEqual(200);
       expect(item.title).not.toMatch(CONTROL_OR_BIDI);
     }
-    expectNoOrphanBuilding(emulator, repo);
+    expectNoOrphanBuilding(emulator, repo, [16]); // #16 is worked on elsewhere: it has PR #100
   });
 });
 
@@ -117,13 +118,20 @@ describe('hostile arguments', () => {
     const numbered = [...help.matchAll(/^ {2}([a-z-]+) (?:\[options\] )?(?:<issue>|\[issue\]|<number>|<pr>)/gm)].map((m) => m[1]!);
     expect(numbered).toEqual(expect.arrayContaining(['spawn', 'progress']));
     emulator.clearRequests();
-    const jobs = numbered.flatMap((command) => badNumbers.map((bad) => [command, bad] as const));
-    for (let i = 0; i < jobs.length; i += 6) {
-      await Promise.all(jobs.slice(i, i + 6).map(async ([command, bad]) => {
-        const result = await run(repo, [command, bad]);
-        expect(result.exitCode, `${command} ${JSON.stringify(bad)}: ${result.stderr}`).toBe(2);
-        expect(result.stderr).not.toMatch(CONTROL_OR_BIDI);
-      }));
+    // The built CLI for a sample (the real process boundary), the same code in-process for the whole matrix.
+    for (const bad of ['../../etc', '1;rm']) {
+      const result = await run(repo, ['spawn', bad]);
+      expect(result.exitCode, result.stderr).toBe(2);
+      expect(result.stderr).toContain('must be an issue number');
+    }
+    for (const command of numbered) {
+      for (const bad of badNumbers) {
+        const lines: string[] = [];
+        const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), isTTY: false };
+        const code = await main([command, bad], { cwd: repo.dir, env: { ...repo.env }, io });
+        expect(code, `${command} ${JSON.stringify(bad)}: ${lines.join(' | ')}`).toBe(2);
+        expect(lines.join('\n')).not.toMatch(CONTROL_OR_BIDI);
+      }
     }
     expect(emulator.requests()).toEqual([]);
   });

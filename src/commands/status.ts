@@ -15,6 +15,7 @@ import { emptyState, type DaemonState } from '../state/schema.js';
 import { defaultConfig, type Config } from '../core/config.js';
 import { observeTask } from '../daemon/task-output.js';
 import { renderStatus } from '../render/status-text.js';
+import { envSecrets, redactSecrets } from '../core/sanitize.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { context, parseOptions, printJson, type CommandEnv } from './shared.js';
 
@@ -43,7 +44,8 @@ export async function collectStatus(env: CommandEnv, options: { fast: boolean })
   let exitCode = 0;
   const asError = (error: unknown) => {
     if (error instanceof LoomError) exitCode ||= error.exitCode;
-    if (error instanceof LoomError) errors.push({ code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) });
+    // GitHub's answers may echo the token back: redact the values gh uses, whatever their shape.
+    if (error instanceof LoomError) errors.push({ code: error.code, message: redactSecrets(error.message, envSecrets(env.env)), ...(error.hint ? { hint: error.hint } : {}) });
     else throw error;
   };
   const ctx = await context(env);

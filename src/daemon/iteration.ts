@@ -193,7 +193,10 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       for (const lock of await listClaimLocks(ctx.paths)) {
         if (held.has(lock.issue) || !lock.token || !claimLockAbandoned(lock, claimCtx.owner, now) || stopRequested()) continue;
         const outcome = await settleClaim(claimCtx, lock.issue);
-        if (!outcome.claimed) continue;
+        if (!outcome.claimed) {
+          if (outcome.pending) held.add(lock.issue); // still in flight: not claimed again before it lands or expires
+          continue;
+        }
         if (freeSlots.length) occupy(lock.issue);
         else await releaseIssue(claimCtx, lock.issue, { comment: 'Loom: a claim on this issue was left unfinished by a Loom process that stopped, and no shepherd slot is free, so the issue is back in the ready queue.' });
         held.add(lock.issue);

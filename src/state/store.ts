@@ -108,7 +108,8 @@ export class StateStore {
    * Refuses (STATE_WRITE_FAILED) when the state file or `.loom/` has no write
    * permission bit at all. Checked on the mode bits, not with access(2), so a
    * file a user made read-only stays untouched even for root, whose writes
-   * the kernel would allow. Callers check before acting on GitHub.
+   * the kernel would allow. `withLock` checks it before its holder acts (on
+   * GitHub too); `write` checks again.
    */
   async assertWritable(): Promise<void> {
     for (const [target, what] of [[this.file, 'file'], [path.dirname(this.file), 'folder']] as const) {
