@@ -154,6 +154,20 @@ describe('loom iterate --wait', () => {
     expect(lines[1]).toMatch(SUMMARY);
   });
 
+  it('its answer still names an issue completed by an earlier, idle iteration of the same wait', async () => {
+    const { emulator, repo } = await setup([{ labels: ['loom:issue'] }], { poll_interval: 1, max_shepherds: 1 });
+    const id = (await repo.loom(['start'])).stdout.trim();
+    expect((await repo.loom(['iterate', '--daemon', id])).stdout).toContain('SPAWN shepherd-1 shepherd 1');
+    const waiting = repo.loom(['iterate', '--daemon', id, '--wait', '--budget', '60']);
+    await new Promise((r) => setTimeout(r, 1500));
+    emulator.store.closeIssue(1);
+    await new Promise((r) => setTimeout(r, 2500)); // an idle iteration sees the close and frees the slot
+    emulator.store.addIssue({ title: 'Next', labels: ['loom:issue'] });
+    const lines = (await waiting).stdout.trim().split('\n');
+    expect(lines[0]).toBe('SPAWN shepherd-1 shepherd 2 --force-pr');
+    expect(lines[1]).toBe('ready=0 building=1 shepherds=1/1 +shepherd=#2 completed=#1');
+  });
+
   it('returns SHUTDOWN_SIGNAL at once when the stop file is created', async () => {
     const { repo } = await setup([], { poll_interval: 30 });
     const id = (await repo.loom(['start'])).stdout.trim();

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { LoomError } from '../errors.js';
 import { DirectiveSchema, formatDirective } from '../core/directives.js';
 import { runIteration, summaryFromState, type IterationResult } from '../daemon/iteration.js';
+import { summaryLine } from '../core/summary.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import { context, parseOptions, printJson, type CommandEnv } from './shared.js';
 import type { LoomContext } from '../context.js';
@@ -72,11 +73,18 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
   const errors: { code: string; message: string }[] = [];
   let iterations = 0;
   let result: IterationResult;
+  // Issues completed by earlier, idle iterations of this wait: the answer's summary still names them.
+  const completedEarlier: number[] = [];
   for (;;) {
     iterations += 1;
     try {
       result = await runIteration(ctx, { daemonId: options.daemon, dryRun: options.dryRun, force: options.force || undefined });
       if (result.error) errors.push({ code: result.error.code, message: result.error.message });
+      if (result.facts) {
+        const merged = [...completedEarlier, ...result.facts.completedIssues.filter((n) => !completedEarlier.includes(n))];
+        completedEarlier.splice(0, completedEarlier.length, ...merged);
+        result = { ...result, summary: summaryLine({ ...result.facts, completedIssues: merged }) };
+      }
     } catch (error) {
       // In --wait, a passing GitHub failure is recorded in state and retried next poll; anything else ends the wait.
       if (!options.wait || !(error instanceof LoomError) || !['GH_NETWORK', 'GH_RATE_LIMITED', 'GH_ERROR', 'LOCKED'].includes(error.code)) throw error;

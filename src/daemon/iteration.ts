@@ -8,7 +8,7 @@ import { LoomError } from '../errors.js';
 import type { LoomContext } from '../context.js';
 import { plan as makePlan, isBusy, type Plan, type TaskObservation } from '../core/planner.js';
 import { Label } from '../core/labels.js';
-import { SHUTDOWN_SIGNAL, summaryLine } from '../core/summary.js';
+import { SHUTDOWN_SIGNAL, summaryLine, type SummaryFacts } from '../core/summary.js';
 import { formatDirective, shepherdDirective, type Directive } from '../core/directives.js';
 import type { Snapshot } from '../core/snapshot.js';
 import type { Config } from '../core/config.js';
@@ -43,6 +43,8 @@ export interface IterationResult {
    * claim keeps its local lock and is settled by the next iteration.
    */
   error: LoomError | null;
+  /** The facts behind `summary` (absent for SHUTDOWN_SIGNAL and failures), so `--wait` can merge iterations. */
+  facts?: SummaryFacts;
 }
 
 const emptySlot = (): ShepherdSlot => ({
@@ -248,7 +250,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
 
     const spawnedIssues = directives.flatMap((d) => (d.skill === 'shepherd' && d.issue ? [d.issue] : []));
     const claims = directives.filter((d) => d.skill === 'shepherd' && !d.args.includes('--resume')).length;
-    const summary = summaryLine({
+    const facts: SummaryFacts = {
       ready: Math.max(0, snapshot.counts.ready - claims),
       building: snapshot.counts.building + claims,
       activeShepherds: activeCount(state),
@@ -258,8 +260,8 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       completedIssues: completed,
       stuck: plan.stuck.length,
       warnings: warnings.length,
-    });
-    return { shutdown: false, summary, directives, plan, skipped, error: failure };
+    };
+    return { shutdown: false, summary: summaryLine(facts), facts, directives, plan, skipped, error: failure };
   });
 }
 

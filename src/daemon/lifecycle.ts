@@ -13,7 +13,7 @@ import { pullForIssue } from '../core/snapshot.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { releaseIssue, settleClaim, type ClaimContext } from '../github/claims.js';
 import { listClaimLocks, ownerPid, pidAlive, releaseClaimLock, updateClaimLock, type ClaimLock } from '../state/claim-lock.js';
-import { MAX_COMPLETED, type DaemonState, type SupportRoleName } from '../state/schema.js';
+import { MAX_COMPLETED, type DaemonState, type ShepherdSlot, type SupportRoleName } from '../state/schema.js';
 import { daemonAlive, checkDaemonOwner } from './ownership.js';
 import { observeTask } from './task-output.js';
 import { pushWarnings } from './iteration.js';
@@ -203,17 +203,25 @@ export async function shutdownDaemon(ctx: LoomContext, options: { daemonId: stri
   const stillRunning: number[] = [];
   await ctx.store.withLock(async () => {
     const state = await ctx.store.read();
-    const repo = Object.values(state.shepherds).some((s) => isBusy(s) && !s.completed && !s.task_id) ? await ctx.repo() : undefined;
+    const ended = new Set<string>();
+    for (const [slotId, slot] of Object.entries(state.shepherds)) {
+      if (isBusy(slot) && slot.task_id && !slot.completed && (await observeTask(slot.output_file)).ended) ended.add(slotId);
+    }
+    const needsRelease = (slotId: string, slot: ShepherdSlot) => !slot.completed && !slot.pr_number && (!slot.task_id || ended.has(slotId));
+    const repo = Object.entries(state.shepherds).some(([id, s]) => isBusy(s) && needsRelease(id, s)) ? await ctx.repo() : undefined;
     for (const [slotId, slot] of Object.entries(state.shepherds)) {
       if (!isBusy(slot) || slot.issue === null) continue;
       if (!slot.completed && !slot.task_id && slot.pr_number) {
         // Waiting to be resumed (its PR is open): the next `loom start` resumes it; releasing would re-queue PR'd work.
         stillRunning.push(slot.issue);
-      } else if (slot.completed || !slot.task_id) {
-        // Finished, or never started by the parent: the claim is ours to release (one request moves the label and comments).
-        if (!slot.completed && repo) {
+      } else if (slot.completed || !slot.task_id || ended.has(slotId)) {
+        // Finished, never started by the parent, or its task ended without reporting: the claim is ours to
+        // settle. Released (one request moves the label and comments) unless a PR holds the issue.
+        if (needsRelease(slotId, slot) && repo) {
           const outcome = await releaseIssue({ gh: ctx.gh, repo, paths: ctx.paths, owner: options.daemonId, now: ctx.now }, slot.issue, {
-            comment: 'Loom: the daemon shut down before this issue\'s shepherd started, so the claim is released.',
+            comment: slot.task_id
+              ? 'Loom: the shepherd for this issue ended without finishing it and the daemon shut down, so the claim is released.'
+              : 'Loom: the daemon shut down before this issue\'s shepherd started, so the claim is released.',
           });
           if (outcome.released) released.push(slot.issue);
         }
@@ -224,6 +232,8 @@ export async function shutdownDaemon(ctx: LoomContext, options: { daemonId: stri
         stillRunning.push(slot.issue);
       }
     }
+    // Support-role subagents end with the parent session; none is left running.
+    for (const role of Object.values(state.support_roles)) if (role.status === 'running') role.status = 'idle';
     Object.assign(state, { running: false, stopped_at: ctx.now().toISOString() });
     await ctx.store.write(state);
   });
