@@ -320,7 +320,7 @@ describe('Loom in the real Claude Code CLI', () => {
     const issue = emulator.store.issue(1);
     expect(issue.body).toContain('## Curated');
     const issueComments = issue.comments.map((c) => c.body).join('\n');
-    expect(issueComments).toContain('Approved by shepherd with a force flag.');
+    expect(issueComments).toContain('approved by the shepherd (run with a force flag)');
     expect(issueComments).toMatch(/<!-- loom:checkpoint .*"phase":"judge"/);
     // git: the commit reached the (bare) remote on the feature branch.
     const { stdout: log } = await execa('git', ['--git-dir', bare, 'log', '--format=%s', 'feature/issue-1'], { env: repo.env, extendEnv: false });

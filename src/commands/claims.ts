@@ -9,12 +9,14 @@ import { ExitCode, LoomError } from '../errors.js';
 import { allLabelNames, Label } from '../core/labels.js';
 import { planTransition } from '../core/label-transition.js';
 import { claimIssue, releaseIssue } from '../github/claims.js';
-import { addComment, transitionLabels } from '../github/items.js';
+import { addComment, readItem, transitionLabels } from '../github/items.js';
+import { decideGate } from '../core/gate.js';
 import { cleanText } from '../core/sanitize.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, splitList, type Run } from './work-context.js';
 
 export const ClaimJsonSchema = z.object({ issue: z.number().int().positive(), claimed: z.boolean(), title: z.string().nullable(), reason: z.string().nullable() });
+export const GateJsonSchema = z.object({ issue: z.number().int().positive(), answer: z.enum(['go', 'wait', 'refused']), action: z.string(), reason: z.string().nullable() });
 export const ReleaseJsonSchema = z.object({ issue: z.number().int().positive(), released: z.boolean(), to: z.string(), reason: z.string() });
 export const TransitionJsonSchema = z.object({
   number: z.number().int().positive(),
@@ -62,6 +64,48 @@ Example: .loom/scripts/loom claim 123`,
         else if (outcome.claimed) env.io.out(`claimed #${options.issue}: ${cleanText(outcome.title)}`);
         else env.io.err(`loom: cannot claim #${options.issue}: ${outcome.reason}`);
         return outcome.claimed ? ExitCode.ok : ExitCode.conflict;
+      }, Boolean(raw.json)),
+    );
+
+  program
+    .command('gate <issue>')
+    .description('Shepherd gate 1: may the builder start? Claims (and with --force approves) as needed; prints go, wait or refused')
+    .option('--force', 'the shepherd runs with --force-pr or --force-merge: approve the issue itself when needed')
+    .option('--json', 'print {issue, answer, action, reason}')
+    .addHelpText(
+      'after',
+      `
+Answers one word: "go" (loom:building already, or claimed now), "wait" (not approved and no --force:
+run \`loom await N --label loom:issue\`, then the gate again) or "refused" (another claimant holds it).
+With --force an unapproved issue is moved to loom:issue with one comment, then claimed.
+Exit codes: 0 go or wait, 12 refused, 2 bad arguments, 7 no such issue.
+Example: .loom/scripts/loom gate 123 --force`,
+    )
+    .action((issue, raw) =>
+      run(async (env) => {
+        const options = parseOptions(z.object({ issue: issueNumber, force: z.boolean().default(false), json: z.boolean().default(false) }), { ...raw, issue });
+        const ctx = await mainContext(env);
+        const repo = await ctx.repo();
+        const item = await readItem(ctx.gh, repo, options.issue);
+        const action = decideGate(item.labels, options.force);
+        let answer: 'go' | 'wait' | 'refused' = action === 'wait' ? 'wait' : 'go';
+        let reason: string | null = null;
+        if (action === 'approve-and-claim') {
+          const approved = await transitionLabels(ctx.gh, repo, options.issue, { add: [Label.issue], remove: [Label.curated, Label.triage, Label.curating] });
+          if (!approved.ok) throw new LoomError('CLAIM_CONFLICT', `Cannot approve #${options.issue}: ${approved.reason}.`, { hint: 'Look at its labels; run the shepherd again.' });
+          await addComment(ctx.gh, approved.after.id, 'Loom: approved by the shepherd (run with a force flag).');
+        }
+        if (action === 'claim' || action === 'approve-and-claim') {
+          const outcome = await claimIssue({ gh: ctx.gh, repo, paths: ctx.paths, owner: cliOwner(), now: ctx.now }, options.issue);
+          if (!outcome.claimed) {
+            answer = 'refused';
+            reason = outcome.reason;
+          }
+        }
+        if (options.json) printJson(env.io, { issue: options.issue, answer, action, reason });
+        else env.io.out(answer);
+        if (reason) env.io.err(`loom: cannot claim #${options.issue}: ${reason}`);
+        return answer === 'refused' ? ExitCode.conflict : ExitCode.ok;
       }, Boolean(raw.json)),
     );
 

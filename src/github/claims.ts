@@ -200,7 +200,8 @@ export async function releaseIssue(ctx: ClaimContext, issue: number, options: { 
       addIds: open && !item.labels.includes(to) ? [toId!] : [],
       removeIds: [item.labelIds.get(Label.building)!],
       deleteCommentIds: claimCommentsOf(item.comments).filter((c) => c.ownComment).map((c) => c.id),
-      comment: options.comment,
+      // Already carrying the target label (e.g. someone marked it loom:blocked and said why): no second explanation.
+      comment: item.labels.includes(to) ? undefined : options.comment,
     }, 'LoomRelease');
     const after = await readItem(ctx.gh, ctx.repo, issue);
     released = !after.labels.includes(Label.building) && (!open || after.labels.includes(to));

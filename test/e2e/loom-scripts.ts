@@ -220,7 +220,7 @@ export interface ShepherdTrace {
   finalLine: string | null;
 }
 
-type Tag = 'phase' | 'pr-then-act' | 'gate1' | 'approve' | 'claim' | 'heartbeat' | 'agent' | 'pr-after-builder' | 'checkpoint' | 'exit';
+type Tag = 'phase' | 'pr-then-act' | 'gate1' | 'heartbeat' | 'agent' | 'pr-after-builder' | 'checkpoint' | 'exit';
 
 /**
  * `/shepherd N [--force-pr]` as the main conversation, per
@@ -256,7 +256,7 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
       case 'curator':
         return runRole('curator', String(trace.issue));
       case 'builder':
-        return call('gate1', fill(cmd(/^gh issue view N --json labels /, 'gate 1 label check')), 'labels');
+        return call('gate1', `${fill(cmd(/^\.loom\/scripts\/loom gate N$/, 'gate 1 command'))}${mode === 'wait' ? '' : ' --force'}`, 'gate 1');
       case 'judge':
         return runRole('judge', String(trace.pr));
       case 'merge':
@@ -291,16 +291,8 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
       case 'pr-then-act':
         trace.pr = Number(out);
         return act();
-      case 'gate1': {
-        const labels = out.split(',');
-        if (labels.includes('loom:building')) return runRole('builder', String(trace.issue));
-        if (labels.includes('loom:issue')) return call('claim', fill(cmd(/^\.loom\/scripts\/loom claim N$/, 'claim command')), 'claim');
-        if (mode === 'wait') throw new Error('the scripted shepherd does not wait for approval');
-        return call('approve', fill(cmd(/^\.loom\/scripts\/loom transition N --add loom:issue --remove loom:curated,loom:triage --comment /, 'force approval command')), 'approve');
-      }
-      case 'approve':
-        return call('claim', fill(cmd(/^\.loom\/scripts\/loom claim N$/, 'claim command')), 'claim');
-      case 'claim':
+      case 'gate1':
+        if (out !== 'go') throw new Error(`the scripted shepherd expected gate 1 to answer go, got ${out}`);
         return runRole('builder', String(trace.issue));
       case 'heartbeat': {
         const current = role!;
