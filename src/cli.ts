@@ -16,6 +16,7 @@ import { register as registerClaims } from './commands/claims.js';
 import { register as registerPulls } from './commands/pulls.js';
 import { register as registerDeps } from './commands/deps.js';
 import { register as registerWorktree } from './commands/worktree.js';
+import { register as registerNext } from './commands/next.js';
 
 declare const __LOOM_VERSION__: string | undefined;
 export const VERSION = typeof __LOOM_VERSION__ !== 'undefined' ? __LOOM_VERSION__ : '0.0.0-dev';
@@ -39,7 +40,7 @@ export function buildProgram(commandEnv: CommandEnv, setExit: (code: number) => 
       setExit(reportError(error, commandEnv.io, json, [commandEnv.env.GH_TOKEN, commandEnv.env.GITHUB_TOKEN]));
     }
   };
-  for (const register of [registerStatus, registerIterate, registerDaemon, registerInit, registerLabels, registerShepherd, registerClaims, registerPulls, registerDeps, registerWorktree]) register(program, run);
+  for (const register of [registerStatus, registerIterate, registerDaemon, registerInit, registerLabels, registerShepherd, registerClaims, registerPulls, registerDeps, registerWorktree, registerNext]) register(program, run);
   return program;
 }
 

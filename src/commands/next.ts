@@ -1,0 +1,39 @@
+/**
+ * `loom next <role> [--json]`: the issue or pull request a worker role takes
+ * when it was given no number (builder, curator, judge, doctor).
+ */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { ExitCode } from '../errors.js';
+import { NextRoleSchema, pickNext } from '../core/next-item.js';
+import { readQueue } from '../github/next-item.js';
+import { parseOptions, printJson } from './shared.js';
+import { mainContext, type Run } from './work-context.js';
+
+export const NextJsonSchema = z.object({ role: NextRoleSchema, number: z.number().int().positive().nullable() });
+
+export function register(program: Command, run: Run): void {
+  program
+    .command('next <role>')
+    .description("Print the number a worker role should take next: builder, curator, judge or doctor")
+    .option('--json', 'print {role, number} (number null when the queue is empty)')
+    .addHelpText(
+      'after',
+      `
+Queues, oldest first: builder — open loom:issue (loom:urgent first; not blocked, building or aborted);
+curator — loom:triage issues; judge — PRs with loom:review-requested; doctor — PRs with
+loom:changes-requested whose issue is not loom:blocked. One GitHub request.
+Exit codes: 0 a number was printed, 7 the queue is empty (nothing printed), 2 unknown role.
+Example: .loom/scripts/loom next judge`,
+    )
+    .action((role, raw) =>
+      run(async (env) => {
+        const options = parseOptions(z.object({ role: NextRoleSchema, json: z.boolean().default(false) }), { ...raw, role });
+        const ctx = await mainContext(env);
+        const pick = pickNext(options.role, await readQueue(ctx.gh, await ctx.repo(), options.role));
+        if (options.json) printJson(env.io, { role: options.role, number: pick?.number ?? null });
+        else if (pick) env.io.out(String(pick.number));
+        return pick ? ExitCode.ok : ExitCode.notFound;
+      }, Boolean(raw.json)),
+    );
+}

@@ -1,0 +1,39 @@
+/**
+ * Reads a role's queue for `loom next`: one GraphQL search request (the
+ * builder's urgent issues in a second alias of the same request).
+ */
+import { Label } from '../core/labels.js';
+import { queueQuery, type Candidate, type NextRole } from '../core/next-item.js';
+import type { GhClient } from './gh.js';
+import type { Repo } from './repo.js';
+
+const FIELDS = `number createdAt labels(first: 20) { nodes { name } }`;
+const NODE = `... on Issue { ${FIELDS} } ... on PullRequest { ${FIELDS} closingIssuesReferences(first: 5) { nodes { number labels(first: 20) { nodes { name } } } } }`;
+
+interface RawNode {
+  number?: number;
+  createdAt: string;
+  labels: { nodes: { name: string }[] };
+  closingIssuesReferences?: { nodes: { number: number; labels: { nodes: { name: string }[] } }[] };
+}
+
+export async function readQueue(gh: GhClient, repo: Repo, role: NextRole): Promise<Candidate[]> {
+  const base = `repo:${repo.owner}/${repo.name} is:open ${queueQuery(role)}`;
+  const builder = role === 'builder';
+  const data = await gh.graphql<Record<'queue' | 'urgent', { nodes: RawNode[] } | undefined>>(
+    `query LoomNext($q: String!${builder ? ', $urgent: String!' : ''}) {
+  queue: search(type: ISSUE, query: $q, first: 10) { nodes { ${NODE} } }
+  ${builder ? `urgent: search(type: ISSUE, query: $urgent, first: 5) { nodes { ${NODE} } }` : ''}
+}`,
+    builder ? { q: base, urgent: `${base} label:${Label.urgent}` } : { q: base },
+  );
+  const seen = new Set<number>();
+  return [...(data.urgent?.nodes ?? []), ...(data.queue?.nodes ?? [])]
+    .filter((node): node is RawNode & { number: number } => typeof node?.number === 'number' && !seen.has(node.number) && !!seen.add(node.number))
+    .map((node) => ({
+      number: node.number,
+      createdAt: node.createdAt,
+      labels: node.labels.nodes.map((l) => l.name),
+      closes: node.closingIssuesReferences?.nodes.map((i) => ({ number: i.number, labels: i.labels.nodes.map((l) => l.name) })),
+    }));
+}

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type EmulatorHandle } from './emulator/index.js';
+import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
+import { pickNext } from '../src/core/next-item.js';
+import { NextJsonSchema } from '../src/commands/next.js';
+
+const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 0, minutes)).toISOString();
+
+describe('pickNext', () => {
+  it('builder: urgent first, then oldest', () => {
+    const picked = pickNext('builder', [
+      { number: 5, labels: ['loom:issue'], createdAt: at(1) },
+      { number: 3, labels: ['loom:issue', 'loom:urgent'], createdAt: at(9) },
+    ]);
+    expect(picked?.number).toBe(3);
+  });
+  it('doctor: skips a PR whose issue is blocked', () => {
+    const picked = pickNext('doctor', [
+      { number: 20, labels: [], createdAt: at(1), closes: [{ number: 2, labels: ['loom:blocked'] }] },
+      { number: 21, labels: [], createdAt: at(2), closes: [{ number: 4, labels: ['loom:building'] }] },
+    ]);
+    expect(picked?.number).toBe(21);
+  });
+  it('an empty queue picks nothing', () => {
+    expect(pickNext('judge', [])).toBeUndefined();
+  });
+});
+
+describe('loom next', () => {
+  let emulator: EmulatorHandle;
+  let repo: TestRepo;
+  beforeAll(async () => {
+    emulator = await startEmulator(
+      seedWith(
+        [
+          { labels: ['loom:issue'] },
+          { labels: ['loom:blocked'] },
+          { labels: ['loom:triage'] },
+          { labels: ['loom:issue', 'loom:urgent'] },
+          { labels: ['loom:triage'] },
+        ],
+        [
+          { number: 20, title: 'a', body: 'Closes #2', labels: ['loom:changes-requested'], state: 'OPEN', headRefName: 'feature/issue-2', mergeable: 'MERGEABLE', createdAt: at(1) },
+          { number: 21, title: 'b', body: 'Closes #1', labels: ['loom:changes-requested'], state: 'OPEN', headRefName: 'feature/issue-1', mergeable: 'MERGEABLE', createdAt: at(2) },
+          { number: 22, title: 'c', body: 'Closes #5', labels: ['loom:review-requested'], state: 'OPEN', headRefName: 'feature/issue-5', mergeable: 'MERGEABLE', createdAt: at(3) },
+        ],
+      ),
+    );
+    repo = await createTestRepo(emulator);
+  });
+  afterAll(async () => {
+    repo.cleanup();
+    await emulator.close();
+  });
+
+  it.each([
+    ['builder', '4'],
+    ['curator', '3'],
+    ['judge', '22'],
+    ['doctor', '21'],
+  ])('%s takes #%s, in one GitHub request', async (role, expected) => {
+    emulator.clearRequests();
+    const result = await repo.loom(['next', role]);
+    expect([result.exitCode, result.stdout.trim()]).toEqual([0, expected]);
+    expect(emulator.requests()).toHaveLength(1);
+  });
+
+  it('exits 7 with nothing printed when the queue is empty, and rejects unknown roles', async () => {
+    emulator.store.setLabels(22, []);
+    const empty = await repo.loom(['next', 'judge', '--json']);
+    expect(empty.exitCode).toBe(7);
+    expect(NextJsonSchema.parse(JSON.parse(empty.stdout))).toEqual({ role: 'judge', number: null });
+    expect((await repo.loom(['next', 'wizard'])).exitCode).toBe(2);
+  });
+});
