@@ -22,8 +22,22 @@ async function readTree(dir, base = dir, files = {}) {
 // The wrapper list lives in TypeScript (src/install/wrappers.ts); compile it in memory to share it.
 const compiled = await build({ entryPoints: [path.join(root, 'src/install/wrappers.ts')], bundle: true, write: false, format: 'esm', platform: 'node' });
 const { WRAPPERS, wrapperScript, SCRIPTS_PACKAGE_JSON } = await import(`data:text/javascript;base64,${Buffer.from(compiled.outputFiles[0].text).toString('base64')}`);
+// zod re-exports every locale as a namespace (`z.locales`), so all of them would be bundled although
+// Loom uses only the English messages: serve the bundle an index that holds just `en`.
+const englishOnlyZodLocales = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+      contents: 'export { default as en } from "./en.js";',
+      loader: 'js',
+      resolveDir: path.join(root, 'node_modules/zod/v4/locales'),
+    }));
+  },
+};
+
 await mkdir(path.dirname(outfile), { recursive: true });
 await build({
+  plugins: [englishOnlyZodLocales],
   entryPoints: [path.join(root, 'src/bin.ts')],
   outfile,
   bundle: true,
