@@ -57,6 +57,7 @@ export type ErrorCode =
   | 'DAEMON_OWNED'
   | 'CONFIG_INVALID'
   | 'CLAIM_CONFLICT'
+  | 'PHASE_NOT_FINISHED'
   | 'NOT_A_REPOSITORY'
   | 'NOT_INSTALLED'
   | 'GIT_FAILED'
@@ -77,6 +78,7 @@ const exitFor: Record<ErrorCode, ExitCodeValue> = {
   DAEMON_OWNED: ExitCode.locked,
   CONFIG_INVALID: ExitCode.configInvalid,
   CLAIM_CONFLICT: ExitCode.conflict,
+  PHASE_NOT_FINISHED: ExitCode.conflict,
   NOT_A_REPOSITORY: ExitCode.usage,
   NOT_INSTALLED: ExitCode.notInstalled,
   GIT_FAILED: ExitCode.git,

@@ -141,7 +141,18 @@ describe('checkpoint', () => {
     let out = await repo.loom(['checkpoint', '11', '--phase', 'judge', '--pr', '111', '--json']);
     expect(out.exitCode).toBe(0);
     expect(json<{ created: boolean }>(out).created).toBe(true);
-    for (let i = 0; i < 3; i++) expect((await repo.loom(['checkpoint', '11', '--phase', 'doctor'])).exitCode).toBe(0);
+    // A doctor round is recorded only once GitHub shows it done (conflicts resolved, back in review).
+    const pr111 = em.store.pullRequest(111);
+    const refused = await repo.loom(['checkpoint', '11', '--phase', 'doctor']);
+    expect(refused.exitCode).toBe(12);
+    expect(refused.stderr).toContain('has not finished');
+    for (let i = 0; i < 3; i++) {
+      pr111.mergeable = 'MERGEABLE';
+      em.store.setLabels(111, ['loom:review-requested']);
+      expect((await repo.loom(['checkpoint', '11', '--phase', 'doctor'])).exitCode).toBe(0);
+      pr111.mergeable = 'CONFLICTING';
+      em.store.setLabels(111, ['loom:pr']);
+    }
     out = await repo.loom(['checkpoint', '11']);
     const checkpoint = CheckpointSchema.parse(json(out));
     expect(checkpoint).toMatchObject({ phase: 'doctor', pr: 111, doctor_rounds: 3 });

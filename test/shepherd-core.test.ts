@@ -3,7 +3,7 @@
  * PR linking, await verdicts and label transitions. No processes.
  */
 import { describe, expect, test } from 'vitest';
-import { decidePhase, type PhasePull } from '../src/core/shepherd-phase.js';
+import { decidePhase, roleFinished, type PhasePull } from '../src/core/shepherd-phase.js';
 import { findCheckpointComment, formatCheckpointComment, nextCheckpoint, parseCheckpoint, type Checkpoint } from '../src/core/checkpoint.js';
 import { closingRefsInBody, selectPullForIssue, type PullCandidate } from '../src/core/pr-link.js';
 import { evaluateAwait } from '../src/core/await.js';
@@ -12,6 +12,24 @@ import { planTransition } from '../src/core/label-transition.js';
 const open = (labels: string[]) => ({ state: 'OPEN' as const, labels });
 const pr = (labels: string[], extra: Partial<PhasePull> = {}): PhasePull => ({ number: 10, state: 'OPEN', labels, mergeable: 'MERGEABLE', ...extra });
 const cp = (doctor_rounds: number): Checkpoint => ({ phase: 'judge', pr: 10, doctor_rounds, updated_at: '2026-01-01T00:00:00Z' });
+
+describe('roleFinished', () => {
+  test.each([
+    ['curator', 'builder', true],
+    ['curator', 'curator', false],
+    ['builder', 'builder', false],
+    ['builder', 'judge', true],
+    ['builder', 'blocked', false],
+    ['judge', 'judge', false],
+    ['judge', 'merge', true],
+    ['judge', 'doctor', true],
+    ['doctor', 'doctor', false],
+    ['doctor', 'judge', true],
+    ['merge', 'done', true],
+  ] as const)('%s then next %s → %s', (role, next, finished) => {
+    expect(roleFinished(role, next)).toBe(finished);
+  });
+});
 
 describe('decidePhase', () => {
   test('answers stopped while .loom/stop-shepherds exists, unless the work is already done', () => {

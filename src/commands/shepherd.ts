@@ -124,7 +124,8 @@ Example: .loom/scripts/loom shepherd-phase 123`,
 Without --phase: prints the checkpoint as JSON ({phase, pr, doctor_rounds, updated_at}) or null.
 With --phase: edits the one checkpoint comment (<!-- loom:checkpoint {json} --> in its body) in place, or
 creates it the first time, and records a heartbeat like \`loom progress\`.
-Exit codes: 0 done, 2 bad arguments, 7 no such issue, 11 GitHub refused the edit.
+Exit codes: 0 done, 12 (writing) the phase is not finished on GitHub yet: nothing recorded, 2 bad arguments,
+7 no such issue, 11 GitHub refused the edit.
 Examples:
   .loom/scripts/loom checkpoint 123
   .loom/scripts/loom checkpoint 123 --phase judge --pr 130`,

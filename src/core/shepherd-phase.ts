@@ -75,3 +75,21 @@ export function decidePhase(issue: PhaseIssue, pull: PhasePull | null, checkpoin
   if (issue.labels.includes(Label.curated)) return { phase: 'builder', reason: 'the issue is curated and awaits approval (gate 1) before building' };
   return { phase: 'curator', reason: 'the issue is not curated yet' };
 }
+
+/** The phases a role moves an issue past when it finishes its unit of work. */
+const FINISHED_WHEN_NEXT: Record<string, readonly Phase[]> = {
+  curator: ['builder', 'judge', 'doctor', 'merge', 'done'],
+  builder: ['judge', 'doctor', 'merge', 'done'],
+  judge: ['doctor', 'merge', 'done'],
+  doctor: ['judge', 'merge', 'done'],
+};
+
+/**
+ * Did role `role` finish, judged by the phase that comes next? A role's own
+ * one-line answer is not trusted for this: the labels and the PR are. Phases
+ * that are not a role's (merge, done…) always count as finished.
+ */
+export function roleFinished(role: string, next: Phase): boolean {
+  const finishedWhen = FINISHED_WHEN_NEXT[role];
+  return !finishedWhen || finishedWhen.includes(next);
+}

@@ -4,6 +4,8 @@
  * created while Loom's own checkpoint comment exists.
  */
 import { findCheckpointComment, formatCheckpointComment, nextCheckpoint, parseCheckpoint, type Checkpoint } from '../core/checkpoint.js';
+import { decidePhase, roleFinished } from '../core/shepherd-phase.js';
+import { LoomError } from '../errors.js';
 import type { GhClient } from './gh.js';
 import type { IssueComment } from './issue-work.js';
 import { readIssueWork } from './issue-work.js';
@@ -32,7 +34,15 @@ export async function writeCheckpoint(gh: GhClient, repo: Repo, issue: number, u
   const comments = work.comments ?? [];
   // Only a comment the viewer wrote can be edited; a collaborator's checkpoint still seeds the values.
   const own = comments.find((c) => c.viewerDidAuthor && findCheckpointComment([c]));
-  const checkpoint = nextCheckpoint(checkpointFrom(comments), update, now);
+  const current = checkpointFrom(comments);
+  // A role's phase is recorded only when GitHub shows it done (a builder's PR named with --pr counts).
+  const next = decidePhase(work.issue, work.pull?.pull ?? null, current).phase;
+  if (!roleFinished(update.phase, next) && !(update.phase === 'builder' && update.pr)) {
+    throw new LoomError('PHASE_NOT_FINISHED', `The ${update.phase} phase of #${issue} has not finished: the next phase is still ${next}.`, {
+      hint: 'Nothing was recorded. Run `loom shepherd-phase` and carry on from the phase it names.',
+    });
+  }
+  const checkpoint = nextCheckpoint(current, update, now);
   const body = formatCheckpointComment(checkpoint);
   if (own) {
     await gh.graphql('mutation LoomCheckpointEdit($id: ID!, $body: String!) { updateIssueComment(input: { id: $id, body: $body }) { clientMutationId } }', { id: own.id, body });
