@@ -133,16 +133,7 @@ function toItem(data: ItemAnswer, repo: Repo, number: number): ItemWithLabelIds 
  * with both mutations (GitHub applies them as two mutations, hence the re-read).
  */
 export async function editLabels(gh: GhClient, itemId: string, addIds: string[], removeIds: string[]): Promise<void> {
-  const parts: string[] = [];
-  if (addIds.length) parts.push('add: addLabelsToLabelable(input: { labelableId: $id, labelIds: $add }) { clientMutationId }');
-  if (removeIds.length) parts.push('remove: removeLabelsFromLabelable(input: { labelableId: $id, labelIds: $remove }) { clientMutationId }');
-  if (!parts.length) return;
-  const declared = ['$id: ID!', addIds.length ? '$add: [ID!]!' : '', removeIds.length ? '$remove: [ID!]!' : ''].filter(Boolean);
-  await gh.graphql(`mutation LoomEditLabels(${declared.join(', ')}) {\n  ${parts.join('\n  ')}\n}`, {
-    id: itemId,
-    ...(addIds.length ? { add: addIds } : {}),
-    ...(removeIds.length ? { remove: removeIds } : {}),
-  });
+  await mutateItem(gh, itemId, { addIds, removeIds }, 'LoomEditLabels');
 }
 
 export interface TransitionResult {
