@@ -43,11 +43,24 @@ async function withForge(seedData, fn) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'loom-bench-'));
   const seedFile = path.join(dir, 'seed.json');
   await writeFile(seedFile, JSON.stringify(seedData));
-  const forge = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'test/emulator/cli.ts'), '--seed', seedFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const forge = spawn(
+    process.execPath,
+    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'test/emulator/cli.ts'), '--seed', seedFile],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const line = await new Promise((resolve) => readline.createInterface({ input: forge.stdout }).once('line', resolve));
   const { port, env: forgeEnv } = JSON.parse(line);
   const repoDir = path.join(dir, 'repo');
-  const env = { ...process.env, ...forgeEnv, HOME: dir, NO_COLOR: '1', GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
+  const env = {
+    ...process.env,
+    ...forgeEnv,
+    HOME: dir,
+    NO_COLOR: '1',
+    GIT_AUTHOR_NAME: 'b',
+    GIT_AUTHOR_EMAIL: 'b@b',
+    GIT_COMMITTER_NAME: 'b',
+    GIT_COMMITTER_EMAIL: 'b@b',
+  };
   const sh = $({ cwd: dir, env });
   await sh`git init -q -b main ${repoDir}`;
   const inRepo = $({ cwd: repoDir, env });
@@ -70,7 +83,7 @@ await withForge(seed(200, 3), async ({ repoDir, inRepo, api }) => {
   // Work generation off: the idle iterations must stay idle.
   await writeFile(path.join(repoDir, '.loom/config.json'), JSON.stringify({ issue_threshold: 0 }));
   await api('DELETE', '/_emulator/requests');
-  let t = process.hrtime.bigint();
+  const t = process.hrtime.bigint();
   await inRepo`.loom/scripts/loom iterate`;
   const claimMs = Number(process.hrtime.bigint() - t) / 1e6;
   const claimRequests = (await api('GET', '/_emulator/requests')).length;
@@ -91,10 +104,18 @@ for (const size of [100, 1000, 10000]) {
     await api('DELETE', '/_emulator/requests');
     statusTimes[size] = await timed(() => inRepo`.loom/scripts/loom-status.sh --json`, 5);
     const requests = (await api('GET', '/_emulator/requests')).length / 5;
-    row(`loom-status.sh --json at ${size} open issues (ms)`, statusTimes[size].toFixed(0), `${requests} request per call`);
+    row(
+      `loom-status.sh --json at ${size} open issues (ms)`,
+      statusTimes[size].toFixed(0),
+      `${requests} request per call`,
+    );
   });
 }
-row('status time ratio 10 000 / 100 issues', (statusTimes[10000] / statusTimes[100]).toFixed(2), 'flat = 1.0; the emulator scans linearly, GitHub does not');
+row(
+  'status time ratio 10 000 / 100 issues',
+  (statusTimes[10000] / statusTimes[100]).toFixed(2),
+  'flat = 1.0; the emulator scans linearly, GitHub does not',
+);
 
 // Cold start of the bundle against bare node.
 const nodeMs = await timed(() => $`node -e 0`, 10);
@@ -108,7 +129,8 @@ row('bundle size (KiB)', (size / 1024).toFixed(0), '.loom/scripts/loom, no node_
 const growthFile = path.join(root, 'test/e2e/.results/context-growth.json');
 if (existsSync(growthFile)) {
   const growth = JSON.parse(await readFile(growthFile, 'utf8'));
-  for (const [key, value] of Object.entries(growth)) if (typeof value === 'number') row(`parent context: ${key}`, value);
+  for (const [key, value] of Object.entries(growth))
+    if (typeof value === 'number') row(`parent context: ${key}`, value);
 } else {
   row('parent context growth', 'n/a', 'run test/claude-code.e2e.test.ts first');
 }
@@ -119,7 +141,11 @@ console.log(`machine: ${machine}\n`);
 for (const r of rows) console.log(`${r.metric.padEnd(width)}  ${String(r.value).padStart(8)}  ${r.note}`);
 
 if (argv.write) {
-  const table = ['| metric | value | note |', '|---|---:|---|', ...rows.map((r) => `| ${r.metric} | ${r.value} | ${r.note} |`)].join('\n');
+  const table = [
+    '| metric | value | note |',
+    '|---|---:|---|',
+    ...rows.map((r) => `| ${r.metric} | ${r.value} | ${r.note} |`),
+  ].join('\n');
   const doc = `# Performance\n\nMeasured by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}.\nMachine: ${machine}.\nGitHub is the sandbox forge on loopback (test/emulator), reached through the real gh 2.23.\n\n${table}\n`;
   await writeFile(path.join(root, 'docs/PERFORMANCE.md'), doc);
   console.log('\nwrote docs/PERFORMANCE.md');

@@ -1,10 +1,10 @@
 #!/usr/bin/env zx
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 // Bundles the CLI into one self-contained file, .loom/scripts/loom (runs on
 // node >= 20 with no node_modules), embeds defaults/ for `loom init`, and
 // writes the thin *.sh wrappers.
 import { build } from 'esbuild';
-import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..');
 const outfile = path.join(root, '.loom/scripts/loom');
@@ -20,8 +20,16 @@ async function readTree(dir, base = dir, files = {}) {
 }
 
 // The wrapper list lives in TypeScript (src/install/wrappers.ts); compile it in memory to share it.
-const compiled = await build({ entryPoints: [path.join(root, 'src/install/wrappers.ts')], bundle: true, write: false, format: 'esm', platform: 'node' });
-const { WRAPPERS, wrapperScript, SCRIPTS_PACKAGE_JSON } = await import(`data:text/javascript;base64,${Buffer.from(compiled.outputFiles[0].text).toString('base64')}`);
+const compiled = await build({
+  entryPoints: [path.join(root, 'src/install/wrappers.ts')],
+  bundle: true,
+  write: false,
+  format: 'esm',
+  platform: 'node',
+});
+const { WRAPPERS, wrapperScript, SCRIPTS_PACKAGE_JSON } = await import(
+  `data:text/javascript;base64,${Buffer.from(compiled.outputFiles[0].text).toString('base64')}`
+);
 // zod re-exports every locale as a namespace (`z.locales`), so all of them would be bundled although
 // Loom uses only the English messages: serve the bundle an index that holds just `en`.
 const englishOnlyZodLocales = {

@@ -15,7 +15,9 @@ $.verbose = false;
 
 if (!(await which('gh', { nothrow: true }))) {
   console.error(chalk.red('The demo needs the GitHub CLI (gh), which is not installed.'));
-  console.error('Install it: `sudo apt-get install -y gh` (Debian/Ubuntu), `brew install gh` (macOS), or see https://cli.github.com');
+  console.error(
+    'Install it: `sudo apt-get install -y gh` (Debian/Ubuntu), `brew install gh` (macOS), or see https://cli.github.com',
+  );
   process.exit(3);
 }
 
@@ -23,7 +25,16 @@ const step = (text) => console.log(`\n${chalk.bold.cyan('==>')} ${chalk.bold(tex
 
 // 1. The sandbox forge, seeded with a realistic backlog.
 step('Starting the sandbox forge (GitHub emulator on 127.0.0.1) with the demo backlog');
-const forge = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'test/emulator/cli.ts'), '--seed', path.join(root, 'test/fixtures/demo-seed.json')], { stdio: ['ignore', 'pipe', 'inherit'] });
+const forge = spawn(
+  process.execPath,
+  [
+    path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+    path.join(root, 'test/emulator/cli.ts'),
+    '--seed',
+    path.join(root, 'test/fixtures/demo-seed.json'),
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 const first = await new Promise((resolve, reject) => {
   readline.createInterface({ input: forge.stdout }).once('line', resolve);
   forge.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
@@ -33,7 +44,15 @@ console.log(`forge listening on port ${port}; gh is pointed at it with GH_HOST=$
 
 const dir = await mkdtemp(path.join(tmpdir(), 'loom-demo-'));
 const home = await mkdtemp(path.join(tmpdir(), 'loom-demo-home-'));
-const env = { ...process.env, ...forgeEnv, HOME: home, GIT_AUTHOR_NAME: 'Loom Demo', GIT_AUTHOR_EMAIL: 'demo@loom.invalid', GIT_COMMITTER_NAME: 'Loom Demo', GIT_COMMITTER_EMAIL: 'demo@loom.invalid' };
+const env = {
+  ...process.env,
+  ...forgeEnv,
+  HOME: home,
+  GIT_AUTHOR_NAME: 'Loom Demo',
+  GIT_AUTHOR_EMAIL: 'demo@loom.invalid',
+  GIT_COMMITTER_NAME: 'Loom Demo',
+  GIT_COMMITTER_EMAIL: 'demo@loom.invalid',
+};
 const sh = $({ cwd: dir, env, verbose: false });
 const show = async (title, args) => {
   console.log(chalk.dim(`$ ${title}`));
@@ -80,8 +99,17 @@ try {
   step('touch .loom/stop-daemon');
   await sh`touch .loom/stop-daemon`;
   await show(`loom iterate --daemon ${id}`, ['.loom/scripts/loom', 'iterate', '--daemon', id]);
-  step('/loom answers SHUTDOWN_SIGNAL with loom shutdown (no subagents ran in this demo, so their claims are released)');
-  await show(`loom shutdown --daemon ${id} --drain 0`, ['.loom/scripts/loom', 'shutdown', '--daemon', id, '--drain', '0']);
+  step(
+    '/loom answers SHUTDOWN_SIGNAL with loom shutdown (no subagents ran in this demo, so their claims are released)',
+  );
+  await show(`loom shutdown --daemon ${id} --drain 0`, [
+    '.loom/scripts/loom',
+    'shutdown',
+    '--daemon',
+    id,
+    '--drain',
+    '0',
+  ]);
 
   step('Final status');
   await show('.loom/scripts/loom-status.sh', ['.loom/scripts/loom-status.sh']);

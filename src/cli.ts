@@ -4,19 +4,19 @@
  * the exit code instead of exiting.
  */
 import { Command, CommanderError } from 'commander';
-import { ExitCode } from './errors.js';
-import { defaultCommandEnv, reportError, type CommandEnv } from './commands/shared.js';
-import { register as registerStatus } from './commands/status.js';
-import { register as registerIterate } from './commands/iterate.js';
-import { register as registerDaemon } from './commands/daemon.js';
-import { register as registerInit } from './commands/init.js';
-import { register as registerLabels } from './commands/labels.js';
-import { register as registerShepherd } from './commands/shepherd.js';
 import { register as registerClaims } from './commands/claims.js';
-import { register as registerPulls } from './commands/pulls.js';
+import { register as registerDaemon } from './commands/daemon.js';
 import { register as registerDeps } from './commands/deps.js';
-import { register as registerWorktree } from './commands/worktree.js';
+import { register as registerInit } from './commands/init.js';
+import { register as registerIterate } from './commands/iterate.js';
+import { register as registerLabels } from './commands/labels.js';
 import { register as registerNext } from './commands/next.js';
+import { register as registerPulls } from './commands/pulls.js';
+import { type CommandEnv, defaultCommandEnv, reportError } from './commands/shared.js';
+import { register as registerShepherd } from './commands/shepherd.js';
+import { register as registerStatus } from './commands/status.js';
+import { register as registerWorktree } from './commands/worktree.js';
+import { ExitCode } from './errors.js';
 
 declare const __LOOM_VERSION__: string | undefined;
 export const VERSION = typeof __LOOM_VERSION__ !== 'undefined' ? __LOOM_VERSION__ : '0.0.0-dev';
@@ -25,7 +25,9 @@ export type Runner = (fn: (env: CommandEnv) => Promise<number | void>, json?: bo
 
 export function buildProgram(commandEnv: CommandEnv, setExit: (code: number) => void): Command {
   const program = new Command('loom')
-    .description('Loom: Claude Code agents run your project from its GitHub issues.\nDocs: README.md; every command has --help.')
+    .description(
+      'Loom: Claude Code agents run your project from its GitHub issues.\nDocs: README.md; every command has --help.',
+    )
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
@@ -40,7 +42,20 @@ export function buildProgram(commandEnv: CommandEnv, setExit: (code: number) => 
       setExit(reportError(error, commandEnv.io, json, [commandEnv.env.GH_TOKEN, commandEnv.env.GITHUB_TOKEN]));
     }
   };
-  for (const register of [registerStatus, registerIterate, registerDaemon, registerInit, registerLabels, registerShepherd, registerClaims, registerPulls, registerDeps, registerWorktree, registerNext]) register(program, run);
+  for (const register of [
+    registerStatus,
+    registerIterate,
+    registerDaemon,
+    registerInit,
+    registerLabels,
+    registerShepherd,
+    registerClaims,
+    registerPulls,
+    registerDeps,
+    registerWorktree,
+    registerNext,
+  ])
+    register(program, run);
   return program;
 }
 

@@ -4,15 +4,15 @@
  * build one with their own `now`, `env` and captured output.
  */
 import { existsSync } from 'node:fs';
-import { LoomError } from './errors.js';
-import { readEnv } from './env.js';
-import { repositoryRoot } from './git/git.js';
-import { GhClient, execGh } from './github/gh.js';
-import { resolveRepo, type Repo } from './github/repo.js';
-import { loadConfig } from './state/config-file.js';
-import { loomPaths, type LoomPaths } from './state/paths.js';
-import { StateStore } from './state/store.js';
 import type { Config } from './core/config.js';
+import { readEnv } from './env.js';
+import { LoomError } from './errors.js';
+import { repositoryRoot } from './git/git.js';
+import { execGh, GhClient } from './github/gh.js';
+import { type Repo, resolveRepo } from './github/repo.js';
+import { loadConfig } from './state/config-file.js';
+import { type LoomPaths, loomPaths } from './state/paths.js';
+import { StateStore } from './state/store.js';
 
 export interface Output {
   out(line: string): void;
@@ -44,7 +44,10 @@ export function clockFrom(env: NodeJS.ProcessEnv): () => Date {
   const fixed = readEnv('LOOM_NOW', env);
   if (!fixed) return () => new Date();
   const time = Date.parse(fixed);
-  if (Number.isNaN(time)) throw new LoomError('USAGE', `LOOM_NOW="${fixed}" is not a date.`, { hint: 'Use an ISO date, e.g. 2026-01-01T00:00:00Z.' });
+  if (Number.isNaN(time))
+    throw new LoomError('USAGE', `LOOM_NOW="${fixed}" is not a date.`, {
+      hint: 'Use an ISO date, e.g. 2026-01-01T00:00:00Z.',
+    });
   return () => new Date(time);
 }
 

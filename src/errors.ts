@@ -92,7 +92,11 @@ export class LoomError extends Error {
   /** Extra machine-readable facts (e.g. `resetAt` for rate limits). */
   readonly details: Record<string, unknown>;
 
-  constructor(code: ErrorCode, message: string, options: { hint?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { hint?: string; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = 'LoomError';
     this.code = code;

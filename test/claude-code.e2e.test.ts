@@ -7,17 +7,17 @@
  * .claude/settings.json must be enough.
  */
 import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { execa } from 'execa';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
-import { startFakeModel, type FakeModel } from './e2e/fake-model.js';
-import { runClaude, trustProject, type ClaudeRun, type ResultEvent } from './e2e/claude.js';
-import { loomParent, roleSubagent, route, shepherdMain, type ParentTrace, type RoleRun } from './e2e/loom-scripts.js';
-import type { ReplyTool, ToolResult } from './e2e/fake-model.js';
-import { growthFigures } from './e2e/context-growth.js';
 import { DaemonStateSchema } from '../src/state/schema.js';
+import { type ClaudeRun, type ResultEvent, runClaude, trustProject } from './e2e/claude.js';
+import { growthFigures } from './e2e/context-growth.js';
+import type { ReplyTool, ToolResult } from './e2e/fake-model.js';
+import { type FakeModel, startFakeModel } from './e2e/fake-model.js';
+import { loomParent, type ParentTrace, type RoleRun, roleSubagent, route, shepherdMain } from './e2e/loom-scripts.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 const RESULTS = path.resolve(import.meta.dirname, 'e2e/.results');
 
@@ -39,7 +39,8 @@ async function setup(issues: Parameters<typeof seedWith>[0], config: Record<stri
   return { emulator, repo };
 }
 
-const stateOf = (r: TestRepo) => DaemonStateSchema.parse(JSON.parse(readFileSync(path.join(r.dir, '.loom/daemon-state.json'), 'utf8')));
+const stateOf = (r: TestRepo) =>
+  DaemonStateSchema.parse(JSON.parse(readFileSync(path.join(r.dir, '.loom/daemon-state.json'), 'utf8')));
 const results = (run: ClaudeRun) => run.events.filter((e): e is ResultEvent => e.type === 'result');
 
 /** Exit 0, no script error, every turn a success without a single permission denial. */
@@ -57,15 +58,25 @@ function expectClean(run: ClaudeRun, fake: FakeModel) {
 }
 
 const bashResults = (run: ClaudeRun, pattern: RegExp) =>
-  run.toolUses.filter((t) => t.name === 'Bash' && pattern.test(String(t.input.command))).map((t) => ({ command: String(t.input.command), output: run.toolResults.get(t.id) ?? '' }));
+  run.toolUses
+    .filter((t) => t.name === 'Bash' && pattern.test(String(t.input.command)))
+    .map((t) => ({ command: String(t.input.command), output: run.toolResults.get(t.id) ?? '' }));
 
 describe('Loom in the real Claude Code CLI', () => {
   it('/loom iterate claims 3 of 4 ready issues, starts 3 background shepherds through the Skill tool and records them', async () => {
-    const { emulator, repo } = await setup([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }, { labels: ['loom:issue'] }, { labels: ['loom:issue'] }]);
+    const { emulator, repo } = await setup([
+      { labels: ['loom:issue'] },
+      { labels: ['loom:issue'] },
+      { labels: ['loom:issue'] },
+      { labels: ['loom:issue'] },
+    ]);
     const parent = loomParent();
     const role = roleSubagent();
     model = await startFakeModel(route(parent.script, role.script));
-    const run = await runClaude(repo, model, '/loom iterate', { timeoutMs: 90_000, dump: path.join(RESULTS, 'iterate') });
+    const run = await runClaude(repo, model, '/loom iterate', {
+      timeoutMs: 90_000,
+      dump: path.join(RESULTS, 'iterate'),
+    });
     expectClean(run, model);
 
     // The emulator: the three oldest claimed, the fourth still waiting.
@@ -76,11 +87,21 @@ describe('Loom in the real Claude Code CLI', () => {
     const [iterate] = bashResults(run, /loom iterate/);
     expect(iterate?.command).toBe('.loom/scripts/loom iterate');
     const summary = 'ready=1 building=3 shepherds=3/3 +shepherd=#1 +shepherd=#2 +shepherd=#3';
-    expect(iterate?.output.split('\n')).toEqual(['SPAWN shepherd-1 shepherd 1 --force-pr', 'SPAWN shepherd-2 shepherd 2 --force-pr', 'SPAWN shepherd-3 shepherd 3 --force-pr', summary]);
+    expect(iterate?.output.split('\n')).toEqual([
+      'SPAWN shepherd-1 shepherd 1 --force-pr',
+      'SPAWN shepherd-2 shepherd 2 --force-pr',
+      'SPAWN shepherd-3 shepherd 3 --force-pr',
+      summary,
+    ]);
     const agents = run.toolUses.filter((t) => t.name === 'Agent' && t.parent === null);
     expect(agents).toHaveLength(3);
-    for (const agent of agents) expect(agent.input).toMatchObject({ run_in_background: true, subagent_type: 'general-purpose' });
-    expect(parent.trace.spawned.map((s) => `${s.slot} ${s.skill} ${s.args}`)).toEqual(['shepherd-1 shepherd 1 --force-pr', 'shepherd-2 shepherd 2 --force-pr', 'shepherd-3 shepherd 3 --force-pr']);
+    for (const agent of agents)
+      expect(agent.input).toMatchObject({ run_in_background: true, subagent_type: 'general-purpose' });
+    expect(parent.trace.spawned.map((s) => `${s.slot} ${s.skill} ${s.args}`)).toEqual([
+      'shepherd-1 shepherd 1 --force-pr',
+      'shepherd-2 shepherd 2 --force-pr',
+      'shepherd-3 shepherd 3 --force-pr',
+    ]);
     const records = bashResults(run, /loom record /);
     expect(records.map((r) => r.output)).toEqual(['recorded shepherd-1', 'recorded shepherd-2', 'recorded shepherd-3']);
     // The turn that ran the command answered with the summary line.
@@ -88,7 +109,11 @@ describe('Loom in the real Claude Code CLI', () => {
 
     // Each subagent: a general-purpose background conversation whose Skill call expanded shepherd.md.
     const runs = [...role.runs.values()].sort((a, b) => a.args.localeCompare(b.args));
-    expect(runs.map((r) => `${r.skill} ${r.args}`)).toEqual(['shepherd 1 --force-pr', 'shepherd 2 --force-pr', 'shepherd 3 --force-pr']);
+    expect(runs.map((r) => `${r.skill} ${r.args}`)).toEqual([
+      'shepherd 1 --force-pr',
+      'shepherd 2 --force-pr',
+      'shepherd 3 --force-pr',
+    ]);
     for (const r of runs) {
       expect(r.prompt).toContain(`Skill {skill: "shepherd", args: "${r.args}"}`);
       expect(r.expansion).toContain('# Shepherd');
@@ -100,7 +125,12 @@ describe('Loom in the real Claude Code CLI', () => {
 
     // Claude Code reported the three completions; the parent got them as notices (mid-turn: a role "system"
     // message, which stream-json does not echo as a task_notification event).
-    const completed = run.events.filter((e) => e.type === 'system' && e.subtype === 'task_updated' && (e.patch as { status?: string } | undefined)?.status === 'completed');
+    const completed = run.events.filter(
+      (e) =>
+        e.type === 'system' &&
+        e.subtype === 'task_updated' &&
+        (e.patch as { status?: string } | undefined)?.status === 'completed',
+    );
     expect(completed.map((e) => e.task_id).sort()).toEqual(parent.trace.spawned.map((s) => s.agentId).sort());
     expect(parent.trace.notifications).toHaveLength(3);
 
@@ -108,7 +138,12 @@ describe('Loom in the real Claude Code CLI', () => {
     const state = stateOf(repo);
     for (const spawned of parent.trace.spawned) {
       const slot = state.shepherds[spawned.slot];
-      expect(slot).toMatchObject({ status: 'working', issue: Number(spawned.args.split(' ')[0]), task_id: spawned.agentId, output_file: spawned.outputFile });
+      expect(slot).toMatchObject({
+        status: 'working',
+        issue: Number(spawned.args.split(' ')[0]),
+        task_id: spawned.agentId,
+        output_file: spawned.outputFile,
+      });
       expect(lstatSync(spawned.outputFile).isSymbolicLink() || existsSync(spawned.outputFile)).toBe(true);
       expect(spawned.outputFile).toContain(path.join(repo.home, 'claude-tmp'));
     }
@@ -141,8 +176,17 @@ describe('Loom in the real Claude Code CLI', () => {
       // Through the CLI, as shepherd.md's exits do: a heartbeat, then (after the test "merges" by closing the issue) done.
       next: (r, outputs) =>
         [
-          { name: 'Bash', input: { command: `.loom/scripts/loom progress ${issueOf(r)} --phase builder`, description: 'heartbeat' } },
-          { name: 'Bash', input: { command: `.loom/scripts/loom progress ${issueOf(r)} --phase done --done`, description: 'report done' } },
+          {
+            name: 'Bash',
+            input: { command: `.loom/scripts/loom progress ${issueOf(r)} --phase builder`, description: 'heartbeat' },
+          },
+          {
+            name: 'Bash',
+            input: {
+              command: `.loom/scripts/loom progress ${issueOf(r)} --phase done --done`,
+              description: 'report done',
+            },
+          },
         ][outputs.length] ?? null,
       onFinish: (r) => void emulator.store.closeIssue(Number(issueOf(r))),
       finalLine: (r) => `shepherd #${issueOf(r)}: merged PR`,
@@ -155,11 +199,17 @@ describe('Loom in the real Claude Code CLI', () => {
     // The loop: start, idle polls answering only the summary, a poll with two SPAWN lines, then SHUTDOWN_SIGNAL.
     const outputs = parent.trace.iterateOutputs;
     expect(outputs.slice(0, IDLE_CALLS)).toEqual(Array(IDLE_CALLS).fill('ready=0 building=0 shepherds=0/3'));
-    expect(outputs[IDLE_CALLS]!.split('\n')).toEqual(['SPAWN shepherd-1 shepherd 1 --force-pr', 'SPAWN shepherd-2 shepherd 2 --force-pr', 'ready=0 building=2 shepherds=2/3 +shepherd=#1 +shepherd=#2']);
+    expect(outputs[IDLE_CALLS]!.split('\n')).toEqual([
+      'SPAWN shepherd-1 shepherd 1 --force-pr',
+      'SPAWN shepherd-2 shepherd 2 --force-pr',
+      'ready=0 building=2 shepherds=2/3 +shepherd=#1 +shepherd=#2',
+    ]);
     expect(outputs.at(-1)).toBe('SHUTDOWN_SIGNAL');
     // (The completions happened inside a later --wait call, whose answer is its last summary only.)
     const waits = bashResults(run, /loom iterate/);
-    expect(waits.every((w) => w.command === `.loom/scripts/loom iterate --daemon ${parent.trace.daemonId} --wait`)).toBe(true);
+    expect(
+      waits.every((w) => w.command === `.loom/scripts/loom iterate --daemon ${parent.trace.daemonId} --wait`),
+    ).toBe(true);
     const waitCalls = run.toolUses.filter((t) => t.name === 'Bash' && / iterate /.test(String(t.input.command)));
     expect(waitCalls.every((t) => t.input.timeout === 600_000)).toBe(true);
     const [shutdown] = bashResults(run, /loom shutdown/);
@@ -167,7 +217,13 @@ describe('Loom in the real Claude Code CLI', () => {
     expect(shutdown?.output).toMatch(/^stopped: all shepherds reached a safe point/);
     expect(results(run).at(-1)?.result).toBe(shutdown?.output.trim());
     // The parent never ran gh nor read an output file.
-    expect(run.toolUses.filter((t) => t.parent === null).every((t) => t.name === 'Agent' || (t.name === 'Bash' && String(t.input.command).startsWith('.loom/scripts/loom ')))).toBe(true);
+    expect(
+      run.toolUses
+        .filter((t) => t.parent === null)
+        .every(
+          (t) => t.name === 'Agent' || (t.name === 'Bash' && String(t.input.command).startsWith('.loom/scripts/loom ')),
+        ),
+    ).toBe(true);
 
     // Claude Code delivered both completion notices to the parent while it was in the loop.
     expect(parent.trace.notifications).toHaveLength(2);
@@ -186,7 +242,10 @@ describe('Loom in the real Claude Code CLI', () => {
     // Context growth of the parent conversation (SPEC §4.2).
     const figures = growthFigures(model.conversation('main'), 2);
     mkdirSync(RESULTS, { recursive: true });
-    writeFileSync(path.join(RESULTS, 'context-growth.json'), `${JSON.stringify({ claude_code: '2.1.197', measured_at: new Date().toISOString(), ...figures }, null, 2)}\n`);
+    writeFileSync(
+      path.join(RESULTS, 'context-growth.json'),
+      `${JSON.stringify({ claude_code: '2.1.197', measured_at: new Date().toISOString(), ...figures }, null, 2)}\n`,
+    );
     console.log(
       `parent context growth: loop call max ${figures.loopCallMaxBytes} B (mean ${figures.loopCallMeanBytes} B); ` +
         `idle call ${figures.idleCallBytes} B → ${figures.idleHourBytes} B per idle hour at wait_budget ${figures.waitBudgetSeconds} s; ` +
@@ -225,7 +284,9 @@ describe('Loom in the real Claude Code CLI', () => {
   }, 60_000);
 
   it('/shepherd 1 --force-pr drives a triage issue through curator, builder and judge to loom:pr with the CLI helpers', async () => {
-    const { emulator, repo } = await setup([{ title: 'Add a widget', body: 'We need a widget file.', labels: ['loom:triage'] }]);
+    const { emulator, repo } = await setup([
+      { title: 'Add a widget', body: 'We need a widget file.', labels: ['loom:triage'] },
+    ]);
     // A local bare repository stands in for GitHub's git side as `origin` (fetch and push); a second remote keeps
     // the github.localhost URL, which `gh pr create` needs to find among the remotes (GH_HOST).
     const bare = path.join(repo.home, 'origin.git');
@@ -235,27 +296,50 @@ describe('Loom in the real Claude Code CLI', () => {
     await repo.git(['push', '-q', 'origin', 'main']);
     const root = realpathSync(repo.dir);
 
-    const bashTool = (command: string, description: string): ReplyTool => ({ name: 'Bash', input: { command, description } });
+    const bashTool = (command: string, description: string): ReplyTool => ({
+      name: 'Bash',
+      input: { command, description },
+    });
     /** Fails the step when the role's expanded command file no longer names a command the script uses. */
     const named = (r: RoleRun, snippets: string[]) => {
-      for (const snippet of snippets) if (!r.expansion.includes(snippet)) throw new Error(`${r.skill}.md no longer names \`${snippet}\``);
+      for (const snippet of snippets)
+        if (!r.expansion.includes(snippet)) throw new Error(`${r.skill}.md no longer names \`${snippet}\``);
     };
     const prOf = (outputs: ToolResult[], at: number) => outputs[at]!.text.trim();
     const steps: Record<string, (r: RoleRun, outputs: ToolResult[]) => ReplyTool | null> = {
       curator: (r, outputs) => {
-        named(r, ['gh issue view N --json title,body,comments,labels,state', '.loom/scripts/loom transition N --add loom:curating', "gh issue edit N --body-file - <<'EOF'", '.loom/scripts/loom transition N --add loom:curated --remove loom:curating,loom:triage']);
+        named(r, [
+          'gh issue view N --json title,body,comments,labels,state',
+          '.loom/scripts/loom transition N --add loom:curating',
+          "gh issue edit N --body-file - <<'EOF'",
+          '.loom/scripts/loom transition N --add loom:curated --remove loom:curating,loom:triage',
+        ]);
         const n = r.args;
         return (
           [
             bashTool(`gh issue view ${n} --json title,body,comments,labels,state`, 'read the issue'),
             bashTool(`.loom/scripts/loom transition ${n} --add loom:curating`, 'mark curating'),
-            bashTool(`gh issue edit ${n} --body-file - <<'EOF'\nWe need a widget file.\n\n## Curated\n\n**Summary.** Add widget.txt.\n\n**Acceptance criteria**\n- [ ] widget.txt exists\n\n**Dependencies**\nNone\nEOF`, 'write the curated body'),
-            bashTool(`.loom/scripts/loom transition ${n} --add loom:curated --remove loom:curating,loom:triage`, 'mark curated'),
+            bashTool(
+              `gh issue edit ${n} --body-file - <<'EOF'\nWe need a widget file.\n\n## Curated\n\n**Summary.** Add widget.txt.\n\n**Acceptance criteria**\n- [ ] widget.txt exists\n\n**Dependencies**\nNone\nEOF`,
+              'write the curated body',
+            ),
+            bashTool(
+              `.loom/scripts/loom transition ${n} --add loom:curated --remove loom:curating,loom:triage`,
+              'mark curated',
+            ),
           ][outputs.length] ?? null
         );
       },
       builder: (r, outputs) => {
-        named(r, ['.loom/scripts/loom deps N', '.loom/scripts/loom worktree N', 'git -C W push -u origin feature/issue-N', 'gh pr create --head feature/issue-N', '.loom/scripts/loom pr-for N', '.loom/scripts/loom transition M --add loom:review-requested', '.loom/scripts/loom progress N --phase builder --pr M']);
+        named(r, [
+          '.loom/scripts/loom deps N',
+          '.loom/scripts/loom worktree N',
+          'git -C W push -u origin feature/issue-N',
+          'gh pr create --head feature/issue-N',
+          '.loom/scripts/loom pr-for N',
+          '.loom/scripts/loom transition M --add loom:review-requested',
+          '.loom/scripts/loom progress N --phase builder --pr M',
+        ]);
         const n = r.args;
         const w = outputs[2]?.text.trim().split('\n').at(-1) ?? '';
         return (
@@ -265,23 +349,48 @@ describe('Loom in the real Claude Code CLI', () => {
             () => bashTool(`.loom/scripts/loom worktree ${n}`, 'worktree'),
             () => ({ name: 'Write', input: { file_path: path.join(root, w, 'widget.txt'), content: 'a widget\n' } }),
             () => bashTool(`git -C ${w} add -A`, 'stage'),
-            () => bashTool(`git -C ${w} commit -F - <<'EOF'\nAdd the widget (#${n})\n\nThe issue asks for a widget file.\nEOF`, 'commit'),
+            () =>
+              bashTool(
+                `git -C ${w} commit -F - <<'EOF'\nAdd the widget (#${n})\n\nThe issue asks for a widget file.\nEOF`,
+                'commit',
+              ),
             () => bashTool(`git -C ${w} push -u origin feature/issue-${n}`, 'push'),
-            () => bashTool(`gh pr create --head feature/issue-${n} --title "Add the widget" --body-file - <<'EOF'\n## Summary\nAdds widget.txt.\n\nCloses #${n}\n\n## Test plan\nNone needed.\nEOF`, 'open the PR'),
+            () =>
+              bashTool(
+                `gh pr create --head feature/issue-${n} --title "Add the widget" --body-file - <<'EOF'\n## Summary\nAdds widget.txt.\n\nCloses #${n}\n\n## Test plan\nNone needed.\nEOF`,
+                'open the PR',
+              ),
             () => bashTool(`.loom/scripts/loom pr-for ${n}`, 'PR number'),
-            () => bashTool(`.loom/scripts/loom transition ${prOf(outputs, 8)} --add loom:review-requested`, 'request review'),
+            () =>
+              bashTool(
+                `.loom/scripts/loom transition ${prOf(outputs, 8)} --add loom:review-requested`,
+                'request review',
+              ),
             () => bashTool(`.loom/scripts/loom progress ${n} --phase builder --pr ${prOf(outputs, 8)}`, 'report'),
           ][outputs.length]?.() ?? null
         );
       },
       judge: (r, outputs) => {
-        named(r, ['.loom/scripts/loom transition M --add loom:reviewing --remove loom:review-requested', "gh pr comment M --body-file - <<'EOF'", '.loom/scripts/loom transition M --add loom:pr --remove loom:reviewing']);
+        named(r, [
+          '.loom/scripts/loom transition M --add loom:reviewing --remove loom:review-requested',
+          "gh pr comment M --body-file - <<'EOF'",
+          '.loom/scripts/loom transition M --add loom:pr --remove loom:reviewing',
+        ]);
         const m = r.args;
         return (
           [
-            bashTool(`.loom/scripts/loom transition ${m} --add loom:reviewing --remove loom:review-requested`, 'take the review'),
-            bashTool(`gh pr view ${m} --json title,body,headRefName,baseRefName,additions,deletions,comments`, 'read the PR'),
-            bashTool(`gh pr comment ${m} --body-file - <<'EOF'\n## Judge review: approved\n\nThe widget is there.\n\n### Blocking\nNone\nEOF`, 'review comment'),
+            bashTool(
+              `.loom/scripts/loom transition ${m} --add loom:reviewing --remove loom:review-requested`,
+              'take the review',
+            ),
+            bashTool(
+              `gh pr view ${m} --json title,body,headRefName,baseRefName,additions,deletions,comments`,
+              'read the PR',
+            ),
+            bashTool(
+              `gh pr comment ${m} --body-file - <<'EOF'\n## Judge review: approved\n\nThe widget is there.\n\n### Blocking\nNone\nEOF`,
+              'review comment',
+            ),
             bashTool(`.loom/scripts/loom transition ${m} --add loom:pr --remove loom:reviewing`, 'approve'),
           ][outputs.length] ?? null
         );
@@ -293,14 +402,24 @@ describe('Loom in the real Claude Code CLI', () => {
       judge: (r) => `judge PR #${r.args}: approved`,
     };
     const shepherd = shepherdMain();
-    const roles = roleSubagent({ next: (r, outputs) => steps[r.skill]!(r, outputs), finalLine: (r) => lines[r.skill]!(r) });
+    const roles = roleSubagent({
+      next: (r, outputs) => steps[r.skill]!(r, outputs),
+      finalLine: (r) => lines[r.skill]!(r),
+    });
     model = await startFakeModel(route(shepherd.script, roles.script));
-    const run = await runClaude(repo, model, '/shepherd 1 --force-pr', { timeoutMs: 120_000, dump: path.join(RESULTS, 'shepherd') });
+    const run = await runClaude(repo, model, '/shepherd 1 --force-pr', {
+      timeoutMs: 120_000,
+      dump: path.join(RESULTS, 'shepherd'),
+    });
     expectClean(run, model);
 
     // The phases the CLI named, the roles run in foreground subagents, and the shepherd's one-line exit.
     expect(shepherd.trace.phases).toEqual(['curator', 'builder', 'judge', 'merge']);
-    expect(shepherd.trace.roles.map((r) => `${r.role} ${r.args}: ${r.line}`)).toEqual(['curator 1: curator #1: curated', 'builder 1: builder #1: opened PR #2', 'judge 2: judge PR #2: approved']);
+    expect(shepherd.trace.roles.map((r) => `${r.role} ${r.args}: ${r.line}`)).toEqual([
+      'curator 1: curator #1: curated',
+      'builder 1: builder #1: opened PR #2',
+      'judge 2: judge PR #2: approved',
+    ]);
     expect(results(run).at(-1)?.result).toBe('shepherd #1: PR #2 approved (loom:pr)');
     const agents = run.toolUses.filter((t) => t.name === 'Agent');
     expect(agents.map((a) => a.input.description)).toEqual(['curator #1', 'builder #1', 'judge #1']);
@@ -323,7 +442,10 @@ describe('Loom in the real Claude Code CLI', () => {
     expect(issueComments).toContain('approved by the shepherd (run with a force flag)');
     expect(issueComments).toMatch(/<!-- loom:checkpoint .*"phase":"judge"/);
     // git: the commit reached the (bare) remote on the feature branch.
-    const { stdout: log } = await execa('git', ['--git-dir', bare, 'log', '--format=%s', 'feature/issue-1'], { env: repo.env, extendEnv: false });
+    const { stdout: log } = await execa('git', ['--git-dir', bare, 'log', '--format=%s', 'feature/issue-1'], {
+      env: repo.env,
+      extendEnv: false,
+    });
     expect(log.split('\n')[0]).toBe('Add the widget (#1)');
   }, 150_000);
 
@@ -333,7 +455,11 @@ describe('Loom in the real Claude Code CLI', () => {
     const { repo } = await setup([{ labels: ['loom:issue'] }]);
     writeFileSync(path.join(repo.dir, '.loom/stop-shepherds'), '');
     const commands = ['test -f .loom/stop-shepherds', 'test -f .loom/no-such-file', '.loom/scripts/loom pr-for 1'];
-    model = await startFakeModel((r) => (r.calls.length < commands.length ? { tools: [{ name: 'Bash', input: { command: commands[r.calls.length]!, description: 'check' } }] } : { text: 'done' }));
+    model = await startFakeModel((r) =>
+      r.calls.length < commands.length
+        ? { tools: [{ name: 'Bash', input: { command: commands[r.calls.length]!, description: 'check' } }] }
+        : { text: 'done' },
+    );
     const run = await runClaude(repo, model, 'check the stop file');
     expectClean(run, model);
     const seen = model.requests.at(-1)!.results.map((r) => ({ text: r.text, isError: r.isError }));

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EMULATOR_TOKEN, parseSearchQuery, search, startEmulator, Store, type EmulatorHandle, type Seed } from './emulator/index.js';
+import {
+  EMULATOR_TOKEN,
+  type EmulatorHandle,
+  parseSearchQuery,
+  type Seed,
+  Store,
+  search,
+  startEmulator,
+} from './emulator/index.js';
 
 const LONG = 60_000;
 const REPO = 'loom-test/demo';
@@ -23,10 +31,42 @@ function baseSeed(): Seed {
       { name: 'needs review', color: '1d76db', description: 'Label with a space' },
     ],
     issues: [
-      { number: 1, title: 'Add a parser', body: 'Parse things', labels: ['loom:issue'], state: 'OPEN', createdAt: '2024-02-01T10:00:00Z', updatedAt: '2024-02-01T10:00:00Z' },
-      { number: 2, title: 'Fix the lexer', body: 'Lexer breaks', labels: ['loom:issue', 'bug'], state: 'OPEN', createdAt: '2024-02-02T10:00:00Z', updatedAt: '2024-02-02T10:00:00Z' },
-      { number: 3, title: 'Old work', body: '', labels: ['loom:issue'], state: 'CLOSED', createdAt: '2024-01-01T10:00:00Z', updatedAt: '2024-01-05T10:00:00Z' },
-      { number: 4, title: 'Write docs', body: 'Docs please', labels: ['needs review'], state: 'OPEN', comments: [{ body: 'first comment', author: 'alice' }], blockedBy: [1] },
+      {
+        number: 1,
+        title: 'Add a parser',
+        body: 'Parse things',
+        labels: ['loom:issue'],
+        state: 'OPEN',
+        createdAt: '2024-02-01T10:00:00Z',
+        updatedAt: '2024-02-01T10:00:00Z',
+      },
+      {
+        number: 2,
+        title: 'Fix the lexer',
+        body: 'Lexer breaks',
+        labels: ['loom:issue', 'bug'],
+        state: 'OPEN',
+        createdAt: '2024-02-02T10:00:00Z',
+        updatedAt: '2024-02-02T10:00:00Z',
+      },
+      {
+        number: 3,
+        title: 'Old work',
+        body: '',
+        labels: ['loom:issue'],
+        state: 'CLOSED',
+        createdAt: '2024-01-01T10:00:00Z',
+        updatedAt: '2024-01-05T10:00:00Z',
+      },
+      {
+        number: 4,
+        title: 'Write docs',
+        body: 'Docs please',
+        labels: ['needs review'],
+        state: 'OPEN',
+        comments: [{ body: 'first comment', author: 'alice' }],
+        blockedBy: [1],
+      },
       { number: 5, title: 'Unlabelled idea', body: 'someday', labels: [], state: 'OPEN' },
     ],
     pullRequests: [
@@ -43,7 +83,17 @@ function baseSeed(): Seed {
         createdAt: '2024-02-03T10:00:00Z',
         updatedAt: '2024-02-03T10:00:00Z',
       },
-      { number: 7, title: 'Conflicting change', body: 'Fixes #2', labels: [], state: 'OPEN', headRefName: 'feature/issue-2', mergeable: 'CONFLICTING', checks: 'FAILURE', createdAt: '2024-02-04T10:00:00Z' },
+      {
+        number: 7,
+        title: 'Conflicting change',
+        body: 'Fixes #2',
+        labels: [],
+        state: 'OPEN',
+        headRefName: 'feature/issue-2',
+        mergeable: 'CONFLICTING',
+        checks: 'FAILURE',
+        createdAt: '2024-02-04T10:00:00Z',
+      },
     ],
   };
 }
@@ -107,7 +157,12 @@ describe('real gh against the emulator', { timeout: LONG }, () => {
     expect(Date.parse(issue(1).updatedAt!)).toBeGreaterThan(Date.parse('2024-02-01T10:00:00Z'));
     // gh 2.23 names its label mutations LabelAdd / LabelRemove (addLabelsToLabelable / removeLabelsFromLabelable).
     // The two mutations run concurrently, so compare as a sorted list.
-    expect(emu.requests().map((r) => r.operation).sort()).toEqual(['IssueByNumber', 'LabelAdd', 'LabelRemove', 'RepositoryLabelList']);
+    expect(
+      emu
+        .requests()
+        .map((r) => r.operation)
+        .sort(),
+    ).toEqual(['IssueByNumber', 'LabelAdd', 'LabelRemove', 'RepositoryLabelList']);
   });
 
   it('comments on and closes an issue', async () => {
@@ -133,7 +188,9 @@ describe('real gh against the emulator', { timeout: LONG }, () => {
     expect(list[1]).toMatchObject({ headRefName: 'feature/issue-1', mergeable: 'MERGEABLE' });
     const text = await ghOk(['pr', 'view', '6']);
     expect(text).toContain('Parser implementation');
-    const json = JSON.parse(await ghOk(['pr', 'view', '6', '--json', 'files,statusCheckRollup,additions,deletions,baseRefName,isDraft']));
+    const json = JSON.parse(
+      await ghOk(['pr', 'view', '6', '--json', 'files,statusCheckRollup,additions,deletions,baseRefName,isDraft']),
+    );
     expect(json.files).toEqual([{ path: 'src/parser.ts', additions: 40, deletions: 2 }]);
     expect(json.statusCheckRollup[0]).toMatchObject({ conclusion: 'SUCCESS', status: 'COMPLETED' });
     expect(json).toMatchObject({ additions: 40, deletions: 2, baseRefName: 'main', isDraft: false });
@@ -146,10 +203,17 @@ describe('real gh against the emulator', { timeout: LONG }, () => {
     const git = (args: string[]) => execa('git', args, { cwd: dir });
     await git(['init', '-q', '-b', 'main']);
     await git(['remote', 'add', 'origin', `https://github.localhost/${REPO}.git`]);
-    const url = await ghOk(['pr', 'create', '--head', 'feature/issue-5', '--base', 'main', '--title', 'T', '--body', 'Closes #5'], { cwd: dir });
+    const url = await ghOk(
+      ['pr', 'create', '--head', 'feature/issue-5', '--base', 'main', '--title', 'T', '--body', 'Closes #5'],
+      { cwd: dir },
+    );
     const n = Number(url.trim().split('/').pop());
     expect(pr(n)).toMatchObject({ title: 'T', headRefName: 'feature/issue-5', baseRefName: 'main', state: 'OPEN' });
-    const again = await gh(emu, ['pr', 'create', '--head', 'feature/issue-5', '--base', 'main', '--title', 'T', '--body', 'B'], { cwd: dir });
+    const again = await gh(
+      emu,
+      ['pr', 'create', '--head', 'feature/issue-5', '--base', 'main', '--title', 'T', '--body', 'B'],
+      { cwd: dir },
+    );
     expect(again.exitCode).not.toBe(0);
     expect(again.stderr).toMatch(/already exists/);
   });
@@ -174,7 +238,10 @@ describe('real gh against the emulator', { timeout: LONG }, () => {
     const list = await ghOk(['label', 'list']);
     expect(list).toContain('loom:curated');
     expect(list).toContain('needs review');
-    const statuses = emu.requests().filter((r) => r.path.includes('/labels')).map((r) => `${r.method} ${r.status}`);
+    const statuses = emu
+      .requests()
+      .filter((r) => r.path.includes('/labels'))
+      .map((r) => `${r.method} ${r.status}`);
     expect(statuses).toEqual(expect.arrayContaining(['POST 201', 'POST 422', 'PATCH 200']));
   });
 
@@ -198,12 +265,20 @@ describe('real gh against the emulator', { timeout: LONG }, () => {
     const repo = out.data.repository;
     expect(out.data.rateLimit.limit).toBe(5000);
     expect(repo.defaultBranchRef.name).toBe('main');
-    expect(repo.issue.comments).toMatchObject({ totalCount: 1, nodes: [{ body: 'first comment', authorAssociation: 'NONE' }] });
+    expect(repo.issue.comments).toMatchObject({
+      totalCount: 1,
+      nodes: [{ body: 'first comment', authorAssociation: 'NONE' }],
+    });
     expect(repo.pullRequest.closingIssuesReferences.nodes).toEqual([{ number: 1, state: 'CLOSED' }]);
     expect(repo.pullRequest.commits.nodes[0].commit.statusCheckRollup.state).toBe('SUCCESS');
     expect(repo.labels.pageInfo.hasNextPage).toBe(true);
 
-    const missing = await gh(emu, ['api', 'graphql', '-f', `query=query { repository(owner:"loom-test", name:"demo") { issue(number: 999) { title } } }`]);
+    const missing = await gh(emu, [
+      'api',
+      'graphql',
+      '-f',
+      `query=query { repository(owner:"loom-test", name:"demo") { issue(number: 999) { title } } }`,
+    ]);
     expect(missing.exitCode).not.toBe(0);
     expect(JSON.parse(missing.stdout).errors[0]).toMatchObject({ type: 'NOT_FOUND', path: ['repository', 'issue'] });
     const invalid = await gh(emu, ['api', 'graphql', '-f', 'query=query { viewer { noSuchField } }']);
@@ -230,7 +305,12 @@ describe('real gh against the emulator', { timeout: LONG }, () => {
     const r = await gh(emu, ['issue', 'list', '--label', 'loom:issue']);
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toContain('HTTP 502');
-    expect(emu.requests().at(-1)).toMatchObject({ method: 'POST', path: '/graphql', operation: 'IssueSearch', status: 502 });
+    expect(emu.requests().at(-1)).toMatchObject({
+      method: 'POST',
+      path: '/graphql',
+      operation: 'IssueSearch',
+      status: 502,
+    });
     // times: 1 -> the next call succeeds
     expect((await gh(emu, ['issue', 'list', '--label', 'loom:issue'])).exitCode).toBe(0);
   });
@@ -279,7 +359,12 @@ describe('real gh against the emulator', { timeout: LONG }, () => {
 
 describe('control endpoints and store', { timeout: LONG }, () => {
   it('adds issues over HTTP, round-trips state, and manages faults', async () => {
-    const created = await (await fetch(`${emu.url}/_emulator/issues`, { method: 'POST', body: JSON.stringify({ title: 'Added late', labels: ['loom:issue'] }) })).json();
+    const created = await (
+      await fetch(`${emu.url}/_emulator/issues`, {
+        method: 'POST',
+        body: JSON.stringify({ title: 'Added late', labels: ['loom:issue'] }),
+      })
+    ).json();
     expect(created).toMatchObject({ title: 'Added late', state: 'OPEN', labels: ['loom:issue'] });
     const state = (await (await fetch(`${emu.url}/_emulator/state`)).json()) as Seed;
     expect(state.issues!.some((i) => i.number === created.number)).toBe(true);
@@ -289,7 +374,14 @@ describe('control endpoints and store', { timeout: LONG }, () => {
     } finally {
       await copy.close();
     }
-    expect((await fetch(`${emu.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ match: { path: '/user' }, status: 503 }) })).status).toBe(201);
+    expect(
+      (
+        await fetch(`${emu.url}/_emulator/faults`, {
+          method: 'POST',
+          body: JSON.stringify({ match: { path: '/user' }, status: 503 }),
+        })
+      ).status,
+    ).toBe(201);
     expect((await gh(emu, ['api', 'user'])).exitCode).not.toBe(0);
     expect((await fetch(`${emu.url}/_emulator/faults`, { method: 'DELETE' })).status).toBe(204);
     expect((await gh(emu, ['api', 'user'])).exitCode).toBe(0);
@@ -311,7 +403,14 @@ describe('control endpoints and store', { timeout: LONG }, () => {
 
   it('rejects invalid seeds', () => {
     expect(() => new Store({ repo: 'no-slash' } as Seed)).toThrow(/repo/);
-    expect(() => new Store({ repo: 'a/b', issues: [{ number: 1, title: 'x' }], pullRequests: [{ number: 1, title: 'y', headRefName: 'h' }] })).toThrow(/used twice/);
+    expect(
+      () =>
+        new Store({
+          repo: 'a/b',
+          issues: [{ number: 1, title: 'x' }],
+          pullRequests: [{ number: 1, title: 'y', headRefName: 'h' }],
+        }),
+    ).toThrow(/used twice/);
   });
 });
 
@@ -319,11 +418,41 @@ describe('search syntax', () => {
   const store = new Store({
     repo: 'o/r',
     issues: [
-      { number: 1, title: 'Alpha task', body: 'first', labels: ['loom:issue', 'needs review'], createdAt: '2024-01-01T00:00:00Z', updatedAt: '2024-03-01T00:00:00Z' },
-      { number: 2, title: 'Beta task', body: 'second', labels: ['bug'], createdAt: '2024-01-02T00:00:00Z', updatedAt: '2024-02-01T00:00:00Z' },
-      { number: 3, title: 'Gamma', body: 'ALPHA mention', labels: [], state: 'CLOSED', createdAt: '2024-01-03T00:00:00Z' },
+      {
+        number: 1,
+        title: 'Alpha task',
+        body: 'first',
+        labels: ['loom:issue', 'needs review'],
+        createdAt: '2024-01-01T00:00:00Z',
+        updatedAt: '2024-03-01T00:00:00Z',
+      },
+      {
+        number: 2,
+        title: 'Beta task',
+        body: 'second',
+        labels: ['bug'],
+        createdAt: '2024-01-02T00:00:00Z',
+        updatedAt: '2024-02-01T00:00:00Z',
+      },
+      {
+        number: 3,
+        title: 'Gamma',
+        body: 'ALPHA mention',
+        labels: [],
+        state: 'CLOSED',
+        createdAt: '2024-01-03T00:00:00Z',
+      },
     ],
-    pullRequests: [{ number: 4, title: 'PR', body: 'Fixes #2', headRefName: 'feature/issue-2', state: 'MERGED', createdAt: '2024-01-04T00:00:00Z' }],
+    pullRequests: [
+      {
+        number: 4,
+        title: 'PR',
+        body: 'Fixes #2',
+        headRefName: 'feature/issue-2',
+        state: 'MERGED',
+        createdAt: '2024-01-04T00:00:00Z',
+      },
+    ],
   });
   const nums = (q: string) => search(store, q).map((i) => i.number);
 
@@ -366,7 +495,8 @@ describe('10 000 issues', { timeout: LONG }, () => {
 
   it('answers a count search quickly', async () => {
     const expected = Array.from({ length: 10_000 }, (_, k) => k).filter((k) => k % 3 === 0 && k % 10 !== 0).length;
-    const query = 'query { search(query:"repo:big/repo is:issue is:open label:loom:issue", type: ISSUE, first: 1) { issueCount } }';
+    const query =
+      'query { search(query:"repo:big/repo is:issue is:open label:loom:issue", type: ISSUE, first: 1) { issueCount } }';
     const t0 = Date.now();
     const r = await gh(big, ['api', 'graphql', '-f', `query=${query}`]);
     const elapsed = Date.now() - t0;
@@ -374,7 +504,11 @@ describe('10 000 issues', { timeout: LONG }, () => {
     expect(JSON.parse(r.stdout).data.search.issueCount).toBe(expected);
     expect(elapsed).toBeLessThan(5_000);
     const t1 = Date.now();
-    const direct = await fetch(`${big.url}/graphql`, { method: 'POST', headers: { authorization: 'token x' }, body: JSON.stringify({ query }) });
+    const direct = await fetch(`${big.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: 'token x' },
+      body: JSON.stringify({ query }),
+    });
     expect((await direct.json()).data.search.issueCount).toBe(expected);
     expect(Date.now() - t1).toBeLessThan(500);
   });
@@ -395,7 +529,11 @@ describe('sandbox CLI', { timeout: LONG }, () => {
       child.once('exit', () => reject(new Error('sandbox exited early')));
     });
     const started = JSON.parse(line) as { port: number; env: Record<string, string> };
-    expect(started.env).toMatchObject({ GH_HOST: 'github.localhost', GH_REPO: REPO, HTTP_PROXY: `http://127.0.0.1:${started.port}` });
+    expect(started.env).toMatchObject({
+      GH_HOST: 'github.localhost',
+      GH_REPO: REPO,
+      HTTP_PROXY: `http://127.0.0.1:${started.port}`,
+    });
     const state = await (await fetch(`http://127.0.0.1:${started.port}/_emulator/state`)).json();
     expect(state.repo).toBe(REPO);
     child.kill('SIGTERM');

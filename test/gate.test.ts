@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
-import { decideGate } from '../src/core/gate.js';
 import { GateJsonSchema } from '../src/commands/claims.js';
+import { decideGate } from '../src/core/gate.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 describe('decideGate', () => {
   it.each([
@@ -22,14 +22,16 @@ describe('loom gate (shepherd gate 1) and release to loom:blocked', () => {
   let emulator: EmulatorHandle;
   let repo: TestRepo;
   beforeAll(async () => {
-    emulator = await startEmulator(seedWith([
-      { labels: ['loom:building'] },
-      { labels: ['loom:issue'] },
-      { labels: ['loom:curated'] },
-      { labels: ['loom:curated'] },
-      { labels: ['loom:issue', 'loom:blocked'] },
-      { labels: ['loom:building', 'loom:blocked'] },
-    ]));
+    emulator = await startEmulator(
+      seedWith([
+        { labels: ['loom:building'] },
+        { labels: ['loom:issue'] },
+        { labels: ['loom:curated'] },
+        { labels: ['loom:curated'] },
+        { labels: ['loom:issue', 'loom:blocked'] },
+        { labels: ['loom:building', 'loom:blocked'] },
+      ]),
+    );
     repo = await createTestRepo(emulator);
   });
   afterAll(async () => {
@@ -46,7 +48,12 @@ describe('loom gate (shepherd gate 1) and release to loom:blocked', () => {
 
   it('claims an approved issue', async () => {
     const result = await repo.loom(['gate', '2', '--json']);
-    expect(GateJsonSchema.parse(JSON.parse(result.stdout))).toEqual({ issue: 2, answer: 'go', action: 'claim', reason: null });
+    expect(GateJsonSchema.parse(JSON.parse(result.stdout))).toEqual({
+      issue: 2,
+      answer: 'go',
+      action: 'claim',
+      reason: null,
+    });
     expect(labelsOf(emulator, 2)).toEqual(['loom:building']);
   });
 

@@ -1,16 +1,22 @@
-import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { BUNDLE, createTestRepo, seedWith } from './helpers/repo.js';
-import { allLabelNames } from '../src/core/labels.js';
 import { defaultConfig } from '../src/core/config.js';
+import { allLabelNames } from '../src/core/labels.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { BUNDLE, createTestRepo, seedWith } from './helpers/repo.js';
 
 let emulator: EmulatorHandle;
 beforeAll(async () => {
-  emulator = await startEmulator({ ...seedWith([]), labels: [{ name: 'bug', color: 'ff0000', description: 'theirs' }, { name: 'loom:issue', color: '000000', description: 'old' }] });
+  emulator = await startEmulator({
+    ...seedWith([]),
+    labels: [
+      { name: 'bug', color: 'ff0000', description: 'theirs' },
+      { name: 'loom:issue', color: '000000', description: 'old' },
+    ],
+  });
 });
 afterAll(() => emulator.close());
 
@@ -21,12 +27,36 @@ describe('loom init', () => {
     const repo = await createTestRepo(emulator, { install: false });
     const result = await repo.loom([], {}).catch(() => undefined); // no bundle there yet
     expect(result?.exitCode).not.toBe(0);
-    const init = await execa('node', [BUNDLE, 'init', repo.dir], { cwd: repo.dir, env: repo.env, extendEnv: false, reject: false });
+    const init = await execa('node', [BUNDLE, 'init', repo.dir], {
+      cwd: repo.dir,
+      env: repo.env,
+      extendEnv: false,
+      reject: false,
+    });
     expect(init.exitCode, init.stderr).toBe(0);
-    for (const file of ['loom', 'shepherd', 'builder', 'judge', 'curator', 'doctor', 'champion', 'architect', 'hermit', 'guide']) {
+    for (const file of [
+      'loom',
+      'shepherd',
+      'builder',
+      'judge',
+      'curator',
+      'doctor',
+      'champion',
+      'architect',
+      'hermit',
+      'guide',
+    ]) {
       expect(existsSync(path.join(repo.dir, `.claude/commands/${file}.md`)), file).toBe(true);
     }
-    for (const file of ['.claude/settings.json', '.loom/config.json', '.loom/scripts/loom', '.loom/scripts/loom-status.sh', '.github/labels.yml', 'CLAUDE.md', '.gitignore']) {
+    for (const file of [
+      '.claude/settings.json',
+      '.loom/config.json',
+      '.loom/scripts/loom',
+      '.loom/scripts/loom-status.sh',
+      '.github/labels.yml',
+      'CLAUDE.md',
+      '.gitignore',
+    ]) {
       expect(existsSync(path.join(repo.dir, file)), file).toBe(true);
     }
     expect(init.stdout).toMatch(/labels: \d+ created, 1 updated/);
@@ -54,11 +84,14 @@ describe('loom init', () => {
     repo.cleanup();
   });
 
-  it('keeps the user\'s CLAUDE.md text, config edits, settings and other labels', async () => {
+  it("keeps the user's CLAUDE.md text, config edits, settings and other labels", async () => {
     const repo = await createTestRepo(emulator, { install: false });
     writeFileSync(path.join(repo.dir, 'CLAUDE.md'), '# My project\n\nAlways use tabs.\n');
     mkdirSync(path.join(repo.dir, '.claude'), { recursive: true });
-    writeFileSync(path.join(repo.dir, '.claude/settings.json'), JSON.stringify({ model: 'opus', permissions: { allow: ['Bash(make:*)'] } }));
+    writeFileSync(
+      path.join(repo.dir, '.claude/settings.json'),
+      JSON.stringify({ model: 'opus', permissions: { allow: ['Bash(make:*)'] } }),
+    );
     writeFileSync(path.join(repo.dir, '.gitignore'), 'dist/\n');
     await execa('node', [BUNDLE, 'init', repo.dir], { cwd: repo.dir, env: repo.env, extendEnv: false });
     // The user edits the config, Loom is upgraded (init again): the edit stays.
@@ -98,7 +131,11 @@ describe('loom init', () => {
 
   it('--dry-run writes nothing', async () => {
     const repo = await createTestRepo(emulator, { install: false });
-    const result = await execa('node', [BUNDLE, 'init', repo.dir, '--dry-run'], { cwd: repo.dir, env: repo.env, extendEnv: false });
+    const result = await execa('node', [BUNDLE, 'init', repo.dir, '--dry-run'], {
+      cwd: repo.dir,
+      env: repo.env,
+      extendEnv: false,
+    });
     expect(result.stdout).toContain('would create .claude/commands/loom.md');
     expect(readdirSync(repo.dir).sort()).toEqual(['.git', 'README.md']);
     repo.cleanup();
@@ -106,7 +143,7 @@ describe('loom init', () => {
 });
 
 describe('dogfooding', () => {
-  it('this repository\'s own .claude/ and .loom/ are exactly `loom init .` of defaults/ and the build', async () => {
+  it("this repository's own .claude/ and .loom/ are exactly `loom init .` of defaults/ and the build", async () => {
     const result = await execa('node', [BUNDLE, 'init', ROOT, '--dry-run', '--json'], { cwd: ROOT, reject: false });
     expect(result.exitCode, result.stderr).toBe(0);
     const drift = JSON.parse(result.stdout).files.filter((f: { action: string }) => f.action !== 'unchanged');
@@ -116,18 +153,30 @@ describe('dogfooding', () => {
   it('the committed bundle and installed files are what the committed sources build', async () => {
     const git = (args: string[]) => execa('git', args, { cwd: ROOT }).then((r) => r.stdout.trim());
     // Only meaningful when the sources are committed (always so in CI's clean clone); `npm test` has just built.
-    const sourcesDirty = await git(['status', '--porcelain', '--', 'src', 'defaults', 'scripts/build.mjs', 'package-lock.json']);
+    const sourcesDirty = await git([
+      'status',
+      '--porcelain',
+      '--',
+      'src',
+      'defaults',
+      'scripts/build.mjs',
+      'package-lock.json',
+    ]);
     if (sourcesDirty) return;
     const generated = await git(['status', '--porcelain', '--', '.loom', '.claude', '.github', 'CLAUDE.md']);
-    expect(generated, 'run `npm run build && node .loom/scripts/loom init . --no-labels` and commit the result').toBe('');
+    expect(generated, 'run `npm run build && node .loom/scripts/loom init . --no-labels` and commit the result').toBe(
+      '',
+    );
   });
 
   it('labels.yml declares exactly the labels the code knows', () => {
-    const declared = (parseYaml(readFileSync(path.join(ROOT, 'defaults/.github/labels.yml'), 'utf8')) as { name: string }[]).map((l) => l.name);
+    const declared = (
+      parseYaml(readFileSync(path.join(ROOT, 'defaults/.github/labels.yml'), 'utf8')) as { name: string }[]
+    ).map((l) => l.name);
     expect([...declared].sort()).toEqual([...allLabelNames].sort());
   });
 
-  it('the default config file is the schema\'s defaults', () => {
+  it("the default config file is the schema's defaults", () => {
     expect(JSON.parse(readFileSync(path.join(ROOT, 'defaults/.loom/config.json'), 'utf8'))).toEqual(defaultConfig);
   });
 });
@@ -152,7 +201,8 @@ describe('command files', () => {
   it('every wrapper script they mention exists', () => {
     for (const file of files) {
       const text = readFileSync(path.join(commandDir, file), 'utf8');
-      for (const match of text.matchAll(/\.loom\/scripts\/([a-z-]+\.sh)/g)) expect(existsSync(path.join(ROOT, '.loom/scripts', match[1]!)), `${file}: ${match[1]}`).toBe(true);
+      for (const match of text.matchAll(/\.loom\/scripts\/([a-z-]+\.sh)/g))
+        expect(existsSync(path.join(ROOT, '.loom/scripts', match[1]!)), `${file}: ${match[1]}`).toBe(true);
     }
   });
 

@@ -1,12 +1,13 @@
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonStateSchema } from '../src/state/schema.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
-const SUMMARY = /^ready=\d+ building=\d+ shepherds=\d+\/\d+( \+shepherd=#\d+)*( \+(architect|hermit|guide|champion|doctor))*( completed=#\d+)*( stuck=\d+)?( warn=\d+)?$/;
+const SUMMARY =
+  /^ready=\d+ building=\d+ shepherds=\d+\/\d+( \+shepherd=#\d+)*( \+(architect|hermit|guide|champion|doctor))*( completed=#\d+)*( stuck=\d+)?( warn=\d+)?$/;
 
 let emulator: EmulatorHandle | undefined;
 let repo: TestRepo | undefined;
@@ -31,7 +32,8 @@ const readyFive = () => [
   { labels: ['loom:issue', 'loom:urgent'] },
   { labels: ['loom:issue'] },
 ];
-const stateOf = (r: TestRepo) => DaemonStateSchema.parse(JSON.parse(readFileSync(path.join(r.dir, '.loom/daemon-state.json'), 'utf8')));
+const stateOf = (r: TestRepo) =>
+  DaemonStateSchema.parse(JSON.parse(readFileSync(path.join(r.dir, '.loom/daemon-state.json'), 'utf8')));
 
 describe('loom iterate', () => {
   it('claims the urgent issue then the two oldest, prints 3 directives and a summary', async () => {
@@ -62,7 +64,15 @@ describe('loom iterate', () => {
   });
 
   it('an idle iteration costs exactly one GitHub request', async () => {
-    const { emulator, repo } = await setup([{ labels: ['loom:curated'] }, { labels: ['loom:issue'] }, { labels: ['loom:issue'] }, { labels: ['loom:issue'] }], { max_shepherds: 0 });
+    const { emulator, repo } = await setup(
+      [
+        { labels: ['loom:curated'] },
+        { labels: ['loom:issue'] },
+        { labels: ['loom:issue'] },
+        { labels: ['loom:issue'] },
+      ],
+      { max_shepherds: 0 },
+    );
     const result = await repo.loom(['iterate']);
     expect(result.stdout.trim()).toBe('ready=3 building=0 shepherds=0/0');
     expect(emulator.requests()).toHaveLength(1);
@@ -110,14 +120,23 @@ describe('loom iterate', () => {
     const { repo } = await setup(readyFive(), { max_shepherds: 1 });
     const result = await repo.loom(['iterate', '--json']);
     const answer = JSON.parse(result.stdout);
-    expect(answer).toMatchObject({ schema: 'loom.iterate/1', shutdown: false, directives: [{ slot: 'shepherd-1', skill: 'shepherd', args: '4 --force-pr', issue: 4 }] });
+    expect(answer).toMatchObject({
+      schema: 'loom.iterate/1',
+      shutdown: false,
+      directives: [{ slot: 'shepherd-1', skill: 'shepherd', args: '4 --force-pr', issue: 4 }],
+    });
   });
 
   it('two iterations started together never claim an issue twice', async () => {
     const issues = Array.from({ length: 8 }, () => ({ labels: ['loom:issue'] }));
     const { emulator, repo } = await setup(issues, { max_shepherds: 3 });
     const [a, b] = await Promise.all([repo.loom(['iterate']), repo.loom(['iterate'])]);
-    const spawned = [a, b].flatMap((r) => r.stdout.split('\n').filter((l) => l.startsWith('SPAWN')).map((l) => Number(l.split(' ')[3])));
+    const spawned = [a, b].flatMap((r) =>
+      r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('SPAWN'))
+        .map((l) => Number(l.split(' ')[3])),
+    );
     // Three slots in all: the second iteration sees them taken.
     expect(spawned).toHaveLength(3);
     expect(new Set(spawned).size).toBe(3);
@@ -197,7 +216,10 @@ describe('cooldowns and intervals with an injected clock', () => {
     const first = await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:00:10Z'));
     expect(first.stdout).toContain('SPAWN architect architect --autonomous');
     expect(first.stdout.trim().split('\n').at(-1)).toBe('ready=0 building=0 shepherds=0/3 +architect');
-    await repo.loom(['progress', '--role', 'architect', '--done', '--result', 'proposed #7'], at('2026-03-01T10:05:00Z'));
+    await repo.loom(
+      ['progress', '--role', 'architect', '--done', '--result', 'proposed #7'],
+      at('2026-03-01T10:05:00Z'),
+    );
     const early = await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:29:00Z'));
     expect(early.stdout).not.toContain('SPAWN');
     const due = await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:30:10Z'));
@@ -205,17 +227,32 @@ describe('cooldowns and intervals with an injected clock', () => {
   });
 
   it('runs a support role an interval after it last finished', async () => {
-    const { repo } = await setup([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }, { labels: ['loom:issue'] }], { max_shepherds: 0, architect: { enabled: false }, hermit: { enabled: false } });
+    const { repo } = await setup([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }, { labels: ['loom:issue'] }], {
+      max_shepherds: 0,
+      architect: { enabled: false },
+      hermit: { enabled: false },
+    });
     const at = (iso: string) => ({ env: { LOOM_NOW: iso } });
     const id = (await repo.loom(['start'], at('2026-03-01T10:00:00Z'))).stdout.trim();
-    expect((await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:14:00Z'))).stdout).not.toContain('SPAWN guide');
+    expect((await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:14:00Z'))).stdout).not.toContain(
+      'SPAWN guide',
+    );
     const due = await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:15:00Z'));
     expect(due.stdout).toContain('SPAWN guide guide');
-    await repo.loom(['record', 'guide', '--task-id', 'abc123', '--output-file', '/tmp/none.output'], at('2026-03-01T10:15:01Z'));
-    expect((await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:40:00Z'))).stdout).not.toContain('SPAWN guide');
+    await repo.loom(
+      ['record', 'guide', '--task-id', 'abc123', '--output-file', '/tmp/none.output'],
+      at('2026-03-01T10:15:01Z'),
+    );
+    expect((await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:40:00Z'))).stdout).not.toContain(
+      'SPAWN guide',
+    );
     await repo.loom(['progress', '--role', 'guide', '--done'], at('2026-03-01T10:41:00Z'));
-    expect((await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:55:00Z'))).stdout).not.toContain('SPAWN guide');
-    expect((await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:56:00Z'))).stdout).toContain('SPAWN guide guide');
+    expect((await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:55:00Z'))).stdout).not.toContain(
+      'SPAWN guide',
+    );
+    expect((await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:56:00Z'))).stdout).toContain(
+      'SPAWN guide guide',
+    );
   });
 });
 

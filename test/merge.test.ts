@@ -2,14 +2,14 @@
  * `loom merge-gate`, `loom merge` and `loom labels lint` end to end (built
  * bundle, real gh, emulator). Every gate rule has a PR that fails only it.
  */
-import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startEmulator, type EmulatorHandle, type Seed } from './emulator/index.js';
-import { BUNDLE, createTestRepo, type TestRepo } from './helpers/repo.js';
-import { MergeGateJsonSchema, MergeJsonSchema } from '../src/commands/pulls.js';
 import { LabelsLintJsonSchema } from '../src/commands/labels.js';
+import { MergeGateJsonSchema, MergeJsonSchema } from '../src/commands/pulls.js';
+import { type EmulatorHandle, type Seed, startEmulator } from './emulator/index.js';
+import { BUNDLE, createTestRepo, type TestRepo } from './helpers/repo.js';
 
 const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 type SeedPull = NonNullable<Seed['pullRequests']>[number];
@@ -31,7 +31,11 @@ let repo: TestRepo;
 beforeAll(async () => {
   em = await startEmulator({
     repo: 'acme/widgets',
-    issues: Array.from({ length: 12 }, (_, i) => ({ number: i + 1, title: `Issue ${i + 1}`, labels: ['loom:building'] })),
+    issues: Array.from({ length: 12 }, (_, i) => ({
+      number: i + 1,
+      title: `Issue ${i + 1}`,
+      labels: ['loom:building'],
+    })),
     pullRequests: [
       pr(201),
       pr(202, { labels: ['loom:review-requested'] }),
@@ -104,7 +108,11 @@ describe('merge', () => {
   test('gate passes → squash merge, confirmed; the closing reference closes the issue', async () => {
     const out = await repo.loom(['merge', '201', '--json']);
     expect(out.exitCode).toBe(0);
-    expect(MergeJsonSchema.parse(JSON.parse(out.stdout))).toMatchObject({ pr: 201, merged: true, gate: { pass: true } });
+    expect(MergeJsonSchema.parse(JSON.parse(out.stdout))).toMatchObject({
+      pr: 201,
+      merged: true,
+      gate: { pass: true },
+    });
     expect(em.store.pullRequest(201).state).toBe('MERGED');
     expect(em.store.issue(1).state).toBe('CLOSED');
   });
@@ -133,13 +141,20 @@ describe('labels lint', () => {
   test('catches a phantom label in a command file, with file:line', async () => {
     const file = path.join(repo.dir, '.claude/commands/tmp-phantom.md');
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, '---\ndescription: test\n---\nAdd `loom:ghost` when done, then loom:pr.\n<!-- loom:checkpoint {} -->\n');
+    writeFileSync(
+      file,
+      '---\ndescription: test\n---\nAdd `loom:ghost` when done, then loom:pr.\n<!-- loom:checkpoint {} -->\n',
+    );
     try {
       const out = await repo.loom(['labels', 'lint']);
       expect(out.exitCode).toBe(26);
-      expect(out.stdout).toContain('.claude/commands/tmp-phantom.md:4: loom:ghost is not declared in .github/labels.yml');
+      expect(out.stdout).toContain(
+        '.claude/commands/tmp-phantom.md:4: loom:ghost is not declared in .github/labels.yml',
+      );
       const parsed = LabelsLintJsonSchema.parse(JSON.parse((await repo.loom(['labels', 'lint', '--json'])).stdout));
-      expect(parsed.phantoms.filter((p) => p.file.endsWith('tmp-phantom.md'))).toEqual([{ label: 'loom:ghost', file: '.claude/commands/tmp-phantom.md', line: 4 }]);
+      expect(parsed.phantoms.filter((p) => p.file.endsWith('tmp-phantom.md'))).toEqual([
+        { label: 'loom:ghost', file: '.claude/commands/tmp-phantom.md', line: 4 },
+      ]);
     } finally {
       rmSync(file);
     }
@@ -147,7 +162,11 @@ describe('labels lint', () => {
 
   test("Loom's own prompts and source declare every label they use", async () => {
     const root = path.resolve(import.meta.dirname, '..');
-    const out = await execa('node', [BUNDLE, 'labels', 'lint'], { cwd: root, reject: false, env: { ...process.env, NO_COLOR: '1' } });
+    const out = await execa('node', [BUNDLE, 'labels', 'lint'], {
+      cwd: root,
+      reject: false,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     expect(out.stdout).toMatch(/no phantom labels/);
     expect(out.exitCode).toBe(0);
   });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
-import { pickNext } from '../src/core/next-item.js';
 import { NextJsonSchema } from '../src/commands/next.js';
+import { pickNext } from '../src/core/next-item.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
 
 const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 0, minutes)).toISOString();
 
@@ -40,9 +40,36 @@ describe('loom next', () => {
           { labels: ['loom:triage'] },
         ],
         [
-          { number: 20, title: 'a', body: 'Closes #2', labels: ['loom:changes-requested'], state: 'OPEN', headRefName: 'feature/issue-2', mergeable: 'MERGEABLE', createdAt: at(1) },
-          { number: 21, title: 'b', body: 'Closes #1', labels: ['loom:changes-requested'], state: 'OPEN', headRefName: 'feature/issue-1', mergeable: 'MERGEABLE', createdAt: at(2) },
-          { number: 22, title: 'c', body: 'Closes #5', labels: ['loom:review-requested'], state: 'OPEN', headRefName: 'feature/issue-5', mergeable: 'MERGEABLE', createdAt: at(3) },
+          {
+            number: 20,
+            title: 'a',
+            body: 'Closes #2',
+            labels: ['loom:changes-requested'],
+            state: 'OPEN',
+            headRefName: 'feature/issue-2',
+            mergeable: 'MERGEABLE',
+            createdAt: at(1),
+          },
+          {
+            number: 21,
+            title: 'b',
+            body: 'Closes #1',
+            labels: ['loom:changes-requested'],
+            state: 'OPEN',
+            headRefName: 'feature/issue-1',
+            mergeable: 'MERGEABLE',
+            createdAt: at(2),
+          },
+          {
+            number: 22,
+            title: 'c',
+            body: 'Closes #5',
+            labels: ['loom:review-requested'],
+            state: 'OPEN',
+            headRefName: 'feature/issue-5',
+            mergeable: 'MERGEABLE',
+            createdAt: at(3),
+          },
         ],
       ),
     );

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { plan, orderReady, type PlanInput } from '../src/core/planner.js';
-import { defaultConfig, type Config } from '../src/core/config.js';
-import { emptyState, type DaemonState, type ShepherdSlot } from '../src/state/schema.js';
+import { type Config, defaultConfig } from '../src/core/config.js';
+import { orderReady, type PlanInput, plan } from '../src/core/planner.js';
 import type { IssueSummary, Snapshot } from '../src/core/snapshot.js';
 import { summaryLine } from '../src/core/summary.js';
+import { type DaemonState, emptyState, type ShepherdSlot } from '../src/state/schema.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
@@ -20,7 +20,18 @@ function snapshot(partial: Partial<Snapshot> = {}, counts: Partial<Snapshot['cou
   const readyIssues = partial.readyIssues ?? [];
   return {
     takenAt: NOW.toISOString(),
-    counts: { ready: readyIssues.length, building: 0, curated: 0, architect_proposals: 0, hermit_proposals: 0, review_requested: 0, changes_requested: 0, ready_to_merge: 0, blocked: 0, ...counts },
+    counts: {
+      ready: readyIssues.length,
+      building: 0,
+      curated: 0,
+      architect_proposals: 0,
+      hermit_proposals: 0,
+      review_requested: 0,
+      changes_requested: 0,
+      ready_to_merge: 0,
+      blocked: 0,
+      ...counts,
+    },
     readyIssues,
     buildingIssues: [],
     pullRequests: [],
@@ -34,8 +45,20 @@ function snapshot(partial: Partial<Snapshot> = {}, counts: Partial<Snapshot['cou
 }
 
 const slot = (over: Partial<ShepherdSlot>): ShepherdSlot => ({
-  status: 'working', issue: 1, task_id: 't', output_file: null, started: ago(60), last_phase: 'builder', pr_number: null,
-  last_heartbeat: ago(30), idle_since: null, idle_reason: null, restarts: 0, completed: null, stuck_since: null, ...over,
+  status: 'working',
+  issue: 1,
+  task_id: 't',
+  output_file: null,
+  started: ago(60),
+  last_phase: 'builder',
+  pr_number: null,
+  last_heartbeat: ago(30),
+  idle_since: null,
+  idle_reason: null,
+  restarts: 0,
+  completed: null,
+  stuck_since: null,
+  ...over,
 });
 
 function input(over: Omit<Partial<PlanInput>, 'config'> & { config?: Partial<Config> } = {}): PlanInput {
@@ -55,34 +78,62 @@ describe('ordering of ready issues', () => {
     expect(orderReady(issues).map((i) => i.number)).toEqual([3, 1, 2, 4]);
   });
   it('orders by creation time, not number', () => {
-    expect(orderReady([issue(1, ['loom:issue'], 10), issue(2, ['loom:issue'], 500)]).map((i) => i.number)).toEqual([2, 1]);
+    expect(orderReady([issue(1, ['loom:issue'], 10), issue(2, ['loom:issue'], 500)]).map((i) => i.number)).toEqual([
+      2, 1,
+    ]);
   });
 });
 
 describe('claims (step 5)', () => {
   it('offers every free slot and every unheld ready issue in claim order', () => {
-    const p = plan(input({ snapshot: snapshot({ readyIssues: [issue(1), issue(2), issue(3, ['loom:issue', 'loom:urgent']), issue(4), issue(5)] }) }));
+    const p = plan(
+      input({
+        snapshot: snapshot({
+          readyIssues: [issue(1), issue(2), issue(3, ['loom:issue', 'loom:urgent']), issue(4), issue(5)],
+        }),
+      }),
+    );
     expect(p.freeSlots).toEqual(['shepherd-1', 'shepherd-2', 'shepherd-3']);
     expect(p.claimCandidates.map((c) => c.issue)).toEqual([3, 1, 2, 4, 5]);
     expect(p.claimCandidates[0]?.urgent).toBe(true);
   });
   it('counts busy and paused slots as taken and skips the issues they hold', () => {
-    const state: DaemonState = { ...emptyState(), started_at: ago(60), shepherds: { 'shepherd-1': slot({ issue: 1 }), 'shepherd-3': slot({ issue: 9, status: 'paused' }) } };
+    const state: DaemonState = {
+      ...emptyState(),
+      started_at: ago(60),
+      shepherds: { 'shepherd-1': slot({ issue: 1 }), 'shepherd-3': slot({ issue: 9, status: 'paused' }) },
+    };
     const p = plan(input({ state, snapshot: snapshot({ readyIssues: [issue(1), issue(2)] }) }));
     expect(p.freeSlots).toEqual(['shepherd-2']);
     expect(p.claimCandidates.map((c) => c.issue)).toEqual([2]);
     expect(p.resumes).toEqual([{ slot: 'shepherd-3', issue: 9 }]);
   });
   it('offers no slot when max_shepherds is 0', () => {
-    expect(plan(input({ config: { max_shepherds: 0 }, snapshot: snapshot({ readyIssues: [issue(1)] }) })).freeSlots).toEqual([]);
+    expect(
+      plan(input({ config: { max_shepherds: 0 }, snapshot: snapshot({ readyIssues: [issue(1)] }) })).freeSlots,
+    ).toEqual([]);
   });
 });
 
 describe('completions (step 4)', () => {
-  const busy = (over: Partial<ShepherdSlot> = {}): DaemonState => ({ ...emptyState(), started_at: ago(60), shepherds: { 'shepherd-1': slot({ issue: 7, ...over }) } });
+  const busy = (over: Partial<ShepherdSlot> = {}): DaemonState => ({
+    ...emptyState(),
+    started_at: ago(60),
+    shepherds: { 'shepherd-1': slot({ issue: 7, ...over }) },
+  });
   it.each([
-    ['issue closed', busy(), { issues: { 7: { number: 7, state: 'CLOSED' as const, labels: [] } }, pulls: {} }, 'issue-closed'],
-    ['PR merged', busy({ pr_number: 8 }), { issues: {}, pulls: { 8: { number: 8, state: 'MERGED' as const } } }, 'pr-merged'],
+    [
+      'issue closed',
+      busy(),
+      { issues: { 7: { number: 7, state: 'CLOSED' as const, labels: [] } }, pulls: {} },
+      'issue-closed',
+    ],
+    [
+      'PR merged',
+      busy({ pr_number: 8 }),
+      { issues: {}, pulls: { 8: { number: 8, state: 'MERGED' as const } } },
+      'pr-merged',
+    ],
     ['reported done', busy({ completed: 'done' }), { issues: {}, pulls: {} }, 'reported-done'],
     ['reported failed', busy({ completed: 'failed' }), { issues: {}, pulls: {} }, 'reported-failed'],
   ])('frees the slot when %s', (_name, state, tracked, reason) => {
@@ -92,7 +143,13 @@ describe('completions (step 4)', () => {
   });
   it('a task that ended leaving loom:building and no PR is released', () => {
     const tracked = { issues: { 7: { number: 7, state: 'OPEN' as const, labels: ['loom:building'] } }, pulls: {} };
-    const p = plan(input({ state: busy(), snapshot: snapshot({ tracked }), tasks: { 'shepherd-1': { ended: true, lastOutputAt: ago(5) } } }));
+    const p = plan(
+      input({
+        state: busy(),
+        snapshot: snapshot({ tracked }),
+        tasks: { 'shepherd-1': { ended: true, lastOutputAt: ago(5) } },
+      }),
+    );
     expect(p.completions).toEqual([{ slot: 'shepherd-1', issue: 7, reason: 'task-ended', release: true }]);
   });
   it('an open issue with a running task is not completed', () => {
@@ -108,11 +165,22 @@ describe('work generation (step 6)', () => {
     expect(p.roleSpawns[0]?.args).toBe('--autonomous');
   });
   it('respects the cooldown since the last trigger', () => {
-    const state = { ...emptyState(), started_at: ago(60), last_architect_trigger: ago(1799), last_hermit_trigger: ago(1800) };
-    expect(plan(input({ state, snapshot: snapshot({}, { ready: 0 }) })).roleSpawns.map((r) => r.role)).toEqual(['hermit']);
+    const state = {
+      ...emptyState(),
+      started_at: ago(60),
+      last_architect_trigger: ago(1799),
+      last_hermit_trigger: ago(1800),
+    };
+    expect(plan(input({ state, snapshot: snapshot({}, { ready: 0 }) })).roleSpawns.map((r) => r.role)).toEqual([
+      'hermit',
+    ]);
   });
   it('respects the cap of open proposals', () => {
-    expect(plan(input({ snapshot: snapshot({}, { ready: 0, architect_proposals: 2, hermit_proposals: 1 }) })).roleSpawns.map((r) => r.role)).toEqual(['hermit']);
+    expect(
+      plan(input({ snapshot: snapshot({}, { ready: 0, architect_proposals: 2, hermit_proposals: 1 }) })).roleSpawns.map(
+        (r) => r.role,
+      ),
+    ).toEqual(['hermit']);
   });
   it('does nothing when the backlog is full enough', () => {
     expect(plan(input({ snapshot: snapshot({}, { ready: 3 }) })).roleSpawns).toEqual([]);
@@ -127,7 +195,10 @@ describe('support roles (step 7)', () => {
     state.support_roles.guide.last_completed = ago(899);
     state.support_roles.champion.last_completed = ago(600);
     state.support_roles.doctor.last_completed = ago(301);
-    expect(plan(input({ state, snapshot: snapshot({}, work) })).roleSpawns.map((r) => r.role)).toEqual(['champion', 'doctor']);
+    expect(plan(input({ state, snapshot: snapshot({}, work) })).roleSpawns.map((r) => r.role)).toEqual([
+      'champion',
+      'doctor',
+    ]);
   });
   it('a never-run role is due an interval after the daemon started', () => {
     const state = { ...emptyState(), started_at: ago(400), running: true };
@@ -136,41 +207,74 @@ describe('support roles (step 7)', () => {
   it('a running role is not spawned again; one whose task ended completes and is due later', () => {
     const state = { ...emptyState(), started_at: ago(10_000), running: true };
     state.support_roles.guide = { ...state.support_roles.guide, status: 'running', started: ago(100) };
-    const p = plan(input({ state, snapshot: snapshot({}, work), tasks: { guide: { ended: true, lastOutputAt: ago(10) } } }));
+    const p = plan(
+      input({ state, snapshot: snapshot({}, work), tasks: { guide: { ended: true, lastOutputAt: ago(10) } } }),
+    );
     expect(p.roleCompletions).toEqual([{ role: 'guide', reason: 'task-ended' }]);
     expect(p.roleSpawns.map((r) => r.role)).not.toContain('guide');
   });
   it('champion and doctor wait for work; champion gets --force in force mode', () => {
     const state = { ...emptyState(), started_at: ago(10_000), running: true };
-    expect(plan(input({ state, snapshot: snapshot({}, { ready: 5 }) })).roleSpawns.map((r) => r.role)).toEqual(['guide']);
-    const forced = plan(input({ state, forceMode: true, snapshot: snapshot({}, { ready: 5, architect_proposals: 1 }) }));
+    expect(plan(input({ state, snapshot: snapshot({}, { ready: 5 }) })).roleSpawns.map((r) => r.role)).toEqual([
+      'guide',
+    ]);
+    const forced = plan(
+      input({ state, forceMode: true, snapshot: snapshot({}, { ready: 5, architect_proposals: 1 }) }),
+    );
     expect(forced.roleSpawns).toContainEqual({ role: 'champion', args: '--force' });
   });
   it('a disabled role never runs', () => {
     const state = { ...emptyState(), started_at: ago(10_000), running: true };
-    expect(plan(input({ state, config: { guide: { interval: 900, enabled: false } }, snapshot: snapshot({}, { ready: 5 }) })).roleSpawns).toEqual([]);
+    expect(
+      plan(input({ state, config: { guide: { interval: 900, enabled: false } }, snapshot: snapshot({}, { ready: 5 }) }))
+        .roleSpawns,
+    ).toEqual([]);
   });
 });
 
 describe('stale and stuck (step 8)', () => {
   it('releases a loom:building issue with no PR, nobody holding it, idle beyond the threshold', () => {
-    const building = [{ ...issue(4, ['loom:building']), updatedAt: ago(7201) }, { ...issue(5, ['loom:building']), updatedAt: ago(100) }];
+    const building = [
+      { ...issue(4, ['loom:building']), updatedAt: ago(7201) },
+      { ...issue(5, ['loom:building']), updatedAt: ago(100) },
+    ];
     const p = plan(input({ snapshot: snapshot({ buildingIssues: building }) }));
     expect(p.staleReleases.map((s) => s.issue)).toEqual([4]);
   });
   it('never releases one with a fresh heartbeat or an open PR', () => {
-    const building = [{ ...issue(4, ['loom:building']), updatedAt: ago(9000) }, { ...issue(5, ['loom:building']), updatedAt: ago(9000) }];
+    const building = [
+      { ...issue(4, ['loom:building']), updatedAt: ago(9000) },
+      { ...issue(5, ['loom:building']), updatedAt: ago(9000) },
+    ];
     const state = { ...emptyState(), heartbeats: { '4': ago(60) } };
-    const pulls = [{ number: 9, title: 'x', labels: [], headRefName: 'feature/issue-5', mergeable: 'MERGEABLE', updatedAt: ago(9000), closingIssues: [], checks: null }];
-    expect(plan(input({ state, snapshot: snapshot({ buildingIssues: building, pullRequests: pulls }) })).staleReleases).toEqual([]);
+    const pulls = [
+      {
+        number: 9,
+        title: 'x',
+        labels: [],
+        headRefName: 'feature/issue-5',
+        mergeable: 'MERGEABLE',
+        updatedAt: ago(9000),
+        closingIssues: [],
+        checks: null,
+      },
+    ];
+    expect(
+      plan(input({ state, snapshot: snapshot({ buildingIssues: building, pullRequests: pulls }) })).staleReleases,
+    ).toEqual([]);
   });
   it('does not judge staleness when the PR list was truncated (fail safe)', () => {
     const building = [{ ...issue(4, ['loom:building']), updatedAt: ago(9000) }];
-    expect(plan(input({ snapshot: snapshot({ buildingIssues: building, pullRequestsComplete: false }) })).staleReleases).toEqual([]);
+    expect(
+      plan(input({ snapshot: snapshot({ buildingIssues: building, pullRequestsComplete: false }) })).staleReleases,
+    ).toEqual([]);
   });
   it('stuck: warn, then one restart, then blocked; never during the start-up grace', () => {
     const idle = { last_heartbeat: ago(4000), started: ago(5000), last_phase: 'judge' };
-    const at = (over: Partial<ShepherdSlot>) => plan(input({ state: { ...emptyState(), shepherds: { 'shepherd-1': slot({ ...idle, ...over }) } } })).stuck.map((s) => s.action);
+    const at = (over: Partial<ShepherdSlot>) =>
+      plan(input({ state: { ...emptyState(), shepherds: { 'shepherd-1': slot({ ...idle, ...over }) } } })).stuck.map(
+        (s) => s.action,
+      );
     expect(at({})).toEqual(['warn']);
     expect(at({ stuck_since: ago(60) })).toEqual([]);
     expect(at({ stuck_since: ago(700) })).toEqual(['restart']);
@@ -179,7 +283,15 @@ describe('stale and stuck (step 8)', () => {
     expect(at({ last_heartbeat: ago(100) })).toEqual([]);
   });
   it('uses the per-phase threshold', () => {
-    const s = (phase: string) => plan(input({ state: { ...emptyState(), shepherds: { 'shepherd-1': slot({ last_heartbeat: ago(2000), started: ago(5000), last_phase: phase }) } } })).stuck.length;
+    const s = (phase: string) =>
+      plan(
+        input({
+          state: {
+            ...emptyState(),
+            shepherds: { 'shepherd-1': slot({ last_heartbeat: ago(2000), started: ago(5000), last_phase: phase }) },
+          },
+        }),
+      ).stuck.length;
     expect(s('judge')).toBe(1); // 1200 s
     expect(s('builder')).toBe(0); // 3600 s
   });
@@ -187,9 +299,23 @@ describe('stale and stuck (step 8)', () => {
 
 describe('summary line (§4.5)', () => {
   it('is grammatical and short', () => {
-    const line = summaryLine({ ready: 2, building: 3, activeShepherds: 3, maxShepherds: 3, spawnedIssues: [3, 1, 2], spawnedRoles: ['guide', 'architect'], completedIssues: [9], stuck: 1, warnings: 2 });
-    expect(line).toBe('ready=2 building=3 shepherds=3/3 +shepherd=#3 +shepherd=#1 +shepherd=#2 +architect +guide completed=#9 stuck=1 warn=2');
-    expect(line).toMatch(/^ready=\d+ building=\d+ shepherds=\d+\/\d+( \+shepherd=#\d+)*( \+(architect|hermit|guide|champion|doctor))*( completed=#\d+)*( stuck=\d+)?( warn=\d+)?$/);
+    const line = summaryLine({
+      ready: 2,
+      building: 3,
+      activeShepherds: 3,
+      maxShepherds: 3,
+      spawnedIssues: [3, 1, 2],
+      spawnedRoles: ['guide', 'architect'],
+      completedIssues: [9],
+      stuck: 1,
+      warnings: 2,
+    });
+    expect(line).toBe(
+      'ready=2 building=3 shepherds=3/3 +shepherd=#3 +shepherd=#1 +shepherd=#2 +architect +guide completed=#9 stuck=1 warn=2',
+    );
+    expect(line).toMatch(
+      /^ready=\d+ building=\d+ shepherds=\d+\/\d+( \+shepherd=#\d+)*( \+(architect|hermit|guide|champion|doctor))*( completed=#\d+)*( stuck=\d+)?( warn=\d+)?$/,
+    );
     expect(Buffer.byteLength(line)).toBeLessThanOrEqual(120);
   });
 });

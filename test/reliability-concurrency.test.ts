@@ -6,12 +6,19 @@
  * state files stay valid throughout.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { commentsOf, expectNoSecrets, readState, run } from './helpers/reliability.js';
+import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
 
 const ISSUES = 30;
-const config = { max_shepherds: 4, issue_threshold: 0, poll_interval: 30, guide: { enabled: false }, champion: { enabled: false }, doctor: { enabled: false } };
+const config = {
+  max_shepherds: 4,
+  issue_threshold: 0,
+  poll_interval: 30,
+  guide: { enabled: false },
+  champion: { enabled: false },
+  doctor: { enabled: false },
+};
 
 let emulator: EmulatorHandle;
 let cloneA: TestRepo;
@@ -26,7 +33,8 @@ beforeAll(async () => {
   store.addLabels = (n, names) => {
     const had = store.item(n).labels.includes('loom:building');
     const item = addLabels(n, names);
-    if (!had && item.labels.includes('loom:building')) buildingTransitions.set(n, (buildingTransitions.get(n) ?? 0) + 1);
+    if (!had && item.labels.includes('loom:building'))
+      buildingTransitions.set(n, (buildingTransitions.get(n) ?? 0) + 1);
     return item;
   };
   [cloneA, cloneB] = await Promise.all([createTestRepo(emulator, { config }), createTestRepo(emulator, { config })]);
@@ -65,7 +73,8 @@ describe('two daemons, two clones, one repository', () => {
     };
     const refusals: { exitCode: number; stderr: string }[] = [];
     const intruder = async () => {
-      for (let i = 0; i < 5; i++) refusals.push(await run(cloneA, ['iterate', '--daemon', 'loom-20200101000000-abcdef']));
+      for (let i = 0; i < 5; i++)
+        refusals.push(await run(cloneA, ['iterate', '--daemon', 'loom-20200101000000-abcdef']));
     };
 
     await Promise.all([

@@ -12,10 +12,19 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle, type Fault } from './emulator/index.js';
-import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
-import { claimLocks, commentsOf, expectNoOrphanBuilding, expectNoSecrets, readState, run, sleep, until } from './helpers/reliability.js';
 import { StatusReportSchema } from '../src/core/status-report.js';
+import { type EmulatorHandle, type Fault, startEmulator } from './emulator/index.js';
+import {
+  claimLocks,
+  commentsOf,
+  expectNoOrphanBuilding,
+  expectNoSecrets,
+  readState,
+  run,
+  sleep,
+  until,
+} from './helpers/reliability.js';
+import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 let emulator: EmulatorHandle;
 let repo: TestRepo;
@@ -23,7 +32,9 @@ const ISSUES = 40;
 
 beforeAll(async () => {
   emulator = await startEmulator(seedWith(Array.from({ length: ISSUES }, () => ({ labels: [] }))));
-  repo = await createTestRepo(emulator, { config: { max_shepherds: 1, issue_threshold: 0, poll_interval: 1, guide: { enabled: false } } });
+  repo = await createTestRepo(emulator, {
+    config: { max_shepherds: 1, issue_threshold: 0, poll_interval: 1, guide: { enabled: false } },
+  });
 });
 
 afterAll(async () => {
@@ -34,7 +45,8 @@ afterAll(async () => {
 let next = 1;
 /** A clean clone state and one fresh ready issue. */
 function freshIssue(): number {
-  for (const name of ['daemon-state.json', 'claims']) rmSync(path.join(repo.dir, '.loom', name), { recursive: true, force: true });
+  for (const name of ['daemon-state.json', 'claims'])
+    rmSync(path.join(repo.dir, '.loom', name), { recursive: true, force: true });
   emulator.clearFaults();
   emulator.clearRequests();
   emulator.store.setLabels(next, ['loom:issue']);
@@ -57,13 +69,27 @@ function faultFor(kind: Kind, operation: string, resetEpoch: number): Fault {
     case 'timeout':
       return { match, delayMs: 1600, times: 1 }; // gh gives up after LOOM_GH_TIMEOUT=1 s; the emulator still applies it
     case 'secondary':
-      return { match, status: 403, headers: { 'retry-after': '90' }, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, times: 1 };
+      return {
+        match,
+        status: 403,
+        headers: { 'retry-after': '90' },
+        body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+        times: 1,
+      };
     case 'primary':
-      return { match, status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(resetEpoch) }, body: { message: 'API rate limit exceeded for user ID 1.' }, times: 1 };
+      return {
+        match,
+        status: 403,
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(resetEpoch) },
+        body: { message: 'API rate limit exceeded for user ID 1.' },
+        times: 1,
+      };
   }
 }
 
-const cases = (['5xx', 'timeout', 'secondary', 'primary'] as Kind[]).flatMap((kind) => operations.map((op) => [kind, op] as const));
+const cases = (['5xx', 'timeout', 'secondary', 'primary'] as Kind[]).flatMap((kind) =>
+  operations.map((op) => [kind, op] as const),
+);
 
 describe('a GitHub fault on one request of an iteration', () => {
   it.each(cases)('%s on %s: clean failure, settled by the next iteration', async (kind, operation) => {
@@ -77,7 +103,13 @@ describe('a GitHub fault on one request of an iteration', () => {
     expect(failed.exitCode, failed.stderr).toBe(rateLimited ? 5 : 6);
     const lines = failed.stderr.trim().split('\n');
     expect(lines, failed.stderr).toHaveLength(2);
-    expect(lines[0]).toMatch(kind === 'timeout' ? /^loom: gh did not answer within 1 s/ : rateLimited ? /^loom: GitHub rate limit/ : /^loom: GitHub could not be reached \(HTTP 50[23]\)/);
+    expect(lines[0]).toMatch(
+      kind === 'timeout'
+        ? /^loom: gh did not answer within 1 s/
+        : rateLimited
+          ? /^loom: GitHub rate limit/
+          : /^loom: GitHub could not be reached \(HTTP 50[23]\)/,
+    );
     expect(lines[1]).toMatch(/^ {2}→ /);
     expect(failed.stdout).not.toContain('SPAWN');
 
@@ -101,7 +133,9 @@ describe('a GitHub fault on one request of an iteration', () => {
       if (operation === 'LoomSnapshot') {
         const status = StatusReportSchema.parse(JSON.parse((await run(repo, ['status', '--json'])).stdout));
         expect(status.daemon.rate_limited_until).toBe(state.rate_limited_until);
-        expect((await run(repo, ['status'])).stdout).toContain(`GitHub rate limit: paused until ${state.rate_limited_until}`);
+        expect((await run(repo, ['status'])).stdout).toContain(
+          `GitHub rate limit: paused until ${state.rate_limited_until}`,
+        );
       }
       expect(emulator.requests()).toEqual([]);
     } else {
@@ -147,7 +181,13 @@ describe('a persistent fault while waiting', () => {
 
   it('makes no request at all while the breaker is open', async () => {
     freshIssue();
-    emulator.addFault({ match: { operation: 'LoomSnapshot' }, status: 403, headers: { 'retry-after': '600' }, body: { message: 'You have exceeded a secondary rate limit.' }, times: 1 });
+    emulator.addFault({
+      match: { operation: 'LoomSnapshot' },
+      status: 403,
+      headers: { 'retry-after': '600' },
+      body: { message: 'You have exceeded a secondary rate limit.' },
+      times: 1,
+    });
     const id = (await run(repo, ['start'])).stdout.trim();
     const waited = await run(repo, ['iterate', '--daemon', id, '--wait', '--budget', '2']);
     expect(waited.exitCode, waited.stderr).toBe(0);

@@ -11,11 +11,18 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
-import { CONTROL_OR_BIDI, commentsOf, expectNoOrphanBuilding, expectNoSecrets, readState, run } from './helpers/reliability.js';
-import { StatusReportSchema } from '../src/core/status-report.js';
 import { main } from '../src/cli.js';
+import { StatusReportSchema } from '../src/core/status-report.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import {
+  CONTROL_OR_BIDI,
+  commentsOf,
+  expectNoOrphanBuilding,
+  expectNoSecrets,
+  readState,
+  run,
+} from './helpers/reliability.js';
+import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 const PWNED = '/tmp/loom-pwned-r6';
 const big = (seed: string) => seed.repeat(Math.ceil(100_000 / seed.length)).slice(0, 100_000);
@@ -26,7 +33,12 @@ const hostile = [
   'bidi \u202eevil\u202c \u2066iso\u2069 \u200fmark and bell \u0007 and DEL \u007f and C1 \u009b31m',
   big(`$(touch ${PWNED}-d)\u001b[2J\u202e`),
 ];
-const hostileLabels = [`x$(touch ${PWNED}-label)`, 'a;rm -rf ~ \u001b[31m', 'bidi\u202elabel', 'loom:\u001b]0;pwn\u0007'];
+const hostileLabels = [
+  `x$(touch ${PWNED}-label)`,
+  'a;rm -rf ~ \u001b[31m',
+  'bidi\u202elabel',
+  'loom:\u001b]0;pwn\u0007',
+];
 
 let emulator: EmulatorHandle;
 let repo: TestRepo;
@@ -38,24 +50,43 @@ function tree(dir: string, base = dir, out = new Set<string>()): Set<string> {
     if (name === '.git') continue;
     const full = path.join(dir, name);
     out.add(path.relative(base, full));
-    if (readdirSync(path.dirname(full), { withFileTypes: true }).find((d) => d.name === name)?.isDirectory()) tree(full, base, out);
+    if (
+      readdirSync(path.dirname(full), { withFileTypes: true })
+        .find((d) => d.name === name)
+        ?.isDirectory()
+    )
+      tree(full, base, out);
   }
   return out;
 }
 
 beforeAll(async () => {
   const issues = [
-    ...hostile.map((title, i) => ({ title, body: hostile[(i + 1) % hostile.length], labels: ['loom:issue', ...hostileLabels.slice(i % 2, i % 2 + 2)] })),
+    ...hostile.map((title, i) => ({
+      title,
+      body: hostile[(i + 1) % hostile.length],
+      labels: ['loom:issue', ...hostileLabels.slice(i % 2, (i % 2) + 2)],
+    })),
     ...hostile.map((title) => ({ title, labels: ['loom:curated', hostileLabels[2]!] })),
     ...hostile.map((title) => ({ title, labels: ['loom:blocked'] })),
     { title: hostile[2]!, body: `Closes #1 ${hostile[0]}`, labels: ['loom:building'] },
   ];
   const seed = seedWith(issues, [
-    { number: 100, title: hostile[2]!, body: `Closes #16\n${hostile[0]}`, headRefName: `feature/$(touch ${PWNED}-branch);\u001b[2J`, labels: ['loom:review-requested', hostileLabels[0]!], closingIssues: [16] },
+    {
+      number: 100,
+      title: hostile[2]!,
+      body: `Closes #16\n${hostile[0]}`,
+      headRefName: `feature/$(touch ${PWNED}-branch);\u001b[2J`,
+      labels: ['loom:review-requested', hostileLabels[0]!],
+      closingIssues: [16],
+    },
   ]);
   emulator = await startEmulator(seed);
   // A non-collaborator forges claim markers on the first ready issue, before and after any claim.
-  for (const body of ['<!-- loom:claim 0000000000000000 mallory -->', big('<!-- loom:claim 0000000000000001 mallory --> $(id) \u001b[2J')]) {
+  for (const body of [
+    '<!-- loom:claim 0000000000000000 mallory -->',
+    big('<!-- loom:claim 0000000000000001 mallory --> $(id) \u001b[2J'),
+  ]) {
     emulator.store.addComment(1, body, 'mallory');
   }
   repo = await createTestRepo(emulator, { config: { max_shepherds: 3, issue_threshold: 0 } });
@@ -89,7 +120,8 @@ describe('hostile text from GitHub', () => {
       expect(result.exitCode, `${args.join(' ')}: ${result.stderr}`).toBe(0);
       outputs.push(result.stdout, result.stderr);
     }
-    for (const suffix of ['a', 'b', 'c', 'd', 'label', 'branch']) expect(existsSync(`${PWNED}-${suffix}`), suffix).toBe(false);
+    for (const suffix of ['a', 'b', 'c', 'd', 'label', 'branch'])
+      expect(existsSync(`${PWNED}-${suffix}`), suffix).toBe(false);
     for (const text of outputs) expect(text).not.toMatch(CONTROL_OR_BIDI);
     // The first iteration claimed the three oldest ready issues despite mallory's forged markers.
     expect(outputs[0]).toContain('SPAWN shepherd-1 shepherd 1 --force-pr');
@@ -115,7 +147,9 @@ describe('hostile arguments', () => {
 
   it('every command that takes an issue or PR number rejects a non-number before doing anything', async () => {
     const help = (await run(repo, ['--help'])).stdout;
-    const numbered = [...help.matchAll(/^ {2}([a-z-]+) (?:\[options\] )?(?:<issue>|\[issue\]|<number>|<pr>)/gm)].map((m) => m[1]!);
+    const numbered = [...help.matchAll(/^ {2}([a-z-]+) (?:\[options\] )?(?:<issue>|\[issue\]|<number>|<pr>)/gm)].map(
+      (m) => m[1]!,
+    );
     expect(numbered).toEqual(expect.arrayContaining(['spawn', 'progress']));
     emulator.clearRequests();
     // The built CLI for a sample (the real process boundary), the same code in-process for the whole matrix.
@@ -138,12 +172,30 @@ describe('hostile arguments', () => {
 
   it('slot names, task ids and daemon ids are validated the same way', async () => {
     const cases = [
-      ...['shepherd-1/../../x', '../../etc', 'shepherd-1;rm', 'guide$(id)', 'shepherd-1\n'].map((slot) => ['record', slot, '--task-id', 't1', '--output-file', '/tmp/x.output']),
-      ...['a;b', '../t', '$(id)'].map((task) => ['record', 'shepherd-1', '--task-id', task, '--output-file', '/tmp/x.output']),
-      ...['../../etc', '1;rm', '$(id)', 'a b', 'x'.repeat(200)].flatMap((id) => [['iterate', '--daemon', id], ['shutdown', '--daemon', id]]),
+      ...['shepherd-1/../../x', '../../etc', 'shepherd-1;rm', 'guide$(id)', 'shepherd-1\n'].map((slot) => [
+        'record',
+        slot,
+        '--task-id',
+        't1',
+        '--output-file',
+        '/tmp/x.output',
+      ]),
+      ...['a;b', '../t', '$(id)'].map((task) => [
+        'record',
+        'shepherd-1',
+        '--task-id',
+        task,
+        '--output-file',
+        '/tmp/x.output',
+      ]),
+      ...['../../etc', '1;rm', '$(id)', 'a b', 'x'.repeat(200)].flatMap((id) => [
+        ['iterate', '--daemon', id],
+        ['shutdown', '--daemon', id],
+      ]),
     ];
     const results = await Promise.all(cases.map((args) => run(repo, args)));
-    results.forEach((result, i) => expect(result.exitCode, `${cases[i]!.join(' ')}: ${result.stderr}`).toBe(2));
+    for (const [i, result] of results.entries())
+      expect(result.exitCode, `${cases[i]!.join(' ')}: ${result.stderr}`).toBe(2);
   });
 
   it('nothing was created outside .loom/ and no path escaped it', () => {

@@ -12,11 +12,18 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
-import { claimLocks, commentsOf, expectNoOrphanBuilding, expectNoSecrets, readState, run } from './helpers/reliability.js';
-import { StateStore } from '../src/state/store.js';
 import { LoomError } from '../src/errors.js';
+import { StateStore } from '../src/state/store.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import {
+  claimLocks,
+  commentsOf,
+  expectNoOrphanBuilding,
+  expectNoSecrets,
+  readState,
+  run,
+} from './helpers/reliability.js';
+import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 const CASES = 13;
 const PER_CASE = 3;
@@ -26,7 +33,9 @@ let repo: TestRepo;
 beforeAll(async () => {
   // Three issues per case, none ready until its case starts.
   emulator = await startEmulator(seedWith(Array.from({ length: CASES * PER_CASE }, () => ({ labels: [] }))));
-  repo = await createTestRepo(emulator, { config: { max_shepherds: 2, issue_threshold: 0, guide: { enabled: false } } });
+  repo = await createTestRepo(emulator, {
+    config: { max_shepherds: 2, issue_threshold: 0, guide: { enabled: false } },
+  });
 });
 
 afterAll(async () => {
@@ -37,7 +46,8 @@ afterAll(async () => {
 let caseNo = 0;
 /** A clean clone state and three fresh ready issues for the next case. */
 function nextCase(): number[] {
-  for (const name of ['daemon-state.json', 'claims', 'stop-daemon', 'stop-shepherds']) rmSync(path.join(repo.dir, '.loom', name), { recursive: true, force: true });
+  for (const name of ['daemon-state.json', 'claims', 'stop-daemon', 'stop-shepherds'])
+    rmSync(path.join(repo.dir, '.loom', name), { recursive: true, force: true });
   const issues = Array.from({ length: PER_CASE }, (_, i) => caseNo * PER_CASE + i + 1);
   caseNo += 1;
   for (const n of issues) emulator.store.setLabels(n, ['loom:issue']);
@@ -63,57 +73,72 @@ const points: [string, number][] = [
 ];
 
 describe('loom iterate killed at every step', () => {
-  it.each(points)('killed at %s: consistent, then `loom start` releases each claim once', async (point, claimedOnGitHub) => {
-    const issues = nextCase();
-    const id = (await run(repo, ['start'])).stdout.trim();
-    const killed = await run(repo, ['iterate', '--daemon', id], { LOOM_FAULT_KILL_AT: point });
-    expect(killed.signal, `${point}: ${killed.stderr}`).toBe('SIGKILL');
+  it.each(points)(
+    'killed at %s: consistent, then `loom start` releases each claim once',
+    async (point, claimedOnGitHub) => {
+      const issues = nextCase();
+      const id = (await run(repo, ['start'])).stdout.trim();
+      const killed = await run(repo, ['iterate', '--daemon', id], { LOOM_FAULT_KILL_AT: point });
+      expect(killed.signal, `${point}: ${killed.stderr}`).toBe('SIGKILL');
 
-    // Right after the kill: valid state (or none), every loom:building issue accounted for.
-    readState(repo);
-    expectNoOrphanBuilding(emulator, repo);
-    const claimed = issues.slice(0, claimedOnGitHub);
-    for (const n of claimed) expect(labelsOf(emulator, n), `#${n}`).toEqual(['loom:building']);
-    for (const n of issues.slice(claimedOnGitHub)) expect(labelsOf(emulator, n), `#${n}`).toEqual(['loom:issue']);
-
-    // A later `loom start` (the killed daemon's last poll is stale by then) takes the lock over and recovers.
-    const start = await run(repo, ['start', '--json'], later(10));
-    expect(start.exitCode, start.stderr).toBe(0);
-    const recovered = JSON.parse(start.stdout) as { recovered: { issue: number; action: string }[] };
-    expect(recovered.recovered.filter((r) => r.action === 'released').map((r) => r.issue).sort()).toEqual(claimed);
-    const afterRecovery = () => {
-      for (const n of issues) {
-        expect(labelsOf(emulator, n), `#${n}`).toEqual(['loom:issue']);
-        const { claims, others } = commentsOf(emulator, n);
-        expect(claims, `#${n} claim comments`).toEqual([]);
-        expect(others, `#${n} release comments`).toHaveLength(claimed.includes(n) ? 1 : 0);
-      }
-      expect(claimLocks(repo)).toEqual([]);
-      expect(existsSync(path.join(repo.dir, '.loom/daemon-state.json.lock'))).toBe(false);
+      // Right after the kill: valid state (or none), every loom:building issue accounted for.
+      readState(repo);
       expectNoOrphanBuilding(emulator, repo);
-    };
-    afterRecovery();
-    // Never twice: a second recovery finds nothing left to do.
-    const again = await run(repo, ['start', '--json'], later(20));
-    expect(again.exitCode, again.stderr).toBe(0);
-    expect(JSON.parse(again.stdout).recovered).toEqual([]);
-    afterRecovery();
-    for (const n of issues) emulator.store.closeIssue(n);
-  });
+      const claimed = issues.slice(0, claimedOnGitHub);
+      for (const n of claimed) expect(labelsOf(emulator, n), `#${n}`).toEqual(['loom:building']);
+      for (const n of issues.slice(claimedOnGitHub)) expect(labelsOf(emulator, n), `#${n}`).toEqual(['loom:issue']);
+
+      // A later `loom start` (the killed daemon's last poll is stale by then) takes the lock over and recovers.
+      const start = await run(repo, ['start', '--json'], later(10));
+      expect(start.exitCode, start.stderr).toBe(0);
+      const recovered = JSON.parse(start.stdout) as { recovered: { issue: number; action: string }[] };
+      expect(
+        recovered.recovered
+          .filter((r) => r.action === 'released')
+          .map((r) => r.issue)
+          .sort(),
+      ).toEqual(claimed);
+      const afterRecovery = () => {
+        for (const n of issues) {
+          expect(labelsOf(emulator, n), `#${n}`).toEqual(['loom:issue']);
+          const { claims, others } = commentsOf(emulator, n);
+          expect(claims, `#${n} claim comments`).toEqual([]);
+          expect(others, `#${n} release comments`).toHaveLength(claimed.includes(n) ? 1 : 0);
+        }
+        expect(claimLocks(repo)).toEqual([]);
+        expect(existsSync(path.join(repo.dir, '.loom/daemon-state.json.lock'))).toBe(false);
+        expectNoOrphanBuilding(emulator, repo);
+      };
+      afterRecovery();
+      // Never twice: a second recovery finds nothing left to do.
+      const again = await run(repo, ['start', '--json'], later(20));
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout).recovered).toEqual([]);
+      afterRecovery();
+      for (const n of issues) emulator.store.closeIssue(n);
+    },
+  );
 
   it('killed after the state write with an open PR: resumed, not released (no comment)', async () => {
     const issues = nextCase();
     const id = (await run(repo, ['start'])).stdout.trim();
     const killed = await run(repo, ['iterate', '--daemon', id], { LOOM_FAULT_KILL_AT: 'after-state-write' });
     expect(killed.signal).toBe('SIGKILL');
-    const pr = emulator.store.addPullRequest({ title: 'Work', headRefName: `feature/issue-${issues[0]}`, body: `Closes #${issues[0]}`, labels: ['loom:review-requested'] });
+    const pr = emulator.store.addPullRequest({
+      title: 'Work',
+      headRefName: `feature/issue-${issues[0]}`,
+      body: `Closes #${issues[0]}`,
+      labels: ['loom:review-requested'],
+    });
     const start = await run(repo, ['start', '--json'], later(10));
     expect(start.exitCode, start.stderr).toBe(0);
     const actions = (JSON.parse(start.stdout) as { recovered: { issue: number; action: string }[] }).recovered;
-    expect(actions).toEqual(expect.arrayContaining([
-      expect.objectContaining({ issue: issues[0], action: 'resume' }),
-      expect.objectContaining({ issue: issues[1], action: 'released' }),
-    ]));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ issue: issues[0], action: 'resume' }),
+        expect.objectContaining({ issue: issues[1], action: 'released' }),
+      ]),
+    );
     expect(labelsOf(emulator, issues[0]!)).toEqual(['loom:building']);
     expect(commentsOf(emulator, issues[0]!).others).toEqual([]);
     expect(commentsOf(emulator, issues[0]!).claims).toHaveLength(1);
@@ -140,7 +165,10 @@ describe('the state lock of a dead process', () => {
 
   const leaveLock = (file: string, pid: number) => {
     mkdirSync(`${file}.lock`);
-    writeFileSync(`${file}.lock-owner`, JSON.stringify({ pid, host: hostname(), token: 'abandoned', since: new Date().toISOString() }));
+    writeFileSync(
+      `${file}.lock-owner`,
+      JSON.stringify({ pid, host: hostname(), token: 'abandoned', since: new Date().toISOString() }),
+    );
   };
 
   it('is taken over at once: no waiting budget needed', async () => {

@@ -6,17 +6,21 @@
  * other reliability files end with the same scan over everything they ran.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EMULATOR_TOKEN, startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
+import { EMULATOR_TOKEN, type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { expectNoSecrets, run } from './helpers/reliability.js';
+import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
 
 const PLAIN_TOKEN = 'sekrit-loom-test-token-4242';
 let emulator: EmulatorHandle;
 let repo: TestRepo;
 
 beforeAll(async () => {
-  emulator = await startEmulator(seedWith([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }, { labels: ['loom:blocked'] }]));
-  repo = await createTestRepo(emulator, { config: { max_shepherds: 1, issue_threshold: 0, guide: { enabled: false } } });
+  emulator = await startEmulator(
+    seedWith([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }, { labels: ['loom:blocked'] }]),
+  );
+  repo = await createTestRepo(emulator, {
+    config: { max_shepherds: 1, issue_threshold: 0, guide: { enabled: false } },
+  });
 });
 
 afterAll(async () => {
@@ -35,7 +39,12 @@ describe('a GitHub answer that echoes the token', () => {
       const faults = [
         { match: { operation: 'LoomSnapshot' }, status: 400, body: { message: echo(token) }, times: 1 },
         { match: { operation: 'LoomSnapshot' }, status: 502, body: { message: echo(token) }, times: 1 },
-        { match: { operation: 'LoomSnapshot' }, status: 200, body: { errors: [{ type: 'FORBIDDEN', message: echo(token) }] }, times: 1 },
+        {
+          match: { operation: 'LoomSnapshot' },
+          status: 200,
+          body: { errors: [{ type: 'FORBIDDEN', message: echo(token) }] },
+          times: 1,
+        },
         { match: { operation: 'LoomSnapshot' }, status: 200, body: `<html>${echo(token)}</html>`, times: 1 },
         { match: { operation: 'LoomItem' }, status: 500, body: { message: echo(token) }, times: 1 },
       ];

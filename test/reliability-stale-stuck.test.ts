@@ -7,9 +7,9 @@
  * a young shepherd gets a start-up grace.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { commentsOf, expectNoOrphanBuilding, expectNoSecrets, readState, run } from './helpers/reliability.js';
+import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 const T0 = Math.floor(Date.now() / 1000) * 1000;
 const at = (seconds: number) => ({ LOOM_NOW: new Date(T0 + seconds * 1000).toISOString() });
@@ -19,12 +19,16 @@ describe('stale loom:building (no PR)', () => {
   let emulator: EmulatorHandle;
   let repo: TestRepo;
   beforeAll(async () => {
-    emulator = await startEmulator(seedWith([
-      { title: 'old, old heartbeat', labels: ['loom:building'], createdAt: ago(3 * 3600) },
-      { title: 'old, fresh heartbeat', labels: ['loom:building'], createdAt: ago(3 * 3600) },
-      { title: 'recent', labels: ['loom:building'], createdAt: ago(1800) },
-    ]));
-    repo = await createTestRepo(emulator, { config: { max_shepherds: 0, issue_threshold: 0, guide: { enabled: false } } });
+    emulator = await startEmulator(
+      seedWith([
+        { title: 'old, old heartbeat', labels: ['loom:building'], createdAt: ago(3 * 3600) },
+        { title: 'old, fresh heartbeat', labels: ['loom:building'], createdAt: ago(3 * 3600) },
+        { title: 'recent', labels: ['loom:building'], createdAt: ago(1800) },
+      ]),
+    );
+    repo = await createTestRepo(emulator, {
+      config: { max_shepherds: 0, issue_threshold: 0, guide: { enabled: false } },
+    });
   });
   afterAll(async () => {
     repo.cleanup();
@@ -68,7 +72,9 @@ describe('crash recovery and heartbeats', () => {
   let repo: TestRepo;
   beforeAll(async () => {
     emulator = await startEmulator(seedWith([{ labels: ['loom:issue'] }]));
-    repo = await createTestRepo(emulator, { config: { max_shepherds: 1, issue_threshold: 0, guide: { enabled: false } } });
+    repo = await createTestRepo(emulator, {
+      config: { max_shepherds: 1, issue_threshold: 0, guide: { enabled: false } },
+    });
   });
   afterAll(async () => {
     repo.cleanup();
@@ -78,7 +84,11 @@ describe('crash recovery and heartbeats', () => {
   it('`loom start` keeps a claim with a fresh heartbeat and releases it once the heartbeat is old', async () => {
     const id = (await run(repo, ['start'], at(0))).stdout.trim();
     expect((await run(repo, ['iterate', '--daemon', id], at(10))).stdout).toContain('SPAWN shepherd-1 shepherd 1');
-    await run(repo, ['record', 'shepherd-1', '--task-id', 'task1', '--output-file', '/nonexistent/task1.output'], at(20));
+    await run(
+      repo,
+      ['record', 'shepherd-1', '--task-id', 'task1', '--output-file', '/nonexistent/task1.output'],
+      at(20),
+    );
     await run(repo, ['progress', '1', '--phase', 'builder'], at(240));
     // The daemon died (no poll for 5 minutes); the shepherd's heartbeat is 1 minute old.
     const kept = JSON.parse((await run(repo, ['start', '--json'], at(300))).stdout);
@@ -91,7 +101,10 @@ describe('crash recovery and heartbeats', () => {
     expect(released.recovered).toEqual([expect.objectContaining({ issue: 1, action: 'released' })]);
     await run(repo, ['start', '--json'], at(2500));
     expect(labelsOf(emulator, 1)).toEqual(['loom:issue']);
-    expect(commentsOf(emulator, 1)).toEqual({ claims: [], others: [expect.stringContaining('no shepherd is working on it')] });
+    expect(commentsOf(emulator, 1)).toEqual({
+      claims: [],
+      others: [expect.stringContaining('no shepherd is working on it')],
+    });
   });
 
   it('leaks no secret', () => expectNoSecrets(emulator, [repo]));
@@ -103,7 +116,13 @@ describe('a stuck shepherd', () => {
   beforeAll(async () => {
     emulator = await startEmulator(seedWith([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }]));
     repo = await createTestRepo(emulator, {
-      config: { max_shepherds: 2, issue_threshold: 0, guide: { enabled: false }, stuck_grace: 300, stuck_after: { curator: 60, builder: 3600, default: 1800 } },
+      config: {
+        max_shepherds: 2,
+        issue_threshold: 0,
+        guide: { enabled: false },
+        stuck_grace: 300,
+        stuck_after: { curator: 60, builder: 3600, default: 1800 },
+      },
     });
   });
   afterAll(async () => {
@@ -134,7 +153,11 @@ describe('a stuck shepherd', () => {
     const restarted = await iterate(602);
     expect(restarted.stdout.split('\n')[0]).toBe('SPAWN shepherd-1 shepherd 1 --force-pr --resume');
     expect(readState(repo)!.shepherds['shepherd-1']!.restarts).toBe(1);
-    await run(repo, ['record', 'shepherd-1', '--task-id', 'task1b', '--output-file', '/nonexistent/1b.output'], at(603));
+    await run(
+      repo,
+      ['record', 'shepherd-1', '--task-id', 'task1b', '--output-file', '/nonexistent/1b.output'],
+      at(603),
+    );
     // Still silent: warned again, then blocked — no second restart.
     expect((await iterate(903)).stdout).toMatch(/stuck=1/);
     const blocked = await iterate(1203);
@@ -143,7 +166,8 @@ describe('a stuck shepherd', () => {
     expect(commentsOf(emulator, 1)).toEqual({ claims: [], others: [expect.stringContaining('loom:blocked')] });
     expect(readState(repo)!.shepherds['shepherd-1']!.status).toBe('idle');
     // Never an endless loop: later iterations leave it alone.
-    for (const seconds of [1600, 2400]) expect((await iterate(seconds)).stdout).not.toContain('SPAWN shepherd-1 shepherd 1');
+    for (const seconds of [1600, 2400])
+      expect((await iterate(seconds)).stdout).not.toContain('SPAWN shepherd-1 shepherd 1');
     expect(commentsOf(emulator, 1).others).toHaveLength(1);
     // The builder (threshold 3600 s) was never touched.
     expect(labelsOf(emulator, 2)).toEqual(['loom:building']);

@@ -10,18 +10,30 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
-import { claimLocks, commentsOf, expectNoOrphanBuilding, expectNoSecrets, readState, run, stateFile } from './helpers/reliability.js';
 import { StatusReportSchema } from '../src/core/status-report.js';
 import { emptyState } from '../src/state/schema.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import {
+  claimLocks,
+  commentsOf,
+  expectNoOrphanBuilding,
+  expectNoSecrets,
+  readState,
+  run,
+  stateFile,
+} from './helpers/reliability.js';
+import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 let emulator: EmulatorHandle;
 let repo: TestRepo;
 
 beforeAll(async () => {
-  emulator = await startEmulator(seedWith([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }, { labels: ['loom:issue'] }]));
-  repo = await createTestRepo(emulator, { config: { max_shepherds: 2, issue_threshold: 0, guide: { enabled: false } } });
+  emulator = await startEmulator(
+    seedWith([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }, { labels: ['loom:issue'] }]),
+  );
+  repo = await createTestRepo(emulator, {
+    config: { max_shepherds: 2, issue_threshold: 0, guide: { enabled: false } },
+  });
 });
 
 afterAll(async () => {
@@ -42,14 +54,33 @@ const writers = (id = 'loom-20260101000000-abcdef') => [
   ['shutdown', '--daemon', id, '--drain', '0'],
 ];
 
-const slot = { status: 'working', issue: 1, task_id: null, output_file: null, started: null, last_phase: null, pr_number: null, last_heartbeat: null, idle_since: null, idle_reason: null };
+const slot = {
+  status: 'working',
+  issue: 1,
+  task_id: null,
+  output_file: null,
+  started: null,
+  last_phase: null,
+  pr_number: null,
+  last_heartbeat: null,
+  idle_since: null,
+  idle_reason: null,
+};
 const moveAside = 'mv .loom/daemon-state.json .loom/daemon-state.json.bad';
 const corrupt: [string, string, RegExp][] = [
   ['garbage', 'hello, world\n', /not valid JSON/],
   ['an empty file', '', /not valid JSON/],
   ['JSON null', 'null', /does not match the state schema/],
-  ['a nested wrong type', JSON.stringify({ ...emptyState(), shepherds: { 'shepherd-1': { ...slot, issue: '1;rm -rf /' } } }), /shepherds\.shepherd-1\.issue/],
-  ['an unknown key inside a slot', JSON.stringify({ ...emptyState(), shepherds: { 'shepherd-1': { ...slot, surprise: true } } }), /Unrecognized key/],
+  [
+    'a nested wrong type',
+    JSON.stringify({ ...emptyState(), shepherds: { 'shepherd-1': { ...slot, issue: '1;rm -rf /' } } }),
+    /shepherds\.shepherd-1\.issue/,
+  ],
+  [
+    'an unknown key inside a slot',
+    JSON.stringify({ ...emptyState(), shepherds: { 'shepherd-1': { ...slot, surprise: true } } }),
+    /Unrecognized key/,
+  ],
   ['an older version number', JSON.stringify({ ...emptyState(), version: 0 }), /version/],
 ];
 
@@ -70,14 +101,17 @@ async function expectRefusedEverywhere(message: RegExp, hint: string, id?: strin
 }
 
 describe('a corrupt state file', () => {
-  it.each(corrupt)('%s: every writer refuses, exits 8 and keeps the file byte-identical', async (_name, content, message) => {
-    writeFileSync(stateFile(repo), content);
-    await expectRefusedEverywhere(message, moveAside);
-    const status = await run(repo, ['status', '--json', '--fast']);
-    expect(status.exitCode).toBe(8);
-    expect(StatusReportSchema.parse(JSON.parse(status.stdout)).errors[0]?.code).toBe('STATE_INVALID');
-    expect(readFileSync(stateFile(repo), 'utf8')).toBe(content);
-  });
+  it.each(corrupt)(
+    '%s: every writer refuses, exits 8 and keeps the file byte-identical',
+    async (_name, content, message) => {
+      writeFileSync(stateFile(repo), content);
+      await expectRefusedEverywhere(message, moveAside);
+      const status = await run(repo, ['status', '--json', '--fast']);
+      expect(status.exitCode).toBe(8);
+      expect(StatusReportSchema.parse(JSON.parse(status.stdout)).errors[0]?.code).toBe('STATE_INVALID');
+      expect(readFileSync(stateFile(repo), 'utf8')).toBe(content);
+    },
+  );
 
   it('a directory in its place: refused, kept', async () => {
     rmSync(stateFile(repo), { force: true });
@@ -132,7 +166,10 @@ describe('a state file Loom may not write', () => {
     // Space is back: the next iteration adopts them — each claimed exactly once.
     const next = await run(repo, ['iterate', '--daemon', id]);
     expect(next.exitCode, next.stderr).toBe(0);
-    expect(next.stdout.split('\n').filter((l) => l.startsWith('SPAWN'))).toEqual(['SPAWN shepherd-1 shepherd 1 --force-pr', 'SPAWN shepherd-2 shepherd 2 --force-pr']);
+    expect(next.stdout.split('\n').filter((l) => l.startsWith('SPAWN'))).toEqual([
+      'SPAWN shepherd-1 shepherd 1 --force-pr',
+      'SPAWN shepherd-2 shepherd 2 --force-pr',
+    ]);
     for (const n of [1, 2]) expect(commentsOf(emulator, n).claims).toHaveLength(1);
     expect(Object.values(readState(repo)!.shepherds).map((s) => s.issue)).toEqual([1, 2]);
     expect(labelsOf(emulator, 3)).toEqual(['loom:issue']);

@@ -9,16 +9,26 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import {
+  claimLocks,
+  commentsOf,
+  expectNoOrphanBuilding,
+  expectNoSecrets,
+  readState,
+  run,
+  until,
+} from './helpers/reliability.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
-import { claimLocks, commentsOf, expectNoOrphanBuilding, expectNoSecrets, readState, run, until } from './helpers/reliability.js';
 
 let emulator: EmulatorHandle;
 let repo: TestRepo;
 
 beforeAll(async () => {
   emulator = await startEmulator(seedWith(Array.from({ length: 12 }, () => ({ labels: [] }))));
-  repo = await createTestRepo(emulator, { config: { max_shepherds: 3, issue_threshold: 0, poll_interval: 1, guide: { enabled: false } } });
+  repo = await createTestRepo(emulator, {
+    config: { max_shepherds: 3, issue_threshold: 0, poll_interval: 1, guide: { enabled: false } },
+  });
 });
 
 afterAll(async () => {
@@ -29,7 +39,9 @@ afterAll(async () => {
 /** `loom start`; its last line is the id (lines before it report what crash recovery did). */
 const startDaemon = async () => (await run(repo, ['start'])).stdout.trim().split('\n').at(-1)!;
 const stopFile = () => path.join(repo.dir, '.loom/stop-daemon');
-const ready = (...issues: number[]) => issues.forEach((n) => emulator.store.setLabels(n, ['loom:issue']));
+const ready = (...issues: number[]) => {
+  for (const n of issues) emulator.store.setLabels(n, ['loom:issue']);
+};
 const arrived = (operation: string) => () => emulator.requests().some((r) => r.operation === operation);
 const count = (operation: string) => emulator.requests().filter((r) => r.operation === operation).length;
 
@@ -78,7 +90,10 @@ describe('a stop requested', () => {
     // A shepherd already at work on #3 (recorded, transcript still going).
     expect((await run(repo, ['spawn', '3'])).stdout).toContain('SPAWN shepherd-1 shepherd 3');
     const output = path.join(repo.home, 'task3.output');
-    writeFileSync(output, `${JSON.stringify({ type: 'assistant', message: { role: 'assistant', stop_reason: 'tool_use' } })}\n`);
+    writeFileSync(
+      output,
+      `${JSON.stringify({ type: 'assistant', message: { role: 'assistant', stop_reason: 'tool_use' } })}\n`,
+    );
     expect((await run(repo, ['record', 'shepherd-1', '--task-id', 'task3', '--output-file', output])).exitCode).toBe(0);
     emulator.clearRequests();
     emulator.addFault({ match: { operation: 'LoomClaimCheck' }, delayMs: 1200, times: 1 });
@@ -90,7 +105,10 @@ describe('a stop requested', () => {
     expect(count('LoomEditLabels')).toBe(1); // #4 claimed; #5 never tried
     expect(labelsOf(emulator, 4)).toEqual(['loom:building']);
     expect(labelsOf(emulator, 5)).toEqual(['loom:issue']);
-    expect(Object.values(readState(repo)!.shepherds).map((s) => [s.issue, s.task_id])).toEqual([[3, 'task3'], [4, null]]);
+    expect(Object.values(readState(repo)!.shepherds).map((s) => [s.issue, s.task_id])).toEqual([
+      [3, 'task3'],
+      [4, null],
+    ]);
     expectNoOrphanBuilding(emulator, repo);
     await shutdownAndCheck(id, { released: [4], stillRunning: [3] });
     expect(labelsOf(emulator, 3)).toEqual(['loom:building']);

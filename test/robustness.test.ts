@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 import { StatusReportSchema } from '../src/core/status-report.js';
 import { emptyState } from '../src/state/schema.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 describe('a corrupt or foreign state file', () => {
   let emulator: EmulatorHandle;
@@ -22,26 +22,39 @@ describe('a corrupt or foreign state file', () => {
   const cases: [string, string, RegExp, string][] = [
     ['truncated JSON', '{"version": 1, "running": tr', /not valid JSON/, moveAside],
     ['wrong types', JSON.stringify({ ...emptyState(), running: 'yes' }), /running: /, moveAside],
-    ['a newer schema version', JSON.stringify({ version: 99, shiny: true }), /newer Loom \(state version 99/, 'Upgrade Loom'],
-    ['an unknown extra key', JSON.stringify({ ...emptyState(), surprise: 1 }), /Unrecognized key: "surprise"/, moveAside],
+    [
+      'a newer schema version',
+      JSON.stringify({ version: 99, shiny: true }),
+      /newer Loom \(state version 99/,
+      'Upgrade Loom',
+    ],
+    [
+      'an unknown extra key',
+      JSON.stringify({ ...emptyState(), surprise: 1 }),
+      /Unrecognized key: "surprise"/,
+      moveAside,
+    ],
   ];
-  it.each(cases)('%s: every command explains, exits non-zero and keeps the file', async (_name, content, message, hint) => {
-    const file = path.join(repo.dir, '.loom/daemon-state.json');
-    writeFileSync(file, content);
-    emulator.clearRequests();
-    for (const args of [['iterate'], ['start'], ['progress', '1', '--phase', 'builder']]) {
-      const result = await repo.loom(args);
-      expect(result.exitCode, args.join(' ')).toBe(8);
-      expect(result.stderr).toMatch(message);
-      expect(result.stderr).toContain(hint);
-      expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace for an expected failure
-    }
-    const status = await repo.loom(['status', '--json', '--fast']);
-    expect(StatusReportSchema.parse(JSON.parse(status.stdout)).errors[0]?.code).toMatch(/^STATE_/);
-    expect(readFileSync(file, 'utf8')).toBe(content);
-    expect(labelsOf(emulator, 1)).toEqual(['loom:issue']);
-    expect(emulator.requests().filter((r) => r.operation !== 'LoomSnapshot')).toEqual([]);
-  });
+  it.each(cases)(
+    '%s: every command explains, exits non-zero and keeps the file',
+    async (_name, content, message, hint) => {
+      const file = path.join(repo.dir, '.loom/daemon-state.json');
+      writeFileSync(file, content);
+      emulator.clearRequests();
+      for (const args of [['iterate'], ['start'], ['progress', '1', '--phase', 'builder']]) {
+        const result = await repo.loom(args);
+        expect(result.exitCode, args.join(' ')).toBe(8);
+        expect(result.stderr).toMatch(message);
+        expect(result.stderr).toContain(hint);
+        expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace for an expected failure
+      }
+      const status = await repo.loom(['status', '--json', '--fast']);
+      expect(StatusReportSchema.parse(JSON.parse(status.stdout)).errors[0]?.code).toMatch(/^STATE_/);
+      expect(readFileSync(file, 'utf8')).toBe(content);
+      expect(labelsOf(emulator, 1)).toEqual(['loom:issue']);
+      expect(emulator.requests().filter((r) => r.operation !== 'LoomSnapshot')).toEqual([]);
+    },
+  );
 });
 
 describe('hostile issue titles', () => {
@@ -54,11 +67,13 @@ describe('hostile issue titles', () => {
   let emulator: EmulatorHandle;
   let repo: TestRepo;
   beforeAll(async () => {
-    emulator = await startEmulator(seedWith([
-      ...hostile.map((title) => ({ title, labels: ['loom:issue'] })),
-      ...hostile.map((title) => ({ title, labels: ['loom:curated'] })),
-      ...hostile.map((title) => ({ title, labels: ['loom:blocked'] })),
-    ]));
+    emulator = await startEmulator(
+      seedWith([
+        ...hostile.map((title) => ({ title, labels: ['loom:issue'] })),
+        ...hostile.map((title) => ({ title, labels: ['loom:curated'] })),
+        ...hostile.map((title) => ({ title, labels: ['loom:blocked'] })),
+      ]),
+    );
     repo = await createTestRepo(emulator, { config: { max_shepherds: 4, issue_threshold: 0 } });
   });
   afterAll(async () => {
@@ -68,7 +83,13 @@ describe('hostile issue titles', () => {
 
   it('execute nothing and print no raw control sequence', async () => {
     const outputs: string[] = [];
-    for (const args of [['iterate'], ['status'], ['status', '--json'], ['iterate', '--dry-run'], ['status', '--fast']]) {
+    for (const args of [
+      ['iterate'],
+      ['status'],
+      ['status', '--json'],
+      ['iterate', '--dry-run'],
+      ['status', '--fast'],
+    ]) {
       const result = await repo.loom(args);
       expect(result.exitCode, `${args.join(' ')}: ${result.stderr}`).toBe(0);
       outputs.push(result.stdout, result.stderr);
@@ -78,7 +99,9 @@ describe('hostile issue titles', () => {
       expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
     }
     const status = JSON.parse((await repo.loom(['status', '--json'])).stdout);
-    expect(status.human_actions.map((a: { title: string }) => a.title)).toContain('$(touch /tmp/loom-pwned-1) `touch /tmp/loom-pwned-2`; touch /tmp/loom-pwned-3');
+    expect(status.human_actions.map((a: { title: string }) => a.title)).toContain(
+      '$(touch /tmp/loom-pwned-1) `touch /tmp/loom-pwned-2`; touch /tmp/loom-pwned-3',
+    );
     expect(status.human_actions.map((a: { title: string }) => a.title)).toContain('line one line two three');
   });
 
@@ -97,10 +120,19 @@ describe('a 10 000-issue backlog', () => {
   let repo: TestRepo;
   beforeAll(async () => {
     const issues = Array.from({ length: 10_000 }, (_, i) => ({
-      labels: i % 10 === 0 ? ['loom:building'] : i % 7 === 0 ? ['loom:curated'] : i % 13 === 0 ? ['loom:blocked'] : ['loom:issue'],
+      labels:
+        i % 10 === 0
+          ? ['loom:building']
+          : i % 7 === 0
+            ? ['loom:curated']
+            : i % 13 === 0
+              ? ['loom:blocked']
+              : ['loom:issue'],
     }));
     emulator = await startEmulator(seedWith(issues));
-    repo = await createTestRepo(emulator, { config: { max_shepherds: 3, issue_threshold: 0, stale_building: 10 ** 9 } });
+    repo = await createTestRepo(emulator, {
+      config: { max_shepherds: 3, issue_threshold: 0, stale_building: 10 ** 9 },
+    });
   });
   afterAll(async () => {
     repo.cleanup();
@@ -108,7 +140,10 @@ describe('a 10 000-issue backlog', () => {
   });
 
   const expected = () => {
-    let building = 0, curated = 0, blocked = 0, ready = 0;
+    let building = 0,
+      curated = 0,
+      blocked = 0,
+      ready = 0;
     for (let i = 0; i < 10_000; i++) {
       if (i % 10 === 0) building++;
       else if (i % 7 === 0) curated++;
@@ -130,7 +165,9 @@ describe('a 10 000-issue backlog', () => {
     emulator.clearRequests();
     const result = await repo.loom(['iterate']);
     const e = expected();
-    expect(result.stdout.trim().split('\n').at(-1)).toBe(`ready=${e.ready - 3} building=${e.building + 3} shepherds=3/3 +shepherd=#2 +shepherd=#3 +shepherd=#4`);
+    expect(result.stdout.trim().split('\n').at(-1)).toBe(
+      `ready=${e.ready - 3} building=${e.building + 3} shepherds=3/3 +shepherd=#2 +shepherd=#3 +shepherd=#4`,
+    );
     expect(emulator.requests().filter((r) => r.operation === 'LoomSnapshot')).toHaveLength(1);
     expect(emulator.requests()).toHaveLength(10);
   });

@@ -7,16 +7,26 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, labelsOf, type TestRepo } from './helpers/repo.js';
-import { ShepherdPhaseJsonSchema, AwaitJsonSchema } from '../src/commands/shepherd.js';
-import { PrForJsonSchema } from '../src/commands/pulls.js';
-import { DepsJsonSchema } from '../src/commands/deps.js';
 import { TransitionJsonSchema } from '../src/commands/claims.js';
+import { DepsJsonSchema } from '../src/commands/deps.js';
+import { PrForJsonSchema } from '../src/commands/pulls.js';
+import { AwaitJsonSchema, ShepherdPhaseJsonSchema } from '../src/commands/shepherd.js';
 import { CheckpointSchema } from '../src/core/checkpoint.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { createTestRepo, labelsOf, type TestRepo } from './helpers/repo.js';
 
-const issue = (number: number, labels: string[], extra: Record<string, unknown> = {}) => ({ number, title: `Issue ${number}`, labels, ...extra });
-const pull = (number: number, extra: Record<string, unknown>) => ({ number, title: `PR ${number}`, headRefName: `branch-${number}`, ...extra });
+const issue = (number: number, labels: string[], extra: Record<string, unknown> = {}) => ({
+  number,
+  title: `Issue ${number}`,
+  labels,
+  ...extra,
+});
+const pull = (number: number, extra: Record<string, unknown>) => ({
+  number,
+  title: `PR ${number}`,
+  headRefName: `branch-${number}`,
+  ...extra,
+});
 
 const seed = {
   repo: 'acme/widgets',
@@ -124,7 +134,6 @@ describe.concurrent('shepherd-phase', () => {
     expect((await repo.loom(['shepherd-phase', '999'])).exitCode).toBe(7);
     for (const bad of ['../1', '1;rm', '-1']) expect((await repo.loom(['shepherd-phase', bad])).exitCode).toBe(2);
   });
-
 });
 
 describe('shepherd-phase budget', () => {
@@ -167,7 +176,11 @@ describe('checkpoint', () => {
   });
 
   test('a checkpoint from a stranger is ignored', async () => {
-    em.store.addComment(12, '<!-- loom:checkpoint {"phase":"merge","pr":112,"doctor_rounds":0,"updated_at":"x"} -->', 'mallory');
+    em.store.addComment(
+      12,
+      '<!-- loom:checkpoint {"phase":"merge","pr":112,"doctor_rounds":0,"updated_at":"x"} -->',
+      'mallory',
+    );
     expect((await repo.loom(['checkpoint', '12'])).stdout.trim()).toBe('null');
     expect((await repo.loom(['checkpoint', '12', '--pr', '5'])).exitCode).toBe(2);
   });
@@ -359,7 +372,21 @@ describe.concurrent('deps', () => {
 
 describe('help', () => {
   test('every new command documents its exit codes and an example', async () => {
-    for (const cmd of [['shepherd-phase'], ['checkpoint'], ['await'], ['claim'], ['release'], ['transition'], ['pr-for'], ['deps'], ['merge-gate'], ['merge'], ['worktree'], ['worktree', 'clean'], ['labels', 'lint']]) {
+    for (const cmd of [
+      ['shepherd-phase'],
+      ['checkpoint'],
+      ['await'],
+      ['claim'],
+      ['release'],
+      ['transition'],
+      ['pr-for'],
+      ['deps'],
+      ['merge-gate'],
+      ['merge'],
+      ['worktree'],
+      ['worktree', 'clean'],
+      ['labels', 'lint'],
+    ]) {
       const out = await repo.loom([...cmd, '--help']);
       expect(out.exitCode, cmd.join(' ')).toBe(0);
       expect(out.stdout, cmd.join(' ')).toMatch(/Exit codes:/);

@@ -3,15 +3,32 @@
  * PR linking, await verdicts and label transitions. No processes.
  */
 import { describe, expect, test } from 'vitest';
-import { decidePhase, roleFinished, type PhasePull } from '../src/core/shepherd-phase.js';
-import { findCheckpointComment, formatCheckpointComment, nextCheckpoint, parseCheckpoint, type Checkpoint } from '../src/core/checkpoint.js';
-import { closingRefsInBody, selectPullForIssue, type PullCandidate } from '../src/core/pr-link.js';
 import { evaluateAwait } from '../src/core/await.js';
+import {
+  type Checkpoint,
+  findCheckpointComment,
+  formatCheckpointComment,
+  nextCheckpoint,
+  parseCheckpoint,
+} from '../src/core/checkpoint.js';
 import { planTransition } from '../src/core/label-transition.js';
+import { closingRefsInBody, type PullCandidate, selectPullForIssue } from '../src/core/pr-link.js';
+import { decidePhase, type PhasePull, roleFinished } from '../src/core/shepherd-phase.js';
 
 const open = (labels: string[]) => ({ state: 'OPEN' as const, labels });
-const pr = (labels: string[], extra: Partial<PhasePull> = {}): PhasePull => ({ number: 10, state: 'OPEN', labels, mergeable: 'MERGEABLE', ...extra });
-const cp = (doctor_rounds: number): Checkpoint => ({ phase: 'judge', pr: 10, doctor_rounds, updated_at: '2026-01-01T00:00:00Z' });
+const pr = (labels: string[], extra: Partial<PhasePull> = {}): PhasePull => ({
+  number: 10,
+  state: 'OPEN',
+  labels,
+  mergeable: 'MERGEABLE',
+  ...extra,
+});
+const cp = (doctor_rounds: number): Checkpoint => ({
+  phase: 'judge',
+  pr: 10,
+  doctor_rounds,
+  updated_at: '2026-01-01T00:00:00Z',
+});
 
 describe('roleFinished', () => {
   test.each([
@@ -52,7 +69,13 @@ describe('decidePhase', () => {
     ['PR conflicting', open(['loom:building']), pr(['loom:pr'], { mergeable: 'CONFLICTING' }), null, 'doctor'],
     ['PR approved', open(['loom:building']), pr(['loom:pr']), null, 'merge'],
     ['PR approved after 3 doctor rounds', open(['loom:building']), pr(['loom:pr']), cp(3), 'merge'],
-    ['changes requested after 3 doctor rounds', open(['loom:building']), pr(['loom:changes-requested']), cp(3), 'blocked'],
+    [
+      'changes requested after 3 doctor rounds',
+      open(['loom:building']),
+      pr(['loom:changes-requested']),
+      cp(3),
+      'blocked',
+    ],
     ['PR merged', open(['loom:building']), pr(['loom:pr'], { state: 'MERGED' }), null, 'done'],
     ['issue closed', { state: 'CLOSED' as const, labels: [] }, null, null, 'done'],
     ['loom:blocked', open(['loom:issue', 'loom:blocked']), null, null, 'blocked'],
@@ -153,10 +176,22 @@ describe('await verdicts', () => {
 
 describe('planTransition', () => {
   test('exclusions add the implied removals', () => {
-    expect(planTransition(['loom:pr'], ['loom:reviewing'])).toEqual({ ok: true, add: ['loom:pr'], remove: ['loom:reviewing', 'loom:changes-requested'] });
-    expect(planTransition(['loom:changes-requested'], [])).toEqual({ ok: true, add: ['loom:changes-requested'], remove: ['loom:pr'] });
+    expect(planTransition(['loom:pr'], ['loom:reviewing'])).toEqual({
+      ok: true,
+      add: ['loom:pr'],
+      remove: ['loom:reviewing', 'loom:changes-requested'],
+    });
+    expect(planTransition(['loom:changes-requested'], [])).toEqual({
+      ok: true,
+      add: ['loom:changes-requested'],
+      remove: ['loom:pr'],
+    });
     expect(planTransition(['loom:building'], [])).toEqual({ ok: true, add: ['loom:building'], remove: ['loom:issue'] });
-    expect(planTransition(['loom:issue'], ['loom:building'])).toEqual({ ok: true, add: ['loom:issue'], remove: ['loom:building'] });
+    expect(planTransition(['loom:issue'], ['loom:building'])).toEqual({
+      ok: true,
+      add: ['loom:issue'],
+      remove: ['loom:building'],
+    });
   });
   test('refuses phantom labels, contradictions and nothing', () => {
     const bad = (add: string[], remove: string[]) => {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 let emulator: EmulatorHandle | undefined;
@@ -12,11 +12,14 @@ afterEach(async () => {
   repo = emulator = undefined;
 });
 
-const transcript = (stopReason: string) => `${JSON.stringify({ type: 'user', message: { role: 'user', content: 'go' } })}\n${JSON.stringify({ type: 'assistant', message: { role: 'assistant', stop_reason: stopReason, content: [] } })}\n`;
+const transcript = (stopReason: string) =>
+  `${JSON.stringify({ type: 'user', message: { role: 'user', content: 'go' } })}\n${JSON.stringify({ type: 'assistant', message: { role: 'assistant', stop_reason: stopReason, content: [] } })}\n`;
 
 describe('loom shutdown', () => {
   it('settles every slot: finished task without a report is released, unstarted claim released, working one left for start', async () => {
-    emulator = await startEmulator(seedWith([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }, { labels: ['loom:issue'] }]));
+    emulator = await startEmulator(
+      seedWith([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }, { labels: ['loom:issue'] }]),
+    );
     repo = await createTestRepo(emulator, { config: { max_shepherds: 3, issue_threshold: 0, guide: { interval: 0 } } });
     const id = (await repo.loom(['start'])).stdout.trim();
     const first = await repo.loom(['iterate', '--daemon', id]);
@@ -35,7 +38,10 @@ describe('loom shutdown', () => {
     expect(labelsOf(emulator, 1)).toEqual(['loom:issue']);
     expect(labelsOf(emulator, 2)).toEqual(['loom:building']);
     expect(labelsOf(emulator, 3)).toEqual(['loom:issue']);
-    const comments = (n: number) => (emulator!.state().issues ?? []).find((i) => i.number === n)?.comments?.filter((c) => c.body.includes('claim is released')) ?? [];
+    const comments = (n: number) =>
+      (emulator!.state().issues ?? [])
+        .find((i) => i.number === n)
+        ?.comments?.filter((c) => c.body.includes('claim is released')) ?? [];
     expect(comments(1)).toHaveLength(1);
     expect(comments(3)).toHaveLength(1);
     const state = JSON.parse(readFileSync(path.join(repo.dir, '.loom/daemon-state.json'), 'utf8'));

@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
 import { StatusReportSchema } from '../src/core/status-report.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
 
 let emulator: EmulatorHandle;
 let repo: TestRepo;
@@ -23,10 +23,38 @@ beforeAll(async () => {
         { labels: ['loom:issue'], state: 'CLOSED' },
       ],
       [
-        { number: 20, title: 'PR a', labels: ['loom:review-requested'], state: 'OPEN', headRefName: 'feature/issue-3', mergeable: 'MERGEABLE' },
-        { number: 21, title: 'PR b', labels: ['loom:changes-requested'], state: 'OPEN', headRefName: 'feature/issue-30', mergeable: 'MERGEABLE' },
-        { number: 22, title: 'PR c', labels: ['loom:pr'], state: 'OPEN', headRefName: 'feature/issue-31', mergeable: 'MERGEABLE' },
-        { number: 23, title: 'PR d', labels: ['loom:pr'], state: 'MERGED', headRefName: 'feature/issue-32', mergeable: 'UNKNOWN' },
+        {
+          number: 20,
+          title: 'PR a',
+          labels: ['loom:review-requested'],
+          state: 'OPEN',
+          headRefName: 'feature/issue-3',
+          mergeable: 'MERGEABLE',
+        },
+        {
+          number: 21,
+          title: 'PR b',
+          labels: ['loom:changes-requested'],
+          state: 'OPEN',
+          headRefName: 'feature/issue-30',
+          mergeable: 'MERGEABLE',
+        },
+        {
+          number: 22,
+          title: 'PR c',
+          labels: ['loom:pr'],
+          state: 'OPEN',
+          headRefName: 'feature/issue-31',
+          mergeable: 'MERGEABLE',
+        },
+        {
+          number: 23,
+          title: 'PR d',
+          labels: ['loom:pr'],
+          state: 'MERGED',
+          headRefName: 'feature/issue-32',
+          mergeable: 'UNKNOWN',
+        },
       ],
     ),
   );
@@ -64,11 +92,13 @@ describe('loom status', () => {
       ['approve-proposal', 7],
       ['unblock', 8],
     ]);
-    expect(report.human_actions[0]!.command).toBe('gh issue edit 4 -R acme/widgets --remove-label loom:curated --add-label loom:issue');
+    expect(report.human_actions[0]!.command).toBe(
+      'gh issue edit 4 -R acme/widgets --remove-label loom:curated --add-label loom:issue',
+    );
     expect(emulator.requests()).toHaveLength(1);
   });
 
-  it('--fast makes zero requests and uses the last iteration\'s counts', async () => {
+  it("--fast makes zero requests and uses the last iteration's counts", async () => {
     await repo.loom(['iterate', '--dry-run']);
     const noPipeline = JSON.parse((await repo.loom(['status', '--json', '--fast'])).stdout);
     expect(noPipeline.pipeline.ready).toBeNull(); // a dry run saves nothing
@@ -80,14 +110,21 @@ describe('loom status', () => {
 
   it('the text view shows every section and the exact commands for human actions', async () => {
     const result = await repo.loom(['status']);
-    for (const section of ['Daemon:', 'Pipeline', 'Shepherds', 'Support roles', 'Session', 'Waiting for you']) expect(result.stdout).toContain(section);
-    expect(result.stdout).toContain('gh issue edit 8 -R acme/widgets --remove-label loom:blocked --add-label loom:issue');
+    for (const section of ['Daemon:', 'Pipeline', 'Shepherds', 'Support roles', 'Session', 'Waiting for you'])
+      expect(result.stdout).toContain(section);
+    expect(result.stdout).toContain(
+      'gh issue edit 8 -R acme/widgets --remove-label loom:blocked --add-label loom:issue',
+    );
     expect(result.stdout).not.toContain('\u001b['); // NO_COLOR / not a TTY
   });
 
   it('the loom-status.sh wrapper passes its arguments through', async () => {
     const { execa } = await import('execa');
-    const result = await execa(path.join(repo.dir, '.loom/scripts/loom-status.sh'), ['--json', '--fast'], { cwd: repo.dir, env: repo.env, extendEnv: false });
+    const result = await execa(path.join(repo.dir, '.loom/scripts/loom-status.sh'), ['--json', '--fast'], {
+      cwd: repo.dir,
+      env: repo.env,
+      extendEnv: false,
+    });
     expect(StatusReportSchema.parse(JSON.parse(result.stdout)).schema).toBe('loom.status/1');
   });
 
@@ -106,7 +143,9 @@ describe('loom status', () => {
 
 describe('loom status when GitHub cannot be reached', () => {
   it('prints valid JSON with null counts and the reason under errors, and exits non-zero', async () => {
-    const result = await repo.loom(['status', '--json'], { env: { HTTP_PROXY: 'http://127.0.0.1:1', http_proxy: 'http://127.0.0.1:1', LOOM_GH_TIMEOUT: '10' } });
+    const result = await repo.loom(['status', '--json'], {
+      env: { HTTP_PROXY: 'http://127.0.0.1:1', http_proxy: 'http://127.0.0.1:1', LOOM_GH_TIMEOUT: '10' },
+    });
     const report = StatusReportSchema.parse(JSON.parse(result.stdout));
     expect(Object.values(report.pipeline).every((v) => v === null)).toBe(true);
     expect(report.errors[0]?.code).toBe('GH_NETWORK');

@@ -5,12 +5,13 @@
  */
 import { describe, expect, test } from 'vitest';
 import { combineDependencies, parseDependencies } from '../src/core/deps.js';
-import { criticalPattern, evaluateMergeGate, globToRegExp, type GatePull } from '../src/core/merge-gate.js';
 import { findPhantomLabels } from '../src/core/label-lint.js';
+import { criticalPattern, evaluateMergeGate, type GatePull, globToRegExp } from '../src/core/merge-gate.js';
 import { cleanDecision, parseWorktreeInclude, parseWorktreeList } from '../src/core/worktree.js';
 
 describe('parseDependencies', () => {
-  const refs = (body: string, self?: number) => parseDependencies(body, self, 'acme/widgets').map((r) => `${r.repo ?? ''}#${r.number}:${r.source}`);
+  const refs = (body: string, self?: number) =>
+    parseDependencies(body, self, 'acme/widgets').map((r) => `${r.repo ?? ''}#${r.number}:${r.source}`);
   test.each([
     ['Blocked by #12', ['#12:blocked-by']],
     ['blocked BY #12', ['#12:blocked-by']],
@@ -36,7 +37,9 @@ describe('parseDependencies', () => {
   });
   test('combine: deduplicated, unresolvable and external count as open', () => {
     const body = parseDependencies('Depends on #1, #2, #4\n- [ ] #1\nRequires other/repo#9');
-    const deps = combineDependencies([{ number: 2, state: 'closed', title: 'native' }], body, (n) => (n === 1 ? { state: 'closed', title: 'one' } : undefined));
+    const deps = combineDependencies([{ number: 2, state: 'closed', title: 'native' }], body, (n) =>
+      n === 1 ? { state: 'closed', title: 'one' } : undefined,
+    );
     expect(deps.map((d) => [d.repo ?? '', d.number, d.state, d.resolved, d.sources.join('+')])).toEqual([
       ['', 2, 'closed', true, 'native+depends-on'],
       ['', 1, 'closed', true, 'depends-on+task-list'],
@@ -69,14 +72,24 @@ describe('merge gate rules', () => {
   test('a good PR passes every check', () => {
     const gate = evaluateMergeGate(good, now);
     expect(gate.pass).toBe(true);
-    expect(gate.checks.map((c) => c.name)).toEqual(['open', 'approved', 'manual-merge', 'size', 'critical-files', 'mergeable', 'recency', 'checks']);
+    expect(gate.checks.map((c) => c.name)).toEqual([
+      'open',
+      'approved',
+      'manual-merge',
+      'size',
+      'critical-files',
+      'mergeable',
+      'recency',
+      'checks',
+    ]);
   });
   test('open: merged, closed or draft fail', () => {
     expect(failing({ state: 'MERGED' })).toEqual(['open']);
     expect(failing({ isDraft: true })).toEqual(['open']);
   });
   test('approved: needs loom:pr', () => expect(failing({ labels: ['loom:review-requested'] })).toEqual(['approved']));
-  test('manual-merge', () => expect(failing({ labels: ['loom:pr', 'loom:manual-merge'] }, true)).toEqual(['manual-merge']));
+  test('manual-merge', () =>
+    expect(failing({ labels: ['loom:pr', 'loom:manual-merge'] }, true)).toEqual(['manual-merge']));
   test('size: 200 lines pass, 201 fail, --force relaxes', () => {
     expect(failing({ additions: 150, deletions: 50 })).toEqual([]);
     expect(failing({ additions: 151, deletions: 50 })).toEqual(['size']);
@@ -84,10 +97,20 @@ describe('merge gate rules', () => {
     expect(forced).toMatchObject({ pass: true, relaxed: true });
   });
   test('critical files, --force relaxes; an unreadable file list fails closed', () => {
-    for (const f of ['.github/workflows/ci.yml', 'package-lock.json', 'web/yarn.lock', '.loom/config.json', '.claude/commands/x.md', '.env', 'config/.env.production', 'deploy/server.pem']) {
+    for (const f of [
+      '.github/workflows/ci.yml',
+      'package-lock.json',
+      'web/yarn.lock',
+      '.loom/config.json',
+      '.claude/commands/x.md',
+      '.env',
+      'config/.env.production',
+      'deploy/server.pem',
+    ]) {
       expect(failing({ files: [f] }), f).toEqual(['critical-files']);
     }
-    for (const f of ['src/env.ts', 'docs/environment.md', 'lockfile.md', 'github/workflows.md']) expect(failing({ files: [f] }), f).toEqual([]);
+    for (const f of ['src/env.ts', 'docs/environment.md', 'lockfile.md', 'github/workflows.md'])
+      expect(failing({ files: [f] }), f).toEqual([]);
     expect(failing({ files: ['.github/workflows/ci.yml'] }, true)).toEqual([]);
     expect(failing({ files: ['a.ts'], changedFiles: 150 })).toEqual(['critical-files']);
   });
@@ -116,8 +139,14 @@ describe('merge gate rules', () => {
 describe('label lint scanner', () => {
   test('reports undeclared labels with file and line; ignores markers and prefixes', () => {
     const files = [
-      { file: '.claude/commands/judge.md', text: 'Add `loom:pr`.\nThen loom:approved, never loom:review-requested-.\n<!-- loom:checkpoint {} -->' },
-      { file: 'src/a.ts', text: "const q = 'loom:';\nBash(.loom/scripts/loom:*)\nlabel: 'loom:ghost'\nconst m = /<!-- loom:marker (x) -->/;" },
+      {
+        file: '.claude/commands/judge.md',
+        text: 'Add `loom:pr`.\nThen loom:approved, never loom:review-requested-.\n<!-- loom:checkpoint {} -->',
+      },
+      {
+        file: 'src/a.ts',
+        text: "const q = 'loom:';\nBash(.loom/scripts/loom:*)\nlabel: 'loom:ghost'\nconst m = /<!-- loom:marker (x) -->/;",
+      },
     ];
     expect(findPhantomLabels(files, ['loom:pr', 'loom:review-requested'])).toEqual([
       { label: 'loom:approved', file: '.claude/commands/judge.md', line: 2 },
@@ -128,12 +157,16 @@ describe('label lint scanner', () => {
 
 describe('worktree rules', () => {
   test('worktree-include: relative paths inside the repository only', () => {
-    const { paths, problems } = parseWorktreeInclude('# comment\n.env\n\nconfig/local.json\n../secret\n/etc/passwd\n.git/config\n.loom/worktrees/issue-1\nnode_modules/\n.env\n');
+    const { paths, problems } = parseWorktreeInclude(
+      '# comment\n.env\n\nconfig/local.json\n../secret\n/etc/passwd\n.git/config\n.loom/worktrees/issue-1\nnode_modules/\n.env\n',
+    );
     expect(paths).toEqual(['.env', 'config/local.json', 'node_modules']);
     expect(problems.map((p) => p.line)).toEqual([5, 6, 7, 8]);
   });
   test('git worktree list --porcelain', () => {
-    const list = parseWorktreeList('worktree /r\nHEAD abc\nbranch refs/heads/main\n\nworktree /r/.loom/worktrees/issue-3\nHEAD def\nbranch refs/heads/feature/issue-3\n\nworktree /x\nHEAD 123\ndetached\nprunable gitdir file points to non-existent location\n');
+    const list = parseWorktreeList(
+      'worktree /r\nHEAD abc\nbranch refs/heads/main\n\nworktree /r/.loom/worktrees/issue-3\nHEAD def\nbranch refs/heads/feature/issue-3\n\nworktree /x\nHEAD 123\ndetached\nprunable gitdir file points to non-existent location\n',
+    );
     expect(list.map((w) => [w.path, w.branch, w.prunable])).toEqual([
       ['/r', 'main', false],
       ['/r/.loom/worktrees/issue-3', 'feature/issue-3', false],
@@ -145,8 +178,16 @@ describe('worktree rules', () => {
     [{ issue: 1, isCwd: true, dirty: false, issueState: 'CLOSED', pr: null }, false, /working directory/],
     [{ issue: 1, isCwd: false, dirty: true, issueState: 'CLOSED', pr: null }, false, /uncommitted/],
     [{ issue: 1, isCwd: false, dirty: false, issueState: 'OPEN', pr: null }, false, /open/],
-    [{ issue: 1, isCwd: false, dirty: false, issueState: 'CLOSED', pr: { number: 2, state: 'OPEN' } }, false, /not merged/],
-    [{ issue: 1, isCwd: false, dirty: false, issueState: 'CLOSED', pr: { number: 2, state: 'MERGED' } }, true, /merged/],
+    [
+      { issue: 1, isCwd: false, dirty: false, issueState: 'CLOSED', pr: { number: 2, state: 'OPEN' } },
+      false,
+      /not merged/,
+    ],
+    [
+      { issue: 1, isCwd: false, dirty: false, issueState: 'CLOSED', pr: { number: 2, state: 'MERGED' } },
+      true,
+      /merged/,
+    ],
     [{ issue: 1, isCwd: false, dirty: false, issueState: 'CLOSED', pr: null }, true, /no PR/],
   ] as const)('clean %o', (facts, remove, reason) => {
     const d = cleanDecision(facts);

@@ -8,23 +8,40 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startEmulator, type EmulatorHandle } from './emulator/index.js';
-import { createTestRepo, type TestRepo } from './helpers/repo.js';
 import { WorktreeCleanJsonSchema, WorktreeJsonSchema } from '../src/commands/worktree.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { createTestRepo, type TestRepo } from './helpers/repo.js';
 
-const issue = (number: number, state: 'OPEN' | 'CLOSED' = 'OPEN') => ({ number, title: `Issue ${number}`, labels: [], state });
+const issue = (number: number, state: 'OPEN' | 'CLOSED' = 'OPEN') => ({
+  number,
+  title: `Issue ${number}`,
+  labels: [],
+  state,
+});
 
 let em: EmulatorHandle;
 let repo: TestRepo;
 let bare: string;
 
 const wt = (n: number) => path.join(repo.dir, '.loom/worktrees', `issue-${n}`);
-const gitIn = async (cwd: string, args: string[]) => (await execa('git', args, { cwd, env: repo.env, extendEnv: false })).stdout.trim();
+const gitIn = async (cwd: string, args: string[]) =>
+  (await execa('git', args, { cwd, env: repo.env, extendEnv: false })).stdout.trim();
 
 beforeAll(async () => {
   em = await startEmulator({
     repo: 'acme/widgets',
-    issues: [issue(40), issue(41), issue(42, 'CLOSED'), issue(43, 'CLOSED'), issue(44, 'CLOSED'), issue(45, 'CLOSED'), issue(46, 'CLOSED'), issue(47, 'CLOSED'), issue(48), issue(49)],
+    issues: [
+      issue(40),
+      issue(41),
+      issue(42, 'CLOSED'),
+      issue(43, 'CLOSED'),
+      issue(44, 'CLOSED'),
+      issue(45, 'CLOSED'),
+      issue(46, 'CLOSED'),
+      issue(47, 'CLOSED'),
+      issue(48),
+      issue(49),
+    ],
     pullRequests: [
       { number: 142, title: 'PR 142', headRefName: 'feature/issue-42', state: 'MERGED' },
       { number: 144, title: 'PR 144', headRefName: 'feature/issue-44', body: 'Closes #44' },
@@ -72,7 +89,11 @@ describe('loom worktree <issue>', () => {
 
     const again = await repo.loom(['worktree', '40', '--json']);
     expect(again.exitCode).toBe(0);
-    expect(WorktreeJsonSchema.parse(JSON.parse(again.stdout))).toMatchObject({ created: false, path: wt(40), branch: 'feature/issue-40' });
+    expect(WorktreeJsonSchema.parse(JSON.parse(again.stdout))).toMatchObject({
+      created: false,
+      path: wt(40),
+      branch: 'feature/issue-40',
+    });
   });
 
   test('refuses bad numbers and a folder that is not a worktree', async () => {
@@ -85,17 +106,26 @@ describe('loom worktree <issue>', () => {
 
   test('copies worktree-include files and runs the post-worktree hook; a failing hook exits 15 and is retried on reuse', async () => {
     await repo.git(['merge', '-q', '--ff-only', 'origin/main']);
-    writeFileSync(path.join(repo.dir, '.gitignore'), `${readFileSync(path.join(repo.dir, '.gitignore'), 'utf8')}\n.env\nlocal/\n`);
+    writeFileSync(
+      path.join(repo.dir, '.gitignore'),
+      `${readFileSync(path.join(repo.dir, '.gitignore'), 'utf8')}\n.env\nlocal/\n`,
+    );
     await repo.git(['add', '.gitignore']);
     await repo.git(['commit', '-qm', 'ignore local files']);
     await repo.git(['push', '-q', 'origin', 'main']);
     writeFileSync(path.join(repo.dir, '.env'), 'SECRET=1\n');
     mkdirSync(path.join(repo.dir, 'local'), { recursive: true });
     writeFileSync(path.join(repo.dir, 'local/settings.json'), '{}\n');
-    writeFileSync(path.join(repo.dir, '.loom/worktree-include'), '# copied into each worktree\n.env\nlocal\nREADME.md\nmissing.txt\n');
+    writeFileSync(
+      path.join(repo.dir, '.loom/worktree-include'),
+      '# copied into each worktree\n.env\nlocal\nREADME.md\nmissing.txt\n',
+    );
     mkdirSync(path.join(repo.dir, '.loom/hooks'), { recursive: true });
     const hook = path.join(repo.dir, '.loom/hooks/post-worktree');
-    writeFileSync(hook, '#!/bin/sh\necho "bootstrapping $LOOM_ISSUE"\nfor i in 1 2 3; do echo "step $i"; done\necho "npm ERR! install failed" >&2\nexit 3\n');
+    writeFileSync(
+      hook,
+      '#!/bin/sh\necho "bootstrapping $LOOM_ISSUE"\nfor i in 1 2 3; do echo "step $i"; done\necho "npm ERR! install failed" >&2\nexit 3\n',
+    );
     chmodSync(hook, 0o755);
 
     const failed = await repo.loom(['worktree', '41']);
@@ -115,7 +145,9 @@ describe('loom worktree <issue>', () => {
     expect(result).toMatchObject({ created: false, hook: { ok: true, exit_code: 0 } });
     expect(readFileSync(path.join(wt(41), 'hook-ran.txt'), 'utf8')).toBe('issue=41\n');
     // Bootstrapped now: a further reuse does not run the hook again.
-    expect(WorktreeJsonSchema.parse(JSON.parse((await repo.loom(['worktree', '41', '--json'])).stdout)).hook).toBeNull();
+    expect(
+      WorktreeJsonSchema.parse(JSON.parse((await repo.loom(['worktree', '41', '--json'])).stdout)).hook,
+    ).toBeNull();
     rmSync(hook);
   });
 
@@ -144,7 +176,12 @@ describe('loom worktree clean', () => {
     await repo.git(['worktree', 'add', '-q', '-b', 'feature/issue-47', wt(47), 'main']); // unmarked
 
     const run = (args: string[], cwd: string) =>
-      execa('node', [path.join(repo.dir, '.loom/scripts/loom'), 'worktree', 'clean', ...args], { cwd, env: repo.env, extendEnv: false, reject: false });
+      execa('node', [path.join(repo.dir, '.loom/scripts/loom'), 'worktree', 'clean', ...args], {
+        cwd,
+        env: repo.env,
+        extendEnv: false,
+        reject: false,
+      });
 
     const dry = await run(['--dry-run', '--json'], wt(46));
     expect(dry.exitCode).toBe(0);
@@ -171,7 +208,12 @@ describe('loom worktree clean', () => {
   });
 
   test('the worktree.sh wrapper runs `loom worktree`', async () => {
-    const out = await execa(path.join(repo.dir, '.loom/scripts/worktree.sh'), ['40'], { cwd: repo.dir, env: repo.env, extendEnv: false, reject: false });
+    const out = await execa(path.join(repo.dir, '.loom/scripts/worktree.sh'), ['40'], {
+      cwd: repo.dir,
+      env: repo.env,
+      extendEnv: false,
+      reject: false,
+    });
     expect(out.exitCode).toBe(0);
     expect(out.stdout.trim()).toBe('.loom/worktrees/issue-40');
   });

@@ -5,19 +5,34 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ExitCode, LoomError } from '../errors.js';
-import { allLabelNames, Label } from '../core/labels.js';
+import { decideGate } from '../core/gate.js';
 import { planTransition } from '../core/label-transition.js';
+import { allLabelNames, Label } from '../core/labels.js';
+import { cleanText } from '../core/sanitize.js';
+import { ExitCode, LoomError } from '../errors.js';
 import { claimIssue, releaseIssue } from '../github/claims.js';
 import { addComment, readItem, transitionLabels } from '../github/items.js';
-import { decideGate } from '../core/gate.js';
-import { cleanText } from '../core/sanitize.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
-import { mainContext, splitList, type Run } from './work-context.js';
+import { mainContext, type Run, splitList } from './work-context.js';
 
-export const ClaimJsonSchema = z.object({ issue: z.number().int().positive(), claimed: z.boolean(), title: z.string().nullable(), reason: z.string().nullable() });
-export const GateJsonSchema = z.object({ issue: z.number().int().positive(), answer: z.enum(['go', 'wait', 'refused']), action: z.string(), reason: z.string().nullable() });
-export const ReleaseJsonSchema = z.object({ issue: z.number().int().positive(), released: z.boolean(), to: z.string(), reason: z.string() });
+export const ClaimJsonSchema = z.object({
+  issue: z.number().int().positive(),
+  claimed: z.boolean(),
+  title: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+export const GateJsonSchema = z.object({
+  issue: z.number().int().positive(),
+  answer: z.enum(['go', 'wait', 'refused']),
+  action: z.string(),
+  reason: z.string().nullable(),
+});
+export const ReleaseJsonSchema = z.object({
+  issue: z.number().int().positive(),
+  released: z.boolean(),
+  to: z.string(),
+  reason: z.string(),
+});
 export const TransitionJsonSchema = z.object({
   number: z.number().int().positive(),
   ok: z.boolean(),
@@ -28,7 +43,9 @@ export const TransitionJsonSchema = z.object({
 });
 
 const comment = z.string().trim().min(1).max(5000);
-const loomLabel = z.string().refine((l) => (allLabelNames as readonly string[]).includes(l), 'must be a label declared in .github/labels.yml');
+const loomLabel = z
+  .string()
+  .refine((l) => (allLabelNames as readonly string[]).includes(l), 'must be a label declared in .github/labels.yml');
 
 const DEFAULT_RELEASE_COMMENT = (to: string) => `Loom: the claim on this issue was released; it is back in \`${to}\`.`;
 
@@ -54,9 +71,15 @@ Example: .loom/scripts/loom claim 123`,
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), { ...raw, issue });
+        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), {
+          ...raw,
+          issue,
+        });
         const ctx = await mainContext(env);
-        const outcome = await claimIssue({ gh: ctx.gh, repo: await ctx.repo(), paths: ctx.paths, owner: cliOwner(), now: ctx.now }, options.issue);
+        const outcome = await claimIssue(
+          { gh: ctx.gh, repo: await ctx.repo(), paths: ctx.paths, owner: cliOwner(), now: ctx.now },
+          options.issue,
+        );
         const result = outcome.claimed
           ? { issue: options.issue, claimed: true, title: outcome.title, reason: null }
           : { issue: options.issue, claimed: false, title: null, reason: outcome.reason };
@@ -69,7 +92,9 @@ Example: .loom/scripts/loom claim 123`,
 
   program
     .command('gate <issue>')
-    .description('Shepherd gate 1: may the builder start? Claims (and with --force approves) as needed; prints go, wait or refused')
+    .description(
+      'Shepherd gate 1: may the builder start? Claims (and with --force approves) as needed; prints go, wait or refused',
+    )
     .option('--force', 'the shepherd runs with --force-pr or --force-merge: approve the issue itself when needed')
     .option('--json', 'print {issue, answer, action, reason}')
     .addHelpText(
@@ -83,7 +108,10 @@ Example: .loom/scripts/loom gate 123 --force`,
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, force: z.boolean().default(false), json: z.boolean().default(false) }), { ...raw, issue });
+        const options = parseOptions(
+          z.object({ issue: issueNumber, force: z.boolean().default(false), json: z.boolean().default(false) }),
+          { ...raw, issue },
+        );
         const ctx = await mainContext(env);
         const repo = await ctx.repo();
         const item = await readItem(ctx.gh, repo, options.issue);
@@ -91,12 +119,21 @@ Example: .loom/scripts/loom gate 123 --force`,
         let answer: 'go' | 'wait' | 'refused' = action === 'wait' ? 'wait' : 'go';
         let reason: string | null = null;
         if (action === 'approve-and-claim') {
-          const approved = await transitionLabels(ctx.gh, repo, options.issue, { add: [Label.issue], remove: [Label.curated, Label.triage, Label.curating] });
-          if (!approved.ok) throw new LoomError('CLAIM_CONFLICT', `Cannot approve #${options.issue}: ${approved.reason}.`, { hint: 'Look at its labels; run the shepherd again.' });
+          const approved = await transitionLabels(ctx.gh, repo, options.issue, {
+            add: [Label.issue],
+            remove: [Label.curated, Label.triage, Label.curating],
+          });
+          if (!approved.ok)
+            throw new LoomError('CLAIM_CONFLICT', `Cannot approve #${options.issue}: ${approved.reason}.`, {
+              hint: 'Look at its labels; run the shepherd again.',
+            });
           await addComment(ctx.gh, approved.after.id, 'Loom: approved by the shepherd (run with a force flag).');
         }
         if (action === 'claim' || action === 'approve-and-claim') {
-          const outcome = await claimIssue({ gh: ctx.gh, repo, paths: ctx.paths, owner: cliOwner(), now: ctx.now }, options.issue);
+          const outcome = await claimIssue(
+            { gh: ctx.gh, repo, paths: ctx.paths, owner: cliOwner(), now: ctx.now },
+            options.issue,
+          );
           if (!outcome.claimed) {
             answer = 'refused';
             reason = outcome.reason;
@@ -126,17 +163,31 @@ Examples:
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, to: loomLabel, comment: comment.optional(), json: z.boolean().default(false) }), { ...raw, issue });
+        const options = parseOptions(
+          z.object({
+            issue: issueNumber,
+            to: loomLabel,
+            comment: comment.optional(),
+            json: z.boolean().default(false),
+          }),
+          { ...raw, issue },
+        );
         const ctx = await mainContext(env);
         const outcome = await releaseIssue(
           { gh: ctx.gh, repo: await ctx.repo(), paths: ctx.paths, owner: cliOwner(), now: ctx.now },
           options.issue,
           { to: options.to, comment: options.comment ?? DEFAULT_RELEASE_COMMENT(options.to) },
         );
-        const reason = outcome.released ? `moved to ${options.to}` : outcome.held ? 'the label change could not be verified' : 'not claimed (no loom:building): nothing to do';
-        if (options.json) printJson(env.io, { issue: options.issue, released: outcome.released, to: options.to, reason });
+        const reason = outcome.released
+          ? `moved to ${options.to}`
+          : outcome.held
+            ? 'the label change could not be verified'
+            : 'not claimed (no loom:building): nothing to do';
+        if (options.json)
+          printJson(env.io, { issue: options.issue, released: outcome.released, to: options.to, reason });
         else if (outcome.held && !outcome.released) env.io.err(`loom: releasing #${options.issue} failed: ${reason}`);
-        else env.io.out(outcome.released ? `released #${options.issue} → ${options.to}` : `#${options.issue}: ${reason}`);
+        else
+          env.io.out(outcome.released ? `released #${options.issue} → ${options.to}` : `#${options.issue}: ${reason}`);
         return outcome.held && !outcome.released ? ExitCode.conflict : ExitCode.ok;
       }, Boolean(raw.json)),
     );
@@ -159,20 +210,38 @@ Example: .loom/scripts/loom transition 130 --add loom:pr --remove loom:reviewing
     .action((number, raw) =>
       run(async (env) => {
         const options = parseOptions(
-          z.object({ number: issueNumber, add: z.array(z.string()), remove: z.array(z.string()), comment: comment.optional(), json: z.boolean().default(false) }),
+          z.object({
+            number: issueNumber,
+            add: z.array(z.string()),
+            remove: z.array(z.string()),
+            comment: comment.optional(),
+            json: z.boolean().default(false),
+          }),
           { ...raw, number, add: splitList(raw.add), remove: splitList(raw.remove) },
         );
         const plan = planTransition(options.add, options.remove);
         if (!plan.ok) {
-          throw new LoomError('USAGE', `Invalid transition: ${plan.problems.join('; ')}.`, { hint: 'Loom labels are declared in .github/labels.yml; see --help for the exclusions.' });
+          throw new LoomError('USAGE', `Invalid transition: ${plan.problems.join('; ')}.`, {
+            hint: 'Loom labels are declared in .github/labels.yml; see --help for the exclusions.',
+          });
         }
         const ctx = await mainContext(env);
         const repo = await ctx.repo();
         const result = await transitionLabels(ctx.gh, repo, options.number, { add: plan.add, remove: plan.remove });
         if (result.ok && options.comment) await addComment(ctx.gh, result.after.id, options.comment);
-        const json = { number: options.number, ok: result.ok, added: plan.add, removed: plan.remove, labels: result.after.labels, reason: result.reason ?? null };
+        const json = {
+          number: options.number,
+          ok: result.ok,
+          added: plan.add,
+          removed: plan.remove,
+          labels: result.after.labels,
+          reason: result.reason ?? null,
+        };
         if (options.json) printJson(env.io, json);
-        else if (result.ok) env.io.out(`#${options.number}: ${[...plan.add.map((l) => `+${l}`), ...plan.remove.map((l) => `-${l}`)].join(' ')} (verified)`);
+        else if (result.ok)
+          env.io.out(
+            `#${options.number}: ${[...plan.add.map((l) => `+${l}`), ...plan.remove.map((l) => `-${l}`)].join(' ')} (verified)`,
+          );
         else env.io.err(`loom: transition of #${options.number} not verified: ${result.reason}`);
         return result.ok ? ExitCode.ok : ExitCode.conflict;
       }, Boolean(raw.json)),

@@ -6,14 +6,14 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { LoomError } from '../errors.js';
-import { startDaemon, shutdownDaemon } from '../daemon/lifecycle.js';
 import { formatDirective, shepherdDirective } from '../core/directives.js';
 import { isBusy, slotIds } from '../core/planner.js';
-import { claimIssue } from '../github/claims.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
+import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
+import { LoomError } from '../errors.js';
+import { claimIssue } from '../github/claims.js';
 import { SupportRoleNameSchema } from '../state/schema.js';
-import { context, issueNumber, parseOptions, printJson, type CommandEnv } from './shared.js';
+import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
@@ -25,14 +25,25 @@ export function register(program: Command, run: Run): void {
     .description('Register a new daemon (one /loom session), after crash recovery; prints its id')
     .option('--force', 'take over even if another daemon polled recently; also sets force mode')
     .option('--json', 'print {daemon_id, crashed, recovered[]}')
-    .addHelpText('after', '\nPrints the daemon id on the last line. Exit 9 when another daemon is alive here (its id is named).\nAfter a crash: merged PR → completed; open PR → resumed from judge; loom:building without PR or fresh heartbeat → released with one comment.')
+    .addHelpText(
+      'after',
+      '\nPrints the daemon id on the last line. Exit 9 when another daemon is alive here (its id is named).\nAfter a crash: merged PR → completed; open PR → resumed from judge; loom:building without PR or fresh heartbeat → released with one comment.',
+    )
     .action((raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ force: z.boolean().default(false), json: z.boolean().default(false) }), raw);
+        const options = parseOptions(
+          z.object({ force: z.boolean().default(false), json: z.boolean().default(false) }),
+          raw,
+        );
         const ctx = await context(env);
         const result = await startDaemon(ctx, { force: options.force });
         if (options.force) await ctx.store.update((s) => ({ ...s, force_mode: true }));
-        if (options.json) return printJson(env.io, { daemon_id: result.daemonId, crashed: result.crashed, recovered: result.recovered });
+        if (options.json)
+          return printJson(env.io, {
+            daemon_id: result.daemonId,
+            crashed: result.crashed,
+            recovered: result.recovered,
+          });
         for (const r of result.recovered) env.io.out(`recovered #${r.issue}: ${r.action} (${r.reason})`);
         env.io.out(result.daemonId);
       }, Boolean(raw.json)),
@@ -44,13 +55,29 @@ export function register(program: Command, run: Run): void {
     .requiredOption('--daemon <id>', 'the daemon id from `loom start`')
     .option('--drain <seconds>', 'seconds to wait for shepherds (default shutdown_drain, 300)')
     .option('--json', 'print {drained, waited_seconds, released[], still_running[]}')
-    .addHelpText('after', '\nRun it with a Bash timeout above the drain time. Removes .loom/stop-daemon and .loom/stop-shepherds at the end.')
+    .addHelpText(
+      'after',
+      '\nRun it with a Bash timeout above the drain time. Removes .loom/stop-daemon and .loom/stop-shepherds at the end.',
+    )
     .action((raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ daemon: daemonId, drain: z.coerce.number().int().nonnegative().optional(), json: z.boolean().default(false) }), raw);
+        const options = parseOptions(
+          z.object({
+            daemon: daemonId,
+            drain: z.coerce.number().int().nonnegative().optional(),
+            json: z.boolean().default(false),
+          }),
+          raw,
+        );
         const ctx = await context(env);
         const result = await shutdownDaemon(ctx, { daemonId: options.daemon, drainSeconds: options.drain });
-        if (options.json) return printJson(env.io, { drained: result.drained, waited_seconds: result.waitedSeconds, released: result.released, still_running: result.stillRunning });
+        if (options.json)
+          return printJson(env.io, {
+            drained: result.drained,
+            waited_seconds: result.waitedSeconds,
+            released: result.released,
+            still_running: result.stillRunning,
+          });
         env.io.out(
           `stopped: ${result.drained ? 'all shepherds reached a safe point' : `still running past the drain: ${result.stillRunning.map((n) => `#${n}`).join(' ')}`}` +
             (result.released.length ? `; released ${result.released.map((n) => `#${n}`).join(' ')}` : ''),
@@ -63,7 +90,10 @@ export function register(program: Command, run: Run): void {
     .description('Record the background task started for a slot (shepherd-N or a support role)')
     .requiredOption('--task-id <id>', 'the agentId from the Agent launch result')
     .requiredOption('--output-file <path>', 'the output_file from the Agent launch result')
-    .addHelpText('after', '\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file /tmp/claude-0/…/tasks/a1b2c3.output\nExit 2 when the slot has nothing waiting to be recorded.')
+    .addHelpText(
+      'after',
+      '\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file /tmp/claude-0/…/tasks/a1b2c3.output\nExit 2 when the slot has nothing waiting to be recorded.',
+    )
     .action((slot, raw) =>
       run(async (env) => {
         const options = parseOptions(
@@ -78,11 +108,21 @@ export function register(program: Command, run: Run): void {
         await ctx.store.update((state) => {
           if (options.slot.startsWith('shepherd-')) {
             const s = state.shepherds[options.slot];
-            if (!s || !isBusy(s)) throw new LoomError('USAGE', `Slot ${options.slot} has no shepherd to record.`, { hint: 'Record only slots named by a SPAWN line.' });
-            Object.assign(s, { task_id: options.taskId, output_file: options.outputFile, last_heartbeat: ctx.now().toISOString() });
+            if (!s || !isBusy(s))
+              throw new LoomError('USAGE', `Slot ${options.slot} has no shepherd to record.`, {
+                hint: 'Record only slots named by a SPAWN line.',
+              });
+            Object.assign(s, {
+              task_id: options.taskId,
+              output_file: options.outputFile,
+              last_heartbeat: ctx.now().toISOString(),
+            });
           } else {
             const role = state.support_roles[options.slot as z.infer<typeof SupportRoleNameSchema>];
-            if (role.status !== 'running') throw new LoomError('USAGE', `Role ${options.slot} was not spawned.`, { hint: 'Record only slots named by a SPAWN line.' });
+            if (role.status !== 'running')
+              throw new LoomError('USAGE', `Role ${options.slot} was not spawned.`, {
+                hint: 'Record only slots named by a SPAWN line.',
+              });
             Object.assign(role, { task_id: options.taskId, output_file: options.outputFile });
           }
           return state;
@@ -95,24 +135,55 @@ export function register(program: Command, run: Run): void {
     .command('spawn <issue>')
     .description('Claim one issue now (ahead of the queue) and print its SPAWN directive')
     .option('--json', 'print the directive as JSON')
-    .addHelpText('after', '\nExit 12 when the claim is refused (not loom:issue, or held by someone else); 2 when every slot is busy.')
+    .addHelpText(
+      'after',
+      '\nExit 12 when the claim is refused (not loom:issue, or held by someone else); 2 when every slot is busy.',
+    )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), { ...raw, issue });
+        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), {
+          ...raw,
+          issue,
+        });
         const ctx = await context(env);
         const config = await ctx.config();
         const repo = await ctx.repo();
         const directive = await ctx.store.withLock(async () => {
           const state = await ctx.store.read();
           if (Object.values(state.shepherds).some((s) => isBusy(s) && s.issue === options.issue)) {
-            throw new LoomError('CLAIM_CONFLICT', `#${options.issue} already has a shepherd.`, { hint: 'See `loom status`.' });
+            throw new LoomError('CLAIM_CONFLICT', `#${options.issue} already has a shepherd.`, {
+              hint: 'See `loom status`.',
+            });
           }
           const slot = slotIds(config.max_shepherds).find((id) => !isBusy(state.shepherds[id]));
-          if (!slot) throw new LoomError('USAGE', `All ${config.max_shepherds} shepherd slots are busy.`, { hint: 'Wait for one to finish, or raise max_shepherds in .loom/config.json.' });
-          const outcome = await claimIssue({ gh: ctx.gh, repo, paths: ctx.paths, owner: state.daemon_id ?? 'spawn', now: ctx.now }, options.issue);
-          if (!outcome.claimed) throw new LoomError('CLAIM_CONFLICT', `Cannot claim #${options.issue}: ${outcome.reason}.`, { hint: 'Only open loom:issue issues can be claimed.' });
+          if (!slot)
+            throw new LoomError('USAGE', `All ${config.max_shepherds} shepherd slots are busy.`, {
+              hint: 'Wait for one to finish, or raise max_shepherds in .loom/config.json.',
+            });
+          const outcome = await claimIssue(
+            { gh: ctx.gh, repo, paths: ctx.paths, owner: state.daemon_id ?? 'spawn', now: ctx.now },
+            options.issue,
+          );
+          if (!outcome.claimed)
+            throw new LoomError('CLAIM_CONFLICT', `Cannot claim #${options.issue}: ${outcome.reason}.`, {
+              hint: 'Only open loom:issue issues can be claimed.',
+            });
           const nowIso = ctx.now().toISOString();
-          state.shepherds[slot] = { status: 'working', issue: options.issue, task_id: null, output_file: null, started: nowIso, last_phase: 'curator', pr_number: null, last_heartbeat: null, idle_since: null, idle_reason: null, restarts: 0, completed: null, stuck_since: null };
+          state.shepherds[slot] = {
+            status: 'working',
+            issue: options.issue,
+            task_id: null,
+            output_file: null,
+            started: nowIso,
+            last_phase: 'curator',
+            pr_number: null,
+            last_heartbeat: null,
+            idle_since: null,
+            idle_reason: null,
+            restarts: 0,
+            completed: null,
+            stuck_since: null,
+          };
           await ctx.store.write(state);
           return shepherdDirective(slot, options.issue, config.shepherd_args);
         });
@@ -134,26 +205,40 @@ export function register(program: Command, run: Run): void {
 
   program
     .command('progress [issue]')
-    .description('Report a heartbeat (and phase) for an issue\'s shepherd, or the end of a support role\'s run')
+    .description("Report a heartbeat (and phase) for an issue's shepherd, or the end of a support role's run")
     .option('--phase <phase>', 'current phase: curator, builder, judge, doctor, merge …')
     .option('--pr <number>', 'the pull request opened for the issue')
     .option('--done', 'the work ended successfully')
     .option('--failed', 'the work ended without success (the claim was released)')
-    .option('--role <role>', 'report for a support role instead of an issue (architect, hermit, guide, champion, doctor)')
+    .option(
+      '--role <role>',
+      'report for a support role instead of an issue (architect, hermit, guide, champion, doctor)',
+    )
     .option('--result <text>', 'one-line result for a support role')
-    .addHelpText('after', '\nExamples:\n  .loom/scripts/loom progress 123 --phase builder\n  .loom/scripts/loom progress 123 --phase merge --pr 130 --done\n  .loom/scripts/loom progress --role champion --done --result "merged 2 PRs"')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  .loom/scripts/loom progress 123 --phase builder\n  .loom/scripts/loom progress 123 --phase merge --pr 130 --done\n  .loom/scripts/loom progress --role champion --done --result "merged 2 PRs"',
+    )
     .action((issue, raw) =>
       run(async (env) => {
         const options = parseOptions(
-          z.object({
-            issue: issueNumber.optional(),
-            phase: z.string().regex(/^[a-z-]{1,20}$/).optional(),
-            pr: issueNumber.optional(),
-            done: z.boolean().default(false),
-            failed: z.boolean().default(false),
-            role: SupportRoleNameSchema.optional(),
-            result: z.string().max(300).optional(),
-          }).refine((o) => (o.issue === undefined) !== (o.role === undefined), 'give an issue number or --role, not both'),
+          z
+            .object({
+              issue: issueNumber.optional(),
+              phase: z
+                .string()
+                .regex(/^[a-z-]{1,20}$/)
+                .optional(),
+              pr: issueNumber.optional(),
+              done: z.boolean().default(false),
+              failed: z.boolean().default(false),
+              role: SupportRoleNameSchema.optional(),
+              result: z.string().max(300).optional(),
+            })
+            .refine(
+              (o) => (o.issue === undefined) !== (o.role === undefined),
+              'give an issue number or --role, not both',
+            ),
           { ...raw, issue },
         );
         const ctx = await context(env);
@@ -167,7 +252,11 @@ export function register(program: Command, run: Run): void {
           const role = options.role;
           const nowIso = ctx.now().toISOString();
           await ctx.store.update((state) => {
-            Object.assign(state.support_roles[role], { status: 'idle', last_completed: nowIso, last_result: options.result ?? (options.done ? 'done' : 'failed') });
+            Object.assign(state.support_roles[role], {
+              status: 'idle',
+              last_completed: nowIso,
+              last_result: options.result ?? (options.done ? 'done' : 'failed'),
+            });
             return state;
           });
         }

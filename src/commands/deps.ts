@@ -3,10 +3,10 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ExitCode } from '../errors.js';
 import { DependencySchema } from '../core/deps.js';
-import { readDependencies } from '../github/deps.js';
 import { cleanText } from '../core/sanitize.js';
+import { ExitCode } from '../errors.js';
+import { readDependencies } from '../github/deps.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -23,7 +23,10 @@ export function register(program: Command, run: Run): void {
   program
     .command('deps <issue>')
     .description("List an issue's dependencies and whether each is still open")
-    .option('--json', 'print {issue, dependencies: [{number, repo, state, resolved, title, sources}], open, all_closed, native_error}')
+    .option(
+      '--json',
+      'print {issue, dependencies: [{number, repo, state, resolved, title, sources}], open, all_closed, native_error}',
+    )
     .addHelpText(
       'after',
       `
@@ -35,7 +38,10 @@ Example: .loom/scripts/loom deps 123 || echo "still blocked"`,
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), { ...raw, issue });
+        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), {
+          ...raw,
+          issue,
+        });
         const ctx = await mainContext(env);
         const report = await readDependencies(ctx.gh, await ctx.repo(), options.issue);
         const open = report.dependencies.filter((d) => d.state === 'open');
@@ -45,10 +51,19 @@ Example: .loom/scripts/loom deps 123 || echo "still blocked"`,
           for (const d of report.dependencies) {
             const name = `${d.repo ?? ''}#${d.number}`;
             const title = d.title ? `  ${cleanText(d.title)}` : '';
-            env.io.out(`${d.state.padEnd(6)} ${name}${d.resolved ? '' : ' (unresolved: counted as open)'}${title}  [${d.sources.join(', ')}]`);
+            env.io.out(
+              `${d.state.padEnd(6)} ${name}${d.resolved ? '' : ' (unresolved: counted as open)'}${title}  [${d.sources.join(', ')}]`,
+            );
           }
-          if (report.native_error) env.io.err(`loom: GitHub's native dependency list was not readable (${report.native_error}); body references still count`);
-          env.io.out(open.length ? `#${options.issue} has ${open.length} open dependenc${open.length === 1 ? 'y' : 'ies'}: ${open.map((d) => `${d.repo ?? ''}#${d.number}`).join(' ')}` : `#${options.issue}: all dependencies closed`);
+          if (report.native_error)
+            env.io.err(
+              `loom: GitHub's native dependency list was not readable (${report.native_error}); body references still count`,
+            );
+          env.io.out(
+            open.length
+              ? `#${options.issue} has ${open.length} open dependenc${open.length === 1 ? 'y' : 'ies'}: ${open.map((d) => `${d.repo ?? ''}#${d.number}`).join(' ')}`
+              : `#${options.issue}: all dependencies closed`,
+          );
         }
         return open.length ? ExitCode.depsOpen : ExitCode.ok;
       }, Boolean(raw.json)),

@@ -2,19 +2,20 @@
  * `loom init <target> [--dry-run] [--force] [--no-labels] [--json]`: installs
  * or upgrades Loom in a repository (SPEC §2) and syncs its labels on GitHub.
  */
-import { readFile } from 'node:fs/promises';
+
 import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { LoomError } from '../errors.js';
-import { applyInit, planInit } from '../install/init.js';
-import { bundlePath, loadDefaults } from '../install/defaults.js';
 import { repositoryRoot } from '../git/git.js';
+import { execGh, GhClient } from '../github/gh.js';
+import { type LabelSyncResult, parseLabelsYaml, syncLabels } from '../github/labels.js';
 import { resolveRepo } from '../github/repo.js';
-import { GhClient, execGh } from '../github/gh.js';
-import { parseLabelsYaml, syncLabels, type LabelSyncResult } from '../github/labels.js';
-import { parseOptions, printJson, type CommandEnv } from './shared.js';
+import { bundlePath, loadDefaults } from '../install/defaults.js';
+import { applyInit, planInit } from '../install/init.js';
+import { type CommandEnv, parseOptions, printJson } from './shared.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
@@ -44,7 +45,9 @@ Exit codes: 0 installed; 2 target is not a git repository; 10 your config is inv
 written); 3/4/6/11 files installed but the label sync failed (run \`loom labels sync\` later).
 Example: node ~/loom/.loom/scripts/loom init ~/src/my-project`,
     )
-    .action((target, raw) => run((env) => init(env, parseOptions(Options, { ...raw, target: target ?? '.' })), Boolean(raw.json)));
+    .action((target, raw) =>
+      run((env) => init(env, parseOptions(Options, { ...raw, target: target ?? '.' })), Boolean(raw.json)),
+    );
 }
 
 export async function init(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
@@ -54,7 +57,9 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
   }
   const target = await repositoryRoot(requested);
   const bundle = await readFile(bundlePath(), 'utf8').catch(() => {
-    throw new LoomError('NOT_INSTALLED', 'The Loom bundle (.loom/scripts/loom) is missing.', { hint: 'Run `npm run build` in the Loom repository first.' });
+    throw new LoomError('NOT_INSTALLED', 'The Loom bundle (.loom/scripts/loom) is missing.', {
+      hint: 'Run `npm run build` in the Loom repository first.',
+    });
   });
   const planned = await planInit({ target, defaults: loadDefaults(), bundle, force: options.force });
   if (!options.dryRun) await applyInit(target, planned);
@@ -83,11 +88,19 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
     });
   } else {
     const verb = options.dryRun ? 'would ' : '';
-    for (const file of planned) if (file.action !== 'unchanged') env.io.out(`${verb}${file.action} ${file.path}${file.note ? `  (${file.note})` : ''}`);
+    for (const file of planned)
+      if (file.action !== 'unchanged')
+        env.io.out(`${verb}${file.action} ${file.path}${file.note ? `  (${file.note})` : ''}`);
     const unchanged = planned.filter((f) => f.action === 'unchanged').length;
     if (unchanged) env.io.out(`${unchanged} file(s) already up to date`);
-    if (labels) env.io.out(`labels: ${labels.created.length} created, ${labels.updated.length} updated, ${labels.unchanged.length} unchanged`);
-    if (!options.dryRun) env.io.out(`Loom is installed in ${target}. Next: open Claude Code there and type /loom (watch with .loom/scripts/loom-status.sh).`);
+    if (labels)
+      env.io.out(
+        `labels: ${labels.created.length} created, ${labels.updated.length} updated, ${labels.unchanged.length} unchanged`,
+      );
+    if (!options.dryRun)
+      env.io.out(
+        `Loom is installed in ${target}. Next: open Claude Code there and type /loom (watch with .loom/scripts/loom-status.sh).`,
+      );
   }
   if (labelError) {
     env.io.err(`loom: files installed, but labels were not synced: ${labelError.message}`);

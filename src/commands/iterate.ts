@@ -9,16 +9,19 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { LoomError } from '../errors.js';
-import { DirectiveSchema, formatDirective } from '../core/directives.js';
-import { runIteration, summaryFromState, type IterationResult } from '../daemon/iteration.js';
-import { summaryLine } from '../core/summary.js';
-import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
-import { context, parseOptions, printJson, type CommandEnv } from './shared.js';
 import type { LoomContext } from '../context.js';
+import { DirectiveSchema, formatDirective } from '../core/directives.js';
+import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
+import { summaryLine } from '../core/summary.js';
+import { type IterationResult, runIteration, summaryFromState } from '../daemon/iteration.js';
+import { LoomError } from '../errors.js';
+import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 const Options = z.object({
-  daemon: z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/, 'must be the id `loom start` printed').optional(),
+  daemon: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,80}$/, 'must be the id `loom start` printed')
+    .optional(),
   wait: z.boolean().default(false),
   force: z.boolean().default(false),
   dryRun: z.boolean().default(false),
@@ -38,12 +41,18 @@ export const IterateJsonSchema = z.object({
   errors: z.array(z.object({ code: z.string(), message: z.string() })),
 });
 
-export function register(program: Command, run: (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>): void {
+export function register(
+  program: Command,
+  run: (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>,
+): void {
   program
     .command('iterate')
     .description('Run one daemon iteration: claim ready issues, print spawn directives and a summary line')
     .option('--daemon <id>', 'the daemon id from `loom start` (without it: a one-off iteration)')
-    .option('--wait', 'keep iterating every poll interval until there is something to spawn, the stop file, or the time budget')
+    .option(
+      '--wait',
+      'keep iterating every poll interval until there is something to spawn, the stop file, or the time budget',
+    )
     .option('--budget <seconds>', 'time budget for --wait (default: wait_budget in .loom/config.json, 540)')
     .option('--force', 'force mode: Champion may auto-promote proposals')
     .option('--dry-run', 'print the plan; change nothing on GitHub or on disk')
@@ -78,19 +87,38 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
   for (;;) {
     iterations += 1;
     try {
-      result = await runIteration(ctx, { daemonId: options.daemon, dryRun: options.dryRun, force: options.force || undefined });
+      result = await runIteration(ctx, {
+        daemonId: options.daemon,
+        dryRun: options.dryRun,
+        force: options.force || undefined,
+      });
       if (result.error) errors.push({ code: result.error.code, message: result.error.message });
       if (result.facts) {
-        const merged = [...completedEarlier, ...result.facts.completedIssues.filter((n) => !completedEarlier.includes(n))];
+        const merged = [
+          ...completedEarlier,
+          ...result.facts.completedIssues.filter((n) => !completedEarlier.includes(n)),
+        ];
         completedEarlier.splice(0, completedEarlier.length, ...merged);
         result = { ...result, summary: summaryLine({ ...result.facts, completedIssues: merged }) };
       }
     } catch (error) {
       // In --wait, a passing GitHub failure is recorded in state and retried next poll; anything else ends the wait.
-      if (!options.wait || !(error instanceof LoomError) || !['GH_NETWORK', 'GH_RATE_LIMITED', 'GH_ERROR', 'LOCKED'].includes(error.code)) throw error;
+      if (
+        !options.wait ||
+        !(error instanceof LoomError) ||
+        !['GH_NETWORK', 'GH_RATE_LIMITED', 'GH_ERROR', 'LOCKED'].includes(error.code)
+      )
+        throw error;
       errors.push({ code: error.code, message: error.message });
       const state = await ctx.store.read();
-      result = { shutdown: false, summary: `${summaryFromState(state, config)} warn=1`, directives: [], plan: null, skipped: [], error };
+      result = {
+        shutdown: false,
+        summary: `${summaryFromState(state, config)} warn=1`,
+        directives: [],
+        plan: null,
+        skipped: [],
+        error,
+      };
     }
     if (!options.wait || result.shutdown || result.directives.length || options.dryRun) break;
     const remaining = budgetMs - (Date.now() - started);
@@ -100,16 +128,19 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
   }
   const secrets = envSecrets(env.env);
   if (options.json) {
-    printJson(env.io, IterateJsonSchema.parse({
-      schema: 'loom.iterate/1',
-      shutdown: result.shutdown,
-      summary: result.summary,
-      directives: result.directives,
-      iterations,
-      dry_run: options.dryRun,
-      skipped: result.skipped.map((s) => ({ issue: s.issue, reason: cleanText(s.reason, 300) })),
-      errors: errors.map((e) => ({ code: e.code, message: redactSecrets(e.message, secrets) })),
-    }));
+    printJson(
+      env.io,
+      IterateJsonSchema.parse({
+        schema: 'loom.iterate/1',
+        shutdown: result.shutdown,
+        summary: result.summary,
+        directives: result.directives,
+        iterations,
+        dry_run: options.dryRun,
+        skipped: result.skipped.map((s) => ({ issue: s.issue, reason: cleanText(s.reason, 300) })),
+        errors: errors.map((e) => ({ code: e.code, message: redactSecrets(e.message, secrets) })),
+      }),
+    );
   } else {
     if (options.dryRun) env.io.out('# dry run: nothing was changed');
     for (const directive of result.directives) env.io.out(formatDirective(directive));

@@ -7,10 +7,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { parseLabelsYaml, syncLabels } from '../github/labels.js';
-import { context, parseOptions, printJson, type CommandEnv } from './shared.js';
-import { ExitCode, LoomError } from '../errors.js';
 import { findPhantomLabels, PhantomSchema } from '../core/label-lint.js';
+import { ExitCode, LoomError } from '../errors.js';
+import { parseLabelsYaml, syncLabels } from '../github/labels.js';
+import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 export const LabelsLintJsonSchema = z.object({
   declared_in: z.string(),
@@ -37,7 +37,7 @@ async function filesUnder(dir: string, suffix: string): Promise<string[]> {
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
 export function register(program: Command, run: Run): void {
-  const labels = program.command('labels').description('Manage Loom\'s GitHub labels (.github/labels.yml)');
+  const labels = program.command('labels').description("Manage Loom's GitHub labels (.github/labels.yml)");
   labels
     .command('sync')
     .description('Create missing labels and update changed ones on GitHub; never deletes a label')
@@ -45,15 +45,22 @@ export function register(program: Command, run: Run): void {
     .option('--json', 'print {created[], updated[], unchanged[]}')
     .action((raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ dryRun: z.boolean().default(false), json: z.boolean().default(false) }), raw);
+        const options = parseOptions(
+          z.object({ dryRun: z.boolean().default(false), json: z.boolean().default(false) }),
+          raw,
+        );
         const ctx = await context(env);
         const file = path.join(ctx.root, '.github', 'labels.yml');
         const text = await readFile(file, 'utf8').catch(() => {
-          throw new LoomError('NOT_INSTALLED', '.github/labels.yml is missing.', { hint: 'Run `loom init .` to install it.' });
+          throw new LoomError('NOT_INSTALLED', '.github/labels.yml is missing.', {
+            hint: 'Run `loom init .` to install it.',
+          });
         });
         const result = await syncLabels(ctx.gh, await ctx.repo(), parseLabelsYaml(text), options.dryRun);
         if (options.json) return printJson(env.io, result);
-        env.io.out(`${options.dryRun ? 'would create' : 'created'} ${result.created.length}, ${options.dryRun ? 'would update' : 'updated'} ${result.updated.length}, unchanged ${result.unchanged.length}`);
+        env.io.out(
+          `${options.dryRun ? 'would create' : 'created'} ${result.created.length}, ${options.dryRun ? 'would update' : 'updated'} ${result.updated.length}, unchanged ${result.unchanged.length}`,
+        );
       }, Boolean(raw.json)),
     );
 
@@ -73,8 +80,13 @@ Example: .loom/scripts/loom labels lint`,
       run(async (env) => {
         const options = parseOptions(z.object({ json: z.boolean().default(false) }), raw);
         const ctx = await context(env, { requireInstalled: false });
-        const declaredFile = ['.github/labels.yml', 'defaults/.github/labels.yml'].find((f) => existsSync(path.join(ctx.root, f)));
-        if (!declaredFile) throw new LoomError('NOT_INSTALLED', '.github/labels.yml is missing.', { hint: 'Run `loom init .` to install it.' });
+        const declaredFile = ['.github/labels.yml', 'defaults/.github/labels.yml'].find((f) =>
+          existsSync(path.join(ctx.root, f)),
+        );
+        if (!declaredFile)
+          throw new LoomError('NOT_INSTALLED', '.github/labels.yml is missing.', {
+            hint: 'Run `loom init .` to install it.',
+          });
         const declared = parseLabelsYaml(await readFile(path.join(ctx.root, declaredFile), 'utf8')).map((l) => l.name);
         const files: { file: string; text: string }[] = [];
         for (const [dir, suffix] of LINT_SOURCES) {
@@ -86,7 +98,11 @@ Example: .loom/scripts/loom labels lint`,
         if (options.json) printJson(env.io, { declared_in: declaredFile, files_checked: files.length, phantoms });
         else {
           for (const p of phantoms) env.io.out(`${p.file}:${p.line}: ${p.label} is not declared in ${declaredFile}`);
-          env.io.out(phantoms.length ? `${phantoms.length} phantom label use${phantoms.length === 1 ? '' : 's'} in ${files.length} files` : `no phantom labels in ${files.length} files`);
+          env.io.out(
+            phantoms.length
+              ? `${phantoms.length} phantom label use${phantoms.length === 1 ? '' : 's'} in ${files.length} files`
+              : `no phantom labels in ${files.length} files`,
+          );
         }
         return phantoms.length ? ExitCode.phantomLabels : ExitCode.ok;
       }, Boolean(raw.json)),

@@ -4,8 +4,8 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ExitCode } from '../errors.js';
 import { NextRoleSchema, pickNext } from '../core/next-item.js';
+import { ExitCode } from '../errors.js';
 import { readQueue } from '../github/next-item.js';
 import { parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
@@ -15,7 +15,7 @@ export const NextJsonSchema = z.object({ role: NextRoleSchema, number: z.number(
 export function register(program: Command, run: Run): void {
   program
     .command('next <role>')
-    .description("Print the number a worker role should take next: builder, curator, judge or doctor")
+    .description('Print the number a worker role should take next: builder, curator, judge or doctor')
     .option('--json', 'print {role, number} (number null when the queue is empty)')
     .addHelpText(
       'after',
@@ -28,7 +28,10 @@ Example: .loom/scripts/loom next judge`,
     )
     .action((role, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ role: NextRoleSchema, json: z.boolean().default(false) }), { ...raw, role });
+        const options = parseOptions(z.object({ role: NextRoleSchema, json: z.boolean().default(false) }), {
+          ...raw,
+          role,
+        });
         const ctx = await mainContext(env);
         const pick = pickNext(options.role, await readQueue(ctx.gh, await ctx.repo(), options.role));
         if (options.json) printJson(env.io, { role: options.role, number: pick?.number ?? null });

@@ -5,13 +5,13 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ExitCode, LoomError } from '../errors.js';
-import { evaluateMergeGate, GateResultSchema, type GateResult } from '../core/merge-gate.js';
+import type { Output } from '../context.js';
+import { evaluateMergeGate, type GateResult, GateResultSchema } from '../core/merge-gate.js';
 import { PullRefSchema, toPullRef } from '../core/pr-link.js';
+import { cleanText } from '../core/sanitize.js';
+import { ExitCode, LoomError } from '../errors.js';
 import { readIssueWork } from '../github/issue-work.js';
 import { readGatePull, squashMerge } from '../github/merge.js';
-import type { Output } from '../context.js';
-import { cleanText } from '../core/sanitize.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -22,11 +22,22 @@ export const PrForJsonSchema = z.object({
   via: z.array(z.enum(['closing-reference', 'body', 'branch'])),
 });
 export const MergeGateJsonSchema = GateResultSchema;
-export const MergeJsonSchema = z.object({ pr: z.number().int().positive(), merged: z.boolean(), gate: GateResultSchema });
+export const MergeJsonSchema = z.object({
+  pr: z.number().int().positive(),
+  merged: z.boolean(),
+  gate: GateResultSchema,
+});
 
 function printGate(io: Output, gate: GateResult): void {
   for (const c of gate.checks) io.out(`${c.pass ? 'pass' : 'FAIL'}  ${c.name.padEnd(14)} ${cleanText(c.reason, 400)}`);
-  io.out(gate.pass ? `merge gate: PR #${gate.pr} passes${gate.force ? ' (--force)' : ''}` : `merge gate: PR #${gate.pr} fails: ${gate.checks.filter((c) => !c.pass).map((c) => c.name).join(', ')}`);
+  io.out(
+    gate.pass
+      ? `merge gate: PR #${gate.pr} passes${gate.force ? ' (--force)' : ''}`
+      : `merge gate: PR #${gate.pr} fails: ${gate.checks
+          .filter((c) => !c.pass)
+          .map((c) => c.name)
+          .join(', ')}`,
+  );
 }
 
 const GATE_HELP = `
@@ -50,11 +61,15 @@ Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), { ...raw, issue });
+        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), {
+          ...raw,
+          issue,
+        });
         const ctx = await mainContext(env);
         const work = await readIssueWork(ctx.gh, await ctx.repo(), options.issue);
         const found = work.pull;
-        if (options.json) printJson(env.io, { issue: options.issue, pr: found ? toPullRef(found.pull) : null, via: found?.via ?? [] });
+        if (options.json)
+          printJson(env.io, { issue: options.issue, pr: found ? toPullRef(found.pull) : null, via: found?.via ?? [] });
         else if (found) env.io.out(String(found.pull.number));
         return found ? ExitCode.ok : ExitCode.notFound;
       }, Boolean(raw.json)),
@@ -65,10 +80,16 @@ Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
     .description("Run the Champion's merge checks on a pull request, each with pass/fail and a reason")
     .option('--force', 'relax the size limit, critical files and recency (72 h)')
     .option('--json', 'print {pr, pass, force, checks: [{name, pass, reason, relaxed}]}')
-    .addHelpText('after', `${GATE_HELP}\nExit codes: 0 all checks pass, 25 some check fails, 2 bad arguments, 7 no such PR.\nExample: .loom/scripts/loom merge-gate 130`)
+    .addHelpText(
+      'after',
+      `${GATE_HELP}\nExit codes: 0 all checks pass, 25 some check fails, 2 bad arguments, 7 no such PR.\nExample: .loom/scripts/loom merge-gate 130`,
+    )
     .action((pr, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ pr: issueNumber, force: z.boolean().default(false), json: z.boolean().default(false) }), { ...raw, pr });
+        const options = parseOptions(
+          z.object({ pr: issueNumber, force: z.boolean().default(false), json: z.boolean().default(false) }),
+          { ...raw, pr },
+        );
         const ctx = await mainContext(env);
         const pull = await readGatePull(ctx.gh, await ctx.repo(), options.pr);
         const gate = evaluateMergeGate(pull, ctx.now(), options.force);
@@ -93,7 +114,10 @@ Example: .loom/scripts/loom merge 130`,
     )
     .action((pr, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ pr: issueNumber, force: z.boolean().default(false), json: z.boolean().default(false) }), { ...raw, pr });
+        const options = parseOptions(
+          z.object({ pr: issueNumber, force: z.boolean().default(false), json: z.boolean().default(false) }),
+          { ...raw, pr },
+        );
         const ctx = await mainContext(env);
         const repo = await ctx.repo();
         const pull = await readGatePull(ctx.gh, repo, options.pr);
@@ -106,9 +130,13 @@ Example: .loom/scripts/loom merge 130`,
         await squashMerge(ctx.gh, pull.id, pull.headRefOid);
         const after = await readGatePull(ctx.gh, repo, options.pr);
         if (after.state !== 'MERGED') {
-          throw new LoomError('GH_ERROR', `GitHub accepted the merge of PR #${options.pr} but it reads as ${after.state.toLowerCase()}.`, {
-            hint: `Check ${pull.url}; run \`loom merge ${options.pr}\` again if it is still open.`,
-          });
+          throw new LoomError(
+            'GH_ERROR',
+            `GitHub accepted the merge of PR #${options.pr} but it reads as ${after.state.toLowerCase()}.`,
+            {
+              hint: `Check ${pull.url}; run \`loom merge ${options.pr}\` again if it is still open.`,
+            },
+          );
         }
         if (options.json) return printJson(env.io, { pr: options.pr, merged: true, gate });
         env.io.out(`merged PR #${options.pr} (squash)`);

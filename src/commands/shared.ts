@@ -3,9 +3,9 @@
  * the context, print JSON, and funnel errors into the one error sink.
  */
 import { z } from 'zod';
-import { LoomError } from '../errors.js';
-import { createContext, processOutput, type ContextOptions, type LoomContext, type Output } from '../context.js';
+import { type ContextOptions, createContext, type LoomContext, type Output, processOutput } from '../context.js';
 import { redactSecrets } from '../core/sanitize.js';
+import { LoomError } from '../errors.js';
 
 /** Per-process settings the CLI entry passes to commands (tests pass their own). */
 export interface CommandEnv {
@@ -19,7 +19,9 @@ export const defaultCommandEnv = (): CommandEnv => ({ cwd: process.cwd(), env: p
 export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'argument'}: ${issue.message}`).join('; ');
+  const problems = result.error.issues
+    .map((issue) => `${issue.path.join('.') || 'argument'}: ${issue.message}`)
+    .join('; ');
   throw new LoomError('USAGE', `Invalid arguments: ${problems}.`, { hint: 'See --help for this command.' });
 }
 
@@ -30,7 +32,10 @@ export const issueNumber = z
   .transform((s) => Number(s.replace('#', '')))
   .refine((n) => n > 0, 'must be positive');
 
-export function context(env: CommandEnv, options: Omit<ContextOptions, 'cwd' | 'env' | 'io'> = {}): Promise<LoomContext> {
+export function context(
+  env: CommandEnv,
+  options: Omit<ContextOptions, 'cwd' | 'env' | 'io'> = {},
+): Promise<LoomContext> {
   return createContext({ cwd: env.cwd, env: env.env, io: env.io, ...options });
 }
 
@@ -51,7 +56,11 @@ export function reportError(error: unknown, io: Output, json: boolean, secrets: 
     return error.exitCode;
   }
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  if (json) printJson(io, { ok: false, error: { code: 'BUG', message: redactSecrets(String((error as Error)?.message ?? error), secrets) } });
+  if (json)
+    printJson(io, {
+      ok: false,
+      error: { code: 'BUG', message: redactSecrets(String((error as Error)?.message ?? error), secrets) },
+    });
   io.err(redactSecrets(`loom: unexpected error (a bug; please report it):\n${text}`, secrets));
   return 1;
 }

@@ -7,13 +7,19 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ExitCode, LoomError } from '../errors.js';
-import { AwaitOutcomeSchema, describeCondition, evaluateAwait, type AwaitCondition, type AwaitOutcome } from '../core/await.js';
+import type { LoomContext, Output } from '../context.js';
+import {
+  type AwaitCondition,
+  type AwaitOutcome,
+  AwaitOutcomeSchema,
+  describeCondition,
+  evaluateAwait,
+} from '../core/await.js';
 import { CheckpointSchema } from '../core/checkpoint.js';
 import { allLabelNames } from '../core/labels.js';
 import { decidePhase, PhaseSchema } from '../core/shepherd-phase.js';
-import { recordHeartbeat, type HeartbeatReport } from '../daemon/heartbeat.js';
-import type { LoomContext, Output } from '../context.js';
+import { type HeartbeatReport, recordHeartbeat } from '../daemon/heartbeat.js';
+import { ExitCode, LoomError } from '../errors.js';
 import { checkpointFrom, readCheckpoint, writeCheckpoint } from '../github/checkpoint.js';
 import { readIssueWork } from '../github/issue-work.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
@@ -49,8 +55,15 @@ export const AwaitJsonSchema = z.object({
 });
 export type AwaitJson = z.infer<typeof AwaitJsonSchema>;
 
-const loomLabel = z.string().refine((l) => (allLabelNames as readonly string[]).includes(l), 'must be a label declared in .github/labels.yml (e.g. loom:pr)');
-const phaseName = z.string().regex(/^[a-z][a-z-]{0,19}$/, 'must be a phase name such as curator, builder, judge, doctor, merge');
+const loomLabel = z
+  .string()
+  .refine(
+    (l) => (allLabelNames as readonly string[]).includes(l),
+    'must be a label declared in .github/labels.yml (e.g. loom:pr)',
+  );
+const phaseName = z
+  .string()
+  .regex(/^[a-z][a-z-]{0,19}$/, 'must be a phase name such as curator, builder, judge, doctor, merge');
 
 const OUTCOME_EXIT: Record<AwaitOutcome, number> = {
   met: ExitCode.ok,
@@ -76,7 +89,9 @@ async function heartbeat(ctx: LoomContext, issue: number, report: HeartbeatRepor
 export function register(program: Command, run: Run): void {
   program
     .command('shepherd-phase <issue>')
-    .description('Print the next phase a shepherd runs for an issue: curator, builder, judge, doctor, merge, done, blocked, aborted or stopped (.loom/stop-shepherds exists)')
+    .description(
+      'Print the next phase a shepherd runs for an issue: curator, builder, judge, doctor, merge, done, blocked, aborted or stopped (.loom/stop-shepherds exists)',
+    )
     .option('--json', 'print {issue, phase, pr, labels, checkpoint, reason}')
     .addHelpText(
       'after',
@@ -94,7 +109,10 @@ Example: .loom/scripts/loom shepherd-phase 123`,
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), { ...raw, issue });
+        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), {
+          ...raw,
+          issue,
+        });
         const ctx = await mainContext(env);
         const repo = await ctx.repo();
         const work = await readIssueWork(ctx.gh, repo, options.issue, { comments: true });
@@ -106,7 +124,14 @@ Example: .loom/scripts/loom shepherd-phase 123`,
           if (again?.explicit && again.explicit.state !== 'CLOSED') pull = again.explicit;
         }
         const decision = decidePhase(work.issue, pull, checkpoint, existsSync(ctx.paths.stopShepherds));
-        const result: ShepherdPhaseJson = { issue: options.issue, phase: decision.phase, pr: pull?.number ?? null, labels: work.issue.labels, checkpoint, reason: decision.reason };
+        const result: ShepherdPhaseJson = {
+          issue: options.issue,
+          phase: decision.phase,
+          pr: pull?.number ?? null,
+          labels: work.issue.labels,
+          checkpoint,
+          reason: decision.reason,
+        };
         if (options.json) return printJson(env.io, result);
         env.io.out(decision.phase);
       }, Boolean(raw.json)),
@@ -134,18 +159,40 @@ Examples:
       run(async (env) => {
         const options = parseOptions(
           z
-            .object({ issue: issueNumber, phase: phaseName.optional(), pr: issueNumber.optional(), json: z.boolean().default(false) })
-            .refine((o) => o.phase !== undefined || o.pr === undefined, { message: '--pr is only used with --phase', path: ['pr'] }),
+            .object({
+              issue: issueNumber,
+              phase: phaseName.optional(),
+              pr: issueNumber.optional(),
+              json: z.boolean().default(false),
+            })
+            .refine((o) => o.phase !== undefined || o.pr === undefined, {
+              message: '--pr is only used with --phase',
+              path: ['pr'],
+            }),
           { ...raw, issue },
         );
         const ctx = await mainContext(env);
         const repo = await ctx.repo();
         if (options.phase === undefined) return printJson(env.io, await readCheckpoint(ctx.gh, repo, options.issue));
-        const written = await writeCheckpoint(ctx.gh, repo, options.issue, { phase: options.phase, pr: options.pr }, ctx.now());
+        const written = await writeCheckpoint(
+          ctx.gh,
+          repo,
+          options.issue,
+          { phase: options.phase, pr: options.pr },
+          ctx.now(),
+        );
         await heartbeat(ctx, options.issue, { phase: options.phase, pr: written.checkpoint.pr ?? undefined }, env.io);
-        if (options.json) return printJson(env.io, { issue: options.issue, checkpoint: written.checkpoint, comment_id: written.commentId, created: written.created });
+        if (options.json)
+          return printJson(env.io, {
+            issue: options.issue,
+            checkpoint: written.checkpoint,
+            comment_id: written.commentId,
+            created: written.created,
+          });
         const c = written.checkpoint;
-        env.io.out(`checkpoint #${options.issue}: ${c.phase}${c.pr ? ` (PR #${c.pr})` : ''}, doctor rounds ${c.doctor_rounds}${written.created ? ' [created]' : ''}`);
+        env.io.out(
+          `checkpoint #${options.issue}: ${c.phase}${c.pr ? ` (PR #${c.pr})` : ''}, doctor rounds ${c.doctor_rounds}${written.created ? ' [created]' : ''}`,
+        );
       }, Boolean(raw.json)),
     );
 
@@ -190,7 +237,11 @@ Examples:
             }),
           { ...raw, issue },
         );
-        const condition: AwaitCondition = options.label ? { kind: 'label', label: options.label } : options.merged ? { kind: 'merged' } : { kind: 'pr-label', label: options.prLabel! };
+        const condition: AwaitCondition = options.label
+          ? { kind: 'label', label: options.label }
+          : options.merged
+            ? { kind: 'merged' }
+            : { kind: 'pr-label', label: options.prLabel! };
         const ctx = await mainContext(env);
         const config = await ctx.config();
         const repo = await ctx.repo();
@@ -215,7 +266,10 @@ Examples:
             labels,
           };
           if (options.json) printJson(env.io, result);
-          else env.io.out(`${outcome}: ${detail} (after ${result.waited_seconds}s, ${polls} poll${polls === 1 ? '' : 's'})`);
+          else
+            env.io.out(
+              `${outcome}: ${detail} (after ${result.waited_seconds}s, ${polls} poll${polls === 1 ? '' : 's'})`,
+            );
           return exitCode;
         };
 
@@ -223,7 +277,12 @@ Examples:
           if (stopRequested()) return finish('stopped', '.loom/stop-shepherds exists: reach a safe point and stop');
           let verdict: ReturnType<typeof evaluateAwait> = 'waiting';
           try {
-            const work = await readIssueWork(ctx.gh, repo, options.issue, options.pr !== undefined ? { pr: options.pr } : {});
+            const work = await readIssueWork(
+              ctx.gh,
+              repo,
+              options.issue,
+              options.pr !== undefined ? { pr: options.pr } : {},
+            );
             polls++;
             labels = work.issue.labels;
             const pull = options.pr !== undefined ? work.explicit : (work.pull?.pull ?? null);

@@ -7,27 +7,33 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { LoomError } from '../errors.js';
-import { buildStatus, StatusReportSchema, type StatusReport } from '../core/status-report.js';
-import { takeSnapshot } from '../github/snapshot.js';
-import { repoSlug } from '../github/repo.js';
-import { emptyState, type DaemonState } from '../state/schema.js';
-import { defaultConfig, type Config } from '../core/config.js';
-import { observeTask } from '../daemon/task-output.js';
-import { renderStatus } from '../render/status-text.js';
+import { type Config, defaultConfig } from '../core/config.js';
 import { envSecrets, redactSecrets } from '../core/sanitize.js';
 import type { Snapshot } from '../core/snapshot.js';
-import { context, parseOptions, printJson, type CommandEnv } from './shared.js';
+import { buildStatus, type StatusReport, StatusReportSchema } from '../core/status-report.js';
+import { observeTask } from '../daemon/task-output.js';
+import { LoomError } from '../errors.js';
+import { repoSlug } from '../github/repo.js';
+import { takeSnapshot } from '../github/snapshot.js';
+import { renderStatus } from '../render/status-text.js';
+import { type DaemonState, emptyState } from '../state/schema.js';
+import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 const Options = z.object({ json: z.boolean().default(false), fast: z.boolean().default(false) });
 
-export function register(program: Command, run: (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>): void {
+export function register(
+  program: Command,
+  run: (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>,
+): void {
   program
     .command('status')
     .description('Show the daemon, pipeline, shepherds and what waits for you (read-only)')
     .option('--json', 'print one JSON object (schema loom.status/1); always valid, errors under "errors"')
     .option('--fast', 'read local state only: no GitHub request (pipeline counts from the last iteration)')
-    .addHelpText('after', '\nExit codes: 0 all parts shown; otherwise the code of the first problem (e.g. 6 GitHub unreachable,\n8 state file invalid), after printing everything that could be shown (JSON stays valid).\nExamples:\n  .loom/scripts/loom-status.sh\n  .loom/scripts/loom status --json | jq .pipeline')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 all parts shown; otherwise the code of the first problem (e.g. 6 GitHub unreachable,\n8 state file invalid), after printing everything that could be shown (JSON stays valid).\nExamples:\n  .loom/scripts/loom-status.sh\n  .loom/scripts/loom status --json | jq .pipeline',
+    )
     .action((raw) => run((env) => status(env, parseOptions(Options, raw)), Boolean(raw.json)));
 }
 
@@ -39,13 +45,21 @@ export async function status(env: CommandEnv, options: z.infer<typeof Options>):
 }
 
 /** Gathers every part it can; each failure becomes an entry in `errors` instead of aborting. */
-export async function collectStatus(env: CommandEnv, options: { fast: boolean }): Promise<{ report: StatusReport; exitCode: number }> {
+export async function collectStatus(
+  env: CommandEnv,
+  options: { fast: boolean },
+): Promise<{ report: StatusReport; exitCode: number }> {
   const errors: StatusReport['errors'] = [];
   let exitCode = 0;
   const asError = (error: unknown) => {
     if (error instanceof LoomError) exitCode ||= error.exitCode;
     // GitHub's answers may echo the token back: redact the values gh uses, whatever their shape.
-    if (error instanceof LoomError) errors.push({ code: error.code, message: redactSecrets(error.message, envSecrets(env.env)), ...(error.hint ? { hint: error.hint } : {}) });
+    if (error instanceof LoomError)
+      errors.push({
+        code: error.code,
+        message: redactSecrets(error.message, envSecrets(env.env)),
+        ...(error.hint ? { hint: error.hint } : {}),
+      });
     else throw error;
   };
   const ctx = await context(env);
@@ -62,10 +76,15 @@ export async function collectStatus(env: CommandEnv, options: { fast: boolean })
     const repo = await ctx.repo();
     await takeSnapshot(ctx.gh, { repo, readyLimit: 0, countsOnly: true }, ctx.now).then((s) => (snapshot = s), asError);
   } else if (rateLimited && !options.fast) {
-    errors.push({ code: 'GH_RATE_LIMITED', message: `GitHub rate limit: Loom pauses until ${state.rate_limited_until}.`, hint: 'Counts return after the reset.' });
+    errors.push({
+      code: 'GH_RATE_LIMITED',
+      message: `GitHub rate limit: Loom pauses until ${state.rate_limited_until}.`,
+      hint: 'Counts return after the reset.',
+    });
   }
   const outputTimes: Record<string, string | null> = {};
-  for (const [slot, s] of Object.entries(state.shepherds)) outputTimes[slot] = (await observeTask(s.output_file)).lastOutputAt;
+  for (const [slot, s] of Object.entries(state.shepherds))
+    outputTimes[slot] = (await observeTask(s.output_file)).lastOutputAt;
   const report = buildStatus({
     state,
     config,

@@ -6,7 +6,7 @@
  */
 import type { LoomContext } from '../context.js';
 import { mainWorktreeRoot } from '../git/worktree.js';
-import { context, type CommandEnv } from './shared.js';
+import { type CommandEnv, context } from './shared.js';
 
 export async function mainContext(env: CommandEnv): Promise<LoomContext> {
   return context({ ...env, cwd: await mainWorktreeRoot(env.cwd) });
@@ -15,7 +15,10 @@ export async function mainContext(env: CommandEnv): Promise<LoomContext> {
 /** Splits `a,b` option values (repeatable options give arrays) into trimmed, non-empty names. */
 export function splitList(value: unknown): string[] {
   const parts = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return parts.flatMap((p) => String(p).split(',')).map((s) => s.trim()).filter(Boolean);
+  return parts
+    .flatMap((p) => String(p).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** The `Run` type every register() receives from src/cli.ts. */

@@ -5,10 +5,16 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ExitCode } from '../errors.js';
-import { readIssueWork } from '../github/issue-work.js';
-import { CleanEntrySchema, cleanWorktrees, ensureWorktree, HookResultSchema, IncludeResultSchema } from '../git/worktree.js';
 import { cleanText } from '../core/sanitize.js';
+import { ExitCode } from '../errors.js';
+import {
+  CleanEntrySchema,
+  cleanWorktrees,
+  ensureWorktree,
+  HookResultSchema,
+  IncludeResultSchema,
+} from '../git/worktree.js';
+import { readIssueWork } from '../github/issue-work.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -27,7 +33,9 @@ export function register(program: Command, run: Run): void {
   const worktree = program
     .command('worktree')
     .argument('[issue]', 'the issue number')
-    .description("Create (or reuse) an issue's worktree .loom/worktrees/issue-N on branch feature/issue-N; prints its path")
+    .description(
+      "Create (or reuse) an issue's worktree .loom/worktrees/issue-N on branch feature/issue-N; prints its path",
+    )
     .option('--json', 'print {issue, path, branch, base, created, includes, hook}')
     .addHelpText(
       'after',
@@ -46,15 +54,21 @@ Examples:
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), { ...raw, issue });
+        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), {
+          ...raw,
+          issue,
+        });
         const ctx = await mainContext(env);
         const result = await ensureWorktree(ctx.root, options.issue, ctx.env, ctx.now());
         const hookFailed = result.hook !== null && !result.hook.ok;
         if (options.json) printJson(env.io, result);
         else {
-          for (const inc of result.includes) if (!inc.copied) env.io.err(`loom: not copied: ${inc.path} (${inc.reason})`);
+          for (const inc of result.includes)
+            if (!inc.copied) env.io.err(`loom: not copied: ${inc.path} (${inc.reason})`);
           if (result.hook && hookFailed) {
-            env.io.err(`loom: .loom/hooks/post-worktree failed (${result.hook.timed_out ? 'timed out after 300 s' : `exit ${result.hook.exit_code ?? '?'}`}); last lines:`);
+            env.io.err(
+              `loom: .loom/hooks/post-worktree failed (${result.hook.timed_out ? 'timed out after 300 s' : `exit ${result.hook.exit_code ?? '?'}`}); last lines:`,
+            );
             for (const line of result.hook.last_lines) env.io.err(`  ${cleanText(line, 500)}`);
           }
           env.io.out(path.relative(ctx.root, result.path));
@@ -80,7 +94,10 @@ Example: .loom/scripts/loom worktree clean --dry-run`,
       // `--json` after `clean` is parsed by the parent `worktree` command too: read both.
       const raw = cmd.optsWithGlobals();
       return run(async (env) => {
-        const options = parseOptions(z.object({ dryRun: z.boolean().default(false), json: z.boolean().default(false) }), raw);
+        const options = parseOptions(
+          z.object({ dryRun: z.boolean().default(false), json: z.boolean().default(false) }),
+          raw,
+        );
         const ctx = await mainContext(env);
         const repo = await ctx.repo();
         const entries = await cleanWorktrees(
@@ -88,12 +105,16 @@ Example: .loom/scripts/loom worktree clean --dry-run`,
           env.cwd,
           async (issue) => {
             const work = await readIssueWork(ctx.gh, repo, issue);
-            return { issueState: work.issue.state, pr: work.pull ? { number: work.pull.pull.number, state: work.pull.pull.state } : null };
+            return {
+              issueState: work.issue.state,
+              pr: work.pull ? { number: work.pull.pull.number, state: work.pull.pull.state } : null,
+            };
           },
           options.dryRun,
         );
         if (options.json) return printJson(env.io, { dry_run: options.dryRun, worktrees: entries });
-        for (const e of entries) env.io.out(`${e.action.padEnd(12)} ${path.relative(ctx.root, e.path)}  ${cleanText(e.reason, 300)}`);
+        for (const e of entries)
+          env.io.out(`${e.action.padEnd(12)} ${path.relative(ctx.root, e.path)}  ${cleanText(e.reason, 300)}`);
         if (!entries.length) env.io.out('no worktrees under .loom/worktrees');
       }, Boolean(raw.json));
     });

@@ -6,7 +6,10 @@
 import { z } from 'zod';
 import { Label } from './labels.js';
 
-export type AwaitCondition = { kind: 'label'; label: string } | { kind: 'merged' } | { kind: 'pr-label'; label: string };
+export type AwaitCondition =
+  | { kind: 'label'; label: string }
+  | { kind: 'merged' }
+  | { kind: 'pr-label'; label: string };
 
 export const AwaitOutcomeSchema = z.enum(['met', 'timeout', 'stopped', 'aborted', 'blocked']);
 export type AwaitOutcome = z.infer<typeof AwaitOutcomeSchema>;
@@ -18,7 +21,11 @@ export interface AwaitFacts {
 }
 
 export function describeCondition(c: AwaitCondition): string {
-  return c.kind === 'label' ? `label ${c.label} on the issue` : c.kind === 'merged' ? 'the PR merged' : `label ${c.label} on the PR`;
+  return c.kind === 'label'
+    ? `label ${c.label} on the issue`
+    : c.kind === 'merged'
+      ? 'the PR merged'
+      : `label ${c.label} on the PR`;
 }
 
 /**

@@ -36,7 +36,11 @@ export function isCheckpointComment(body: string): boolean {
 }
 
 /** The next checkpoint: entering `doctor` counts a round; `pr` is kept unless a new one is given. */
-export function nextCheckpoint(previous: Checkpoint | null, update: { phase: string; pr?: number }, now: Date): Checkpoint {
+export function nextCheckpoint(
+  previous: Checkpoint | null,
+  update: { phase: string; pr?: number },
+  now: Date,
+): Checkpoint {
   return {
     phase: update.phase,
     pr: update.pr ?? previous?.pr ?? null,

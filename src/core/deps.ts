@@ -21,7 +21,10 @@ export interface BodyReference {
 
 /** `#12`, `owner/name#12`, or a GitHub issue/pull URL. */
 const REF = String.raw`(?:([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)?#(\d+)|https?:\/\/[^\s/]+\/([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)\/(?:issues|pull)\/(\d+))`;
-const KEYWORD = new RegExp(String.raw`\b(blocked\s+by|depends\s+on|requires)\b\s*:?\s*(${REF}(?:\s*(?:,|\band\b|&)?\s*${REF})*)`, 'gi');
+const KEYWORD = new RegExp(
+  String.raw`\b(blocked\s+by|depends\s+on|requires)\b\s*:?\s*(${REF}(?:\s*(?:,|\band\b|&)?\s*${REF})*)`,
+  'gi',
+);
 const REF_GLOBAL = new RegExp(REF, 'g');
 const TASK = new RegExp(String.raw`^\s*(?:[-*+]|\d+[.)])\s+\[[ xX]\]\s+${REF}`);
 
@@ -64,7 +67,8 @@ function refFrom(m: RegExpMatchArray, offset: number): { number: number; repo: s
 export function parseDependencies(body: string, self?: number, thisRepo?: string): BodyReference[] {
   const text = stripNonProse(body);
   const out: BodyReference[] = [];
-  const same = (repo: string | null) => (repo && thisRepo && repo.toLowerCase() === thisRepo.toLowerCase() ? null : repo);
+  const same = (repo: string | null) =>
+    repo && thisRepo && repo.toLowerCase() === thisRepo.toLowerCase() ? null : repo;
   text.split('\n').forEach((lineText, index) => {
     const line = index + 1;
     for (const m of lineText.matchAll(KEYWORD)) {
@@ -114,7 +118,14 @@ export function combineDependencies(
     let dep = byKey.get(key);
     if (!dep) {
       const state = known ?? (repo === null ? resolve(number) : undefined);
-      dep = { number, repo, state: state?.state ?? 'open', resolved: state !== undefined, title: state?.title ?? null, sources: [] };
+      dep = {
+        number,
+        repo,
+        state: state?.state ?? 'open',
+        resolved: state !== undefined,
+        title: state?.title ?? null,
+        sources: [],
+      };
       byKey.set(key, dep);
     }
     if (!dep.sources.includes(source)) dep.sources.push(source);

@@ -14,7 +14,11 @@ export const EXCLUSIVE_PAIRS: readonly (readonly [string, string])[] = [
 export type TransitionPlan = { ok: true; add: string[]; remove: string[] } | { ok: false; problems: string[] };
 
 /** Validates a requested move and adds the removals the exclusions require. */
-export function planTransition(add: string[], remove: string[], declared: readonly string[] = allLabelNames): TransitionPlan {
+export function planTransition(
+  add: string[],
+  remove: string[],
+  declared: readonly string[] = allLabelNames,
+): TransitionPlan {
   const problems: string[] = [];
   const uniq = (xs: string[]) => [...new Set(xs)];
   const wantAdd = uniq(add);
@@ -23,7 +27,8 @@ export function planTransition(add: string[], remove: string[], declared: readon
     if (!declared.includes(label)) problems.push(`${label} is not a Loom label (see .github/labels.yml)`);
   }
   for (const label of wantAdd) if (wantRemove.includes(label)) problems.push(`${label} is both added and removed`);
-  for (const [a, b] of EXCLUSIVE_PAIRS) if (wantAdd.includes(a) && wantAdd.includes(b)) problems.push(`${a} and ${b} never coexist`);
+  for (const [a, b] of EXCLUSIVE_PAIRS)
+    if (wantAdd.includes(a) && wantAdd.includes(b)) problems.push(`${a} and ${b} never coexist`);
   if (!wantAdd.length && !wantRemove.length) problems.push('nothing to do: give --add and/or --remove');
   if (problems.length) return { ok: false, problems: uniq(problems) };
   const implied = EXCLUSIVE_PAIRS.flatMap(([a, b]) => (wantAdd.includes(a) ? [b] : wantAdd.includes(b) ? [a] : []));

@@ -111,7 +111,12 @@ export const GateResultSchema = z.object({
 });
 export type GateResult = z.infer<typeof GateResultSchema>;
 
-const check = (name: GateCheck['name'], pass: boolean, reason: string, relaxed = false): GateCheck => ({ name, pass, reason, relaxed });
+const check = (name: GateCheck['name'], pass: boolean, reason: string, relaxed = false): GateCheck => ({
+  name,
+  pass,
+  reason,
+  relaxed,
+});
 
 export function ruleOpen(pull: GatePull): GateCheck {
   if (pull.state !== 'OPEN') return check('open', false, `PR is ${pull.state.toLowerCase()}`);
@@ -120,7 +125,9 @@ export function ruleOpen(pull: GatePull): GateCheck {
 }
 
 export function ruleApproved(pull: GatePull): GateCheck {
-  return pull.labels.includes(Label.pr) ? check('approved', true, 'has loom:pr') : check('approved', false, 'no loom:pr label (not approved by the Judge)');
+  return pull.labels.includes(Label.pr)
+    ? check('approved', true, 'has loom:pr')
+    : check('approved', false, 'no loom:pr label (not approved by the Judge)');
 }
 
 export function ruleManualMerge(pull: GatePull): GateCheck {
@@ -142,17 +149,24 @@ export function ruleCriticalFiles(pull: GatePull, force: boolean): GateCheck {
     return pattern ? [`${f} (${pattern})`] : [];
   });
   const incomplete = pull.changedFiles > pull.files.length;
-  if (!hits.length && !incomplete) return check('critical-files', true, `no critical files among ${pull.files.length} changed`);
+  if (!hits.length && !incomplete)
+    return check('critical-files', true, `no critical files among ${pull.files.length} changed`);
   const text = hits.length
     ? `critical files changed: ${hits.slice(0, 5).join(', ')}${hits.length > 5 ? ` and ${hits.length - 5} more` : ''}`
     : `only ${pull.files.length} of ${pull.changedFiles} changed files could be read`;
-  return force ? check('critical-files', true, `${text}; allowed by --force`, true) : check('critical-files', false, text);
+  return force
+    ? check('critical-files', true, `${text}; allowed by --force`, true)
+    : check('critical-files', false, text);
 }
 
 export function ruleMergeable(pull: GatePull): GateCheck {
   if (pull.mergeable === 'MERGEABLE') return check('mergeable', true, 'mergeable');
   if (pull.mergeable === 'CONFLICTING') return check('mergeable', false, 'merge conflicts with the base branch');
-  return check('mergeable', false, `mergeability is ${pull.mergeable} (GitHub has not computed it yet; try again shortly)`);
+  return check(
+    'mergeable',
+    false,
+    `mergeability is ${pull.mergeable} (GitHub has not computed it yet; try again shortly)`,
+  );
 }
 
 export function ruleRecency(pull: GatePull, now: Date, force: boolean): GateCheck {
@@ -160,7 +174,12 @@ export function ruleRecency(pull: GatePull, now: Date, force: boolean): GateChec
   const updated = Date.parse(pull.updatedAt);
   const hours = (now.getTime() - updated) / 3_600_000;
   if (Number.isNaN(hours)) return check('recency', false, `unreadable updatedAt "${pull.updatedAt}"`);
-  const age = hours < 1 ? `${Math.max(0, Math.round(hours * 60))} min` : hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(1)} days`;
+  const age =
+    hours < 1
+      ? `${Math.max(0, Math.round(hours * 60))} min`
+      : hours < 48
+        ? `${hours.toFixed(1)} h`
+        : `${(hours / 24).toFixed(1)} days`;
   const text = `updated ${age} ago, limit ${limit} h`;
   return check('recency', hours <= limit, text, force);
 }

@@ -36,8 +36,11 @@ export function queueQuery(role: NextRole): string {
  * the oldest. Returns undefined when the queue is empty.
  */
 export function pickNext(role: NextRole, candidates: readonly Candidate[]): Candidate | undefined {
-  const oldestFirst = [...candidates].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.number - b.number);
+  const oldestFirst = [...candidates].sort(
+    (a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.number - b.number,
+  );
   if (role === 'builder') return oldestFirst.find((c) => c.labels.includes(Label.urgent)) ?? oldestFirst[0];
-  if (role === 'doctor') return oldestFirst.find((c) => !(c.closes ?? []).some((issue) => issue.labels.includes(Label.blocked)));
+  if (role === 'doctor')
+    return oldestFirst.find((c) => !(c.closes ?? []).some((issue) => issue.labels.includes(Label.blocked)));
   return oldestFirst[0];
 }

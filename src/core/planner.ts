@@ -4,10 +4,11 @@
  * gathers observations (task output files) beforehand and carries out the plan
  * afterwards (src/core/iteration.ts), so every rule is table-tested here.
  */
+
+import type { DaemonState, ShepherdSlot, SupportRoleName, Warning } from '../state/schema.js';
 import type { Config } from './config.js';
 import { Label } from './labels.js';
-import { pullForIssue, type IssueSummary, type Snapshot } from './snapshot.js';
-import type { DaemonState, ShepherdSlot, SupportRoleName, Warning } from '../state/schema.js';
+import { type IssueSummary, pullForIssue, type Snapshot } from './snapshot.js';
 
 /** What the iteration saw of one background task's output file (by slot id or role name). */
 export interface TaskObservation {
@@ -134,7 +135,8 @@ export function plan(input: PlanInput): Plan {
     if (idleSeconds <= threshold) continue;
     let action: StuckAction['action'];
     if (!slot.stuck_since) action = 'warn';
-    else if (secondsBetween(now, slot.stuck_since) < config.stuck_grace) continue; // give the warning time
+    else if (secondsBetween(now, slot.stuck_since) < config.stuck_grace)
+      continue; // give the warning time
     else action = slot.restarts < 1 ? 'restart' : 'block';
     stuck.push({ slot: slotId, issue: slot.issue, action, idleSeconds });
     warnings.push({
@@ -167,7 +169,10 @@ export function plan(input: PlanInput): Plan {
 
   // Support roles: completion of running ones.
   const roleCompletions: Plan['roleCompletions'] = [];
-  for (const [name, role] of Object.entries(state.support_roles) as [SupportRoleName, DaemonState['support_roles'][SupportRoleName]][]) {
+  for (const [name, role] of Object.entries(state.support_roles) as [
+    SupportRoleName,
+    DaemonState['support_roles'][SupportRoleName],
+  ][]) {
     if (role.status !== 'running') continue;
     if (tasks[name]?.ended) roleCompletions.push({ role: name, reason: 'task-ended' });
     else if (secondsBetween(now, latest(role.started, tasks[name]?.lastOutputAt)) > ROLE_TIMEOUT_SECONDS) {
@@ -200,7 +205,9 @@ export function plan(input: PlanInput): Plan {
   // Step 7: support roles on their interval since they last finished (or since the daemon started).
   const hasWork: Record<(typeof SUPPORT_ROLES)[number], boolean> = {
     guide: true,
-    champion: snapshot.counts.ready_to_merge + snapshot.counts.curated > 0 || (force && snapshot.counts.architect_proposals + snapshot.counts.hermit_proposals > 0),
+    champion:
+      snapshot.counts.ready_to_merge + snapshot.counts.curated > 0 ||
+      (force && snapshot.counts.architect_proposals + snapshot.counts.hermit_proposals > 0),
     doctor: snapshot.counts.changes_requested > 0,
   };
   for (const role of SUPPORT_ROLES) {
@@ -230,7 +237,17 @@ export function plan(input: PlanInput): Plan {
     }
   }
 
-  return { completions, roleCompletions, freeSlots, claimCandidates, resumes, roleSpawns, staleReleases, stuck, warnings };
+  return {
+    completions,
+    roleCompletions,
+    freeSlots,
+    claimCandidates,
+    resumes,
+    roleSpawns,
+    staleReleases,
+    stuck,
+    warnings,
+  };
 }
 
 /** `loom:urgent` first, then oldest created first; stable for equal dates. */

@@ -27,7 +27,8 @@ export type LinkReason = 'closing-reference' | 'body' | 'branch';
 /** Issue numbers a PR body closes with GitHub's keywords (`Closes #3`, `fixes: #4`, `Resolved #5`). */
 export function closingRefsInBody(body: string): number[] {
   const out: number[] = [];
-  for (const m of body.matchAll(/\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b\s*:?\s*#(\d+)\b/gi)) out.push(Number(m[1]));
+  for (const m of body.matchAll(/\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b\s*:?\s*#(\d+)\b/gi))
+    out.push(Number(m[1]));
   return out;
 }
 
@@ -41,7 +42,10 @@ export function linkReasons(pull: PullCandidate, issue: number): LinkReason[] {
 }
 
 /** The PR for an issue: open ones first, then merged; most recently updated first. */
-export function selectPullForIssue(issue: number, candidates: PullCandidate[]): { pull: PullCandidate; via: LinkReason[] } | null {
+export function selectPullForIssue(
+  issue: number,
+  candidates: PullCandidate[],
+): { pull: PullCandidate; via: LinkReason[] } | null {
   const seen = new Map<number, PullCandidate>();
   for (const c of candidates) if (!seen.has(c.number)) seen.set(c.number, c);
   const linked = [...seen.values()]
@@ -50,7 +54,11 @@ export function selectPullForIssue(issue: number, candidates: PullCandidate[]): 
     .filter((x) => x.via.length > 0);
   linked.sort((a, b) => {
     const rank = (p: PullCandidate) => (p.state === 'OPEN' ? 0 : 1);
-    return rank(a.pull) - rank(b.pull) || Date.parse(b.pull.updatedAt) - Date.parse(a.pull.updatedAt) || b.pull.number - a.pull.number;
+    return (
+      rank(a.pull) - rank(b.pull) ||
+      Date.parse(b.pull.updatedAt) - Date.parse(a.pull.updatedAt) ||
+      b.pull.number - a.pull.number
+    );
   });
   return linked[0] ?? null;
 }
@@ -65,4 +73,10 @@ export const PullRefSchema = z.object({
 });
 export type PullRef = z.infer<typeof PullRefSchema>;
 
-export const toPullRef = (p: PullCandidate): PullRef => ({ number: p.number, state: p.state, headRefName: p.headRefName, labels: p.labels, url: p.url });
+export const toPullRef = (p: PullCandidate): PullRef => ({
+  number: p.number,
+  state: p.state,
+  headRefName: p.headRefName,
+  labels: p.labels,
+  url: p.url,
+});

@@ -34,5 +34,7 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
 
 /** The token values gh may use, from the environment (redacted wherever Loom writes text). */
 export function envSecrets(env: NodeJS.ProcessEnv): string[] {
-  return ['GH_TOKEN', 'GITHUB_TOKEN', 'GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN'].flatMap((name) => (env[name] ? [env[name]!] : []));
+  return ['GH_TOKEN', 'GITHUB_TOKEN', 'GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN'].flatMap((name) =>
+    env[name] ? [env[name]!] : [],
+  );
 }

@@ -5,10 +5,20 @@
  * whole decision table is tested without GitHub.
  */
 import { z } from 'zod';
-import { Label } from './labels.js';
 import type { Checkpoint } from './checkpoint.js';
+import { Label } from './labels.js';
 
-export const PHASES = ['curator', 'builder', 'judge', 'doctor', 'merge', 'done', 'blocked', 'aborted', 'stopped'] as const;
+export const PHASES = [
+  'curator',
+  'builder',
+  'judge',
+  'doctor',
+  'merge',
+  'done',
+  'blocked',
+  'aborted',
+  'stopped',
+] as const;
 export const PhaseSchema = z.enum(PHASES);
 export type Phase = z.infer<typeof PhaseSchema>;
 
@@ -39,7 +49,12 @@ const hasAny = (labels: string[], wanted: string[]) => wanted.some((l) => labels
  * The next phase. Order matters: facts that end the work (closed, merged)
  * first, then the human stop signals, then the PR lane, then the issue lane.
  */
-export function decidePhase(issue: PhaseIssue, pull: PhasePull | null, checkpoint: Checkpoint | null, stopRequested = false): PhaseDecision {
+export function decidePhase(
+  issue: PhaseIssue,
+  pull: PhasePull | null,
+  checkpoint: Checkpoint | null,
+  stopRequested = false,
+): PhaseDecision {
   if (pull?.state === 'MERGED') return { phase: 'done', reason: `PR #${pull.number} is merged` };
   if (issue.state === 'CLOSED') return { phase: 'done', reason: 'the issue is closed' };
   // `.loom/stop-shepherds` (daemon shutdown): reach a safe point now. A word, not an exit code, so the
@@ -57,22 +72,35 @@ export function decidePhase(issue: PhaseIssue, pull: PhasePull | null, checkpoin
         : undefined;
     if (doctorReason) {
       // The doctor loop is bounded: after the last round the judge may still approve, but no fourth round runs.
-      if (rounds >= MAX_DOCTOR_ROUNDS) return { phase: 'blocked', reason: `${doctorReason}, but the doctor already ran ${rounds} rounds (max ${MAX_DOCTOR_ROUNDS})` };
+      if (rounds >= MAX_DOCTOR_ROUNDS)
+        return {
+          phase: 'blocked',
+          reason: `${doctorReason}, but the doctor already ran ${rounds} rounds (max ${MAX_DOCTOR_ROUNDS})`,
+        };
       return { phase: 'doctor', reason: doctorReason };
     }
     if (hasAny(pull.labels, [Label.reviewRequested, Label.reviewing])) {
-      return { phase: 'judge', reason: `PR #${pull.number} has ${pull.labels.includes(Label.reviewing) ? Label.reviewing : Label.reviewRequested}` };
+      return {
+        phase: 'judge',
+        reason: `PR #${pull.number} has ${pull.labels.includes(Label.reviewing) ? Label.reviewing : Label.reviewRequested}`,
+      };
     }
     if (pull.labels.includes(Label.pr)) return { phase: 'merge', reason: `PR #${pull.number} is approved (loom:pr)` };
     return { phase: 'judge', reason: `PR #${pull.number} is open without a review label` };
   }
 
   if (hasAny(issue.labels, [Label.triage, Label.curating])) {
-    return { phase: 'curator', reason: `the issue has ${issue.labels.includes(Label.curating) ? Label.curating : Label.triage}` };
+    return {
+      phase: 'curator',
+      reason: `the issue has ${issue.labels.includes(Label.curating) ? Label.curating : Label.triage}`,
+    };
   }
-  if (issue.labels.includes(Label.building)) return { phase: 'builder', reason: 'the issue is claimed (loom:building) and has no PR yet' };
-  if (issue.labels.includes(Label.issue)) return { phase: 'builder', reason: 'the issue is ready (loom:issue) and has no PR yet' };
-  if (issue.labels.includes(Label.curated)) return { phase: 'builder', reason: 'the issue is curated and awaits approval (gate 1) before building' };
+  if (issue.labels.includes(Label.building))
+    return { phase: 'builder', reason: 'the issue is claimed (loom:building) and has no PR yet' };
+  if (issue.labels.includes(Label.issue))
+    return { phase: 'builder', reason: 'the issue is ready (loom:issue) and has no PR yet' };
+  if (issue.labels.includes(Label.curated))
+    return { phase: 'builder', reason: 'the issue is curated and awaits approval (gate 1) before building' };
   return { phase: 'curator', reason: 'the issue is not curated yet' };
 }
 

@@ -4,12 +4,12 @@
  * `StatusReportSchema`, and the text view renders the same object.
  */
 import { z } from 'zod';
+import type { DaemonState, SupportRoleName } from '../state/schema.js';
 import type { Config } from './config.js';
+import { isBusy } from './planner.js';
 import { cleanText } from './sanitize.js';
 import type { Snapshot } from './snapshot.js';
 import { PipelineCountsSchema } from './snapshot.js';
-import type { DaemonState, SupportRoleName } from '../state/schema.js';
-import { isBusy } from './planner.js';
 
 const nullableCount = z.number().int().nonnegative().nullable();
 
@@ -31,9 +31,11 @@ export const StatusReportSchema = z.object({
     rate_limited_until: z.string().nullable(),
   }),
   /** Counts; `null` when GitHub could not be asked (see `errors`). */
-  pipeline: z.object(Object.fromEntries(Object.keys(PipelineCountsSchema.shape).map((k) => [k, nullableCount])) as {
-    [K in keyof typeof PipelineCountsSchema.shape]: typeof nullableCount;
-  }),
+  pipeline: z.object(
+    Object.fromEntries(Object.keys(PipelineCountsSchema.shape).map((k) => [k, nullableCount])) as {
+      [K in keyof typeof PipelineCountsSchema.shape]: typeof nullableCount;
+    },
+  ),
   /** Where the counts came from: this request (`github`), the last iteration (`cache`, with --fast), or nowhere. */
   pipeline_source: z.enum(['github', 'cache', 'none']),
   pipeline_updated_at: z.string().nullable(),
@@ -58,10 +60,20 @@ export const StatusReportSchema = z.object({
       last_result: z.string().nullable(),
     }),
   ),
-  stats: z.object({ iterations: z.number().int(), completed_issues: z.number().int(), total_prs_merged: z.number().int() }),
+  stats: z.object({
+    iterations: z.number().int(),
+    completed_issues: z.number().int(),
+    total_prs_merged: z.number().int(),
+  }),
   warnings: z.array(z.object({ time: z.string(), severity: z.string(), type: z.string(), message: z.string() })),
   human_actions: z.array(
-    z.object({ kind: z.enum(['approve-proposal', 'unblock']), number: z.number().int(), title: z.string(), label: z.string(), command: z.string() }),
+    z.object({
+      kind: z.enum(['approve-proposal', 'unblock']),
+      number: z.number().int(),
+      title: z.string(),
+      label: z.string(),
+      command: z.string(),
+    }),
   ),
   errors: z.array(StatusErrorSchema),
 });
@@ -97,15 +109,21 @@ export function buildStatus(input: StatusInput): StatusReport {
   const cached = state.pipeline;
   const counts = snapshot?.counts ?? (input.fast && cached ? cached : null);
   const pipeline = Object.fromEntries(
-    Object.keys(PipelineCountsSchema.shape).map((key) => [key, counts ? (counts as Record<string, number>)[key] ?? null : null]),
+    Object.keys(PipelineCountsSchema.shape).map((key) => [
+      key,
+      counts ? ((counts as Record<string, number>)[key] ?? null) : null,
+    ]),
   ) as StatusReport['pipeline'];
 
   const repoArg = input.repository ? ` -R ${input.repository}` : '';
   const proposals = snapshot?.proposals ?? [];
-  const blocked = snapshot?.blockedIssues ?? (input.fast ? (cached?.blocked_items ?? []).map((b) => ({ ...b, labels: [] as string[] })) : []);
+  const blocked =
+    snapshot?.blockedIssues ??
+    (input.fast ? (cached?.blocked_items ?? []).map((b) => ({ ...b, labels: [] as string[] })) : []);
   const humanActions: StatusReport['human_actions'] = [
     ...proposals.map((p) => {
-      const label = p.labels.find((l) => l === 'loom:curated' || l === 'loom:architect' || l === 'loom:hermit') ?? 'loom:curated';
+      const label =
+        p.labels.find((l) => l === 'loom:curated' || l === 'loom:architect' || l === 'loom:hermit') ?? 'loom:curated';
       return {
         kind: 'approve-proposal' as const,
         number: p.number,
@@ -136,7 +154,10 @@ export function buildStatus(input: StatusInput): StatusReport {
       last_poll: state.last_poll,
       seconds_since_poll: sincePoll,
       force_mode: state.force_mode,
-      rate_limited_until: state.rate_limited_until && Date.parse(state.rate_limited_until) > now.getTime() ? state.rate_limited_until : null,
+      rate_limited_until:
+        state.rate_limited_until && Date.parse(state.rate_limited_until) > now.getTime()
+          ? state.rate_limited_until
+          : null,
     },
     pipeline,
     pipeline_source: snapshot ? 'github' : input.fast && cached ? 'cache' : 'none',
@@ -160,7 +181,12 @@ export function buildStatus(input: StatusInput): StatusReport {
     support_roles: ROLES.map((role) => {
       const r = state.support_roles[role];
       const interval = role === 'architect' || role === 'hermit' ? config[role].cooldown : config[role].interval;
-      const base = role === 'architect' ? state.last_architect_trigger : role === 'hermit' ? state.last_hermit_trigger : (r.last_completed ?? state.started_at);
+      const base =
+        role === 'architect'
+          ? state.last_architect_trigger
+          : role === 'hermit'
+            ? state.last_hermit_trigger
+            : (r.last_completed ?? state.started_at);
       return {
         role,
         status: r.status,
@@ -169,8 +195,14 @@ export function buildStatus(input: StatusInput): StatusReport {
         last_result: r.last_result === null ? null : cleanText(r.last_result, 120),
       };
     }),
-    stats: { iterations: state.iteration, completed_issues: state.completed_issues.length, total_prs_merged: state.total_prs_merged },
-    warnings: state.warnings.slice(-5).map((w) => ({ time: w.time, severity: w.severity, type: w.type, message: cleanText(w.message, 160) })),
+    stats: {
+      iterations: state.iteration,
+      completed_issues: state.completed_issues.length,
+      total_prs_merged: state.total_prs_merged,
+    },
+    warnings: state.warnings
+      .slice(-5)
+      .map((w) => ({ time: w.time, severity: w.severity, type: w.type, message: cleanText(w.message, 160) })),
     human_actions: humanActions,
     errors: input.errors,
   };

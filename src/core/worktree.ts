@@ -38,14 +38,16 @@ export function parseWorktreeInclude(text: string): { paths: string[]; problems:
     const line = i + 1;
     const segments = entry.split(/[\\/]+/);
     let problem: string | undefined;
-    if (path.isAbsolute(entry) || /^[A-Za-z]:/.test(entry) || entry.startsWith('~')) problem = 'must be relative to the repository root';
+    if (path.isAbsolute(entry) || /^[A-Za-z]:/.test(entry) || entry.startsWith('~'))
+      problem = 'must be relative to the repository root';
     else if (segments.includes('..')) problem = 'must not contain ".."';
     else if (/[\0\r]/.test(entry)) problem = 'contains a control character';
     else {
       const normal = path.posix.normalize(segments.join('/')).replace(/\/+$/, '');
       if (normal === '.' || normal === '') problem = 'names the repository root';
       else if (normal === '.git' || normal.startsWith('.git/')) problem = 'must not point into .git';
-      else if (normal === '.loom/worktrees' || normal.startsWith('.loom/worktrees/')) problem = 'must not point into .loom/worktrees';
+      else if (normal === '.loom/worktrees' || normal.startsWith('.loom/worktrees/'))
+        problem = 'must not point into .loom/worktrees';
       else if (!paths.includes(normal)) paths.push(normal);
     }
     if (problem) problems.push({ line, entry, problem });
@@ -75,7 +77,13 @@ export function parseWorktreeList(porcelain: string): WorktreeEntry[] {
     const lines = block.split('\n').filter(Boolean);
     const first = lines[0];
     if (!first?.startsWith('worktree ')) continue;
-    const entry: WorktreeEntry = { path: first.slice('worktree '.length), head: null, branch: null, bare: false, prunable: false };
+    const entry: WorktreeEntry = {
+      path: first.slice('worktree '.length),
+      head: null,
+      branch: null,
+      bare: false,
+      prunable: false,
+    };
     for (const line of lines.slice(1)) {
       if (line.startsWith('HEAD ')) entry.head = line.slice(5);
       else if (line.startsWith('branch ')) entry.branch = line.slice(7).replace(/^refs\/heads\//, '');
@@ -104,12 +112,16 @@ export function cleanDecision(f: CleanFacts): { remove: boolean; reason: string 
   if (f.issue === null) return { remove: false, reason: 'not made by Loom (no .loom-worktree marker)' };
   if (f.isCwd) return { remove: false, reason: 'it is the current working directory' };
   if (f.dirty) return { remove: false, reason: 'has uncommitted changes' };
-  if (f.issueState !== 'CLOSED') return { remove: false, reason: f.issueState === null ? 'issue state unknown' : 'issue is still open' };
+  if (f.issueState !== 'CLOSED')
+    return { remove: false, reason: f.issueState === null ? 'issue state unknown' : 'issue is still open' };
   if (f.pr && f.pr.state !== 'MERGED') return { remove: false, reason: `PR #${f.pr.number} is not merged` };
   return { remove: true, reason: f.pr ? `issue closed, PR #${f.pr.number} merged` : 'issue closed, no PR' };
 }
 
 /** The last `n` non-empty lines of a process's output (for hook reports). */
 export function lastLines(text: string, n = 15): string[] {
-  return text.split(/\r?\n/).filter((l) => l.trim() !== '').slice(-n);
+  return text
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .slice(-n);
 }

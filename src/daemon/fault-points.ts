@@ -24,5 +24,5 @@ export type FaultPoint =
 
 export function faultPoint(point: FaultPoint, env: NodeJS.ProcessEnv): void {
   const spec = readEnv('LOOM_FAULT_KILL_AT', env);
-  if (spec && spec.split(',').includes(point)) process.kill(process.pid, 'SIGKILL');
+  if (spec?.split(',').includes(point)) process.kill(process.pid, 'SIGKILL');
 }

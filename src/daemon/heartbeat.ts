@@ -13,7 +13,11 @@ export interface HeartbeatReport {
   completed?: 'done' | 'failed';
 }
 
-export async function recordHeartbeat(ctx: { store: StateStore; now: () => Date }, issue: number, report: HeartbeatReport = {}): Promise<void> {
+export async function recordHeartbeat(
+  ctx: { store: StateStore; now: () => Date },
+  issue: number,
+  report: HeartbeatReport = {},
+): Promise<void> {
   const nowIso = ctx.now().toISOString();
   await ctx.store.update((state) => {
     const slot = Object.values(state.shepherds).find((s) => isBusy(s) && s.issue === issue);

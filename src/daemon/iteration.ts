@@ -4,22 +4,22 @@
  * place that turns a Plan into GitHub mutations and state changes.
  */
 import { existsSync } from 'node:fs';
-import { LoomError } from '../errors.js';
 import type { LoomContext } from '../context.js';
-import { plan as makePlan, isBusy, type Plan, type TaskObservation } from '../core/planner.js';
-import { Label } from '../core/labels.js';
-import { SHUTDOWN_SIGNAL, summaryLine, type SummaryFacts } from '../core/summary.js';
-import { formatDirective, shepherdDirective, type Directive } from '../core/directives.js';
-import type { Snapshot } from '../core/snapshot.js';
 import type { Config } from '../core/config.js';
-import { takeSnapshot } from '../github/snapshot.js';
-import { claimIssue, releaseIssue, settleClaim, type ClaimContext } from '../github/claims.js';
-import { MAX_COMPLETED, MAX_WARNINGS, type DaemonState, type ShepherdSlot, type Warning } from '../state/schema.js';
-import { claimLockAbandoned, listClaimLocks, releaseClaimLock } from '../state/claim-lock.js';
+import { type Directive, formatDirective, shepherdDirective } from '../core/directives.js';
+import { Label } from '../core/labels.js';
+import { isBusy, plan as makePlan, type Plan, type TaskObservation } from '../core/planner.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
-import { observeTask } from './task-output.js';
+import type { Snapshot } from '../core/snapshot.js';
+import { SHUTDOWN_SIGNAL, type SummaryFacts, summaryLine } from '../core/summary.js';
+import { LoomError } from '../errors.js';
+import { type ClaimContext, claimIssue, releaseIssue, settleClaim } from '../github/claims.js';
+import { takeSnapshot } from '../github/snapshot.js';
+import { claimLockAbandoned, listClaimLocks, releaseClaimLock } from '../state/claim-lock.js';
+import { type DaemonState, MAX_COMPLETED, MAX_WARNINGS, type ShepherdSlot, type Warning } from '../state/schema.js';
 import { faultPoint } from './fault-points.js';
 import { checkDaemonOwner } from './ownership.js';
+import { observeTask } from './task-output.js';
 
 export interface IterationOptions {
   /** The daemon id from `loom start`; absent for a one-off iteration. */
@@ -99,7 +99,11 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     const trackPulls = Object.values(state.shepherds).flatMap((s) => (isBusy(s) && s.pr_number ? [s.pr_number] : []));
     let snapshot: Snapshot;
     try {
-      snapshot = await takeSnapshot(ctx.gh, { repo, readyLimit: Math.max(5, config.max_shepherds * 2 + 2), trackIssues, trackPulls }, ctx.now);
+      snapshot = await takeSnapshot(
+        ctx.gh,
+        { repo, readyLimit: Math.max(5, config.max_shepherds * 2 + 2), trackIssues, trackPulls },
+        ctx.now,
+      );
     } catch (error) {
       if (error instanceof LoomError && !options.dryRun) await recordFailure(ctx, state, error);
       throw error;
@@ -107,8 +111,10 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     faultPoint('after-snapshot', ctx.env);
 
     const tasks: Record<string, TaskObservation> = {};
-    for (const [id, slot] of Object.entries(state.shepherds)) if (slot.status === 'working') tasks[id] = await observeTask(slot.output_file);
-    for (const [name, role] of Object.entries(state.support_roles)) if (role.status === 'running') tasks[name] = await observeTask(role.output_file);
+    for (const [id, slot] of Object.entries(state.shepherds))
+      if (slot.status === 'working') tasks[id] = await observeTask(slot.output_file);
+    for (const [name, role] of Object.entries(state.support_roles))
+      if (role.status === 'running') tasks[name] = await observeTask(role.output_file);
 
     const forceMode = options.force ?? state.force_mode;
     const plan = makePlan({ snapshot, state, config, now, tasks, forceMode });
@@ -144,15 +150,29 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
         }
         if (completion.reason === 'pr-merged') state.total_prs_merged += 1;
         if (completion.reason !== 'reported-failed' && completion.reason !== 'task-ended') {
-          state.completed_issues = [...state.completed_issues.filter((n) => n !== completion.issue), completion.issue].slice(-MAX_COMPLETED);
+          state.completed_issues = [
+            ...state.completed_issues.filter((n) => n !== completion.issue),
+            completion.issue,
+          ].slice(-MAX_COMPLETED);
           completed.push(completion.issue);
         }
-        state.shepherds[completion.slot] = { ...emptySlot(), idle_since: nowIso, idle_reason: completion.reason, restarts: 0, task_id: slot.task_id };
+        state.shepherds[completion.slot] = {
+          ...emptySlot(),
+          idle_since: nowIso,
+          idle_reason: completion.reason,
+          restarts: 0,
+          task_id: slot.task_id,
+        };
       }
 
       for (const done of plan.roleCompletions) {
         const role = state.support_roles[done.role];
-        state.support_roles[done.role] = { ...role, status: 'idle', last_completed: nowIso, last_result: role.last_result ?? done.reason };
+        state.support_roles[done.role] = {
+          ...role,
+          status: 'idle',
+          last_completed: nowIso,
+          last_result: role.last_result ?? done.reason,
+        };
       }
 
       for (const stuck of plan.stuck) {
@@ -160,7 +180,14 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
         if (stuck.action === 'warn') {
           slot.stuck_since = nowIso;
         } else if (stuck.action === 'restart') {
-          Object.assign(slot, { status: 'working', started: nowIso, task_id: null, output_file: null, restarts: slot.restarts + 1, stuck_since: null });
+          Object.assign(slot, {
+            status: 'working',
+            started: nowIso,
+            task_id: null,
+            output_file: null,
+            restarts: slot.restarts + 1,
+            stuck_since: null,
+          });
           directives.push(shepherdDirective(stuck.slot, stuck.issue, config.shepherd_args, true));
         } else {
           // One verified move to loom:blocked with its one comment (one request; a repeat finds nothing to do).
@@ -179,7 +206,13 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       }
 
       for (const resume of plan.resumes) {
-        Object.assign(state.shepherds[resume.slot]!, { status: 'working', started: nowIso, task_id: null, output_file: null, idle_reason: null });
+        Object.assign(state.shepherds[resume.slot]!, {
+          status: 'working',
+          started: nowIso,
+          task_id: null,
+          output_file: null,
+          idle_reason: null,
+        });
         directives.push(shepherdDirective(resume.slot, resume.issue, config.shepherd_args, true));
       }
 
@@ -191,16 +224,25 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
         directives.push(shepherdDirective(slotId, issue, config.shepherd_args));
       };
       // First the claims an earlier run of this daemon (or a one-off that died) left unsettled: a won one is simply ours.
-      const held = new Set(Object.values(state.shepherds).filter(isBusy).map((s) => s.issue));
+      const held = new Set(
+        Object.values(state.shepherds)
+          .filter(isBusy)
+          .map((s) => s.issue),
+      );
       for (const lock of await listClaimLocks(ctx.paths)) {
-        if (held.has(lock.issue) || !lock.token || !claimLockAbandoned(lock, claimCtx.owner, now) || stopRequested()) continue;
+        if (held.has(lock.issue) || !lock.token || !claimLockAbandoned(lock, claimCtx.owner, now) || stopRequested())
+          continue;
         const outcome = await settleClaim(claimCtx, lock.issue);
         if (!outcome.claimed) {
           if (outcome.pending) held.add(lock.issue); // still in flight: not claimed again before it lands or expires
           continue;
         }
         if (freeSlots.length) occupy(lock.issue);
-        else await releaseIssue(claimCtx, lock.issue, { comment: 'Loom: a claim on this issue was left unfinished by a Loom process that stopped, and no shepherd slot is free, so the issue is back in the ready queue.' });
+        else
+          await releaseIssue(claimCtx, lock.issue, {
+            comment:
+              'Loom: a claim on this issue was left unfinished by a Loom process that stopped, and no shepherd slot is free, so the issue is back in the ready queue.',
+          });
         held.add(lock.issue);
       }
       for (const candidate of plan.claimCandidates) {
@@ -219,7 +261,13 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
 
       if (!stopRequested()) {
         for (const spawn of plan.roleSpawns) {
-          state.support_roles[spawn.role] = { ...state.support_roles[spawn.role], status: 'running', started: nowIso, task_id: null, output_file: null };
+          state.support_roles[spawn.role] = {
+            ...state.support_roles[spawn.role],
+            status: 'running',
+            started: nowIso,
+            task_id: null,
+            output_file: null,
+          };
           if (spawn.role === 'architect') state.last_architect_trigger = nowIso;
           if (spawn.role === 'hermit') state.last_hermit_trigger = nowIso;
           directives.push({ slot: spawn.role, skill: spawn.role, args: spawn.args, issue: null });
@@ -295,7 +343,9 @@ export function summaryFromState(state: DaemonState, config: Config): string {
 function dryRunResult(plan: Plan, snapshot: Snapshot, state: DaemonState, config: Config): IterationResult {
   const directives: Directive[] = [
     ...plan.resumes.map((r) => shepherdDirective(r.slot, r.issue, config.shepherd_args, true)),
-    ...plan.claimCandidates.slice(0, plan.freeSlots.length).map((c, i) => shepherdDirective(plan.freeSlots[i]!, c.issue, config.shepherd_args)),
+    ...plan.claimCandidates
+      .slice(0, plan.freeSlots.length)
+      .map((c, i) => shepherdDirective(plan.freeSlots[i]!, c.issue, config.shepherd_args)),
     ...plan.roleSpawns.map((s) => ({ slot: s.role, skill: s.role, args: s.args, issue: null })),
   ];
   const claims = directives.filter((d) => d.skill === 'shepherd' && !d.args.includes('--resume')).length;
@@ -306,7 +356,9 @@ function dryRunResult(plan: Plan, snapshot: Snapshot, state: DaemonState, config
     maxShepherds: config.max_shepherds,
     spawnedIssues: directives.flatMap((d) => (d.skill === 'shepherd' && d.issue ? [d.issue] : [])),
     spawnedRoles: plan.roleSpawns.map((s) => s.role),
-    completedIssues: plan.completions.filter((c) => c.reason !== 'reported-failed' && c.reason !== 'task-ended').map((c) => c.issue),
+    completedIssues: plan.completions
+      .filter((c) => c.reason !== 'reported-failed' && c.reason !== 'task-ended')
+      .map((c) => c.issue),
     stuck: plan.stuck.length,
     warnings: plan.warnings.length,
   });
@@ -323,7 +375,13 @@ async function recordFailure(ctx: LoomContext, state: DaemonState, error: LoomEr
 }
 
 function failureWarning(ctx: LoomContext, error: LoomError, time: string): Warning {
-  return { time, type: error.code.toLowerCase(), severity: 'error', message: redactSecrets(error.message, envSecrets(ctx.env)), context: {} };
+  return {
+    time,
+    type: error.code.toLowerCase(),
+    severity: 'error',
+    message: redactSecrets(error.message, envSecrets(ctx.env)),
+    context: {},
+  };
 }
 
 /**
@@ -337,7 +395,10 @@ async function breakerUntil(ctx: LoomContext, error: LoomError): Promise<string>
   const fromAnswer = typeof error.details.resetAt === 'string' ? Date.parse(error.details.resetAt) : NaN;
   let until = Number.isFinite(fromAnswer) ? fromAnswer : now + 60_000;
   try {
-    const limits = await ctx.gh.rest<{ resources?: { graphql?: { remaining?: number; reset?: number } } }>('GET', 'rate_limit');
+    const limits = await ctx.gh.rest<{ resources?: { graphql?: { remaining?: number; reset?: number } } }>(
+      'GET',
+      'rate_limit',
+    );
     const graphql = limits?.resources?.graphql;
     if (graphql?.remaining === 0 && typeof graphql.reset === 'number') until = Math.max(until, graphql.reset * 1000);
   } catch {

@@ -2,21 +2,28 @@
  * Daemon start (registration + crash recovery) and graceful shutdown (SPEC §4.6).
  */
 import { randomBytes } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LoomError } from '../errors.js';
 import type { LoomContext } from '../context.js';
-import { isBusy } from '../core/planner.js';
 import { Label } from '../core/labels.js';
+import { isBusy } from '../core/planner.js';
 import { pullForIssue } from '../core/snapshot.js';
+import { LoomError } from '../errors.js';
+import { type ClaimContext, releaseIssue, settleClaim } from '../github/claims.js';
 import { takeSnapshot } from '../github/snapshot.js';
-import { releaseIssue, settleClaim, type ClaimContext } from '../github/claims.js';
-import { listClaimLocks, ownerPid, pidAlive, releaseClaimLock, updateClaimLock, type ClaimLock } from '../state/claim-lock.js';
-import { MAX_COMPLETED, type DaemonState, type ShepherdSlot, type SupportRoleName } from '../state/schema.js';
-import { daemonAlive, checkDaemonOwner } from './ownership.js';
-import { observeTask } from './task-output.js';
+import {
+  type ClaimLock,
+  listClaimLocks,
+  ownerPid,
+  pidAlive,
+  releaseClaimLock,
+  updateClaimLock,
+} from '../state/claim-lock.js';
+import { type DaemonState, MAX_COMPLETED, type ShepherdSlot, type SupportRoleName } from '../state/schema.js';
 import { pushWarnings } from './iteration.js';
+import { checkDaemonOwner, daemonAlive } from './ownership.js';
+import { observeTask } from './task-output.js';
 
 export interface RecoveryAction {
   slot: string | null;
@@ -31,7 +38,8 @@ export interface StartResult {
   crashed: boolean;
 }
 
-const newDaemonId = (now: Date) => `loom-${now.toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+const newDaemonId = (now: Date) =>
+  `loom-${now.toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
 
 const RELEASE_COMMENT =
   'Loom: the daemon that claimed this issue stopped before finishing it (crash or shutdown), and no shepherd is working on it, so the claim is released and the issue is back in the ready queue.';
@@ -61,13 +69,15 @@ export async function startDaemon(ctx: LoomContext, options: { force?: boolean }
       iteration: 0,
     });
     if (recovered.length) {
-      pushWarnings(state, [{
-        time: now.toISOString(),
-        type: 'crash-recovery',
-        severity: 'warning',
-        message: `recovered ${recovered.length} item(s) after ${crashed ? 'a crash' : 'a stop'}: ${recovered.map((r) => `#${r.issue} ${r.action}`).join(', ')}`,
-        context: {},
-      }]);
+      pushWarnings(state, [
+        {
+          time: now.toISOString(),
+          type: 'crash-recovery',
+          severity: 'warning',
+          message: `recovered ${recovered.length} item(s) after ${crashed ? 'a crash' : 'a stop'}: ${recovered.map((r) => `#${r.issue} ${r.action}`).join(', ')}`,
+          context: {},
+        },
+      ]);
     }
     await ctx.store.write(state);
     return { daemonId, recovered, crashed };
@@ -78,22 +88,32 @@ export async function startDaemon(ctx: LoomContext, options: { force?: boolean }
  * Decides from GitHub what becomes of every recorded shepherd and every local
  * claim without one. Fail safe: a claim with a fresh heartbeat is kept.
  */
-async function recover(ctx: LoomContext, state: DaemonState, freshSeconds: number, daemonId: string): Promise<RecoveryAction[]> {
+async function recover(
+  ctx: LoomContext,
+  state: DaemonState,
+  freshSeconds: number,
+  daemonId: string,
+): Promise<RecoveryAction[]> {
   const busy = Object.entries(state.shepherds).filter(([, slot]) => isBusy(slot));
   const orphanLocks = await orphanClaimLocks(ctx, state);
   const orphanClaims = orphanLocks.map((l) => l.issue);
   const roles = Object.keys(state.support_roles) as SupportRoleName[];
-  for (const role of roles) if (state.support_roles[role].status === 'running') state.support_roles[role].status = 'idle';
+  for (const role of roles)
+    if (state.support_roles[role].status === 'running') state.support_roles[role].status = 'idle';
   if (!busy.length && !orphanClaims.length) return [];
 
   const repo = await ctx.repo();
   const now = ctx.now();
-  const snapshot = await takeSnapshot(ctx.gh, {
-    repo,
-    readyLimit: 1,
-    trackIssues: [...busy.map(([, s]) => s.issue!), ...orphanClaims],
-    trackPulls: busy.flatMap(([, s]) => (s.pr_number ? [s.pr_number] : [])),
-  }, ctx.now);
+  const snapshot = await takeSnapshot(
+    ctx.gh,
+    {
+      repo,
+      readyLimit: 1,
+      trackIssues: [...busy.map(([, s]) => s.issue!), ...orphanClaims],
+      trackPulls: busy.flatMap(([, s]) => (s.pr_number ? [s.pr_number] : [])),
+    },
+    ctx.now,
+  );
   const claimCtx: ClaimContext = { gh: ctx.gh, repo, paths: ctx.paths, owner: daemonId, now: ctx.now };
   const fresh = (time: string | null | undefined) => !!time && now.getTime() - Date.parse(time) < freshSeconds * 1000;
   const actions: RecoveryAction[] = [];
@@ -114,7 +134,14 @@ async function recover(ctx: LoomContext, state: DaemonState, freshSeconds: numbe
     } else if (openPull) {
       action = 'resume';
       reason = `pull request #${openPull.number} is open: resume from judge`;
-      Object.assign(slot, { status: 'paused', pr_number: openPull.number, last_phase: 'judge', idle_reason: 'resume after restart', task_id: null, output_file: null });
+      Object.assign(slot, {
+        status: 'paused',
+        pr_number: openPull.number,
+        last_phase: 'judge',
+        idle_reason: 'resume after restart',
+        task_id: null,
+        output_file: null,
+      });
       actions.push({ slot: slotId, issue, action, reason });
       continue;
     } else if (fresh(slot.last_heartbeat) || fresh(output.lastOutputAt)) {
@@ -131,7 +158,19 @@ async function recover(ctx: LoomContext, state: DaemonState, freshSeconds: numbe
       reason = 'issue no longer loom:building';
     }
     await releaseClaimLock(ctx.paths, issue);
-    state.shepherds[slotId] = { ...slot, status: 'idle', issue: null, task_id: null, output_file: null, idle_since: now.toISOString(), idle_reason: `recovery: ${action}`, completed: null, stuck_since: null, restarts: 0, pr_number: null };
+    state.shepherds[slotId] = {
+      ...slot,
+      status: 'idle',
+      issue: null,
+      task_id: null,
+      output_file: null,
+      idle_since: now.toISOString(),
+      idle_reason: `recovery: ${action}`,
+      completed: null,
+      stuck_since: null,
+      restarts: 0,
+      pr_number: null,
+    };
     actions.push({ slot: slotId, issue, action, reason });
   }
 
@@ -141,8 +180,10 @@ async function recover(ctx: LoomContext, state: DaemonState, freshSeconds: numbe
       // A claim whose iteration died before recording it: settle it on GitHub first (won, lost, or still in flight).
       const settled = await settleClaim(claimCtx, issue);
       if (!settled.claimed) {
-        if (settled.pending) await updateClaimLock(ctx.paths, issue, { owner: daemonId }); // this daemon's iterations settle it
-        else actions.push({ slot: null, issue, action: 'freed', reason: `unfinished claim undone (${settled.reason})` });
+        if (settled.pending)
+          await updateClaimLock(ctx.paths, issue, { owner: daemonId }); // this daemon's iterations settle it
+        else
+          actions.push({ slot: null, issue, action: 'freed', reason: `unfinished claim undone (${settled.reason})` });
         continue;
       }
     }
@@ -150,7 +191,12 @@ async function recover(ctx: LoomContext, state: DaemonState, freshSeconds: numbe
     const building = lock.token ? true : !!tracked?.labels.includes(Label.building);
     if (building && !pullForIssue(snapshot, issue) && !fresh(state.heartbeats[String(issue)])) {
       await releaseIssue(claimCtx, issue, { comment: RELEASE_COMMENT });
-      actions.push({ slot: null, issue, action: 'released', reason: 'claimed but never recorded (killed mid-iteration)' });
+      actions.push({
+        slot: null,
+        issue,
+        action: 'released',
+        reason: 'claimed but never recorded (killed mid-iteration)',
+      });
     } else {
       await releaseClaimLock(ctx.paths, issue);
     }
@@ -164,7 +210,11 @@ async function recover(ctx: LoomContext, state: DaemonState, freshSeconds: numbe
  * orphans (a shepherd typed by a user holds its own claim).
  */
 async function orphanClaimLocks(ctx: LoomContext, state: DaemonState): Promise<ClaimLock[]> {
-  const held = new Set(Object.values(state.shepherds).filter(isBusy).map((s) => s.issue));
+  const held = new Set(
+    Object.values(state.shepherds)
+      .filter(isBusy)
+      .map((s) => s.issue),
+  );
   const now = ctx.now().getTime();
   return (await listClaimLocks(ctx.paths)).filter((lock) => {
     if (held.has(lock.issue)) return false;
@@ -185,7 +235,10 @@ export interface ShutdownResult {
  * (`.loom/stop-shepherds`), wait up to the drain time, release claims whose
  * shepherd never started, remove both stop files, record the stop.
  */
-export async function shutdownDaemon(ctx: LoomContext, options: { daemonId: string; drainSeconds?: number; pollMs?: number }): Promise<ShutdownResult> {
+export async function shutdownDaemon(
+  ctx: LoomContext,
+  options: { daemonId: string; drainSeconds?: number; pollMs?: number },
+): Promise<ShutdownResult> {
   const config = await ctx.config();
   const initial = await ctx.store.read();
   checkDaemonOwner(initial, options.daemonId, config, ctx.now());
@@ -205,10 +258,14 @@ export async function shutdownDaemon(ctx: LoomContext, options: { daemonId: stri
     const state = await ctx.store.read();
     const ended = new Set<string>();
     for (const [slotId, slot] of Object.entries(state.shepherds)) {
-      if (isBusy(slot) && slot.task_id && !slot.completed && (await observeTask(slot.output_file)).ended) ended.add(slotId);
+      if (isBusy(slot) && slot.task_id && !slot.completed && (await observeTask(slot.output_file)).ended)
+        ended.add(slotId);
     }
-    const needsRelease = (slotId: string, slot: ShepherdSlot) => !slot.completed && !slot.pr_number && (!slot.task_id || ended.has(slotId));
-    const repo = Object.entries(state.shepherds).some(([id, s]) => isBusy(s) && needsRelease(id, s)) ? await ctx.repo() : undefined;
+    const needsRelease = (slotId: string, slot: ShepherdSlot) =>
+      !slot.completed && !slot.pr_number && (!slot.task_id || ended.has(slotId));
+    const repo = Object.entries(state.shepherds).some(([id, s]) => isBusy(s) && needsRelease(id, s))
+      ? await ctx.repo()
+      : undefined;
     for (const [slotId, slot] of Object.entries(state.shepherds)) {
       if (!isBusy(slot) || slot.issue === null) continue;
       if (!slot.completed && !slot.task_id && slot.pr_number) {
@@ -218,15 +275,27 @@ export async function shutdownDaemon(ctx: LoomContext, options: { daemonId: stri
         // Finished, never started by the parent, or its task ended without reporting: the claim is ours to
         // settle. Released (one request moves the label and comments) unless a PR holds the issue.
         if (needsRelease(slotId, slot) && repo) {
-          const outcome = await releaseIssue({ gh: ctx.gh, repo, paths: ctx.paths, owner: options.daemonId, now: ctx.now }, slot.issue, {
-            comment: slot.task_id
-              ? 'Loom: the shepherd for this issue ended without finishing it and the daemon shut down, so the claim is released.'
-              : 'Loom: the daemon shut down before this issue\'s shepherd started, so the claim is released.',
-          });
+          const outcome = await releaseIssue(
+            { gh: ctx.gh, repo, paths: ctx.paths, owner: options.daemonId, now: ctx.now },
+            slot.issue,
+            {
+              comment: slot.task_id
+                ? 'Loom: the shepherd for this issue ended without finishing it and the daemon shut down, so the claim is released.'
+                : "Loom: the daemon shut down before this issue's shepherd started, so the claim is released.",
+            },
+          );
           if (outcome.released) released.push(slot.issue);
         }
         await releaseClaimLock(ctx.paths, slot.issue);
-        state.shepherds[slotId] = { ...slot, status: 'idle', issue: null, task_id: null, output_file: null, idle_since: ctx.now().toISOString(), idle_reason: 'shutdown' };
+        state.shepherds[slotId] = {
+          ...slot,
+          status: 'idle',
+          issue: null,
+          task_id: null,
+          output_file: null,
+          idle_since: ctx.now().toISOString(),
+          idle_reason: 'shutdown',
+        };
       } else {
         // Still working past the drain: the next `loom start` decides (resume or release).
         stillRunning.push(slot.issue);
@@ -239,7 +308,12 @@ export async function shutdownDaemon(ctx: LoomContext, options: { daemonId: stri
   });
   await rm(ctx.paths.stopDaemon, { force: true });
   await rm(ctx.paths.stopShepherds, { force: true });
-  return { drained: stillRunning.length === 0, waitedSeconds: Math.round((Date.now() - started) / 1000), released, stillRunning };
+  return {
+    drained: stillRunning.length === 0,
+    waitedSeconds: Math.round((Date.now() - started) / 1000),
+    released,
+    stillRunning,
+  };
 }
 
 /** Issues of busy slots whose shepherd has not reported an end and whose task has not ended. */
@@ -256,6 +330,8 @@ async function busyUnfinished(ctx: LoomContext): Promise<number[]> {
 
 export function assertNotStopping(ctx: LoomContext): void {
   if (existsSync(ctx.paths.stopDaemon)) {
-    throw new LoomError('USAGE', 'The daemon is stopping (.loom/stop-daemon exists).', { hint: 'Wait for it to stop, then start again.' });
+    throw new LoomError('USAGE', 'The daemon is stopping (.loom/stop-daemon exists).', {
+      hint: 'Wait for it to stop, then start again.',
+    });
   }
 }

@@ -2,8 +2,9 @@
  * One daemon per clone (SPEC §4.3 step 1): an iteration names its daemon id;
  * another daemon whose last poll is recent owns the state and refuses it.
  */
-import { LoomError } from '../errors.js';
+
 import type { Config } from '../core/config.js';
+import { LoomError } from '../errors.js';
 import type { DaemonState } from '../state/schema.js';
 
 /** A daemon counts as alive while its last poll is younger than three poll intervals (also the Crashed rule of §6). */
@@ -16,12 +17,20 @@ export function daemonAlive(state: DaemonState, config: Config, now: Date): bool
 export function checkDaemonOwner(state: DaemonState, daemonId: string, config: Config, now: Date): void {
   if (state.daemon_id === daemonId && state.running) return;
   if (daemonAlive(state, config, now)) {
-    throw new LoomError('DAEMON_OWNED', `Another daemon (${state.daemon_id}) is running here; its last poll was at ${state.last_poll}.`, {
-      hint: 'Stop it first (`touch .loom/stop-daemon`), or start this one with `loom start --force` if that daemon is gone.',
-      details: { owner: state.daemon_id, last_poll: state.last_poll },
-    });
+    throw new LoomError(
+      'DAEMON_OWNED',
+      `Another daemon (${state.daemon_id}) is running here; its last poll was at ${state.last_poll}.`,
+      {
+        hint: 'Stop it first (`touch .loom/stop-daemon`), or start this one with `loom start --force` if that daemon is gone.',
+        details: { owner: state.daemon_id, last_poll: state.last_poll },
+      },
+    );
   }
-  throw new LoomError('USAGE', `Daemon ${daemonId} is not the registered daemon${state.daemon_id ? ` (that is ${state.daemon_id})` : ''}.`, {
-    hint: 'Run `.loom/scripts/loom start` and use the id it prints.',
-  });
+  throw new LoomError(
+    'USAGE',
+    `Daemon ${daemonId} is not the registered daemon${state.daemon_id ? ` (that is ${state.daemon_id})` : ''}.`,
+    {
+      hint: 'Run `.loom/scripts/loom start` and use the id it prints.',
+    },
+  );
 }

@@ -28,7 +28,10 @@ export async function observeTask(outputFile: string | null): Promise<TaskObserv
 
 /** True when the last complete JSONL entry is an assistant message that ended its turn. */
 export function transcriptEnded(tail: string): boolean {
-  const lines = tail.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = tail
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     let entry: { type?: string; message?: { stop_reason?: string | null; role?: string } };
     try {
@@ -36,7 +39,8 @@ export function transcriptEnded(tail: string): boolean {
     } catch {
       continue; // a partial first line of the tail, or a line being written
     }
-    if (entry.type === 'assistant' || entry.message?.role === 'assistant') return entry.message?.stop_reason === 'end_turn';
+    if (entry.type === 'assistant' || entry.message?.role === 'assistant')
+      return entry.message?.stop_reason === 'end_turn';
     if (entry.type === 'user') return false;
   }
   return false;

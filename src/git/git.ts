@@ -8,10 +8,24 @@ import { LoomError } from '../errors.js';
 const TIMEOUT_MS = 60_000;
 
 /** Runs git in `cwd`; returns trimmed stdout; throws with git's message on failure. */
-export async function git(cwd: string, args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
-  const result = await execa('git', [...args], { cwd, reject: false, timeout: TIMEOUT_MS, input: options.input, env: options.env });
+export async function git(
+  cwd: string,
+  args: readonly string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
+  const result = await execa('git', [...args], {
+    cwd,
+    reject: false,
+    timeout: TIMEOUT_MS,
+    input: options.input,
+    env: options.env,
+  });
   if (result.failed) {
-    const message = String(result.stderr || result.message).trim().split('\n').slice(-2).join(' ');
+    const message = String(result.stderr || result.message)
+      .trim()
+      .split('\n')
+      .slice(-2)
+      .join(' ');
     throw new GitError(args, message, result.exitCode ?? 1);
   }
   return String(result.stdout).trim();

@@ -11,21 +11,21 @@ import path from 'node:path';
 import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
-import { LoomError } from '../errors.js';
 import { branchForIssue } from '../core/pr-link.js';
 import {
+  type CleanFacts,
   cleanDecision,
   isInside,
   lastLines,
   MARKER_FILE,
   parseWorktreeInclude,
   parseWorktreeList,
+  type WorktreeMarker,
   WorktreeMarkerSchema,
   worktreeDirName,
-  type CleanFacts,
-  type WorktreeMarker,
 } from '../core/worktree.js';
-import { git, GitError } from './git.js';
+import { LoomError } from '../errors.js';
+import { GitError, git } from './git.js';
 
 const HOOK_TIMEOUT_MS = 300_000;
 
@@ -36,15 +36,21 @@ export async function mainWorktreeRoot(cwd: string): Promise<string> {
     if (path.basename(common) === '.git') return path.dirname(common);
     return await git(cwd, ['rev-parse', '--show-toplevel']);
   } catch {
-    throw new LoomError('NOT_A_REPOSITORY', `${cwd} is not inside a git repository.`, { hint: 'Run Loom from your repository (or `git init` first).' });
+    throw new LoomError('NOT_A_REPOSITORY', `${cwd} is not inside a git repository.`, {
+      hint: 'Run Loom from your repository (or `git init` first).',
+    });
   }
 }
 
 const gitFailed = (what: string, error: unknown) =>
-  new LoomError('GIT_FAILED', `${what} failed: ${error instanceof GitError ? error.gitMessage : (error as Error).message}`, {
-    hint: 'Run the git command by hand to see the full message, fix the cause, then run `loom worktree` again.',
-    cause: error,
-  });
+  new LoomError(
+    'GIT_FAILED',
+    `${what} failed: ${error instanceof GitError ? error.gitMessage : (error as Error).message}`,
+    {
+      hint: 'Run the git command by hand to see the full message, fix the cause, then run `loom worktree` again.',
+      cause: error,
+    },
+  );
 
 /** The remote default branch: `origin/HEAD` if set, else `main`. */
 export async function defaultBranch(root: string): Promise<string> {
@@ -115,7 +121,10 @@ async function excludeMarker(root: string): Promise<void> {
   const existing = existsSync(file) ? await readFile(file, 'utf8') : '';
   if (existing.split('\n').some((l) => l.trim() === `/${MARKER_FILE}`)) return;
   await mkdir(path.dirname(file), { recursive: true });
-  await appendFile(file, `${existing && !existing.endsWith('\n') ? '\n' : ''}# Loom's worktree marker\n/${MARKER_FILE}\n`);
+  await appendFile(
+    file,
+    `${existing && !existing.endsWith('\n') ? '\n' : ''}# Loom's worktree marker\n/${MARKER_FILE}\n`,
+  );
 }
 
 export const IncludeResultSchema = z.object({
@@ -149,9 +158,13 @@ async function readIncludes(root: string): Promise<string[]> {
   if (!existsSync(file)) return [];
   const { paths, problems } = parseWorktreeInclude(await readFile(file, 'utf8'));
   if (problems.length) {
-    throw new LoomError('CONFIG_INVALID', `.loom/worktree-include is invalid: ${problems.map((p) => `line ${p.line} "${p.entry}": ${p.problem}`).join('; ')}.`, {
-      hint: 'List one path per line, relative to the repository root, without "..".',
-    });
+    throw new LoomError(
+      'CONFIG_INVALID',
+      `.loom/worktree-include is invalid: ${problems.map((p) => `line ${p.line} "${p.entry}": ${p.problem}`).join('; ')}.`,
+      {
+        hint: 'List one path per line, relative to the repository root, without "..".',
+      },
+    );
   }
   return paths;
 }
@@ -218,7 +231,12 @@ async function runHook(root: string, dir: string, issue: number, env: NodeJS.Pro
   };
 }
 
-async function bootstrap(root: string, dir: string, issue: number, env: NodeJS.ProcessEnv): Promise<{ includes: IncludeResult[]; hook: HookResult | null }> {
+async function bootstrap(
+  root: string,
+  dir: string,
+  issue: number,
+  env: NodeJS.ProcessEnv,
+): Promise<{ includes: IncludeResult[]; hook: HookResult | null }> {
   const includes = await copyIncludes(root, dir, await readIncludes(root));
   const hook = await runHook(root, dir, issue, env);
   return { includes, hook };
@@ -228,7 +246,12 @@ async function bootstrap(root: string, dir: string, issue: number, env: NodeJS.P
  * Creates (or reuses) the issue's worktree. Reuse runs the bootstrap again
  * only when the last one did not succeed (the marker records it).
  */
-export async function ensureWorktree(root: string, issue: number, env: NodeJS.ProcessEnv, now: Date): Promise<WorktreeResult> {
+export async function ensureWorktree(
+  root: string,
+  issue: number,
+  env: NodeJS.ProcessEnv,
+  now: Date,
+): Promise<WorktreeResult> {
   const dir = path.join(root, '.loom', 'worktrees', worktreeDirName(issue));
   const branch = branchForIssue(issue);
   const includes = await readIncludes(root); // validate before touching anything
@@ -241,7 +264,15 @@ export async function ensureWorktree(root: string, issue: number, env: NodeJS.Pr
         await writeMarker(dir, { ...marker, bootstrapped: boot.hook?.ok ?? true });
         return { issue, path: dir, branch: registered.branch ?? branch, base: null, created: false, ...boot };
       }
-      return { issue, path: dir, branch: registered.branch ?? branch, base: null, created: false, includes: [], hook: null };
+      return {
+        issue,
+        path: dir,
+        branch: registered.branch ?? branch,
+        base: null,
+        created: false,
+        includes: [],
+        hook: null,
+      };
     }
     if (registered) await git(root, ['worktree', 'prune']).catch(() => undefined);
     if (existsSync(dir)) {
@@ -328,7 +359,12 @@ export async function cleanWorktrees(
     for (const entry of await listWorktrees(root)) {
       if (entry.bare || !isInside(base, path.resolve(entry.path)) || samePath(entry.path, base)) continue;
       if (entry.prunable || !existsSync(entry.path)) {
-        out.push({ path: entry.path, issue: null, action: 'kept', reason: 'folder is missing (run `git worktree prune`)' });
+        out.push({
+          path: entry.path,
+          issue: null,
+          action: 'kept',
+          reason: 'folder is missing (run `git worktree prune`)',
+        });
         continue;
       }
       const marker = await readMarker(entry.path);

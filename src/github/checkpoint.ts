@@ -3,7 +3,13 @@
  * per issue, edited in place with `updateIssueComment`; a second one is never
  * created while Loom's own checkpoint comment exists.
  */
-import { findCheckpointComment, formatCheckpointComment, nextCheckpoint, parseCheckpoint, type Checkpoint } from '../core/checkpoint.js';
+import {
+  type Checkpoint,
+  findCheckpointComment,
+  formatCheckpointComment,
+  nextCheckpoint,
+  parseCheckpoint,
+} from '../core/checkpoint.js';
 import { decidePhase, roleFinished } from '../core/shepherd-phase.js';
 import { LoomError } from '../errors.js';
 import type { GhClient } from './gh.js';
@@ -29,7 +35,13 @@ export interface CheckpointWrite {
 }
 
 /** Writes the next checkpoint: edits Loom's checkpoint comment, or creates it the first time. */
-export async function writeCheckpoint(gh: GhClient, repo: Repo, issue: number, update: { phase: string; pr?: number }, now: Date): Promise<CheckpointWrite> {
+export async function writeCheckpoint(
+  gh: GhClient,
+  repo: Repo,
+  issue: number,
+  update: { phase: string; pr?: number },
+  now: Date,
+): Promise<CheckpointWrite> {
   const work = await readIssueWork(gh, repo, issue, { comments: true });
   const comments = work.comments ?? [];
   // Only a comment the viewer wrote can be edited; a collaborator's checkpoint still seeds the values.
@@ -38,14 +50,21 @@ export async function writeCheckpoint(gh: GhClient, repo: Repo, issue: number, u
   // A role's phase is recorded only when GitHub shows it done (a builder's PR named with --pr counts).
   const next = decidePhase(work.issue, work.pull?.pull ?? null, current).phase;
   if (!roleFinished(update.phase, next) && !(update.phase === 'builder' && update.pr)) {
-    throw new LoomError('PHASE_NOT_FINISHED', `The ${update.phase} phase of #${issue} has not finished: the next phase is still ${next}.`, {
-      hint: 'Nothing was recorded. Run `loom shepherd-phase` and carry on from the phase it names.',
-    });
+    throw new LoomError(
+      'PHASE_NOT_FINISHED',
+      `The ${update.phase} phase of #${issue} has not finished: the next phase is still ${next}.`,
+      {
+        hint: 'Nothing was recorded. Run `loom shepherd-phase` and carry on from the phase it names.',
+      },
+    );
   }
   const checkpoint = nextCheckpoint(current, update, now);
   const body = formatCheckpointComment(checkpoint);
   if (own) {
-    await gh.graphql('mutation LoomCheckpointEdit($id: ID!, $body: String!) { updateIssueComment(input: { id: $id, body: $body }) { clientMutationId } }', { id: own.id, body });
+    await gh.graphql(
+      'mutation LoomCheckpointEdit($id: ID!, $body: String!) { updateIssueComment(input: { id: $id, body: $body }) { clientMutationId } }',
+      { id: own.id, body },
+    );
     return { checkpoint, commentId: own.id, created: false };
   }
   const added = await gh.graphql<{ addComment: { commentEdge: { node: { id: string } } | null } }>(

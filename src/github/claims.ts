@@ -26,12 +26,18 @@
  * arrived).
  */
 import { randomBytes } from 'node:crypto';
-import { LoomError } from '../errors.js';
 import { Label } from '../core/labels.js';
-import { acquireClaimLock, claimLockAbandoned, readClaimLock, releaseClaimLock, updateClaimLock } from '../state/claim-lock.js';
+import { LoomError } from '../errors.js';
+import {
+  acquireClaimLock,
+  claimLockAbandoned,
+  readClaimLock,
+  releaseClaimLock,
+  updateClaimLock,
+} from '../state/claim-lock.js';
 import type { LoomPaths } from '../state/paths.js';
 import type { GhClient } from './gh.js';
-import { mutateItem, readItem, readItemWithComments, type Item, type ItemComment, type ItemMutation } from './items.js';
+import { type Item, type ItemComment, type ItemMutation, mutateItem, readItem, readItemWithComments } from './items.js';
 import type { Repo } from './repo.js';
 
 export interface ClaimContext {
@@ -49,7 +55,11 @@ export interface ClaimContext {
 
 export type ClaimOutcome =
   | { claimed: true; title: string }
-  | { claimed: false; reason: string; /** An earlier claim of this issue may still reach GitHub: try later. */ pending?: boolean };
+  | {
+      claimed: false;
+      reason: string /** An earlier claim of this issue may still reach GitHub: try later. */;
+      pending?: boolean;
+    };
 
 /** Claim comments this close before ours are rivals even if they existed when we read (ordering slack). */
 export const CLAIM_WINDOW_SECONDS = 60;
@@ -105,7 +115,7 @@ export async function claimIssue(ctx: ClaimContext, issue: number): Promise<Clai
   }
   ctx.onStep?.('claim-locked');
   const readAt = Date.now();
-  let before;
+  let before: Awaited<ReturnType<typeof readItem>>;
   try {
     before = await readItem(ctx.gh, ctx.repo, issue);
   } catch (error) {
@@ -122,11 +132,19 @@ export async function claimIssue(ctx: ClaimContext, issue: number): Promise<Clai
   await updateClaimLock(ctx.paths, issue, { read_comment_id: before.lastCommentId });
   if (Date.now() - readAt > READ_FRESH_MS) {
     await releaseClaimLock(ctx.paths, issue);
-    return { claimed: false, reason: 'GitHub answered too slowly to arbitrate the claim; it is retried at the next poll' };
+    return {
+      claimed: false,
+      reason: 'GitHub answered too slowly to arbitrate the claim; it is retried at the next poll',
+    };
   }
   const issueId = before.labelIds.get(Label.issue);
   // From here on GitHub may hold the claim whatever happens to this process: errors keep the lock (and its token).
-  await mutateItem(ctx.gh, before.id, { addIds: [buildingId], removeIds: issueId ? [issueId] : [], comment: claimCommentBody(token, ctx.owner) }, 'LoomEditLabels');
+  await mutateItem(
+    ctx.gh,
+    before.id,
+    { addIds: [buildingId], removeIds: issueId ? [issueId] : [], comment: claimCommentBody(token, ctx.owner) },
+    'LoomEditLabels',
+  );
   ctx.onStep?.('claim-edited');
   return settleClaim(ctx, issue);
 }
@@ -157,7 +175,9 @@ export async function settleClaim(ctx: ClaimContext, issue: number): Promise<Cla
   }
   const readMark = lock.read_comment_id ?? 0;
   const windowStart = Date.parse(mine.createdAt) - CLAIM_WINDOW_SECONDS * 1000;
-  const rival = claims.find((c) => c.databaseId < mine.databaseId && (c.databaseId > readMark || Date.parse(c.createdAt) >= windowStart));
+  const rival = claims.find(
+    (c) => c.databaseId < mine.databaseId && (c.databaseId > readMark || Date.parse(c.createdAt) >= windowStart),
+  );
   if (rival) {
     // Lost: the labels are the winner's; only our comment goes.
     await mutateItem(ctx.gh, item.id, { deleteCommentIds: [mine.id] }, 'LoomClaimRetract');
@@ -177,7 +197,10 @@ export async function settleClaim(ctx: ClaimContext, issue: number): Promise<Cla
   await releaseClaimLock(ctx.paths, issue);
   return {
     claimed: false,
-    reason: item.state !== 'OPEN' ? 'is closed' : `labels after the edit: ${item.labels.filter((l) => l.startsWith('loom:')).join(',') || 'none'}`,
+    reason:
+      item.state !== 'OPEN'
+        ? 'is closed'
+        : `labels after the edit: ${item.labels.filter((l) => l.startsWith('loom:')).join(',') || 'none'}`,
   };
 }
 
@@ -187,7 +210,11 @@ export async function settleClaim(ctx: ClaimContext, issue: number): Promise<Cla
  * re-read. Safe to call twice: a second call changes nothing and posts no
  * second comment. `held` tells whether the issue was claimed at all.
  */
-export async function releaseIssue(ctx: ClaimContext, issue: number, options: { to?: string; comment: string }): Promise<{ released: boolean; held: boolean }> {
+export async function releaseIssue(
+  ctx: ClaimContext,
+  issue: number,
+  options: { to?: string; comment: string },
+): Promise<{ released: boolean; held: boolean }> {
   const to = options.to ?? Label.issue;
   const item = await readItemWithComments(ctx.gh, ctx.repo, issue);
   const held = item.labels.includes(Label.building);
@@ -196,13 +223,20 @@ export async function releaseIssue(ctx: ClaimContext, issue: number, options: { 
     const open = item.state === 'OPEN';
     const toId = item.labelIds.get(to);
     if (open && !toId) throw labelMissing(ctx.repo, to);
-    await mutateItem(ctx.gh, item.id, {
-      addIds: open && !item.labels.includes(to) ? [toId!] : [],
-      removeIds: [item.labelIds.get(Label.building)!],
-      deleteCommentIds: claimCommentsOf(item.comments).filter((c) => c.ownComment).map((c) => c.id),
-      // Already carrying the target label (e.g. someone marked it loom:blocked and said why): no second explanation.
-      comment: item.labels.includes(to) ? undefined : options.comment,
-    }, 'LoomRelease');
+    await mutateItem(
+      ctx.gh,
+      item.id,
+      {
+        addIds: open && !item.labels.includes(to) ? [toId!] : [],
+        removeIds: [item.labelIds.get(Label.building)!],
+        deleteCommentIds: claimCommentsOf(item.comments)
+          .filter((c) => c.ownComment)
+          .map((c) => c.id),
+        // Already carrying the target label (e.g. someone marked it loom:blocked and said why): no second explanation.
+        comment: item.labels.includes(to) ? undefined : options.comment,
+      },
+      'LoomRelease',
+    );
     const after = await readItem(ctx.gh, ctx.repo, issue);
     released = !after.labels.includes(Label.building) && (!open || after.labels.includes(to));
   }

@@ -5,9 +5,9 @@
  * and failures classified into typed LoomErrors with a next step.
  */
 import { execa } from 'execa';
-import { LoomError } from '../errors.js';
-import { readEnv } from '../env.js';
 import { redactSecrets } from '../core/sanitize.js';
+import { readEnv } from '../env.js';
+import { LoomError } from '../errors.js';
 
 export interface HttpResponse {
   status: number;
@@ -16,7 +16,10 @@ export interface HttpResponse {
 }
 
 /** Runs `gh` with the given arguments (and optional stdin); resolves even when gh exits non-zero. */
-export type GhExec = (args: readonly string[], input?: string) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+export type GhExec = (
+  args: readonly string[],
+  input?: string,
+) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
 export interface GhClientOptions {
   /** Path of the gh binary; default `LOOM_GH` or `gh`. */
@@ -48,10 +51,17 @@ export function execGh(options: GhClientOptions = {}): GhExec {
         });
       }
       const spawnError = (result as { code?: string }).code;
-      if (spawnError === 'ENOENT' || (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))) {
+      if (
+        spawnError === 'ENOENT' ||
+        (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))
+      ) {
         throw ghMissing(bin);
       }
-      return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+      return {
+        exitCode: result.exitCode ?? 1,
+        stdout: String(result.stdout ?? ''),
+        stderr: String(result.stderr ?? ''),
+      };
     } catch (error) {
       if (error instanceof LoomError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw ghMissing(bin);
@@ -99,7 +109,10 @@ export function classifyFailure(
     });
   }
   const remaining = headers['x-ratelimit-remaining'];
-  if (status === 429 || ((status === 403 || status === 200) && (remaining === '0' || /rate limit/i.test(body + stderr)))) {
+  if (
+    status === 429 ||
+    ((status === 403 || status === 200) && (remaining === '0' || /rate limit/i.test(body + stderr)))
+  ) {
     const resetAt = rateLimitReset(headers, now);
     return new LoomError('GH_RATE_LIMITED', `GitHub rate limit reached; it resets at ${resetAt}.`, {
       hint: 'Loom pauses GitHub calls until then; nothing needs doing.',
@@ -112,15 +125,23 @@ export function classifyFailure(
     });
   }
   if (status >= 500 || status === 0) {
-    return new LoomError('GH_NETWORK', `GitHub could not be reached${status ? ` (HTTP ${status})` : ''}: ${detail || 'no answer'}`, {
-      hint: 'This is usually temporary; Loom retries at the next poll. Check `gh auth status` and your network if it persists.',
-      details: { status },
-    });
+    return new LoomError(
+      'GH_NETWORK',
+      `GitHub could not be reached${status ? ` (HTTP ${status})` : ''}: ${detail || 'no answer'}`,
+      {
+        hint: 'This is usually temporary; Loom retries at the next poll. Check `gh auth status` and your network if it persists.',
+        details: { status },
+      },
+    );
   }
-  return new LoomError('GH_ERROR', `GitHub request failed (HTTP ${status}): ${detail || redactSecrets(body.slice(0, 200))}`, {
-    hint: 'Run the command again with the same arguments; if it keeps failing, check `gh auth status`.',
-    details: { status },
-  });
+  return new LoomError(
+    'GH_ERROR',
+    `GitHub request failed (HTTP ${status}): ${detail || redactSecrets(body.slice(0, 200))}`,
+    {
+      hint: 'Run the command again with the same arguments; if it keeps failing, check `gh auth status`.',
+      details: { status },
+    },
+  );
 }
 
 /**
@@ -133,7 +154,8 @@ function rateLimitReset(headers: Record<string, string>, now: () => Date): strin
   const retryAfter = Number(headers['retry-after']);
   if (Number.isFinite(retryAfter) && retryAfter > 0) return new Date(now().getTime() + retryAfter * 1000).toISOString();
   const reset = Number(headers['x-ratelimit-reset']);
-  if (headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset) && reset > 0) return new Date(reset * 1000).toISOString();
+  if (headers['x-ratelimit-remaining'] === '0' && Number.isFinite(reset) && reset > 0)
+    return new Date(reset * 1000).toISOString();
   return new Date(now().getTime() + 60_000).toISOString();
 }
 
@@ -152,17 +174,22 @@ export class GhClient {
 
   /** One GraphQL request (`gh api graphql --input -`). Throws on HTTP failure or GraphQL errors. */
   async graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const response = await this.request(['api', '--include', 'graphql', '--input', '-'], JSON.stringify({ query, variables }));
+    const response = await this.request(
+      ['api', '--include', 'graphql', '--input', '-'],
+      JSON.stringify({ query, variables }),
+    );
     const answer = parseJson<GraphQLAnswer<T>>(response.body);
     if (answer.errors?.length) {
       const first = answer.errors[0]!;
-      if (first.type === 'RATE_LIMITED') return this.fail(classifyFailure({ ...response, status: 429 }, first.message, 1));
+      if (first.type === 'RATE_LIMITED')
+        return this.fail(classifyFailure({ ...response, status: 429 }, first.message, 1));
       if (first.type === 'NOT_FOUND') return this.fail(classifyFailure({ ...response, status: 404 }, first.message, 1));
       throw new LoomError('GH_ERROR', `GitHub GraphQL error: ${redactSecrets(first.message).slice(0, 300)}`, {
         hint: 'This is a Loom bug if it repeats; please report it with the command you ran.',
       });
     }
-    if (!answer.data) throw new LoomError('GH_ERROR', 'GitHub answered without data.', { hint: 'Try again at the next poll.' });
+    if (!answer.data)
+      throw new LoomError('GH_ERROR', 'GitHub answered without data.', { hint: 'Try again at the next poll.' });
     return answer.data;
   }
 
@@ -171,19 +198,32 @@ export class GhClient {
    * numbers that may not exist): returns the partial data and those errors.
    * Any other GraphQL error throws as in `graphql`.
    */
-  async graphqlPartial<T>(query: string, variables: Record<string, unknown> = {}): Promise<{ data: T; notFound: string[] }> {
+  async graphqlPartial<T>(
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<{ data: T; notFound: string[] }> {
     // gh exits 1 when the answer carries `errors`, even with HTTP 200 and data: read the body anyway.
-    const result = await this.exec(['api', '--include', 'graphql', '--input', '-'], JSON.stringify({ query, variables }));
+    const result = await this.exec(
+      ['api', '--include', 'graphql', '--input', '-'],
+      JSON.stringify({ query, variables }),
+    );
     const response = parseIncluded(result.stdout);
     if (!response || response.status >= 400) throw classifyFailure(response, result.stderr, result.exitCode);
-    const answer = parseJson<{ data?: T; errors?: { type?: string; message: string; path?: (string | number)[] }[] }>(response.body);
+    const answer = parseJson<{ data?: T; errors?: { type?: string; message: string; path?: (string | number)[] }[] }>(
+      response.body,
+    );
     const errors = answer.errors ?? [];
     const other = errors.find((e) => e.type !== 'NOT_FOUND' || !e.path?.length);
     if (other || !answer.data) {
-      if (other?.type === 'RATE_LIMITED') return this.fail(classifyFailure({ ...response, status: 429 }, other.message, 1));
-      throw new LoomError('GH_ERROR', `GitHub GraphQL error: ${redactSecrets(other?.message ?? 'no data').slice(0, 300)}`, {
-        hint: 'This is a Loom bug if it repeats; please report it with the command you ran.',
-      });
+      if (other?.type === 'RATE_LIMITED')
+        return this.fail(classifyFailure({ ...response, status: 429 }, other.message, 1));
+      throw new LoomError(
+        'GH_ERROR',
+        `GitHub GraphQL error: ${redactSecrets(other?.message ?? 'no data').slice(0, 300)}`,
+        {
+          hint: 'This is a Loom bug if it repeats; please report it with the command you ran.',
+        },
+      );
     }
     return { data: answer.data, notFound: errors.map((e) => String(e.path![e.path!.length - 1])) };
   }
@@ -193,7 +233,7 @@ export class GhClient {
     const args = ['api', '--include', '-X', method, path];
     if (body !== undefined) args.push('--input', '-');
     const response = await this.request(args, body === undefined ? undefined : JSON.stringify(body));
-    return (response.body.trim() ? parseJson<T>(response.body) : (undefined as T));
+    return response.body.trim() ? parseJson<T>(response.body) : (undefined as T);
   }
 
   /** Like `rest` but returns status and headers too, without throwing on 4xx (for 422 "already exists"). */
@@ -202,7 +242,14 @@ export class GhClient {
     if (body !== undefined) args.push('--input', '-');
     const result = await this.exec(args, body === undefined ? undefined : JSON.stringify(body));
     const response = parseIncluded(result.stdout);
-    if (response && response.status >= 400 && response.status < 500 && response.status !== 401 && response.status !== 403 && response.status !== 429) {
+    if (
+      response &&
+      response.status >= 400 &&
+      response.status < 500 &&
+      response.status !== 401 &&
+      response.status !== 403 &&
+      response.status !== 429
+    ) {
       return response;
     }
     if (result.exitCode !== 0 || !response) throw classifyFailure(response, result.stderr, result.exitCode);
@@ -227,8 +274,12 @@ function parseJson<T>(text: string): T {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new LoomError('GH_ERROR', `GitHub answered with something that is not JSON: ${redactSecrets(text.slice(0, 120))}`, {
-      hint: 'Check that GH_HOST points at GitHub (or the Loom sandbox forge).',
-    });
+    throw new LoomError(
+      'GH_ERROR',
+      `GitHub answered with something that is not JSON: ${redactSecrets(text.slice(0, 120))}`,
+      {
+        hint: 'Check that GH_HOST points at GitHub (or the Loom sandbox forge).',
+      },
+    );
   }
 }

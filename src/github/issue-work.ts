@@ -5,8 +5,9 @@
  * optionally its comments (for the checkpoint) and one PR by number. Direct
  * reads, not search: search lags label changes (SPEC §4.3).
  */
+
+import { branchForIssue, type LinkReason, type PullCandidate, selectPullForIssue } from '../core/pr-link.js';
 import { LoomError } from '../errors.js';
-import { branchForIssue, selectPullForIssue, type LinkReason, type PullCandidate } from '../core/pr-link.js';
 import type { GhClient } from './gh.js';
 import type { Repo } from './repo.js';
 
@@ -56,7 +57,8 @@ interface CommentPage {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-const COMMENT_FIELDS = 'nodes { id databaseId body viewerDidAuthor authorAssociation } pageInfo { hasNextPage endCursor }';
+const COMMENT_FIELDS =
+  'nodes { id databaseId body viewerDidAuthor authorAssociation } pageInfo { hasNextPage endCursor }';
 
 const ISSUE_WORK = `query LoomIssueWork($owner: String!, $name: String!, $number: Int!, $branch: String!, $withComments: Boolean!, $pr: Int!, $withPr: Boolean!) {
   repository(owner: $owner, name: $name) {
@@ -94,10 +96,30 @@ export interface IssueWork {
 }
 
 /** Reads an issue and its PRs in one request (plus one per further 100 comments, when comments are asked for). */
-export async function readIssueWork(gh: GhClient, repo: Repo, number: number, options: { comments?: boolean; pr?: number } = {}): Promise<IssueWork> {
+export async function readIssueWork(
+  gh: GhClient,
+  repo: Repo,
+  number: number,
+  options: { comments?: boolean; pr?: number } = {},
+): Promise<IssueWork> {
   const data = await gh.graphql<{
     repository: {
-      item: ({ __typename: 'Issue'; id: string; number: number; title: string; state: 'OPEN' | 'CLOSED'; body: string; labels: { nodes: { name: string }[] }; closedByPullRequestsReferences: { nodes: RawPull[] } | null; comments?: CommentPage } | { __typename: 'PullRequest'; number: number }) | null;
+      item:
+        | (
+            | {
+                __typename: 'Issue';
+                id: string;
+                number: number;
+                title: string;
+                state: 'OPEN' | 'CLOSED';
+                body: string;
+                labels: { nodes: { name: string }[] };
+                closedByPullRequestsReferences: { nodes: RawPull[] } | null;
+                comments?: CommentPage;
+              }
+            | { __typename: 'PullRequest'; number: number }
+          )
+        | null;
       byBranch: { nodes: RawPull[] };
       openPulls: { nodes: RawPull[] };
       explicit?: ({ __typename: 'PullRequest' } & RawPull) | { __typename: 'Issue' } | null;
@@ -112,29 +134,52 @@ export async function readIssueWork(gh: GhClient, repo: Repo, number: number, op
     withPr: options.pr !== undefined,
   });
   const item = data.repository?.item;
-  if (!item) throw new LoomError('GH_NOT_FOUND', `#${number} does not exist in ${repo.owner}/${repo.name}.`, { hint: 'Check the issue number.' });
-  if (item.__typename !== 'Issue') throw new LoomError('USAGE', `#${number} is a pull request, not an issue.`, { hint: 'Give the number of the issue the pull request belongs to.' });
+  if (!item)
+    throw new LoomError('GH_NOT_FOUND', `#${number} does not exist in ${repo.owner}/${repo.name}.`, {
+      hint: 'Check the issue number.',
+    });
+  if (item.__typename !== 'Issue')
+    throw new LoomError('USAGE', `#${number} is a pull request, not an issue.`, {
+      hint: 'Give the number of the issue the pull request belongs to.',
+    });
   let explicit: PullCandidate | null = null;
   if (options.pr !== undefined) {
     const raw = data.repository!.explicit;
-    if (!raw || raw.__typename !== 'PullRequest') throw new LoomError('GH_NOT_FOUND', `#${options.pr} is not a pull request in ${repo.owner}/${repo.name}.`, { hint: 'Check the --pr number.' });
+    if (raw?.__typename !== 'PullRequest')
+      throw new LoomError('GH_NOT_FOUND', `#${options.pr} is not a pull request in ${repo.owner}/${repo.name}.`, {
+        hint: 'Check the --pr number.',
+      });
     explicit = toCandidate(raw);
   }
-  const candidates = [...(item.closedByPullRequestsReferences?.nodes ?? []), ...data.repository!.byBranch.nodes, ...data.repository!.openPulls.nodes].map(toCandidate);
+  const candidates = [
+    ...(item.closedByPullRequestsReferences?.nodes ?? []),
+    ...data.repository!.byBranch.nodes,
+    ...data.repository!.openPulls.nodes,
+  ].map(toCandidate);
   let comments: IssueComment[] | null = null;
   if (options.comments && item.comments) {
     comments = [...item.comments.nodes];
     let page = item.comments.pageInfo;
     // Bounded: an issue with more than 2 000 comments is read only that far.
     for (let i = 0; page.hasNextPage && i < 20; i++) {
-      const more = await gh.graphql<{ node: { comments: CommentPage } | null }>(MORE_COMMENTS, { id: item.id, after: page.endCursor });
+      const more = await gh.graphql<{ node: { comments: CommentPage } | null }>(MORE_COMMENTS, {
+        id: item.id,
+        after: page.endCursor,
+      });
       if (!more.node) break;
       comments.push(...more.node.comments.nodes);
       page = more.node.comments.pageInfo;
     }
   }
   return {
-    issue: { id: item.id, number: item.number, title: item.title, state: item.state, body: item.body, labels: item.labels.nodes.map((l) => l.name) },
+    issue: {
+      id: item.id,
+      number: item.number,
+      title: item.title,
+      state: item.state,
+      body: item.body,
+      labels: item.labels.nodes.map((l) => l.name),
+    },
     candidates,
     pull: selectPullForIssue(number, candidates),
     explicit,

@@ -36,7 +36,9 @@ const READ_ITEM = `query LoomItem($owner: String!, $name: String!, $number: Int!
 }`;
 
 /** The same read plus the latest comments (claim arbitration, SPEC §7); its own operation name so faults and counts can target it. */
-const READ_ITEM_WITH_COMMENTS = (operation: string) => `query ${operation}($owner: String!, $name: String!, $number: Int!) {
+const READ_ITEM_WITH_COMMENTS = (
+  operation: string,
+) => `query ${operation}($owner: String!, $name: String!, $number: Int!) {
   repository(owner: $owner, name: $name) {
     labels(first: 100, query: "loom:") { nodes { id name } }
     issueOrPullRequest(number: $number) {
@@ -59,7 +61,16 @@ interface RawItem {
   merged?: boolean;
   updatedAt: string;
   labels: { nodes: { name: string }[] };
-  comments?: { nodes: ({ id?: string; databaseId: number; body?: string; createdAt?: string; authorAssociation?: string; viewerDidAuthor?: boolean } | null)[] };
+  comments?: {
+    nodes: ({
+      id?: string;
+      databaseId: number;
+      body?: string;
+      createdAt?: string;
+      authorAssociation?: string;
+      viewerDidAuthor?: boolean;
+    } | null)[];
+  };
 }
 
 export interface ItemComment {
@@ -89,8 +100,17 @@ export async function readItem(gh: GhClient, repo: Repo, number: number): Promis
 }
 
 /** `readItem` plus the latest comments, never cached (arbitration, SPEC §10). One request. */
-export async function readItemWithComments(gh: GhClient, repo: Repo, number: number, operation = 'LoomItemComments'): Promise<ItemWithComments> {
-  const data = await gh.graphql<ItemAnswer>(READ_ITEM_WITH_COMMENTS(operation), { owner: repo.owner, name: repo.name, number });
+export async function readItemWithComments(
+  gh: GhClient,
+  repo: Repo,
+  number: number,
+  operation = 'LoomItemComments',
+): Promise<ItemWithComments> {
+  const data = await gh.graphql<ItemAnswer>(READ_ITEM_WITH_COMMENTS(operation), {
+    owner: repo.owner,
+    name: repo.name,
+    number,
+  });
   const item = toItem(data, repo, number);
   const raw = data.repository!.issueOrPullRequest!;
   const comments = (raw.comments?.nodes ?? [])
@@ -163,29 +183,43 @@ export async function transitionLabels(
       const id = before.labelIds.get(name);
       if (!id && mustExist) {
         throw new LoomError('GH_NOT_FOUND', `The label ${name} does not exist in ${repo.owner}/${repo.name}.`, {
-          hint: 'Run `.loom/scripts/loom labels sync` to create Loom\'s labels.',
+          hint: "Run `.loom/scripts/loom labels sync` to create Loom's labels.",
         });
       }
       return id ? [id] : [];
     });
-  const add = idsOf(change.add.filter((l) => !before.labels.includes(l)), true);
-  const remove = idsOf(change.remove.filter((l) => before.labels.includes(l)), false);
+  const add = idsOf(
+    change.add.filter((l) => !before.labels.includes(l)),
+    true,
+  );
+  const remove = idsOf(
+    change.remove.filter((l) => before.labels.includes(l)),
+    false,
+  );
   await editLabels(gh, before.id, add, remove);
   const after = await readItem(gh, repo, number);
   const missing = change.add.filter((l) => !after.labels.includes(l));
   const extra = change.remove.filter((l) => after.labels.includes(l));
   if (missing.length || extra.length) {
-    return { ok: false, before, after, reason: `labels after the edit: missing ${missing.join(',') || '-'}, still present ${extra.join(',') || '-'}` };
+    return {
+      ok: false,
+      before,
+      after,
+      reason: `labels after the edit: missing ${missing.join(',') || '-'}, still present ${extra.join(',') || '-'}`,
+    };
   }
   return { ok: true, before, after };
 }
 
 /** Adds a comment to an issue or pull request (one request). */
 export async function addComment(gh: GhClient, subjectId: string, body: string): Promise<void> {
-  await gh.graphql('mutation LoomComment($id: ID!, $body: String!) { addComment(input: { subjectId: $id, body: $body }) { clientMutationId } }', {
-    id: subjectId,
-    body,
-  });
+  await gh.graphql(
+    'mutation LoomComment($id: ID!, $body: String!) { addComment(input: { subjectId: $id, body: $body }) { clientMutationId } }',
+    {
+      id: subjectId,
+      body,
+    },
+  );
 }
 
 export interface ItemMutation {
@@ -203,7 +237,12 @@ export interface ItemMutation {
  * label change and its comment must not be separated by a crash: a claim and
  * its claim comment, a release and its explanation. Returns the new comment.
  */
-export async function mutateItem(gh: GhClient, itemId: string, change: ItemMutation, operation: string): Promise<{ comment: { id: string; databaseId: number; createdAt: string } | null }> {
+export async function mutateItem(
+  gh: GhClient,
+  itemId: string,
+  change: ItemMutation,
+  operation: string,
+): Promise<{ comment: { id: string; databaseId: number; createdAt: string } | null }> {
   const add = change.addIds ?? [];
   const remove = change.removeIds ?? [];
   const deletes = change.deleteCommentIds ?? [];
@@ -216,7 +255,9 @@ export async function mutateItem(gh: GhClient, itemId: string, change: ItemMutat
     variables.add = add;
   }
   if (remove.length) {
-    parts.push('remove: removeLabelsFromLabelable(input: { labelableId: $id, labelIds: $remove }) { clientMutationId }');
+    parts.push(
+      'remove: removeLabelsFromLabelable(input: { labelableId: $id, labelIds: $remove }) { clientMutationId }',
+    );
     declared.push('$remove: [ID!]!');
     variables.remove = remove;
   }
@@ -226,7 +267,9 @@ export async function mutateItem(gh: GhClient, itemId: string, change: ItemMutat
     variables[`d${i}`] = commentId;
   });
   if (change.comment !== undefined) {
-    parts.push('comment: addComment(input: { subjectId: $id, body: $body }) { commentEdge { node { id databaseId createdAt } } }');
+    parts.push(
+      'comment: addComment(input: { subjectId: $id, body: $body }) { commentEdge { node { id databaseId createdAt } } }',
+    );
     declared.push('$body: String!');
     variables.body = change.comment;
   }
@@ -236,9 +279,8 @@ export async function mutateItem(gh: GhClient, itemId: string, change: ItemMutat
     declared.shift();
     delete variables.id;
   }
-  const data = await gh.graphql<{ comment?: { commentEdge?: { node?: { id: string; databaseId: number; createdAt: string } | null } | null } | null }>(
-    `mutation ${operation}(${declared.join(', ')}) {\n  ${parts.join('\n  ')}\n}`,
-    variables,
-  );
+  const data = await gh.graphql<{
+    comment?: { commentEdge?: { node?: { id: string; databaseId: number; createdAt: string } | null } | null } | null;
+  }>(`mutation ${operation}(${declared.join(', ')}) {\n  ${parts.join('\n  ')}\n}`, variables);
   return { comment: data.comment?.commentEdge?.node ?? null };
 }

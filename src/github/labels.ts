@@ -20,9 +20,13 @@ export type LabelSpec = z.infer<typeof LabelSpecSchema>;
 export function parseLabelsYaml(text: string): LabelSpec[] {
   const parsed = z.array(LabelSpecSchema).safeParse(parseYaml(text));
   if (!parsed.success) {
-    throw new LoomError('CONFIG_INVALID', `labels.yml is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, {
-      hint: 'Each entry needs name, a 6-digit hex color and an optional description.',
-    });
+    throw new LoomError(
+      'CONFIG_INVALID',
+      `labels.yml is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      {
+        hint: 'Each entry needs name, a 6-digit hex color and an optional description.',
+      },
+    );
   }
   return parsed.data;
 }
@@ -33,8 +37,16 @@ export interface LabelSyncResult {
   unchanged: string[];
 }
 
-export async function syncLabels(gh: GhClient, repo: Repo, specs: LabelSpec[], dryRun = false): Promise<LabelSyncResult> {
-  const existing = await gh.rest<{ name: string; color: string; description: string | null }[]>('GET', `repos/${repo.owner}/${repo.name}/labels?per_page=100`);
+export async function syncLabels(
+  gh: GhClient,
+  repo: Repo,
+  specs: LabelSpec[],
+  dryRun = false,
+): Promise<LabelSyncResult> {
+  const existing = await gh.rest<{ name: string; color: string; description: string | null }[]>(
+    'GET',
+    `repos/${repo.owner}/${repo.name}/labels?per_page=100`,
+  );
   const byName = new Map(existing.map((l) => [l.name.toLowerCase(), l]));
   const result: LabelSyncResult = { created: [], updated: [], unchanged: [] };
   for (const spec of specs) {
@@ -43,12 +55,26 @@ export async function syncLabels(gh: GhClient, repo: Repo, specs: LabelSpec[], d
       if (!dryRun) {
         const response = await gh.restRaw('POST', `repos/${repo.owner}/${repo.name}/labels`, spec);
         // 422 already_exists: created meanwhile (or beyond the first page): fall through to an update.
-        if (response.status === 422) await gh.rest('PATCH', `repos/${repo.owner}/${repo.name}/labels/${encodeURIComponent(spec.name)}`, { color: spec.color, description: spec.description });
-        else if (response.status >= 400) throw new LoomError('GH_ERROR', `Creating label ${spec.name} failed (HTTP ${response.status}).`, { hint: 'Check that your token may edit labels.' });
+        if (response.status === 422)
+          await gh.rest('PATCH', `repos/${repo.owner}/${repo.name}/labels/${encodeURIComponent(spec.name)}`, {
+            color: spec.color,
+            description: spec.description,
+          });
+        else if (response.status >= 400)
+          throw new LoomError('GH_ERROR', `Creating label ${spec.name} failed (HTTP ${response.status}).`, {
+            hint: 'Check that your token may edit labels.',
+          });
       }
       result.created.push(spec.name);
-    } else if (current.color.toLowerCase() !== spec.color.toLowerCase() || (current.description ?? '') !== spec.description) {
-      if (!dryRun) await gh.rest('PATCH', `repos/${repo.owner}/${repo.name}/labels/${encodeURIComponent(spec.name)}`, { color: spec.color, description: spec.description });
+    } else if (
+      current.color.toLowerCase() !== spec.color.toLowerCase() ||
+      (current.description ?? '') !== spec.description
+    ) {
+      if (!dryRun)
+        await gh.rest('PATCH', `repos/${repo.owner}/${repo.name}/labels/${encodeURIComponent(spec.name)}`, {
+          color: spec.color,
+          description: spec.description,
+        });
       result.updated.push(spec.name);
     } else {
       result.unchanged.push(spec.name);

@@ -4,8 +4,9 @@
  * (SPEC §10: arbitration reads are never cached); the merge is a squash with
  * the head commit pinned, then a re-read confirms it.
  */
-import { LoomError } from '../errors.js';
+
 import type { GatePull } from '../core/merge-gate.js';
+import { LoomError } from '../errors.js';
 import type { GhClient } from './gh.js';
 import type { Repo } from './repo.js';
 
@@ -50,10 +51,19 @@ interface RawGatePull {
 
 /** One direct read of the PR's gate facts. */
 export async function readGatePull(gh: GhClient, repo: Repo, number: number): Promise<GateRead> {
-  const data = await gh.graphql<{ repository: { item: RawGatePull | { __typename: 'Issue' } | null } | null }>(GATE_READ, { owner: repo.owner, name: repo.name, number });
+  const data = await gh.graphql<{ repository: { item: RawGatePull | { __typename: 'Issue' } | null } | null }>(
+    GATE_READ,
+    { owner: repo.owner, name: repo.name, number },
+  );
   const item = data.repository?.item;
-  if (!item) throw new LoomError('GH_NOT_FOUND', `#${number} does not exist in ${repo.owner}/${repo.name}.`, { hint: 'Check the pull request number.' });
-  if (item.__typename !== 'PullRequest') throw new LoomError('USAGE', `#${number} is an issue, not a pull request.`, { hint: 'Find its PR with `loom pr-for <issue>`.' });
+  if (!item)
+    throw new LoomError('GH_NOT_FOUND', `#${number} does not exist in ${repo.owner}/${repo.name}.`, {
+      hint: 'Check the pull request number.',
+    });
+  if (item.__typename !== 'PullRequest')
+    throw new LoomError('USAGE', `#${number} is an issue, not a pull request.`, {
+      hint: 'Find its PR with `loom pr-for <issue>`.',
+    });
   const files = item.files?.nodes.map((f) => f.path) ?? [];
   return {
     id: item.id,

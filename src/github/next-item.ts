@@ -3,7 +3,7 @@
  * builder's urgent issues in a second alias of the same request).
  */
 import { Label } from '../core/labels.js';
-import { queueQuery, type Candidate, type NextRole } from '../core/next-item.js';
+import { type Candidate, type NextRole, queueQuery } from '../core/next-item.js';
 import type { GhClient } from './gh.js';
 import type { Repo } from './repo.js';
 
@@ -29,11 +29,17 @@ export async function readQueue(gh: GhClient, repo: Repo, role: NextRole): Promi
   );
   const seen = new Set<number>();
   return [...(data.urgent?.nodes ?? []), ...(data.queue?.nodes ?? [])]
-    .filter((node): node is RawNode & { number: number } => typeof node?.number === 'number' && !seen.has(node.number) && !!seen.add(node.number))
+    .filter(
+      (node): node is RawNode & { number: number } =>
+        typeof node?.number === 'number' && !seen.has(node.number) && !!seen.add(node.number),
+    )
     .map((node) => ({
       number: node.number,
       createdAt: node.createdAt,
       labels: node.labels.nodes.map((l) => l.name),
-      closes: node.closingIssuesReferences?.nodes.map((i) => ({ number: i.number, labels: i.labels.nodes.map((l) => l.name) })),
+      closes: node.closingIssuesReferences?.nodes.map((i) => ({
+        number: i.number,
+        labels: i.labels.nodes.map((l) => l.name),
+      })),
     }));
 }

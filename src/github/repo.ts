@@ -4,8 +4,9 @@
  * `git@host:o/r(.git)`, `ssh://git@host/o/r`). Resolved locally, without a
  * GitHub request.
  */
-import { LoomError } from '../errors.js';
+
 import { readEnv } from '../env.js';
+import { LoomError } from '../errors.js';
 import { remoteUrl } from '../git/git.js';
 
 export interface Repo {
@@ -34,7 +35,10 @@ export async function resolveRepo(cwd: string, env: NodeJS.ProcessEnv = process.
   const explicit = readEnv('LOOM_REPO', env) ?? (env.GH_REPO || undefined);
   if (explicit) {
     const repo = parseRepoSlug(explicit);
-    if (!repo) throw new LoomError('USAGE', `"${explicit}" is not an owner/name repository.`, { hint: 'Set LOOM_REPO=owner/name.' });
+    if (!repo)
+      throw new LoomError('USAGE', `"${explicit}" is not an owner/name repository.`, {
+        hint: 'Set LOOM_REPO=owner/name.',
+      });
     return repo;
   }
   const url = await remoteUrl(cwd);

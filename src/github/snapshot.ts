@@ -46,9 +46,12 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
   const listed = !request.countsOnly;
   const list = (alias: string, variable: string, first: number) =>
     `${alias}: search(type: ISSUE, query: $${variable}, first: ${first}) { issueCount nodes { ... on Issue { ${ISSUE_FIELDS} } } }`;
-  const count = (alias: string, variable: string) => `${alias}: search(type: ISSUE, query: $${variable}) { issueCount }`;
+  const count = (alias: string, variable: string) =>
+    `${alias}: search(type: ISSUE, query: $${variable}) { issueCount }`;
   const tracked = [
-    ...(request.trackIssues ?? []).map((n) => `i${n}: issue(number: ${n}) { number state labels(first: 20) { nodes { name } } }`),
+    ...(request.trackIssues ?? []).map(
+      (n) => `i${n}: issue(number: ${n}) { number state labels(first: 20) { nodes { name } } }`,
+    ),
     ...(request.trackPulls ?? []).map((n) => `p${n}: pullRequest(number: ${n}) { number state merged }`),
   ];
   const fields = [
@@ -86,7 +89,17 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
     qChangesRequested: q.changesRequested,
     qReadyToMerge: q.readyToMerge,
   };
-  const declared = ['$qReady: String!', '$qCurated: String!', '$qArchitect: String!', '$qHermit: String!', '$qBlocked: String!', '$qBuilding: String!', '$qReviewRequested: String!', '$qChangesRequested: String!', '$qReadyToMerge: String!'];
+  const declared = [
+    '$qReady: String!',
+    '$qCurated: String!',
+    '$qArchitect: String!',
+    '$qHermit: String!',
+    '$qBlocked: String!',
+    '$qBuilding: String!',
+    '$qReviewRequested: String!',
+    '$qChangesRequested: String!',
+    '$qReadyToMerge: String!',
+  ];
   if (listed) {
     variables.qUrgent = q.urgent;
     variables.owner = request.repo.owner;
@@ -153,7 +166,10 @@ export function parseSnapshot(data: SnapshotAnswer, request: SnapshotRequest, ta
   }));
   const trackedIssues: Record<number, TrackedIssue> = {};
   for (const n of request.trackIssues ?? []) {
-    const raw = repository[`i${n}`] as { state: 'OPEN' | 'CLOSED'; labels: { nodes: { name: string }[] } } | null | undefined;
+    const raw = repository[`i${n}`] as
+      | { state: 'OPEN' | 'CLOSED'; labels: { nodes: { name: string }[] } }
+      | null
+      | undefined;
     if (raw) trackedIssues[n] = { number: n, state: raw.state, labels: raw.labels.nodes.map((l) => l.name) };
   }
   const trackedPulls: Record<number, TrackedPull> = {};

@@ -7,8 +7,8 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { LoomError } from '../errors.js';
 import { parseConfig } from '../core/config.js';
+import { LoomError } from '../errors.js';
 import type { DefaultFiles } from './defaults.js';
 import { SCRIPTS_PACKAGE_JSON, WRAPPERS, wrapperScript } from './wrappers.js';
 
@@ -73,21 +73,36 @@ export function mergeConfig(existing: string | undefined, defaults: string, forc
   try {
     user = JSON.parse(existing) as Record<string, unknown>;
   } catch (error) {
-    throw new LoomError('CONFIG_INVALID', `.loom/config.json is not valid JSON (${(error as Error).message}); init keeps it as it is.`, {
-      hint: 'Fix it, or run `loom init --force` to replace it with the defaults.',
-    });
+    throw new LoomError(
+      'CONFIG_INVALID',
+      `.loom/config.json is not valid JSON (${(error as Error).message}); init keeps it as it is.`,
+      {
+        hint: 'Fix it, or run `loom init --force` to replace it with the defaults.',
+      },
+    );
   }
   const checked = parseConfig(user);
   if (!checked.ok) {
-    throw new LoomError('CONFIG_INVALID', `.loom/config.json is invalid: ${checked.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, {
-      hint: 'Fix those fields, or run `loom init --force` to replace the file with the defaults.',
-    });
+    throw new LoomError(
+      'CONFIG_INVALID',
+      `.loom/config.json is invalid: ${checked.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`,
+      {
+        hint: 'Fix those fields, or run `loom init --force` to replace the file with the defaults.',
+      },
+    );
   }
   return `${JSON.stringify(deepMerge(JSON.parse(defaults), user), null, 2)}\n`;
 }
 
 function deepMerge(base: unknown, over: unknown): unknown {
-  if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
+  if (
+    base &&
+    over &&
+    typeof base === 'object' &&
+    typeof over === 'object' &&
+    !Array.isArray(base) &&
+    !Array.isArray(over)
+  ) {
     const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
     for (const [key, value] of Object.entries(over as Record<string, unknown>)) out[key] = deepMerge(out[key], value);
     return out;
@@ -102,7 +117,9 @@ export function mergeSettings(existing: string | undefined, defaults: string): s
   try {
     user = JSON.parse(existing);
   } catch {
-    throw new LoomError('CONFIG_INVALID', '.claude/settings.json is not valid JSON; init keeps it as it is.', { hint: 'Fix the file, then run init again.' });
+    throw new LoomError('CONFIG_INVALID', '.claude/settings.json is not valid JSON; init keeps it as it is.', {
+      hint: 'Fix the file, then run init again.',
+    });
   }
   const ours = JSON.parse(defaults) as { permissions: { allow: string[] } };
   const allow = [...(user.permissions?.allow ?? [])];
@@ -121,7 +138,9 @@ export function mergeLabelsYaml(existing: string | undefined, defaults: string):
   } catch {
     return defaults;
   }
-  const extra = theirs.filter((label) => label && typeof label.name === 'string' && !ours.some((o) => o.name === label.name));
+  const extra = theirs.filter(
+    (label) => label && typeof label.name === 'string' && !ours.some((o) => o.name === label.name),
+  );
   return extra.length ? `${defaults.replace(/\s*$/, '')}\n${stringifyYaml(extra)}` : defaults;
 }
 
@@ -137,20 +156,34 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
   const planned: PlannedFile[] = [];
   const add = async (relative: string, content: string, options: { mode?: number; note?: string } = {}) => {
     const current = await readIfExists(path.join(input.target, relative));
-    planned.push({ path: relative, content, action: current === undefined ? 'create' : current === content ? 'unchanged' : 'update', ...options });
+    planned.push({
+      path: relative,
+      content,
+      action: current === undefined ? 'create' : current === content ? 'unchanged' : 'update',
+      ...options,
+    });
   };
   for (const [relative, content] of Object.entries(input.defaults)) {
     const existing = await readIfExists(path.join(input.target, relative));
-    if (relative === 'CLAUDE.md') await add(relative, mergeClaudeMd(existing, content), { note: 'Loom section between markers; your text kept' });
-    else if (relative === '.loom/config.json') await add(relative, mergeConfig(existing, content, input.force), { note: input.force ? 'defaults restored' : 'your values kept' });
-    else if (relative === '.claude/settings.json') await add(relative, mergeSettings(existing, content), { note: 'Loom permissions added to yours' });
-    else if (relative === '.github/labels.yml') await add(relative, mergeLabelsYaml(existing, content), { note: 'your other labels kept' });
+    if (relative === 'CLAUDE.md')
+      await add(relative, mergeClaudeMd(existing, content), { note: 'Loom section between markers; your text kept' });
+    else if (relative === '.loom/config.json')
+      await add(relative, mergeConfig(existing, content, input.force), {
+        note: input.force ? 'defaults restored' : 'your values kept',
+      });
+    else if (relative === '.claude/settings.json')
+      await add(relative, mergeSettings(existing, content), { note: 'Loom permissions added to yours' });
+    else if (relative === '.github/labels.yml')
+      await add(relative, mergeLabelsYaml(existing, content), { note: 'your other labels kept' });
     else await add(relative, content);
   }
   await add('.loom/scripts/loom', input.bundle, { mode: 0o755 });
   await add('.loom/scripts/package.json', SCRIPTS_PACKAGE_JSON);
-  for (const [name, command] of Object.entries(WRAPPERS)) await add(`.loom/scripts/${name}`, wrapperScript(command), { mode: 0o755 });
-  await add('.gitignore', mergeGitignore(await readIfExists(path.join(input.target, '.gitignore'))), { note: 'runtime files ignored' });
+  for (const [name, command] of Object.entries(WRAPPERS))
+    await add(`.loom/scripts/${name}`, wrapperScript(command), { mode: 0o755 });
+  await add('.gitignore', mergeGitignore(await readIfExists(path.join(input.target, '.gitignore'))), {
+    note: 'runtime files ignored',
+  });
   return planned.sort((a, b) => a.path.localeCompare(b.path));
 }
 

@@ -10,7 +10,8 @@ export function formatDuration(seconds: number | null): string {
   if (seconds === null) return '-';
   if (seconds < 60) return `${seconds}s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+  if (seconds < 86400)
+    return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
   return `${Math.floor(seconds / 86400)}d${Math.floor((seconds % 86400) / 3600)}h`;
 }
 
@@ -31,10 +32,16 @@ export function renderStatus(report: StatusReport, options: { color: boolean }):
   const lines: string[] = [];
   const heading = (text: string) => lines.push('', c.bold(text));
   const table = (head: string[]) =>
-    new Table({ head, style: { head: options.color ? ['cyan'] : [], border: options.color ? ['grey'] : [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
+    new Table({
+      head,
+      style: { head: options.color ? ['cyan'] : [], border: options.color ? ['grey'] : [] },
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    });
 
   const d = report.daemon;
-  const statusColour = { running: c.green, stopping: c.yellow, stopped: c.dim, crashed: c.red, 'never-started': c.dim }[d.status];
+  const statusColour = { running: c.green, stopping: c.yellow, stopped: c.dim, crashed: c.red, 'never-started': c.dim }[
+    d.status
+  ];
   lines.push(`${c.bold('Loom')} ${report.repository ?? ''}`.trimEnd());
   lines.push(
     `Daemon: ${statusColour(d.status.toUpperCase())}` +
@@ -44,12 +51,16 @@ export function renderStatus(report: StatusReport, options: { color: boolean }):
       (d.last_poll ? `  last poll ${formatDuration(d.seconds_since_poll)} ago` : '') +
       (d.force_mode ? c.yellow('  force mode') : ''),
   );
-  if (d.status === 'crashed') lines.push(c.red('  No poll for three poll intervals: run /loom again (it recovers) or check the Claude Code session.'));
+  if (d.status === 'crashed')
+    lines.push(
+      c.red('  No poll for three poll intervals: run /loom again (it recovers) or check the Claude Code session.'),
+    );
   if (d.rate_limited_until) lines.push(c.yellow(`  GitHub rate limit: paused until ${d.rate_limited_until}`));
 
   heading(`Pipeline${report.pipeline_source === 'cache' ? ` (cached ${report.pipeline_updated_at ?? ''})` : ''}`);
   const pipeline = table(['', 'count']);
-  for (const [key, label] of PIPELINE_LABELS) pipeline.push([label, report.pipeline[key] === null ? c.dim('?') : String(report.pipeline[key])]);
+  for (const [key, label] of PIPELINE_LABELS)
+    pipeline.push([label, report.pipeline[key] === null ? c.dim('?') : String(report.pipeline[key])]);
   lines.push(pipeline.toString());
 
   heading('Shepherds');
@@ -57,7 +68,15 @@ export function renderStatus(report: StatusReport, options: { color: boolean }):
   else {
     const shepherds = table(['slot', 'status', 'issue', 'phase', 'PR', 'running', 'last output']);
     for (const s of report.shepherds) {
-      shepherds.push([s.slot, s.status, s.issue ? `#${s.issue}` : '-', s.phase ?? '-', s.pr ? `#${s.pr}` : '-', formatDuration(s.running_seconds), s.seconds_since_output === null ? '-' : `${formatDuration(s.seconds_since_output)} ago`]);
+      shepherds.push([
+        s.slot,
+        s.status,
+        s.issue ? `#${s.issue}` : '-',
+        s.phase ?? '-',
+        s.pr ? `#${s.pr}` : '-',
+        formatDuration(s.running_seconds),
+        s.seconds_since_output === null ? '-' : `${formatDuration(s.seconds_since_output)} ago`,
+      ]);
     }
     lines.push(shepherds.toString());
   }
@@ -68,11 +87,14 @@ export function renderStatus(report: StatusReport, options: { color: boolean }):
   lines.push(roles.toString());
 
   heading('Session');
-  lines.push(`  iterations ${report.stats.iterations}  completed issues ${report.stats.completed_issues}  PRs merged ${report.stats.total_prs_merged}`);
+  lines.push(
+    `  iterations ${report.stats.iterations}  completed issues ${report.stats.completed_issues}  PRs merged ${report.stats.total_prs_merged}`,
+  );
 
   if (report.warnings.length) {
     heading('Recent warnings');
-    for (const w of report.warnings) lines.push(`  ${c.dim(w.time)} ${w.severity === 'error' ? c.red(w.type) : c.yellow(w.type)} ${w.message}`);
+    for (const w of report.warnings)
+      lines.push(`  ${c.dim(w.time)} ${w.severity === 'error' ? c.red(w.type) : c.yellow(w.type)} ${w.message}`);
   }
   if (report.human_actions.length) {
     heading('Waiting for you');

@@ -4,8 +4,9 @@
  * this clone cannot take the same issue while the lock is live; an expired lock
  * is taken over. (The GitHub label swap + re-read guards other clones.)
  */
-import { mkdir, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+
 import { existsSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { claimPath, type LoomPaths } from './paths.js';
 
@@ -23,10 +24,23 @@ export const ClaimLockSchema = z.object({
 export type ClaimLock = z.infer<typeof ClaimLockSchema>;
 
 /** Tries to take the lock; returns false when someone else holds a live one. */
-export async function acquireClaimLock(paths: LoomPaths, issue: number, owner: string, ttlSeconds: number, now: Date, extra: { token?: string } = {}): Promise<boolean> {
+export async function acquireClaimLock(
+  paths: LoomPaths,
+  issue: number,
+  owner: string,
+  ttlSeconds: number,
+  now: Date,
+  extra: { token?: string } = {},
+): Promise<boolean> {
   const file = claimPath(paths, issue);
   await mkdir(paths.claims, { recursive: true });
-  const body = JSON.stringify({ issue, owner, expires: new Date(now.getTime() + ttlSeconds * 1000).toISOString(), claimed_at: now.toISOString(), ...extra });
+  const body = JSON.stringify({
+    issue,
+    owner,
+    expires: new Date(now.getTime() + ttlSeconds * 1000).toISOString(),
+    claimed_at: now.toISOString(),
+    ...extra,
+  });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(file, 'wx');
@@ -58,7 +72,11 @@ export async function releaseClaimLock(paths: LoomPaths, issue: number): Promise
 }
 
 /** Adds facts to a lock this process holds (plain rewrite: only the holder writes it). */
-export async function updateClaimLock(paths: LoomPaths, issue: number, patch: Partial<Pick<ClaimLock, 'read_comment_id' | 'owner'>>): Promise<void> {
+export async function updateClaimLock(
+  paths: LoomPaths,
+  issue: number,
+  patch: Partial<Pick<ClaimLock, 'read_comment_id' | 'owner'>>,
+): Promise<void> {
   const current = await readClaimLock(paths, issue);
   if (current) await writeFile(claimPath(paths, issue), JSON.stringify({ ...current, ...patch }));
 }

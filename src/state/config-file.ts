@@ -3,8 +3,8 @@
  * is an error listing every field problem (the file is never rewritten here).
  */
 import { readFile } from 'node:fs/promises';
+import { type Config, defaultConfig, parseConfig } from '../core/config.js';
 import { LoomError } from '../errors.js';
-import { defaultConfig, parseConfig, type Config } from '../core/config.js';
 
 export async function loadConfig(file: string): Promise<Config> {
   let text: string;
@@ -24,9 +24,13 @@ export async function loadConfig(file: string): Promise<Config> {
   }
   const result = parseConfig(raw);
   if (!result.ok) {
-    throw new LoomError('CONFIG_INVALID', `.loom/config.json is invalid: ${result.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, {
-      hint: 'Fix those fields; every key is optional and falls back to its default when removed.',
-    });
+    throw new LoomError(
+      'CONFIG_INVALID',
+      `.loom/config.json is invalid: ${result.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`,
+      {
+        hint: 'Fix those fields; every key is optional and falls back to its default when removed.',
+      },
+    );
   }
   return result.config;
 }

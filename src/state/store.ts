@@ -4,18 +4,19 @@
  * runs under an inter-process lock. A corrupt or newer-version file is never
  * overwritten: the error says what is wrong and how to recover.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { mkdirSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import writeFileAtomic from 'write-file-atomic';
 import lockfile from 'proper-lockfile';
-import { LoomError } from '../errors.js';
+import writeFileAtomic from 'write-file-atomic';
 import { readEnv } from '../env.js';
-import { DaemonStateSchema, STATE_VERSION, emptyState, type DaemonState } from './schema.js';
+import { LoomError } from '../errors.js';
 import { pidAlive } from './claim-lock.js';
+import { type DaemonState, DaemonStateSchema, emptyState, STATE_VERSION } from './schema.js';
 
 /** proper-lockfile's staleness: a lock dir not refreshed for this long is taken over (holder hung or on another host). */
 const LOCK_STALE_MS = 20_000;
@@ -38,9 +39,17 @@ export function parseState(text: string, file = '.loom/daemon-state.json'): Daem
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new LoomError('STATE_INVALID', `${file} is not valid JSON (${(error as Error).message}).`, { hint: recoverHint(file) });
+    throw new LoomError('STATE_INVALID', `${file} is not valid JSON (${(error as Error).message}).`, {
+      hint: recoverHint(file),
+    });
   }
-  if (raw && typeof raw === 'object' && 'version' in raw && typeof raw.version === 'number' && raw.version > STATE_VERSION) {
+  if (
+    raw &&
+    typeof raw === 'object' &&
+    'version' in raw &&
+    typeof raw.version === 'number' &&
+    raw.version > STATE_VERSION
+  ) {
     throw new LoomError(
       'STATE_NEWER_VERSION',
       `${file} was written by a newer Loom (state version ${raw.version}; this Loom knows ${STATE_VERSION}).`,
@@ -53,7 +62,9 @@ export function parseState(text: string, file = '.loom/daemon-state.json'): Daem
       .slice(0, 5)
       .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
       .join('; ');
-    throw new LoomError('STATE_INVALID', `${file} does not match the state schema: ${problems}.`, { hint: recoverHint(file) });
+    throw new LoomError('STATE_INVALID', `${file} does not match the state schema: ${problems}.`, {
+      hint: recoverHint(file),
+    });
   }
   return result.data;
 }
@@ -112,7 +123,10 @@ export class StateStore {
    * GitHub too); `write` checks again.
    */
   async assertWritable(): Promise<void> {
-    for (const [target, what] of [[this.file, 'file'], [path.dirname(this.file), 'folder']] as const) {
+    for (const [target, what] of [
+      [this.file, 'file'],
+      [path.dirname(this.file), 'folder'],
+    ] as const) {
       let mode: number;
       try {
         mode = (await stat(target)).mode;
@@ -121,9 +135,13 @@ export class StateStore {
       }
       if ((mode & 0o222) === 0) {
         const shown = what === 'file' ? this.relative() : '.loom/';
-        throw new LoomError('STATE_WRITE_FAILED', `${shown} is read-only, so Loom cannot record what it does; nothing was changed.`, {
-          hint: `Make it writable again (chmod u+w ${shown}) and run the command again.`,
-        });
+        throw new LoomError(
+          'STATE_WRITE_FAILED',
+          `${shown} is read-only, so Loom cannot record what it does; nothing was changed.`,
+          {
+            hint: `Make it writable again (chmod u+w ${shown}) and run the command again.`,
+          },
+        );
       }
     }
   }
@@ -151,17 +169,25 @@ export class StateStore {
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
-          throw new LoomError('STATE_WRITE_FAILED', `Cannot take the state lock (${this.relative()}.lock): ${(error as Error).message}`, {
-            hint: 'Check the permissions of .loom/ and the free disk space.',
-            cause: error,
-          });
+          throw new LoomError(
+            'STATE_WRITE_FAILED',
+            `Cannot take the state lock (${this.relative()}.lock): ${(error as Error).message}`,
+            {
+              hint: 'Check the permissions of .loom/ and the free disk space.',
+              cause: error,
+            },
+          );
         }
         if (Date.now() >= deadline) {
           const owner = this.readOwner();
-          throw new LoomError('LOCKED', `Another Loom process${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} holds the state lock (${this.relative()}.lock).`, {
-            hint: `Wait for it to finish. If no Loom process is running, the lock frees itself within ${LOCK_STALE_MS / 1000} seconds.`,
-            cause: error,
-          });
+          throw new LoomError(
+            'LOCKED',
+            `Another Loom process${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} holds the state lock (${this.relative()}.lock).`,
+            {
+              hint: `Wait for it to finish. If no Loom process is running, the lock frees itself within ${LOCK_STALE_MS / 1000} seconds.`,
+              cause: error,
+            },
+          );
         }
         await sleep(Math.min(100 + Math.floor(Math.random() * 100), Math.max(1, deadline - Date.now())));
       }
@@ -175,7 +201,15 @@ export class StateStore {
     }
     const token = randomBytes(8).toString('hex');
     try {
-      writeFileSync(this.ownerFile, JSON.stringify({ pid: process.pid, host: hostname(), token, since: new Date().toISOString() } satisfies LockOwner));
+      writeFileSync(
+        this.ownerFile,
+        JSON.stringify({
+          pid: process.pid,
+          host: hostname(),
+          token,
+          since: new Date().toISOString(),
+        } satisfies LockOwner),
+      );
     } catch {
       // Without the owner file a dead holder is only detected by staleness.
     }

@@ -13,7 +13,11 @@ const MODULES = path.resolve(import.meta.dirname, '../../node_modules');
  * The native binary of the platform package (what the wrapper's postinstall links to bin/claude.exe);
  * the wrapper's bin when that package is not there. Either way, no network.
  */
-export const CLAUDE_BIN = [path.join(MODULES, `@anthropic-ai/claude-code-${process.platform}-${process.arch}/claude`), path.join(MODULES, '.bin/claude')].find((p) => existsSync(p)) ?? path.join(MODULES, '.bin/claude');
+export const CLAUDE_BIN =
+  [
+    path.join(MODULES, `@anthropic-ai/claude-code-${process.platform}-${process.arch}/claude`),
+    path.join(MODULES, '.bin/claude'),
+  ].find((p) => existsSync(p)) ?? path.join(MODULES, '.bin/claude');
 
 export interface StreamEvent {
   type: string;
@@ -74,27 +78,50 @@ export function trustProject(repo: TestRepo): void {
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((b: { type?: string; text?: string }) => (b.type === 'text' ? (b.text ?? '') : '')).join('\n');
+  if (Array.isArray(content))
+    return content.map((b: { type?: string; text?: string }) => (b.type === 'text' ? (b.text ?? '') : '')).join('\n');
   return '';
 }
 
 /** `claude -p <prompt> --output-format stream-json --verbose`, with no permission flags. */
-export async function runClaude(repo: TestRepo, model: FakeModel, prompt: string, options: { timeoutMs?: number; args?: string[]; dump?: string } = {}): Promise<ClaudeRun> {
-  const run = await execa(CLAUDE_BIN, ['-p', prompt, '--output-format', 'stream-json', '--verbose', ...(options.args ?? [])], {
-    cwd: repo.dir,
-    env: claudeEnv(repo, model),
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-    timeout: options.timeoutMs ?? 60_000,
-    forceKillAfterDelay: 2_000,
-  });
+export async function runClaude(
+  repo: TestRepo,
+  model: FakeModel,
+  prompt: string,
+  options: { timeoutMs?: number; args?: string[]; dump?: string } = {},
+): Promise<ClaudeRun> {
+  const run = await execa(
+    CLAUDE_BIN,
+    ['-p', prompt, '--output-format', 'stream-json', '--verbose', ...(options.args ?? [])],
+    {
+      cwd: repo.dir,
+      env: claudeEnv(repo, model),
+      extendEnv: false,
+      reject: false,
+      stdin: 'ignore',
+      timeout: options.timeoutMs ?? 60_000,
+      forceKillAfterDelay: 2_000,
+    },
+  );
   const stdout = String(run.stdout);
   if (options.dump) {
     // Kept for debugging (gitignored): the stream and the model's requests.
     mkdirSync(path.dirname(options.dump), { recursive: true });
     writeFileSync(`${options.dump}.stream.jsonl`, stdout);
-    writeFileSync(`${options.dump}.requests.json`, JSON.stringify(model.requests.map(({ body, reply, seq, conversation, messagesBytes }) => ({ seq, conversation: conversation.slice(0, 120), messagesBytes, messages: body.messages, reply })), null, 1));
+    writeFileSync(
+      `${options.dump}.requests.json`,
+      JSON.stringify(
+        model.requests.map(({ body, reply, seq, conversation, messagesBytes }) => ({
+          seq,
+          conversation: conversation.slice(0, 120),
+          messagesBytes,
+          messages: body.messages,
+          reply,
+        })),
+        null,
+        1,
+      ),
+    );
   }
   const events: StreamEvent[] = [];
   for (const line of stdout.split('\n')) {
@@ -110,9 +137,23 @@ export async function runClaude(repo: TestRepo, model: FakeModel, prompt: string
   for (const event of events) {
     const message = event.message as { content?: unknown } | undefined;
     if (!message || !Array.isArray(message.content)) continue;
-    for (const block of message.content as { type: string; id?: string; name?: string; input?: Record<string, unknown>; tool_use_id?: string; content?: unknown }[]) {
-      if (event.type === 'assistant' && block.type === 'tool_use') toolUses.push({ id: String(block.id), name: String(block.name), input: block.input ?? {}, parent: (event.parent_tool_use_id as string | null) ?? null });
-      if (event.type === 'user' && block.type === 'tool_result') toolResults.set(String(block.tool_use_id), textOf(block.content));
+    for (const block of message.content as {
+      type: string;
+      id?: string;
+      name?: string;
+      input?: Record<string, unknown>;
+      tool_use_id?: string;
+      content?: unknown;
+    }[]) {
+      if (event.type === 'assistant' && block.type === 'tool_use')
+        toolUses.push({
+          id: String(block.id),
+          name: String(block.name),
+          input: block.input ?? {},
+          parent: (event.parent_tool_use_id as string | null) ?? null,
+        });
+      if (event.type === 'user' && block.type === 'tool_result')
+        toolResults.set(String(block.tool_use_id), textOf(block.content));
     }
   }
   const result = events.filter((e): e is ResultEvent => e.type === 'result').at(-1);

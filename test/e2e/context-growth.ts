@@ -4,7 +4,16 @@
  */
 import type { ApiMessage, RecordedRequest } from './fake-model.js';
 
-export type StepKind = 'start' | 'iterate-idle' | 'iterate-spawn' | 'iterate-shutdown' | 'spawn' | 'record' | 'shutdown' | 'new-turn' | 'other';
+export type StepKind =
+  | 'start'
+  | 'iterate-idle'
+  | 'iterate-spawn'
+  | 'iterate-shutdown'
+  | 'spawn'
+  | 'record'
+  | 'shutdown'
+  | 'new-turn'
+  | 'other';
 
 export interface GrowthStep {
   seq: number;
@@ -65,7 +74,14 @@ export function growthSteps(requests: RecordedRequest[]): GrowthStep[] {
       else reminderBytes += rest;
     }
     const delta = cur.messagesBytes - prev.messagesBytes;
-    steps.push({ seq: cur.seq, kind: kindOf(cur), delta, notificationBytes, reminderBytes, callBytes: delta - notificationBytes - reminderBytes });
+    steps.push({
+      seq: cur.seq,
+      kind: kindOf(cur),
+      delta,
+      notificationBytes,
+      reminderBytes,
+      callBytes: delta - notificationBytes - reminderBytes,
+    });
   }
   return steps;
 }
@@ -94,7 +110,11 @@ const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b
 
 export function growthFigures(requests: RecordedRequest[], issues: number, waitBudgetSeconds = 540): GrowthFigures {
   const steps = growthSteps(requests);
-  const loopCalls = steps.filter((s) => ['start', 'iterate-idle', 'iterate-spawn', 'iterate-shutdown', 'record', 'shutdown'].includes(s.kind)).map((s) => s.callBytes);
+  const loopCalls = steps
+    .filter((s) =>
+      ['start', 'iterate-idle', 'iterate-spawn', 'iterate-shutdown', 'record', 'shutdown'].includes(s.kind),
+    )
+    .map((s) => s.callBytes);
   const idle = steps.filter((s) => s.kind === 'iterate-idle').map((s) => s.callBytes + s.reminderBytes);
   const spawnBytes = steps.filter((s) => s.kind === 'spawn').map((s) => s.callBytes);
   const recordBytes = steps.filter((s) => s.kind === 'record').map((s) => s.callBytes);

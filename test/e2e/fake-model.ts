@@ -118,11 +118,14 @@ const textOf = (content: unknown): string => {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
-    .map((block: ContentBlock) => (block.type === 'text' ? (block.text ?? '') : block.type === 'tool_result' ? textOf(block.content) : ''))
+    .map((block: ContentBlock) =>
+      block.type === 'text' ? (block.text ?? '') : block.type === 'tool_result' ? textOf(block.content) : '',
+    )
     .join('\n');
 };
 
-const blocksOf = (message: ApiMessage): ContentBlock[] => (typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content);
+const blocksOf = (message: ApiMessage): ContentBlock[] =>
+  typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
 
 /** Parses what a script needs to decide from a request body. */
 export function parseRequest(body: MessagesBody, seq: number, at: number): ModelRequest {
@@ -143,7 +146,12 @@ export function parseRequest(body: MessagesBody, seq: number, at: number): Model
   for (const message of turns) {
     if (message.role !== 'assistant') continue;
     for (const block of blocksOf(message)) {
-      if (block.type === 'tool_use') calls.push({ id: String(block.id), name: String(block.name), input: (block.input ?? {}) as Record<string, unknown> });
+      if (block.type === 'tool_use')
+        calls.push({
+          id: String(block.id),
+          name: String(block.name),
+          input: (block.input ?? {}) as Record<string, unknown>,
+        });
     }
   }
   const resultsOf = (message: ApiMessage): ToolResult[] =>
@@ -191,10 +199,20 @@ export function parseRequest(body: MessagesBody, seq: number, at: number): Model
 /** The server-sent events of one assistant message. */
 export function streamEvents(reply: Reply, id: string, model: string, idPrefix: string): string {
   const events: string[] = [];
-  const emit = (type: string, data: Record<string, unknown>) => events.push(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  const emit = (type: string, data: Record<string, unknown>) =>
+    events.push(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
   const tools = reply.tools ?? [];
   emit('message_start', {
-    message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 100, output_tokens: 1 } },
+    message: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 100, output_tokens: 1 },
+    },
   });
   let index = 0;
   if (reply.text !== undefined || !tools.length) {
@@ -204,14 +222,24 @@ export function streamEvents(reply: Reply, id: string, model: string, idPrefix: 
     index += 1;
   }
   tools.forEach((tool, i) => {
-    emit('content_block_start', { index, content_block: { type: 'tool_use', id: `${idPrefix}_${i}`, name: tool.name, input: {} } });
+    emit('content_block_start', {
+      index,
+      content_block: { type: 'tool_use', id: `${idPrefix}_${i}`, name: tool.name, input: {} },
+    });
     const json = JSON.stringify(tool.input);
     // Streamed in pieces, as the real API does.
-    for (let at = 0; at < json.length; at += 40) emit('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: json.slice(at, at + 40) } });
+    for (let at = 0; at < json.length; at += 40)
+      emit('content_block_delta', {
+        index,
+        delta: { type: 'input_json_delta', partial_json: json.slice(at, at + 40) },
+      });
     emit('content_block_stop', { index });
     index += 1;
   });
-  emit('message_delta', { delta: { stop_reason: tools.length ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 10 } });
+  emit('message_delta', {
+    delta: { stop_reason: tools.length ? 'tool_use' : 'end_turn', stop_sequence: null },
+    usage: { output_tokens: 10 },
+  });
   emit('message_stop', {});
   return events.join('');
 }
@@ -260,10 +288,26 @@ export async function startFakeModel(script: Script): Promise<FakeModel> {
         if (parsed.body.stream === false) {
           const content = [
             ...(reply.text !== undefined || !reply.tools?.length ? [{ type: 'text', text: reply.text ?? '' }] : []),
-            ...(reply.tools ?? []).map((t, i) => ({ type: 'tool_use', id: `toolu_fake_${seq}_${i}`, name: t.name, input: t.input })),
+            ...(reply.tools ?? []).map((t, i) => ({
+              type: 'tool_use',
+              id: `toolu_fake_${seq}_${i}`,
+              name: t.name,
+              input: t.input,
+            })),
           ];
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ id, type: 'message', role: 'assistant', model: parsed.body.model, content, stop_reason: reply.tools?.length ? 'tool_use' : 'end_turn', stop_sequence: null, usage: { input_tokens: 100, output_tokens: 10 } }));
+          res.end(
+            JSON.stringify({
+              id,
+              type: 'message',
+              role: 'assistant',
+              model: parsed.body.model,
+              content,
+              stop_reason: reply.tools?.length ? 'tool_use' : 'end_turn',
+              stop_sequence: null,
+              usage: { input_tokens: 100, output_tokens: 10 },
+            }),
+          );
           return;
         }
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });

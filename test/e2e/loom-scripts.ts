@@ -56,7 +56,14 @@ export interface ParentOptions {
  * `loom record` with the launch result's agentId and output_file.
  */
 export function loomParent(options: ParentOptions = {}): { script: Script; trace: ParentTrace } {
-  const trace: ParentTrace = { form: 'loop', daemonId: null, iterateOutputs: [], spawned: [], notifications: [], finished: false };
+  const trace: ParentTrace = {
+    form: 'loop',
+    daemonId: null,
+    iterateOutputs: [],
+    spawned: [],
+    notifications: [],
+    finished: false,
+  };
   let body = '';
   let queue: { slot: string; skill: string; args: string }[] = [];
   let launching: { slot: string; skill: string; args: string } | null = null;
@@ -70,12 +77,27 @@ export function loomParent(options: ParentOptions = {}): { script: Script; trace
     }
     launching = line;
     return {
-      tools: [{ name: 'Agent', input: { description: `${line.slot} ${line.skill} ${line.args}`, prompt, subagent_type: 'general-purpose', run_in_background: true } }],
+      tools: [
+        {
+          name: 'Agent',
+          input: {
+            description: `${line.slot} ${line.skill} ${line.args}`,
+            prompt,
+            subagent_type: 'general-purpose',
+            run_in_background: true,
+          },
+        },
+      ],
     };
   };
   const waitCall = (): Reply => {
-    const command = quoted(body, /^\.loom\/scripts\/loom iterate --daemon ID --wait$/, 'iterate --wait command').replace('ID', trace.daemonId ?? 'ID');
-    if (!body.includes('Bash timeout of 600000 ms')) throw new Error('the expanded /loom text no longer names the 600000 ms Bash timeout');
+    const command = quoted(
+      body,
+      /^\.loom\/scripts\/loom iterate --daemon ID --wait$/,
+      'iterate --wait command',
+    ).replace('ID', trace.daemonId ?? 'ID');
+    if (!body.includes('Bash timeout of 600000 ms'))
+      throw new Error('the expanded /loom text no longer names the 600000 ms Bash timeout');
     return { tools: [bash(command, 'loom iterate', BASH_TIMEOUT)] };
   };
   /** After an iteration's answer or a record: the next SPAWN line, or what the form does next. */
@@ -95,7 +117,8 @@ export function loomParent(options: ParentOptions = {}): { script: Script; trace
     if (!r.calls.length && r.newTurn) {
       if (r.command?.name !== '/loom') throw new Error(`expected the /loom command, got ${JSON.stringify(r.command)}`);
       body = r.firstUserText;
-      if (!body.includes(`Arguments: \`${r.command.args}\``)) throw new Error('$ARGUMENTS was not substituted in the expanded /loom text');
+      if (!body.includes(`Arguments: \`${r.command.args}\``))
+        throw new Error('$ARGUMENTS was not substituted in the expanded /loom text');
       const args = r.command.args.trim();
       if (args === 'status') {
         trace.form = 'status';
@@ -120,12 +143,16 @@ export function loomParent(options: ParentOptions = {}): { script: Script; trace
     if (result.call.name === 'Agent') {
       const agentId = /agentId: (\S+)/.exec(result.text)?.[1];
       const outputFile = /output_file: (\S+)/.exec(result.text)?.[1];
-      if (!agentId || !outputFile || !launching) throw new Error(`no agentId/output_file in the launch result: ${result.text.slice(0, 300)}`);
+      if (!agentId || !outputFile || !launching)
+        throw new Error(`no agentId/output_file in the launch result: ${result.text.slice(0, 300)}`);
       const line = launching;
       launching = null;
       trace.spawned.push({ ...line, agentId, outputFile });
       const template = quoted(body, /^\.loom\/scripts\/loom record <slot>/, 'record command');
-      const command = template.replace('<slot>', line.slot).replace('<agentId>', agentId).replace('<output_file>', outputFile);
+      const command = template
+        .replace('<slot>', line.slot)
+        .replace('<agentId>', agentId)
+        .replace('<output_file>', outputFile);
       return { tools: [bash(command, `record ${line.slot}`)] };
     }
     if (result.call.name !== 'Bash') throw new Error(`unexpected tool result from ${result.call.name}`);
@@ -139,7 +166,10 @@ export function loomParent(options: ParentOptions = {}): { script: Script; trace
       trace.iterateOutputs.push(out);
       await options.onIterate?.(out, trace);
       if (lastLine(out) === 'SHUTDOWN_SIGNAL') {
-        const shutdown = quoted(body, /^\.loom\/scripts\/loom shutdown --daemon ID$/, 'shutdown command').replace('ID', trace.daemonId ?? 'ID');
+        const shutdown = quoted(body, /^\.loom\/scripts\/loom shutdown --daemon ID$/, 'shutdown command').replace(
+          'ID',
+          trace.daemonId ?? 'ID',
+        );
         return { tools: [bash(shutdown, 'loom shutdown', BASH_TIMEOUT)] };
       }
       summary = lastLine(out);
@@ -194,12 +224,14 @@ export function roleSubagent(options: RoleOptions = {}): { script: Script; runs:
     }
     if (!r.calls.length) return { tools: [{ name: 'Skill', input: { skill: run.skill, args: run.args } }] };
     const result = r.toolResults.at(-1);
-    if (result?.isError) throw new Error(`${result.call.name} failed in the ${run.skill} subagent: ${result.text.slice(0, 300)}`);
+    if (result?.isError)
+      throw new Error(`${result.call.name} failed in the ${run.skill} subagent: ${result.text.slice(0, 300)}`);
     if (result?.call.name === 'Skill') run.expansion = r.lastText;
     const step = options.next?.(run, r.results.slice(1));
     if (step) return { tools: [step] };
     await options.onFinish?.(run);
-    run.finalLine = options.finalLine?.(run) ?? `${run.skill} #${run.args.split(' ')[0]}: stopped (scripted test subagent)`;
+    run.finalLine =
+      options.finalLine?.(run) ?? `${run.skill} #${run.args.split(' ')[0]}: stopped (scripted test subagent)`;
     return { text: run.finalLine };
   };
   return { script, runs };
@@ -245,10 +277,14 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
     return { tools: [bash(command, description)] };
   };
   // Each loop turn starts with shepherd-phase, which also answers `stopped` while .loom/stop-shepherds exists.
-  const stopCheck = () => call('phase', fill(cmd(/^\.loom\/scripts\/loom shepherd-phase N$/, 'shepherd-phase command')), 'next phase');
+  const stopCheck = () =>
+    call('phase', fill(cmd(/^\.loom\/scripts\/loom shepherd-phase N$/, 'shepherd-phase command')), 'next phase');
   const runRole = (name: string, args: string): Reply => {
     role = { role: name, args };
-    const heartbeat = cmd(/^\.loom\/scripts\/loom progress N --phase R$/, 'heartbeat command').replace('--phase R', `--phase ${name}`);
+    const heartbeat = cmd(/^\.loom\/scripts\/loom progress N --phase R$/, 'heartbeat command').replace(
+      '--phase R',
+      `--phase ${name}`,
+    );
     return call('heartbeat', withPr(fill(heartbeat)), 'heartbeat');
   };
   const act = (): Reply => {
@@ -256,13 +292,27 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
       case 'curator':
         return runRole('curator', String(trace.issue));
       case 'builder':
-        return call('gate1', `${fill(cmd(/^\.loom\/scripts\/loom gate N$/, 'gate 1 command'))}${mode === 'wait' ? '' : ' --force'}`, 'gate 1');
+        return call(
+          'gate1',
+          `${fill(cmd(/^\.loom\/scripts\/loom gate N$/, 'gate 1 command'))}${mode === 'wait' ? '' : ' --force'}`,
+          'gate 1',
+        );
       case 'judge':
         return runRole('judge', String(trace.pr));
       case 'merge':
-        if (mode !== 'force-pr') throw new Error(`the scripted shepherd only knows gate 2 in force-pr mode, not ${mode}`);
+        if (mode !== 'force-pr')
+          throw new Error(`the scripted shepherd only knows gate 2 in force-pr mode, not ${mode}`);
         trace.finalLine = fill(cmd(/^shepherd #N: PR #M approved \(loom:pr\)$/, 'gate 2 line'));
-        return call('exit', withPr(fill(cmd(/^\.loom\/scripts\/loom progress N --phase P --done$/, 'Reached progress command')).replace('--phase P', '--phase merge')), 'report');
+        return call(
+          'exit',
+          withPr(
+            fill(cmd(/^\.loom\/scripts\/loom progress N --phase P --done$/, 'Reached progress command')).replace(
+              '--phase P',
+              '--phase merge',
+            ),
+          ),
+          'report',
+        );
       default:
         throw new Error(`the scripted shepherd does not handle phase ${phase}`);
     }
@@ -270,11 +320,17 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
 
   const script: Script = (r: ModelRequest) => {
     if (!r.calls.length) {
-      if (r.command?.name !== '/shepherd') throw new Error(`expected the /shepherd command, got ${JSON.stringify(r.command)}`);
+      if (r.command?.name !== '/shepherd')
+        throw new Error(`expected the /shepherd command, got ${JSON.stringify(r.command)}`);
       body = r.firstUserText;
-      if (!body.includes(`Arguments: \`${r.command.args}\``)) throw new Error('$ARGUMENTS was not substituted in the expanded /shepherd text');
+      if (!body.includes(`Arguments: \`${r.command.args}\``))
+        throw new Error('$ARGUMENTS was not substituted in the expanded /shepherd text');
       trace.issue = Number(/\d+/.exec(r.command.args)?.[0]);
-      mode = r.command.args.includes('--force-merge') ? 'force-merge' : r.command.args.includes('--force-pr') ? 'force-pr' : 'wait';
+      mode = r.command.args.includes('--force-merge')
+        ? 'force-merge'
+        : r.command.args.includes('--force-pr')
+          ? 'force-pr'
+          : 'wait';
       return stopCheck();
     }
     if (r.newTurn) throw new Error('unexpected new turn in the shepherd conversation');
@@ -286,7 +342,8 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
       case 'phase':
         phase = out;
         trace.phases.push(phase);
-        if (trace.pr === null && ['judge', 'doctor', 'merge'].includes(phase)) return call('pr-then-act', fill(cmd(/^\.loom\/scripts\/loom pr-for N$/, 'pr-for command')), 'find PR');
+        if (trace.pr === null && ['judge', 'doctor', 'merge'].includes(phase))
+          return call('pr-then-act', fill(cmd(/^\.loom\/scripts\/loom pr-for N$/, 'pr-for command')), 'find PR');
         return act();
       case 'pr-then-act':
         trace.pr = Number(out);
@@ -298,7 +355,8 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
         const current = role!;
         const template = cmd(/^Use the Skill tool: Skill \{skill: "R", args: "A"\}/, 'role Agent prompt template');
         const description = /^description: "(.*)"$/.exec(cmd(/^description: "R #N"$/, 'role Agent description'))![1]!;
-        if (!body.includes('in the foreground (no `run_in_background`)')) throw new Error('the expanded /shepherd text no longer runs roles in the foreground');
+        if (!body.includes('in the foreground (no `run_in_background`)'))
+          throw new Error('the expanded /shepherd text no longer runs roles in the foreground');
         tag = 'agent';
         return {
           tools: [
@@ -319,12 +377,31 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
         const line = out.split('\n')[0]!;
         trace.roles.push({ ...current, line });
         if (/failed|blocked|refused/.test(line)) return stopCheck();
-        if (current.role === 'builder') return call('pr-after-builder', fill(cmd(/^\.loom\/scripts\/loom pr-for N$/, 'pr-for command')), 'find PR');
-        return call('checkpoint', withPr(fill(cmd(/^\.loom\/scripts\/loom checkpoint N --phase R$/, 'checkpoint command')).replace('--phase R', `--phase ${current.role}`)), 'checkpoint');
+        if (current.role === 'builder')
+          return call('pr-after-builder', fill(cmd(/^\.loom\/scripts\/loom pr-for N$/, 'pr-for command')), 'find PR');
+        return call(
+          'checkpoint',
+          withPr(
+            fill(cmd(/^\.loom\/scripts\/loom checkpoint N --phase R$/, 'checkpoint command')).replace(
+              '--phase R',
+              `--phase ${current.role}`,
+            ),
+          ),
+          'checkpoint',
+        );
       }
       case 'pr-after-builder':
         trace.pr = Number(out);
-        return call('checkpoint', withPr(fill(cmd(/^\.loom\/scripts\/loom checkpoint N --phase R$/, 'checkpoint command')).replace('--phase R', '--phase builder')), 'checkpoint');
+        return call(
+          'checkpoint',
+          withPr(
+            fill(cmd(/^\.loom\/scripts\/loom checkpoint N --phase R$/, 'checkpoint command')).replace(
+              '--phase R',
+              '--phase builder',
+            ),
+          ),
+          'checkpoint',
+        );
       case 'checkpoint':
         return stopCheck();
       case 'exit':

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SeedSchema, type Seed } from './seed.js';
+import { type Seed, SeedSchema } from './seed.js';
 import { startEmulator } from './server.js';
 
 function fail(message: string): never {
@@ -58,15 +58,17 @@ async function main(): Promise<void> {
   let port: number | undefined;
   if (values.port !== undefined) {
     port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be an integer between 0 and 65535, got "${values.port}"`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      fail(`--port must be an integer between 0 and 65535, got "${values.port}"`);
   }
   const seed = loadSeed(values.seed);
   const opts: Parameters<typeof startEmulator>[1] = {};
   if (port !== undefined) opts.port = port;
   if (values.verbose) {
-    opts.onRequest = (e) => process.stderr.write(`${e.time} ${e.status} ${e.method} ${e.path}${e.operation ? ` (${e.operation})` : ''}\n`);
+    opts.onRequest = (e) =>
+      process.stderr.write(`${e.time} ${e.status} ${e.method} ${e.path}${e.operation ? ` (${e.operation})` : ''}\n`);
   }
-  let emulator;
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
     emulator = await startEmulator(seed, opts);
   } catch (e) {

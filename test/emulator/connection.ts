@@ -2,7 +2,7 @@
  * Relay-style connections over arrays, with GitHub's pagination rules
  * (`first`/`last` required, at most 100) and opaque cursors.
  */
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
 import { EmuGraphQLError } from './errors.js';
 
 /**
@@ -60,7 +60,12 @@ export function decodeCursor(cursor: string): number {
 }
 
 export function emptyConnection(): Connection<never> {
-  return { totalCount: 0, nodes: [], edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
+  return {
+    totalCount: 0,
+    nodes: [],
+    edges: [],
+    pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+  };
 }
 
 export interface ConnectionOptions {
@@ -80,13 +85,26 @@ export function connection<S, T>(all: S[], args: PageArgs, opts: ConnectionOptio
     last = null;
   }
   if (first === null && last === null && !opts.optionalBounds && selectsItems(currentInfo)) {
-    throw new EmuGraphQLError('MISSING_PAGINATION_BOUNDARIES', `You must provide a \`first\` or \`last\` value to properly paginate the \`${opts.name}\` connection.`);
+    throw new EmuGraphQLError(
+      'MISSING_PAGINATION_BOUNDARIES',
+      `You must provide a \`first\` or \`last\` value to properly paginate the \`${opts.name}\` connection.`,
+    );
   }
-  for (const [arg, v] of [['first', first], ['last', last]] as const) {
+  for (const [arg, v] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (v === null) continue;
-    if (v < 0) throw new EmuGraphQLError('INVALID_ARGUMENTS', `\`${arg}\` on the \`${opts.name}\` connection cannot be less than zero.`);
+    if (v < 0)
+      throw new EmuGraphQLError(
+        'INVALID_ARGUMENTS',
+        `\`${arg}\` on the \`${opts.name}\` connection cannot be less than zero.`,
+      );
     if (v > 100) {
-      throw new EmuGraphQLError('EXCESSIVE_PAGINATION', `Requesting ${v} records on the \`${opts.name}\` connection exceeds the \`${arg}\` limit of 100 records.`);
+      throw new EmuGraphQLError(
+        'EXCESSIVE_PAGINATION',
+        `Requesting ${v} records on the \`${opts.name}\` connection exceeds the \`${arg}\` limit of 100 records.`,
+      );
     }
   }
   let start = 0;

@@ -9,10 +9,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   buildSchema,
+  type DocumentNode,
   execute,
+  GraphQLError,
+  type GraphQLFieldResolver,
+  type GraphQLOutputType,
+  type GraphQLSchema,
   getNamedType,
   getNullableType,
-  GraphQLError,
   isAbstractType,
   isEnumType,
   isListType,
@@ -20,20 +24,17 @@ import {
   isObjectType,
   isScalarType,
   Kind,
+  type OperationDefinitionNode,
   OverlappingFieldsCanBeMergedRule,
   parse,
   specifiedRules,
   validate,
-  type DocumentNode,
-  type GraphQLFieldResolver,
-  type GraphQLOutputType,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
 } from 'graphql';
-import { emptyConnection, connection, withResolveInfo, type PageArgs } from './connection.js';
+import { connection, emptyConnection, type PageArgs, withResolveInfo } from './connection.js';
 import { EmuGraphQLError, errorType } from './errors.js';
 import {
   CommentObj,
+  type GqlContext,
   IssueObj,
   LabelObj,
   lookupNode,
@@ -42,10 +43,9 @@ import {
   requireNode,
   UserObj,
   wrapItem,
-  type GqlContext,
 } from './objects.js';
 import { parseSearchQuery, runSearch } from './search-query.js';
-import { VIEWER_LOGIN, type Item } from './store.js';
+import { type Item, VIEWER_LOGIN } from './store.js';
 
 let cachedSchema: GraphQLSchema | null = null;
 
@@ -160,7 +160,8 @@ function defaultValue(type: GraphQLOutputType, schema: GraphQLSchema): unknown {
   if (isListType(inner)) return [];
   if (isScalarType(named)) return scalarDefault(named.name);
   if (isEnumType(named)) return named.getValues()[0]?.name ?? null;
-  if (named.name === 'User' || named.name === 'Actor' || named.name === 'RepositoryOwner') return new UserObj(VIEWER_LOGIN);
+  if (named.name === 'User' || named.name === 'Actor' || named.name === 'RepositoryOwner')
+    return new UserObj(VIEWER_LOGIN);
   if (isAbstractType(named)) return { __typename: schema.getPossibleTypes(named)[0]?.name };
   return {};
 }
@@ -174,7 +175,10 @@ const fieldResolver: GraphQLFieldResolver<unknown, GqlContext> = (source, args, 
     }
   }
   if (info.parentType.name === 'Mutation') {
-    throw new EmuGraphQLError('UNPROCESSABLE', `The Loom GitHub emulator does not implement the mutation \`${info.fieldName}\`.`);
+    throw new EmuGraphQLError(
+      'UNPROCESSABLE',
+      `The Loom GitHub emulator does not implement the mutation \`${info.fieldName}\`.`,
+    );
   }
   return defaultValue(info.returnType, info.schema);
 };
@@ -186,7 +190,10 @@ class QueryRoot {
   repository(args: { owner: string; name: string }) {
     const { store } = this.ctx;
     if (`${args.owner}/${args.name}`.toLowerCase() !== store.repo.toLowerCase()) {
-      throw new EmuGraphQLError('NOT_FOUND', `Could not resolve to a Repository with the name '${args.owner}/${args.name}'.`);
+      throw new EmuGraphQLError(
+        'NOT_FOUND',
+        `Could not resolve to a Repository with the name '${args.owner}/${args.name}'.`,
+      );
     }
     return new RepoObj(this.ctx);
   }
@@ -210,12 +217,27 @@ class QueryRoot {
   }
   rateLimit() {
     const r = this.ctx.rate();
-    return { limit: r.limit, remaining: r.remaining, used: r.used, cost: 1, nodeCount: 1, resetAt: new Date(r.reset * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    return {
+      limit: r.limit,
+      remaining: r.remaining,
+      used: r.used,
+      cost: 1,
+      nodeCount: 1,
+      resetAt: new Date(r.reset * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
   }
   search(args: PageArgs & { query: string; type: string }) {
     const items: Item[] = args.type === 'ISSUE' ? runSearch(this.ctx.store, parseSearchQuery(args.query)) : [];
     const conn = connection(items, args, { name: 'search', lastActsAsFirst: true }, (i) => wrapItem(this.ctx, i));
-    return { ...conn, issueCount: items.length, codeCount: 0, discussionCount: 0, repositoryCount: 0, userCount: 0, wikiCount: 0 };
+    return {
+      ...conn,
+      issueCount: items.length,
+      codeCount: 0,
+      discussionCount: 0,
+      repositoryCount: 0,
+      userCount: 0,
+      wikiCount: 0,
+    };
   }
   get relay() {
     return this;
@@ -291,7 +313,10 @@ class MutationRoot {
     const comment = requireNode(this.ctx, input.id, CommentObj, 'an IssueComment');
     const updated = this.ctx.store.updateComment(comment.databaseId, input.body);
     const found = this.ctx.store.findComment(updated.id)!;
-    return { clientMutationId: input.clientMutationId ?? null, issueComment: new CommentObj(this.ctx, found.item, found.comment) };
+    return {
+      clientMutationId: input.clientMutationId ?? null,
+      issueComment: new CommentObj(this.ctx, found.item, found.comment),
+    };
   }
 
   deleteIssueComment({ input }: Input<{ id: string }>) {
@@ -303,15 +328,29 @@ class MutationRoot {
   closeIssue({ input }: Input<{ issueId: string; stateReason?: string | null }>) {
     const n = this.issueNumber(input.issueId);
     const reason = input.stateReason === 'NOT_PLANNED' ? 'NOT_PLANNED' : 'COMPLETED';
-    return { clientMutationId: input.clientMutationId ?? null, issue: new IssueObj(this.ctx, this.ctx.store.closeIssue(n, reason)) };
+    return {
+      clientMutationId: input.clientMutationId ?? null,
+      issue: new IssueObj(this.ctx, this.ctx.store.closeIssue(n, reason)),
+    };
   }
 
   reopenIssue({ input }: Input<{ issueId: string }>) {
     const n = this.issueNumber(input.issueId);
-    return { clientMutationId: input.clientMutationId ?? null, issue: new IssueObj(this.ctx, this.ctx.store.reopenIssue(n)) };
+    return {
+      clientMutationId: input.clientMutationId ?? null,
+      issue: new IssueObj(this.ctx, this.ctx.store.reopenIssue(n)),
+    };
   }
 
-  createIssue({ input }: Input<{ repositoryId: string; title: string; body?: string | null; labelIds?: string[] | null; assigneeIds?: string[] | null }>) {
+  createIssue({
+    input,
+  }: Input<{
+    repositoryId: string;
+    title: string;
+    body?: string | null;
+    labelIds?: string[] | null;
+    assigneeIds?: string[] | null;
+  }>) {
     this.repo(input.repositoryId);
     if (!input.title.trim()) throw new EmuGraphQLError('UNPROCESSABLE', "Title can't be blank");
     const issue = this.ctx.store.addIssue({
@@ -323,7 +362,16 @@ class MutationRoot {
     return { clientMutationId: input.clientMutationId ?? null, issue: new IssueObj(this.ctx, issue) };
   }
 
-  updateIssue({ input }: Input<{ id: string; title?: string | null; body?: string | null; state?: string | null; labelIds?: string[] | null; assigneeIds?: string[] | null }>) {
+  updateIssue({
+    input,
+  }: Input<{
+    id: string;
+    title?: string | null;
+    body?: string | null;
+    state?: string | null;
+    labelIds?: string[] | null;
+    assigneeIds?: string[] | null;
+  }>) {
     const n = this.issueNumber(input.id);
     this.applyItemUpdate(n, input);
     if (input.state === 'CLOSED') this.ctx.store.closeIssue(n);
@@ -338,7 +386,15 @@ class MutationRoot {
 
   updatePullRequest({
     input,
-  }: Input<{ pullRequestId: string; title?: string | null; body?: string | null; baseRefName?: string | null; state?: string | null; labelIds?: string[] | null; assigneeIds?: string[] | null }>) {
+  }: Input<{
+    pullRequestId: string;
+    title?: string | null;
+    body?: string | null;
+    baseRefName?: string | null;
+    state?: string | null;
+    labelIds?: string[] | null;
+    assigneeIds?: string[] | null;
+  }>) {
     const n = this.prNumber(input.pullRequestId);
     this.applyItemUpdate(n, input);
     if (input.baseRefName) this.ctx.store.updateItem(n, { baseRefName: input.baseRefName });
@@ -347,57 +403,98 @@ class MutationRoot {
     return { clientMutationId: input.clientMutationId ?? null, pullRequest: this.wrap(n) };
   }
 
-  private applyItemUpdate(n: number, input: { title?: string | null; body?: string | null; labelIds?: string[] | null; assigneeIds?: string[] | null }) {
+  private applyItemUpdate(
+    n: number,
+    input: { title?: string | null; body?: string | null; labelIds?: string[] | null; assigneeIds?: string[] | null },
+  ) {
     const patch: { title?: string; body?: string; assignees?: string[] } = {};
     if (input.title != null) patch.title = input.title;
     if (input.body != null) patch.body = input.body;
-    if (input.assigneeIds != null) patch.assignees = input.assigneeIds.map((id) => requireNode(this.ctx, id, UserObj, 'a User').login);
+    if (input.assigneeIds != null)
+      patch.assignees = input.assigneeIds.map((id) => requireNode(this.ctx, id, UserObj, 'a User').login);
     this.ctx.store.updateItem(n, patch);
     if (input.labelIds != null) this.ctx.store.setLabels(n, this.labelNames(input.labelIds));
   }
 
-  createPullRequest({ input }: Input<{ repositoryId: string; baseRefName: string; headRefName: string; title: string; body?: string | null; draft?: boolean | null }>) {
+  createPullRequest({
+    input,
+  }: Input<{
+    repositoryId: string;
+    baseRefName: string;
+    headRefName: string;
+    title: string;
+    body?: string | null;
+    draft?: boolean | null;
+  }>) {
     this.repo(input.repositoryId);
     const head = input.headRefName.replace(/^[^:]+:/, '');
-    if (head === input.baseRefName) throw new EmuGraphQLError('UNPROCESSABLE', `No commits between ${input.baseRefName} and ${head}`);
+    if (head === input.baseRefName)
+      throw new EmuGraphQLError('UNPROCESSABLE', `No commits between ${input.baseRefName} and ${head}`);
     if (!input.title.trim()) throw new EmuGraphQLError('UNPROCESSABLE', "Title can't be blank");
-    const pr = this.ctx.store.addPullRequest({ title: input.title, body: input.body ?? '', headRefName: head, baseRefName: input.baseRefName, isDraft: input.draft ?? false });
+    const pr = this.ctx.store.addPullRequest({
+      title: input.title,
+      body: input.body ?? '',
+      headRefName: head,
+      baseRefName: input.baseRefName,
+      isDraft: input.draft ?? false,
+    });
     return { clientMutationId: input.clientMutationId ?? null, pullRequest: new PullRequestObj(this.ctx, pr) };
   }
 
   mergePullRequest({ input }: Input<{ pullRequestId: string; expectedHeadOid?: string | null }>) {
     const n = this.prNumber(input.pullRequestId);
     const opts = input.expectedHeadOid ? { expectedHeadOid: input.expectedHeadOid } : {};
-    return { clientMutationId: input.clientMutationId ?? null, pullRequest: new PullRequestObj(this.ctx, this.ctx.store.mergePullRequest(n, opts)) };
+    return {
+      clientMutationId: input.clientMutationId ?? null,
+      pullRequest: new PullRequestObj(this.ctx, this.ctx.store.mergePullRequest(n, opts)),
+    };
   }
 
   closePullRequest({ input }: Input<{ pullRequestId: string }>) {
     const n = this.prNumber(input.pullRequestId);
-    return { clientMutationId: input.clientMutationId ?? null, pullRequest: new PullRequestObj(this.ctx, this.ctx.store.closePullRequest(n)) };
+    return {
+      clientMutationId: input.clientMutationId ?? null,
+      pullRequest: new PullRequestObj(this.ctx, this.ctx.store.closePullRequest(n)),
+    };
   }
 
   reopenPullRequest({ input }: Input<{ pullRequestId: string }>) {
     const n = this.prNumber(input.pullRequestId);
-    return { clientMutationId: input.clientMutationId ?? null, pullRequest: new PullRequestObj(this.ctx, this.ctx.store.reopenPullRequest(n)) };
+    return {
+      clientMutationId: input.clientMutationId ?? null,
+      pullRequest: new PullRequestObj(this.ctx, this.ctx.store.reopenPullRequest(n)),
+    };
   }
 
   markPullRequestReadyForReview({ input }: Input<{ pullRequestId: string }>) {
     const n = this.prNumber(input.pullRequestId);
-    return { clientMutationId: input.clientMutationId ?? null, pullRequest: new PullRequestObj(this.ctx, this.ctx.store.setDraft(n, false)) };
+    return {
+      clientMutationId: input.clientMutationId ?? null,
+      pullRequest: new PullRequestObj(this.ctx, this.ctx.store.setDraft(n, false)),
+    };
   }
 
   convertPullRequestToDraft({ input }: Input<{ pullRequestId: string }>) {
     const n = this.prNumber(input.pullRequestId);
-    return { clientMutationId: input.clientMutationId ?? null, pullRequest: new PullRequestObj(this.ctx, this.ctx.store.setDraft(n, true)) };
+    return {
+      clientMutationId: input.clientMutationId ?? null,
+      pullRequest: new PullRequestObj(this.ctx, this.ctx.store.setDraft(n, true)),
+    };
   }
 
   createLabel({ input }: Input<{ repositoryId: string; name: string; color: string; description?: string | null }>) {
     this.repo(input.repositoryId);
-    const label = this.ctx.store.createLabel({ name: input.name, color: input.color, description: input.description ?? '' });
+    const label = this.ctx.store.createLabel({
+      name: input.name,
+      color: input.color,
+      description: input.description ?? '',
+    });
     return { clientMutationId: input.clientMutationId ?? null, label: new LabelObj(this.ctx, label) };
   }
 
-  updateLabel({ input }: Input<{ id: string; name?: string | null; color?: string | null; description?: string | null }>) {
+  updateLabel({
+    input,
+  }: Input<{ id: string; name?: string | null; color?: string | null; description?: string | null }>) {
     const current = requireNode(this.ctx, input.id, LabelObj, 'a Label');
     const patch: { name?: string; color?: string; description?: string | null } = {};
     if (input.name != null) patch.name = input.name;
@@ -435,17 +532,26 @@ function formatError(e: GraphQLError): Record<string, unknown> {
 export async function executeGraphQL(ctx: GqlContext, body: unknown): Promise<GraphQLResponse> {
   const req = body as { query?: unknown; variables?: unknown } | null;
   if (!req || typeof req !== 'object' || typeof req.query !== 'string') {
-    return { status: 400, body: { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/graphql' } };
+    return {
+      status: 400,
+      body: { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/graphql' },
+    };
   }
   const prep = prepare(req.query);
   if (!prep.document || prep.errors.length) {
     return { status: 200, body: { errors: prep.errors.map(formatError) } };
   }
   if (!prep.operation) {
-    return { status: 200, body: { errors: [{ message: 'The document must contain exactly one operation (operationName is not supported).' }] } };
+    return {
+      status: 200,
+      body: {
+        errors: [{ message: 'The document must contain exactly one operation (operationName is not supported).' }],
+      },
+    };
   }
   const rootValue = prep.operation.operation === 'mutation' ? new MutationRoot(ctx) : new QueryRoot(ctx);
-  const variables = req.variables && typeof req.variables === 'object' ? (req.variables as Record<string, unknown>) : {};
+  const variables =
+    req.variables && typeof req.variables === 'object' ? (req.variables as Record<string, unknown>) : {};
   const result = await execute({
     schema: loadSchema(),
     document: prep.document,
@@ -459,4 +565,3 @@ export async function executeGraphQL(ctx: GqlContext, body: unknown): Promise<Gr
   if (result.errors?.length) out.errors = result.errors.map(formatError);
   return { status: 200, body: out };
 }
-

@@ -1,7 +1,15 @@
 /** Loom's local GitHub API emulator: real `gh` talks to it over loopback. */
-export { startEmulator, EMULATOR_TOKEN, EMULATOR_HOST, type EmulatorHandle, type EmulatorOptions, type RequestLogEntry } from './server.js';
-export { SeedSchema, parseSeed, type Seed, type ParsedSeed } from './seed.js';
-export { Store, StoreError, type Issue, type PullRequest, type Item, type Label, type Comment } from './store.js';
-export { FaultSchema, type Fault } from './faults.js';
-export { parseSearchQuery, runSearch, search, type SearchFilter } from './search-query.js';
-export { loadSchema, executeGraphQL } from './graphql.js';
+
+export { type Fault, FaultSchema } from './faults.js';
+export { executeGraphQL, loadSchema } from './graphql.js';
+export { parseSearchQuery, runSearch, type SearchFilter, search } from './search-query.js';
+export { type ParsedSeed, parseSeed, type Seed, SeedSchema } from './seed.js';
+export {
+  EMULATOR_HOST,
+  EMULATOR_TOKEN,
+  type EmulatorHandle,
+  type EmulatorOptions,
+  type RequestLogEntry,
+  startEmulator,
+} from './server.js';
+export { type Comment, type Issue, type Item, type Label, type PullRequest, Store, StoreError } from './store.js';

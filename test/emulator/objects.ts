@@ -6,7 +6,17 @@
  */
 import { connection, emptyConnection, type PageArgs } from './connection.js';
 import { EmuGraphQLError } from './errors.js';
-import { fakeSha, headOid, VIEWER_LOGIN, type Comment, type Issue, type Item, type Label, type PullRequest, type Store } from './store.js';
+import {
+  type Comment,
+  fakeSha,
+  headOid,
+  type Issue,
+  type Item,
+  type Label,
+  type PullRequest,
+  type Store,
+  VIEWER_LOGIN,
+} from './store.js';
 
 export const WEB_BASE = 'https://github.localhost';
 
@@ -75,7 +85,8 @@ export function lookupNode(ctx: GqlContext, id: string): object | null {
 
 export function requireNode<T>(ctx: GqlContext, id: string, cls: abstract new (...a: never[]) => T, what: string): T {
   const node = lookupNode(ctx, id);
-  if (!(node instanceof cls)) throw new EmuGraphQLError('NOT_FOUND', `Could not resolve to ${what} with the global id of '${id}'.`);
+  if (!(node instanceof cls))
+    throw new EmuGraphQLError('NOT_FOUND', `Could not resolve to ${what} with the global id of '${id}'.`);
   return node;
 }
 
@@ -169,11 +180,21 @@ export class LabelObj {
     return new RepoObj(this.ctx);
   }
   issues(args: PageArgs & { states?: string[] | null }) {
-    const items = this.ctx.store.allItems().filter((i): i is Issue => i.kind === 'issue' && i.labels.includes(this.label.name) && (!args.states || args.states.includes(i.state)));
+    const items = this.ctx.store
+      .allItems()
+      .filter(
+        (i): i is Issue =>
+          i.kind === 'issue' && i.labels.includes(this.label.name) && (!args.states || args.states.includes(i.state)),
+      );
     return connection(items, args, { name: 'issues' }, (i) => wrapItem(this.ctx, i));
   }
   pullRequests(args: PageArgs & { states?: string[] | null }) {
-    const items = this.ctx.store.allItems().filter((i): i is PullRequest => i.kind === 'pr' && i.labels.includes(this.label.name) && (!args.states || args.states.includes(i.state)));
+    const items = this.ctx.store
+      .allItems()
+      .filter(
+        (i): i is PullRequest =>
+          i.kind === 'pr' && i.labels.includes(this.label.name) && (!args.states || args.states.includes(i.state)),
+      );
     return connection(items, args, { name: 'pullRequests' }, (i) => wrapItem(this.ctx, i));
   }
 }
@@ -284,7 +305,10 @@ interface LabelOrderArg {
 function sortLabels(labels: Label[], orderBy: LabelOrderArg['orderBy']): Label[] {
   if (!orderBy) return labels;
   const dir = orderBy.direction === 'DESC' ? -1 : 1;
-  const key = orderBy.field === 'NAME' ? (l: Label) => l.name.toLowerCase() : (l: Label) => `${l.createdAt}|${String(l.id).padStart(10, '0')}`;
+  const key =
+    orderBy.field === 'NAME'
+      ? (l: Label) => l.name.toLowerCase()
+      : (l: Label) => `${l.createdAt}|${String(l.id).padStart(10, '0')}`;
   return [...labels].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0) * dir);
 }
 
@@ -434,7 +458,12 @@ export class IssueObj extends ItemObj<Issue> {
   closedByPullRequestsReferences(args: PageArgs & { includeClosedPrs?: boolean | null }) {
     const prs = this.ctx.store
       .allItems()
-      .filter((i): i is PullRequest => i.kind === 'pr' && (args.includeClosedPrs || i.state === 'OPEN') && this.ctx.store.closingIssuesOf(i).some((x) => x.number === this.item.number));
+      .filter(
+        (i): i is PullRequest =>
+          i.kind === 'pr' &&
+          (args.includeClosedPrs || i.state === 'OPEN') &&
+          this.ctx.store.closingIssuesOf(i).some((x) => x.number === this.item.number),
+      );
     return connection(prs, args, { name: 'closedByPullRequestsReferences' }, (p) => wrapItem(this.ctx, p));
   }
 }
@@ -584,7 +613,9 @@ export class PullRequestObj extends ItemObj<PullRequest> {
     }));
   }
   closingIssuesReferences(args: PageArgs) {
-    return connection(this.ctx.store.closingIssuesOf(this.item), args, { name: 'closingIssuesReferences' }, (i) => wrapItem(this.ctx, i));
+    return connection(this.ctx.store.closingIssuesOf(this.item), args, { name: 'closingIssuesReferences' }, (i) =>
+      wrapItem(this.ctx, i),
+    );
   }
   commits(args: PageArgs) {
     return connection([this.item], args, { name: 'commits' }, (pr) => ({
@@ -640,11 +671,16 @@ export class CommitObj {
   }
   authors(args: PageArgs) {
     const login = this.pr?.author ?? VIEWER_LOGIN;
-    return connection([login], args, { name: 'authors' }, (l) => ({ __typename: 'GitActor', name: l, email: `${l}@users.noreply.github.localhost`, user: new UserObj(l) }));
+    return connection([login], args, { name: 'authors' }, (l) => ({
+      __typename: 'GitActor',
+      name: l,
+      email: `${l}@users.noreply.github.localhost`,
+      user: new UserObj(l),
+    }));
   }
   get statusCheckRollup() {
     const pr = this.pr;
-    if (!pr || !pr.checks) return null;
+    if (!pr?.checks) return null;
     const state = pr.checks;
     const ctx = this.ctx;
     const oid = this.oid;
@@ -671,7 +707,15 @@ export class CommitObj {
           summary: null,
           text: null,
           repository: new RepoObj(ctx),
-          checkSuite: { __typename: 'CheckSuite', id: `CS_emu${pr.number}`, status: 'COMPLETED', conclusion: state, commit: null, app: null, workflowRun: null },
+          checkSuite: {
+            __typename: 'CheckSuite',
+            id: `CS_emu${pr.number}`,
+            status: 'COMPLETED',
+            conclusion: state,
+            commit: null,
+            app: null,
+            workflowRun: null,
+          },
           headSha: oid,
         };
         return connection([run], args, { name: 'contexts' }, (r) => r);
@@ -702,7 +746,12 @@ export class RefObj {
     return new RepoObj(this.ctx);
   }
   associatedPullRequests(args: PageArgs & { states?: string[] | null }) {
-    const prs = this.ctx.store.allItems().filter((i): i is PullRequest => i.kind === 'pr' && i.headRefName === this.name && (!args.states || args.states.includes(i.state)));
+    const prs = this.ctx.store
+      .allItems()
+      .filter(
+        (i): i is PullRequest =>
+          i.kind === 'pr' && i.headRefName === this.name && (!args.states || args.states.includes(i.state)),
+      );
     return connection(prs, args, { name: 'associatedPullRequests' }, (p) => wrapItem(this.ctx, p));
   }
 }
@@ -723,7 +772,12 @@ interface ItemListArgs extends PageArgs {
 function orderItems<T extends Item>(items: T[], orderBy: ItemListArgs['orderBy']): T[] {
   const field = orderBy?.field ?? 'CREATED_AT';
   const dir = orderBy?.direction === 'DESC' ? -1 : 1;
-  const key: (i: Item) => number = field === 'UPDATED_AT' ? (i) => Date.parse(i.updatedAt) : field === 'COMMENTS' ? (i) => i.comments.length : (i) => Date.parse(i.createdAt);
+  const key: (i: Item) => number =
+    field === 'UPDATED_AT'
+      ? (i) => Date.parse(i.updatedAt)
+      : field === 'COMMENTS'
+        ? (i) => i.comments.length
+        : (i) => Date.parse(i.createdAt);
   const keyed = items.map((item) => ({ item, k: key(item) }));
   keyed.sort((a, b) => (a.k - b.k || a.item.number - b.item.number) * dir);
   return keyed.map((x) => x.item);
@@ -902,7 +956,18 @@ export class RepoObj {
   issueOrPullRequest(args: { number: number }) {
     return wrapItem(this.ctx, this.ctx.store.item(args.number));
   }
-  issues(args: ItemListArgs & { filterBy?: { states?: string[] | null; labels?: string[] | null; assignee?: string | null; createdBy?: string | null; mentioned?: string | null; since?: string | null } | null }) {
+  issues(
+    args: ItemListArgs & {
+      filterBy?: {
+        states?: string[] | null;
+        labels?: string[] | null;
+        assignee?: string | null;
+        createdBy?: string | null;
+        mentioned?: string | null;
+        since?: string | null;
+      } | null;
+    },
+  ) {
     const f = args.filterBy ?? {};
     const states = args.states ?? f.states ?? null;
     const since = f.since ? Date.parse(f.since) : null;
@@ -912,7 +977,8 @@ export class RepoObj {
       if (states && !states.includes(i.state)) continue;
       if (!labelsMatch(i, args.labels) || !labelsMatch(i, f.labels)) continue;
       if (f.createdBy && i.author.toLowerCase() !== f.createdBy.toLowerCase()) continue;
-      if (f.assignee && f.assignee !== '*' && !i.assignees.some((a) => a.toLowerCase() === f.assignee!.toLowerCase())) continue;
+      if (f.assignee && f.assignee !== '*' && !i.assignees.some((a) => a.toLowerCase() === f.assignee!.toLowerCase()))
+        continue;
       if (f.assignee === '*' && i.assignees.length === 0) continue;
       if (since !== null && Date.parse(i.updatedAt) < since) continue;
       if (f.mentioned && !mentions(i, f.mentioned)) continue;
@@ -930,7 +996,12 @@ export class RepoObj {
       if (args.baseRefName && i.baseRefName !== args.baseRefName) continue;
       items.push(i);
     }
-    return connection(orderItems(items, args.orderBy), args, { name: 'pullRequests' }, (p) => new PullRequestObj(this.ctx, p));
+    return connection(
+      orderItems(items, args.orderBy),
+      args,
+      { name: 'pullRequests' },
+      (p) => new PullRequestObj(this.ctx, p),
+    );
   }
   labels(args: PageArgs & LabelOrderArg & { query?: string | null }) {
     let labels = this.ctx.store.listLabels();

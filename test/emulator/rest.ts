@@ -2,8 +2,20 @@
  * REST routes of the emulator (the subset of api.github.com that gh and
  * Loom use), answering with GitHub-shaped JSON.
  */
-import { StoreError, VIEWER_LOGIN, fakeSha, headOid, type Comment, type Issue, type Item, type Label, type PullRequest, type Store } from './store.js';
-import { WEB_BASE, nodeId, type RateInfo } from './objects.js';
+
+import { nodeId, type RateInfo, WEB_BASE } from './objects.js';
+import {
+  type Comment,
+  fakeSha,
+  headOid,
+  type Issue,
+  type Item,
+  type Label,
+  type PullRequest,
+  type Store,
+  StoreError,
+  VIEWER_LOGIN,
+} from './store.js';
 
 export interface RestRequest {
   method: string;
@@ -29,12 +41,18 @@ export interface RestContext {
   rate(resource: string): RateInfo;
 }
 
-const notFound = (): RestResponse => ({ status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } });
+const notFound = (): RestResponse => ({
+  status: 404,
+  body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+});
 
 function validationFailed(resource: string, code: string, field: string, message?: string): RestResponse {
   const error: Record<string, string> = { resource, code, field };
   if (message) error.message = message;
-  return { status: 422, body: { message: 'Validation Failed', errors: [error], documentation_url: 'https://docs.github.com/rest' } };
+  return {
+    status: 422,
+    body: { message: 'Validation Failed', errors: [error], documentation_url: 'https://docs.github.com/rest' },
+  };
 }
 
 // ---- representations ---------------------------------------------------------------
@@ -66,7 +84,10 @@ function restLabel(api: string, store: Store, l: Label) {
 }
 
 function restLabels(api: string, store: Store, item: Item) {
-  return item.labels.map((n) => store.getLabel(n)).filter((l): l is Label => !!l).map((l) => restLabel(api, store, l));
+  return item.labels
+    .map((n) => store.getLabel(n))
+    .filter((l): l is Label => !!l)
+    .map((l) => restLabel(api, store, l));
 }
 
 function restRepo(api: string, store: Store) {
@@ -144,8 +165,18 @@ function restIssue(api: string, store: Store, item: Item) {
 
 function restPull(api: string, store: Store, pr: PullRequest) {
   const repo = restRepo(api, store);
-  const mergeable = pr.state !== 'OPEN' ? null : pr.mergeable === 'MERGEABLE' ? true : pr.mergeable === 'CONFLICTING' ? false : null;
-  const mergeableState = pr.state !== 'OPEN' ? 'unknown' : pr.isDraft ? 'draft' : pr.mergeable === 'CONFLICTING' ? 'dirty' : pr.mergeable === 'UNKNOWN' ? 'unknown' : 'clean';
+  const mergeable =
+    pr.state !== 'OPEN' ? null : pr.mergeable === 'MERGEABLE' ? true : pr.mergeable === 'CONFLICTING' ? false : null;
+  const mergeableState =
+    pr.state !== 'OPEN'
+      ? 'unknown'
+      : pr.isDraft
+        ? 'draft'
+        : pr.mergeable === 'CONFLICTING'
+          ? 'dirty'
+          : pr.mergeable === 'UNKNOWN'
+            ? 'unknown'
+            : 'clean';
   return {
     url: `${api}/repos/${store.repo}/pulls/${pr.number}`,
     id: 100_000 + pr.number,
@@ -166,8 +197,20 @@ function restPull(api: string, store: Store, pr: PullRequest) {
     merged_at: pr.mergedAt,
     merge_commit_sha: pr.state === 'MERGED' ? fakeSha(`merge:${pr.number}`) : null,
     draft: pr.isDraft,
-    head: { label: `${store.owner}:${pr.headRefName}`, ref: pr.headRefName, sha: headOid(pr), user: restUser(api, store.owner), repo },
-    base: { label: `${store.owner}:${pr.baseRefName}`, ref: pr.baseRefName, sha: fakeSha(`base:${pr.baseRefName}`), user: restUser(api, store.owner), repo },
+    head: {
+      label: `${store.owner}:${pr.headRefName}`,
+      ref: pr.headRefName,
+      sha: headOid(pr),
+      user: restUser(api, store.owner),
+      repo,
+    },
+    base: {
+      label: `${store.owner}:${pr.baseRefName}`,
+      ref: pr.baseRefName,
+      sha: fakeSha(`base:${pr.baseRefName}`),
+      user: restUser(api, store.owner),
+      repo,
+    },
     author_association: pr.author === VIEWER_LOGIN ? 'OWNER' : 'NONE',
     merged: pr.state === 'MERGED',
     mergeable,
@@ -228,7 +271,7 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 function labelNamesFrom(body: unknown): string[] | null {
   const raw = Array.isArray(body) ? body : obj(body).labels;
   if (!Array.isArray(raw)) return null;
-  return raw.map((l) => (typeof l === 'string' ? l : str(obj(l).name) ?? '')).filter(Boolean);
+  return raw.map((l) => (typeof l === 'string' ? l : (str(obj(l).name) ?? ''))).filter(Boolean);
 }
 
 function parseNumber(s: string | undefined): number | null {
@@ -243,8 +286,10 @@ export function handleRest(ctx: RestContext, req: RestRequest): RestResponse {
   } catch (e) {
     if (e instanceof StoreError) {
       if (e.code === 'NOT_FOUND') return notFound();
-      if (e.code === 'NOT_MERGEABLE') return { status: 405, body: { message: e.message, documentation_url: 'https://docs.github.com/rest' } };
-      if (e.code === 'CONFLICT') return { status: 409, body: { message: e.message, documentation_url: 'https://docs.github.com/rest' } };
+      if (e.code === 'NOT_MERGEABLE')
+        return { status: 405, body: { message: e.message, documentation_url: 'https://docs.github.com/rest' } };
+      if (e.code === 'CONFLICT')
+        return { status: 409, body: { message: e.message, documentation_url: 'https://docs.github.com/rest' } };
       return { status: 422, body: { message: e.message, documentation_url: 'https://docs.github.com/rest' } };
     }
     throw e;
@@ -258,14 +303,26 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
   const m = req.method;
 
   if (s.length === 1 && s[0] === 'user' && m === 'GET') {
-    return { status: 200, body: { ...restUser(api, VIEWER_LOGIN), name: 'Loom Bot', email: null, public_repos: 1, created_at: '2024-01-01T00:00:00Z' } };
+    return {
+      status: 200,
+      body: {
+        ...restUser(api, VIEWER_LOGIN),
+        name: 'Loom Bot',
+        email: null,
+        public_repos: 1,
+        created_at: '2024-01-01T00:00:00Z',
+      },
+    };
   }
   if (s.length === 1 && s[0] === 'rate_limit' && m === 'GET') {
     const res = (name: string) => {
       const r = rate(name);
       return { limit: r.limit, used: r.used, remaining: r.remaining, reset: r.reset };
     };
-    return { status: 200, body: { resources: { core: res('core'), graphql: res('graphql'), search: res('search') }, rate: res('core') } };
+    return {
+      status: 200,
+      body: { resources: { core: res('core'), graphql: res('graphql'), search: res('search') }, rate: res('core') },
+    };
   }
   if (s.length === 2 && s[0] === 'users' && m === 'GET') return { status: 200, body: restUser(api, s[1]!) };
 
@@ -278,14 +335,19 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
 
   // labels
   if (a === 'labels') {
-    if (rest.length === 1 && m === 'GET') return paginate(req, store.listLabels().map((l) => restLabel(api, store, l)));
+    if (rest.length === 1 && m === 'GET')
+      return paginate(
+        req,
+        store.listLabels().map((l) => restLabel(api, store, l)),
+      );
     if (rest.length === 1 && m === 'POST') {
       const body = obj(req.body);
       const name = str(body.name);
       if (!name) return validationFailed('Label', 'missing_field', 'name');
       if (store.getLabel(name)) return validationFailed('Label', 'already_exists', 'name');
       const color = str(body.color);
-      if (color !== undefined && !/^#?[0-9a-fA-F]{6}$/.test(color)) return validationFailed('Label', 'invalid', 'color');
+      if (color !== undefined && !/^#?[0-9a-fA-F]{6}$/.test(color))
+        return validationFailed('Label', 'invalid', 'color');
       const label = store.createLabel({ name, color: color ?? 'ededed', description: str(body.description) ?? '' });
       return { status: 201, body: restLabel(api, store, label) };
     }
@@ -304,7 +366,8 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
           patch.color = color;
         }
         if ('description' in body) patch.description = str(body.description) ?? '';
-        if (patch.name && store.getLabel(patch.name) && store.getLabel(patch.name) !== label) return validationFailed('Label', 'already_exists', 'name');
+        if (patch.name && store.getLabel(patch.name) && store.getLabel(patch.name) !== label)
+          return validationFailed('Label', 'already_exists', 'name');
         return { status: 200, body: restLabel(api, store, store.updateLabel(label.name, patch)) };
       }
       if (m === 'DELETE') {
@@ -319,7 +382,10 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
   if (a === 'issues') {
     if (rest.length === 1 && m === 'GET') {
       const state = req.query.get('state') ?? 'open';
-      const wanted = (req.query.get('labels') ?? '').split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
+      const wanted = (req.query.get('labels') ?? '')
+        .split(',')
+        .map((x) => x.trim().toLowerCase())
+        .filter(Boolean);
       const sort = req.query.get('sort') ?? 'created';
       const dir = (req.query.get('direction') ?? 'desc') === 'asc' ? 1 : -1;
       const since = req.query.get('since');
@@ -331,9 +397,17 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
         if (since && Date.parse(i.updatedAt) < Date.parse(since)) return false;
         return true;
       });
-      const key = (i: Item) => (sort === 'updated' ? Date.parse(i.updatedAt) : sort === 'comments' ? i.comments.length : Date.parse(i.createdAt));
+      const key = (i: Item) =>
+        sort === 'updated'
+          ? Date.parse(i.updatedAt)
+          : sort === 'comments'
+            ? i.comments.length
+            : Date.parse(i.createdAt);
       items.sort((x, y) => (key(x) - key(y) || x.number - y.number) * dir);
-      return paginate(req, items.map((i) => restIssue(api, store, i)));
+      return paginate(
+        req,
+        items.map((i) => restIssue(api, store, i)),
+      );
     }
     if (rest.length === 1 && m === 'POST') {
       const body = obj(req.body);
@@ -343,7 +417,9 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
         title,
         body: str(body.body) ?? '',
         labels: labelNamesFrom(body) ?? [],
-        assignees: Array.isArray(body.assignees) ? body.assignees.filter((x): x is string => typeof x === 'string') : [],
+        assignees: Array.isArray(body.assignees)
+          ? body.assignees.filter((x): x is string => typeof x === 'string')
+          : [],
       });
       return { status: 201, body: restIssue(api, store, issue) };
     }
@@ -382,7 +458,10 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
       if (m === 'GET') {
         const since = req.query.get('since');
         const list = item.comments.filter((cm) => !since || Date.parse(cm.updatedAt) >= Date.parse(since));
-        return paginate(req, list.map((cm) => restComment(api, store, item, cm)));
+        return paginate(
+          req,
+          list.map((cm) => restComment(api, store, item, cm)),
+        );
       }
       if (m === 'POST') {
         const body = str(obj(req.body).body);
@@ -407,7 +486,11 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
         }
       }
       if (rest.length === 4 && m === 'DELETE') {
-        if (!item.labels.some((l) => l.toLowerCase() === d!.toLowerCase())) return { status: 404, body: { message: 'Label does not exist', documentation_url: 'https://docs.github.com/rest' } };
+        if (!item.labels.some((l) => l.toLowerCase() === d!.toLowerCase()))
+          return {
+            status: 404,
+            body: { message: 'Label does not exist', documentation_url: 'https://docs.github.com/rest' },
+          };
         store.removeLabels(n, [d!]);
         return { status: 200, body: restLabels(api, store, store.item(n)) };
       }
@@ -415,7 +498,11 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
     }
     if (c === 'dependencies' && item.kind === 'issue') {
       if (d === 'blocked_by' && rest.length === 4) {
-        if (m === 'GET') return paginate(req, store.blockersOf(n).map((i) => restIssue(api, store, i)));
+        if (m === 'GET')
+          return paginate(
+            req,
+            store.blockersOf(n).map((i) => restIssue(api, store, i)),
+          );
         if (m === 'POST') {
           const id = Number(obj(req.body).issue_id);
           const blocker = blockerFromDatabaseId(store, id);
@@ -431,7 +518,10 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
         return { status: 200, body: restIssue(api, store, blocker) };
       }
       if (d === 'blocking' && rest.length === 4 && m === 'GET') {
-        return paginate(req, store.blockedByThis(n).map((i) => restIssue(api, store, i)));
+        return paginate(
+          req,
+          store.blockedByThis(n).map((i) => restIssue(api, store, i)),
+        );
       }
     }
     return notFound();
@@ -452,7 +542,10 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
         return true;
       });
       prs.reverse();
-      return paginate(req, prs.map((p) => restPull(api, store, p)));
+      return paginate(
+        req,
+        prs.map((p) => restPull(api, store, p)),
+      );
     }
     if (rest.length === 1 && m === 'POST') {
       const body = obj(req.body);
@@ -463,7 +556,13 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
       if (!head) return validationFailed('PullRequest', 'missing_field', 'head');
       if (!base) return validationFailed('PullRequest', 'missing_field', 'base');
       try {
-        const pr = store.addPullRequest({ title, body: str(body.body) ?? '', headRefName: head, baseRefName: base, isDraft: body.draft === true });
+        const pr = store.addPullRequest({
+          title,
+          body: str(body.body) ?? '',
+          headRefName: head,
+          baseRefName: base,
+          isDraft: body.draft === true,
+        });
         return { status: 201, body: restPull(api, store, pr) };
       } catch (err) {
         if (err instanceof StoreError) return validationFailed('PullRequest', 'custom', 'head', err.message);
@@ -473,10 +572,14 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
     const n = parseNumber(b);
     if (n === null) return notFound();
     const item = store.getItem(n);
-    if (!item || item.kind !== 'pr') return notFound();
+    if (item?.kind !== 'pr') return notFound();
     if (rest.length === 2 && m === 'GET') {
       if (/\.(diff|patch)\b/.test(req.accept)) {
-        return { status: 200, body: fakeDiff(item), headers: { 'content-type': 'application/vnd.github.v3.diff; charset=utf-8' } };
+        return {
+          status: 200,
+          body: fakeDiff(item),
+          headers: { 'content-type': 'application/vnd.github.v3.diff; charset=utf-8' },
+        };
       }
       return { status: 200, body: restPull(api, store, item) };
     }
@@ -510,7 +613,10 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
         const body = obj(req.body);
         const sha = str(body.sha);
         const merged = store.mergePullRequest(n, sha ? { expectedHeadOid: sha } : {});
-        return { status: 200, body: { sha: fakeSha(`merge:${merged.number}`), merged: true, message: 'Pull Request successfully merged' } };
+        return {
+          status: 200,
+          body: { sha: fakeSha(`merge:${merged.number}`), merged: true, message: 'Pull Request successfully merged' },
+        };
       }
     }
     return notFound();
@@ -549,7 +655,8 @@ function patchIssue(ctx: RestContext, req: RestRequest, item: Item): RestRespons
   const names = labelNamesFrom(body.labels === undefined ? undefined : { labels: body.labels });
   if (names) store.setLabels(item.number, names);
   if (body.state === 'closed') {
-    if (item.kind === 'issue') store.closeIssue(item.number, body.state_reason === 'not_planned' ? 'NOT_PLANNED' : 'COMPLETED');
+    if (item.kind === 'issue')
+      store.closeIssue(item.number, body.state_reason === 'not_planned' ? 'NOT_PLANNED' : 'COMPLETED');
     else store.closePullRequest(item.number);
   }
   if (body.state === 'open') {

@@ -62,7 +62,8 @@ function tokenize(query: string): string[] {
   return out;
 }
 
-const unquote = (s: string) => (s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s.replace(/"/g, ''));
+const unquote = (s: string) =>
+  s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1) : s.replace(/"/g, '');
 
 /** Splits a qualifier value on commas outside quotes (`label:a,"b c"` -> [a, b c]). */
 function splitValues(value: string): string[] {
@@ -244,7 +245,11 @@ export function runSearch(store: Store, filter: SearchFilter): Item[] {
   }
   const dir = filter.sort.direction === 'asc' ? 1 : -1;
   const key: (i: Item) => number =
-    filter.sort.field === 'comments' ? (i) => i.comments.length : filter.sort.field === 'updated' ? (i) => Date.parse(i.updatedAt) : (i) => Date.parse(i.createdAt);
+    filter.sort.field === 'comments'
+      ? (i) => i.comments.length
+      : filter.sort.field === 'updated'
+        ? (i) => Date.parse(i.updatedAt)
+        : (i) => Date.parse(i.createdAt);
   const keyed = out.map((item) => ({ item, k: key(item) }));
   keyed.sort((a, b) => (a.k - b.k || a.item.number - b.item.number) * dir);
   return keyed.map((x) => x.item);

@@ -7,7 +7,10 @@ import { z } from 'zod';
 
 export const SeedLabelSchema = z.object({
   name: z.string().min(1),
-  color: z.string().regex(/^[0-9a-fA-F]{6}$/, 'color must be 6 hex digits').optional(),
+  color: z
+    .string()
+    .regex(/^[0-9a-fA-F]{6}$/, 'color must be 6 hex digits')
+    .optional(),
   description: z.string().nullable().optional(),
 });
 
@@ -72,15 +75,21 @@ export const SeedSchema = z
     const seen = new Set<number>();
     const check = (n: number | undefined, where: (string | number)[]) => {
       if (n === undefined) return;
-      if (seen.has(n)) ctx.addIssue({ code: 'custom', message: `number ${n} is used twice (issues and pull requests share one number space)`, path: where });
+      if (seen.has(n))
+        ctx.addIssue({
+          code: 'custom',
+          message: `number ${n} is used twice (issues and pull requests share one number space)`,
+          path: where,
+        });
       seen.add(n);
     };
-    seed.issues.forEach((i, k) => check(i.number, ['issues', k, 'number']));
-    seed.pullRequests.forEach((p, k) => check(p.number, ['pullRequests', k, 'number']));
+    for (const [k, i] of seed.issues.entries()) check(i.number, ['issues', k, 'number']);
+    for (const [k, p] of seed.pullRequests.entries()) check(p.number, ['pullRequests', k, 'number']);
     const names = new Set<string>();
     seed.labels.forEach((l, k) => {
       const key = l.name.toLowerCase();
-      if (names.has(key)) ctx.addIssue({ code: 'custom', message: `label "${l.name}" is defined twice`, path: ['labels', k, 'name'] });
+      if (names.has(key))
+        ctx.addIssue({ code: 'custom', message: `label "${l.name}" is defined twice`, path: ['labels', k, 'name'] });
       names.add(key);
     });
   });

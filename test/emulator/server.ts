@@ -10,11 +10,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FaultList, type Fault } from './faults.js';
+import { type Fault, FaultList } from './faults.js';
 import { executeGraphQL, loadSchema, operationInfo } from './graphql.js';
 import type { RateInfo } from './objects.js';
 import { handleRest } from './rest.js';
-import { SeedIssueSchema, SeedPullRequestSchema, type Seed } from './seed.js';
+import { type Seed, SeedIssueSchema, SeedPullRequestSchema } from './seed.js';
 import { Store } from './store.js';
 
 export const EMULATOR_TOKEN = 'ghp_LoomEmulatorFakeToken0123456789abcd';
@@ -102,7 +102,8 @@ export async function startEmulator(seed: Seed, opts: EmulatorOptions = {}): Pro
       'x-ratelimit-reset': String(r.reset),
       'x-ratelimit-used': String(r.used),
       'x-ratelimit-resource': resource,
-      'x-github-request-id': `${randomBytes(2).toString('hex')}:${randomBytes(3).toString('hex')}:${randomBytes(4).toString('hex')}`.toUpperCase(),
+      'x-github-request-id':
+        `${randomBytes(2).toString('hex')}:${randomBytes(3).toString('hex')}:${randomBytes(4).toString('hex')}`.toUpperCase(),
       'x-github-media-type': 'github.v3; format=json',
     };
   };
@@ -142,7 +143,12 @@ export async function startEmulator(seed: Seed, opts: EmulatorOptions = {}): Pro
         case 'POST /_emulator/issues':
           return send(res, 201, json, exportItem(store.addIssue(SeedIssueSchema.partial().parse(body ?? {}))));
         case 'POST /_emulator/pull-requests':
-          return send(res, 201, json, exportItem(store.addPullRequest(SeedPullRequestSchema.partial().parse(body ?? {}))));
+          return send(
+            res,
+            201,
+            json,
+            exportItem(store.addPullRequest(SeedPullRequestSchema.partial().parse(body ?? {}))),
+          );
         default:
           return send(res, 404, json, { message: 'Not Found' });
       }
@@ -188,7 +194,10 @@ export async function startEmulator(seed: Seed, opts: EmulatorOptions = {}): Pro
     if (fault?.status !== undefined) {
       const headers = baseHeaders(resource);
       for (const [k, v] of Object.entries(fault.headers ?? {})) headers[k.toLowerCase()] = String(v);
-      const payload = fault.body ?? { message: `Emulated fault (HTTP ${fault.status})`, documentation_url: 'https://docs.github.com/rest' };
+      const payload = fault.body ?? {
+        message: `Emulated fault (HTTP ${fault.status})`,
+        documentation_url: 'https://docs.github.com/rest',
+      };
       return finish(fault.status, headers, payload);
     }
     const extraHeaders: Record<string, string> = {};
@@ -196,12 +205,20 @@ export async function startEmulator(seed: Seed, opts: EmulatorOptions = {}): Pro
 
     if (!isRateLimitCall) rates.consume(resource);
     const headers = { ...baseHeaders(resource), ...extraHeaders };
-    if (badJson) return finish(400, headers, { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/rest' });
+    if (badJson)
+      return finish(400, headers, {
+        message: 'Problems parsing JSON',
+        documentation_url: 'https://docs.github.com/rest',
+      });
 
     if (isGraphQL) {
       if (method !== 'POST') return finish(404, headers, { message: 'Not Found' });
       if (!req.headers.authorization) {
-        return finish(401, headers, { message: 'This endpoint requires you to be authenticated.', documentation_url: 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql' });
+        return finish(401, headers, {
+          message: 'This endpoint requires you to be authenticated.',
+          documentation_url:
+            'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql',
+        });
       }
       const ctx = { store, rate: () => rates.info('graphql') };
       const result = await executeGraphQL(ctx, body);
@@ -212,14 +229,27 @@ export async function startEmulator(seed: Seed, opts: EmulatorOptions = {}): Pro
     if (!segments) return finish(400, headers, { message: 'Bad Request' });
     const host = req.headers.host ?? `127.0.0.1:${port}`;
     const apiBase = /^https?:\/\//.test(req.url ?? '') ? url.origin : `http://${host}`;
-    const result = handleRest({ store, rate: (r) => rates.info(r) }, { method, segments, query: url.searchParams, body, apiBase, pathname, accept: String(req.headers.accept ?? '') });
-    return finish(result.status, { ...headers, ...(result.headers ?? {}) }, result.status === 204 ? undefined : result.body);
+    const result = handleRest(
+      { store, rate: (r) => rates.info(r) },
+      { method, segments, query: url.searchParams, body, apiBase, pathname, accept: String(req.headers.accept ?? '') },
+    );
+    return finish(
+      result.status,
+      { ...headers, ...(result.headers ?? {}) },
+      result.status === 204 ? undefined : result.body,
+    );
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       const message = e instanceof Error ? e.message : String(e);
-      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json; charset=utf-8' }, { message: `Emulator error: ${message}` });
+      if (!res.headersSent)
+        send(
+          res,
+          500,
+          { 'content-type': 'application/json; charset=utf-8' },
+          { message: `Emulator error: ${message}` },
+        );
       else res.end();
     });
   });

@@ -3,7 +3,7 @@
  * and comments of one repository. Every mutation bumps the item's
  * `updatedAt`. Loads from and exports to the seed format.
  */
-import { parseSeed, type Seed, type SeedIssue, type SeedPullRequest, type SeedComment } from './seed.js';
+import { parseSeed, type Seed, type SeedComment, type SeedIssue, type SeedPullRequest } from './seed.js';
 
 export type StoreErrorCode = 'NOT_FOUND' | 'UNPROCESSABLE' | 'ALREADY_EXISTS' | 'NOT_MERGEABLE' | 'CONFLICT';
 
@@ -131,7 +131,9 @@ export class Store {
     }
     const numbers = [...parsed.issues, ...parsed.pullRequests].map((i) => i.number ?? 0);
     this.nextNumber = Math.max(0, ...numbers) + 1;
-    const commentIds = [...parsed.issues, ...parsed.pullRequests].flatMap((i) => (i.comments ?? []).map((c) => c.id ?? 0));
+    const commentIds = [...parsed.issues, ...parsed.pullRequests].flatMap((i) =>
+      (i.comments ?? []).map((c) => c.id ?? 0),
+    );
     this.nextCommentId = Math.max(1000, ...commentIds) + 1;
     for (const i of parsed.issues) this.insertIssue(i, true);
     for (const p of parsed.pullRequests) this.insertPullRequest(p, true);
@@ -153,7 +155,14 @@ export class Store {
   // ---- labels ------------------------------------------------------------
 
   private insertLabel(name: string, color: string, description: string, at: string): Label {
-    const label: Label = { id: this.nextLabelId++, name, color: color.toLowerCase(), description, createdAt: at, updatedAt: at };
+    const label: Label = {
+      id: this.nextLabelId++,
+      name,
+      color: color.toLowerCase(),
+      description,
+      createdAt: at,
+      updatedAt: at,
+    };
     this.labelsByKey.set(name.toLowerCase(), label);
     this.version++;
     return label;
@@ -231,7 +240,8 @@ export class Store {
 
   private takeNumber(requested: number | undefined): number {
     if (requested !== undefined) {
-      if (this.itemsByNumber.has(requested)) throw new StoreError('UNPROCESSABLE', `Number ${requested} is already taken`);
+      if (this.itemsByNumber.has(requested))
+        throw new StoreError('UNPROCESSABLE', `Number ${requested} is already taken`);
       this.nextNumber = Math.max(this.nextNumber, requested + 1);
       return requested;
     }
@@ -292,7 +302,11 @@ export class Store {
     if (!input.headRefName) throw new StoreError('UNPROCESSABLE', 'A pull request needs headRefName');
     const base = this.baseFields(input, seeded);
     const state = input.state ?? 'OPEN';
-    const files = (input.files ?? []).map((f) => ({ path: f.path, additions: f.additions ?? 0, deletions: f.deletions ?? 0 }));
+    const files = (input.files ?? []).map((f) => ({
+      path: f.path,
+      additions: f.additions ?? 0,
+      deletions: f.deletions ?? 0,
+    }));
     const pr: PullRequest = {
       kind: 'pr',
       ...base,
@@ -323,8 +337,11 @@ export class Store {
   addPullRequest(input: PullRequestInput): PullRequest {
     if (input.headRefName && (input.state ?? 'OPEN') === 'OPEN') {
       const base = input.baseRefName ?? 'main';
-      const dup = this.allItems().find((i) => i.kind === 'pr' && i.state === 'OPEN' && i.headRefName === input.headRefName && i.baseRefName === base);
-      if (dup) throw new StoreError('UNPROCESSABLE', `A pull request already exists for ${this.owner}:${input.headRefName}.`);
+      const dup = this.allItems().find(
+        (i) => i.kind === 'pr' && i.state === 'OPEN' && i.headRefName === input.headRefName && i.baseRefName === base,
+      );
+      if (dup)
+        throw new StoreError('UNPROCESSABLE', `A pull request already exists for ${this.owner}:${input.headRefName}.`);
     }
     return this.insertPullRequest(input, false);
   }
@@ -335,19 +352,22 @@ export class Store {
 
   item(n: number): Item {
     const item = this.itemsByNumber.get(n);
-    if (!item) throw new StoreError('NOT_FOUND', `Could not resolve to an issue or pull request with the number of ${n}.`);
+    if (!item)
+      throw new StoreError('NOT_FOUND', `Could not resolve to an issue or pull request with the number of ${n}.`);
     return item;
   }
 
   issue(n: number): Issue {
     const item = this.itemsByNumber.get(n);
-    if (!item || item.kind !== 'issue') throw new StoreError('NOT_FOUND', `Could not resolve to an Issue with the number of ${n}.`);
+    if (item?.kind !== 'issue')
+      throw new StoreError('NOT_FOUND', `Could not resolve to an Issue with the number of ${n}.`);
     return item;
   }
 
   pullRequest(n: number): PullRequest {
     const item = this.itemsByNumber.get(n);
-    if (!item || item.kind !== 'pr') throw new StoreError('NOT_FOUND', `Could not resolve to a PullRequest with the number of ${n}.`);
+    if (item?.kind !== 'pr')
+      throw new StoreError('NOT_FOUND', `Could not resolve to a PullRequest with the number of ${n}.`);
     return item;
   }
 
@@ -455,7 +475,8 @@ export class Store {
     pr.closedAt = now;
     this.touch(pr);
     if (pr.baseRefName === 'main') {
-      for (const issue of this.closingIssuesOf(pr)) if (issue.state === 'OPEN') this.closeIssue(issue.number, 'COMPLETED');
+      for (const issue of this.closingIssuesOf(pr))
+        if (issue.state === 'OPEN') this.closeIssue(issue.number, 'COMPLETED');
     }
     return pr;
   }
@@ -494,7 +515,8 @@ export class Store {
     for (const c of item.comments) this.commentIndex.delete(c.id);
     this.itemsByNumber.delete(n);
     for (const other of this.itemsByNumber.values()) {
-      if (other.kind === 'issue' && other.blockedBy.includes(n)) other.blockedBy = other.blockedBy.filter((b) => b !== n);
+      if (other.kind === 'issue' && other.blockedBy.includes(n))
+        other.blockedBy = other.blockedBy.filter((b) => b !== n);
     }
     this.version++;
   }
@@ -569,7 +591,8 @@ export class Store {
 
   /** Current data in seed format (a fresh deep copy). */
   exportSeed(): Seed {
-    const comments = (cs: Comment[]) => cs.map((c) => ({ id: c.id, body: c.body, author: c.author, createdAt: c.createdAt, updatedAt: c.updatedAt }));
+    const comments = (cs: Comment[]) =>
+      cs.map((c) => ({ id: c.id, body: c.body, author: c.author, createdAt: c.createdAt, updatedAt: c.updatedAt }));
     const items = this.allItems();
     return {
       repo: this.repo,

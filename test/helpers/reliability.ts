@@ -3,13 +3,13 @@
  * runner that also reports the signal a process died of and keeps everything
  * it printed, invariant checks on a clone, and the secret scan.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { expect } from 'vitest';
+import { type DaemonState, DaemonStateSchema } from '../../src/state/schema.js';
 import { EMULATOR_TOKEN, type EmulatorHandle } from '../emulator/index.js';
 import type { TestRepo } from './repo.js';
-import { DaemonStateSchema, type DaemonState } from '../../src/state/schema.js';
 
 export interface RunResult {
   exitCode: number;
@@ -22,7 +22,12 @@ export interface RunResult {
 export const printed: string[] = [];
 
 /** Runs the repository's `loom`, recording its output; never throws. */
-export async function run(repo: TestRepo, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<RunResult> {
+export async function run(
+  repo: TestRepo,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<RunResult> {
   const result = await execa('node', [path.join(repo.dir, '.loom/scripts/loom'), ...args], {
     cwd: repo.dir,
     env: { ...repo.env, ...env },
@@ -30,7 +35,12 @@ export async function run(repo: TestRepo, args: string[], env: NodeJS.ProcessEnv
     reject: false,
     timeout: timeoutMs,
   });
-  const out = { exitCode: result.exitCode ?? -1, signal: result.signal ?? undefined, stdout: String(result.stdout), stderr: String(result.stderr) };
+  const out = {
+    exitCode: result.exitCode ?? -1,
+    signal: result.signal ?? undefined,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+  };
   printed.push(out.stdout, out.stderr);
   return out;
 }
@@ -73,7 +83,10 @@ export function issueOf(emulator: EmulatorHandle, n: number) {
 /** Comment bodies of an issue, by kind. Loom's claim comments carry `<!-- loom:claim …-->`. */
 export function commentsOf(emulator: EmulatorHandle, n: number): { claims: string[]; others: string[] } {
   const bodies = emulator.store.issue(n).comments.map((c) => c.body);
-  return { claims: bodies.filter((b) => b.includes('<!-- loom:claim')), others: bodies.filter((b) => !b.includes('<!-- loom:claim')) };
+  return {
+    claims: bodies.filter((b) => b.includes('<!-- loom:claim')),
+    others: bodies.filter((b) => !b.includes('<!-- loom:claim')),
+  };
 }
 
 /**
@@ -83,11 +96,18 @@ export function commentsOf(emulator: EmulatorHandle, n: number): { claims: strin
  */
 export function expectNoOrphanBuilding(emulator: EmulatorHandle, repo: TestRepo, worked: number[] = []): void {
   const state = readState(repo);
-  const held = new Set(Object.values(state?.shepherds ?? {}).filter((s) => (s.status === 'working' || s.status === 'paused') && s.issue).map((s) => s.issue));
+  const held = new Set(
+    Object.values(state?.shepherds ?? {})
+      .filter((s) => (s.status === 'working' || s.status === 'paused') && s.issue)
+      .map((s) => s.issue),
+  );
   const locks = new Set(claimLocks(repo));
   for (const issue of emulator.state().issues ?? []) {
     if (issue.state === 'OPEN' && issue.labels?.includes('loom:building') && !worked.includes(issue.number!)) {
-      expect(held.has(issue.number!) || locks.has(issue.number!), `#${issue.number} is loom:building with no shepherd and no claim lock`).toBe(true);
+      expect(
+        held.has(issue.number!) || locks.has(issue.number!),
+        `#${issue.number} is loom:building with no shepherd and no claim lock`,
+      ).toBe(true);
     }
   }
 }
@@ -110,7 +130,11 @@ function filesUnder(dir: string, out: string[] = []): string[] {
  * what every `loom` printed in this file, every file under each clone's
  * `.loom/`, the emulator's request log and its data (comments Loom posted).
  */
-export function expectNoSecrets(emulator: EmulatorHandle | undefined, repos: TestRepo[], extraSecrets: string[] = []): void {
+export function expectNoSecrets(
+  emulator: EmulatorHandle | undefined,
+  repos: TestRepo[],
+  extraSecrets: string[] = [],
+): void {
   const secrets = [EMULATOR_TOKEN, ...extraSecrets];
   const texts: [string, string][] = printed.map((t, i) => [`output #${i}`, t]);
   for (const repo of repos) {

@@ -3,7 +3,7 @@
  * emulator's host, Loom installed into it by the built bundle, and a runner
  * that executes `.loom/scripts/loom` as a child process against the emulator.
  */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -16,7 +16,10 @@ export interface TestRepo {
   home: string;
   env: NodeJS.ProcessEnv;
   /** Runs the built `loom` in the repository; never throws on a non-zero exit. */
-  loom(args: string[], options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  loom(
+    args: string[],
+    options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   /** Runs `git` in the repository. */
   git(args: string[]): Promise<string>;
   writeConfig(config: Record<string, unknown>): void;
@@ -54,7 +57,8 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
   const home = mkdtempSync(path.join(tmpdir(), 'loom-home-'));
   const env = childEnv(emulator, home, options.env);
   const [owner, name] = (emulator.env.GH_REPO ?? 'o/r').split('/');
-  const run = async (cmd: string, args: string[]) => (await execa(cmd, args, { cwd: dir, env, extendEnv: false })).stdout;
+  const run = async (cmd: string, args: string[]) =>
+    (await execa(cmd, args, { cwd: dir, env, extendEnv: false })).stdout;
   await run('git', ['init', '-q', '-b', 'main']);
   await run('git', ['remote', 'add', 'origin', `https://github.localhost/${owner}/${name}.git`]);
   writeFileSync(path.join(dir, 'README.md'), '# test repository\n');
