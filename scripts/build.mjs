@@ -62,6 +62,8 @@ await build({
   // CommonJS: an extensionless file in a repository without "type": "module" loads as CommonJS on node 20.
   format: 'cjs',
   target: 'node20',
+  // Module paths as a clean clone sees them, also in a worktree whose node_modules is a symlink.
+  preserveSymlinks: true,
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
