@@ -8,9 +8,10 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { formatDirective, shepherdDirective } from '../core/directives.js';
 import { isBusy, slotIds } from '../core/planner.js';
+import { PHASES, PhaseSchema } from '../core/shepherd-phase.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
-import { LoomError } from '../errors.js';
+import { exitCodeMeaning, exitCodesHelp, LoomError } from '../errors.js';
 import { claimIssue } from '../github/claims.js';
 import { SupportRoleNameSchema } from '../state/schema.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
@@ -27,7 +28,7 @@ export function register(program: Command, run: Run): void {
     .option('--json', 'print {daemon_id, crashed, recovered[]}')
     .addHelpText(
       'after',
-      '\nPrints the daemon id on the last line. Exit 9 when another daemon is alive here (its id is named).\nAfter a crash: merged PR → completed; open PR → resumed from judge; loom:building without PR or fresh heartbeat → released with one comment.',
+      `\nPrints the daemon id on the last line.\nAfter a crash: merged PR → completed; open PR → resumed from judge; loom:building without PR or fresh heartbeat → released with one comment.\n${exitCodesHelp({ ok: 'started; the id is printed', locked: 'another daemon is alive here (its id is named)', stateInvalid: exitCodeMeaning.stateInvalid, configInvalid: exitCodeMeaning.configInvalid, notInstalled: exitCodeMeaning.notInstalled, network: exitCodeMeaning.network, ghAuth: exitCodeMeaning.ghAuth })}`,
     )
     .action((raw) =>
       run(async (env) => {
@@ -57,14 +58,14 @@ export function register(program: Command, run: Run): void {
     .option('--json', 'print {drained, waited_seconds, released[], still_running[]}')
     .addHelpText(
       'after',
-      '\nRun it with a Bash timeout above the drain time. Removes .loom/stop-daemon and .loom/stop-shepherds at the end.',
+      `\nRun it with a Bash timeout above the drain time. Removes .loom/stop-daemon and .loom/stop-shepherds at the end.\n${exitCodesHelp({ ok: 'stopped (drained or not: see the output)', usage: 'bad --daemon id or --drain', locked: 'another daemon owns this repository', stateInvalid: exitCodeMeaning.stateInvalid, configInvalid: exitCodeMeaning.configInvalid, notInstalled: exitCodeMeaning.notInstalled })}`,
     )
     .action((raw) =>
       run(async (env) => {
         const options = parseOptions(
           z.object({
             daemon: daemonId,
-            drain: z.coerce.number().int().nonnegative().optional(),
+            drain: z.coerce.number().int().nonnegative().max(590, 'must be at most 590 seconds (a Bash tool call ends after 600 s)').optional(),
             json: z.boolean().default(false),
           }),
           raw,
@@ -92,7 +93,7 @@ export function register(program: Command, run: Run): void {
     .requiredOption('--output-file <path>', 'the output_file from the Agent launch result')
     .addHelpText(
       'after',
-      '\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file /tmp/claude-0/…/tasks/a1b2c3.output\nExit 2 when the slot has nothing waiting to be recorded.',
+      `\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file /tmp/claude-0/…/tasks/a1b2c3.output\n${exitCodesHelp({ ok: 'recorded', usage: 'bad arguments, or the slot has nothing waiting to be recorded', stateInvalid: exitCodeMeaning.stateInvalid, locked: exitCodeMeaning.locked, notInstalled: exitCodeMeaning.notInstalled })}`,
     )
     .action((slot, raw) =>
       run(async (env) => {
@@ -137,7 +138,7 @@ export function register(program: Command, run: Run): void {
     .option('--json', 'print the directive as JSON')
     .addHelpText(
       'after',
-      '\nExit 12 when the claim is refused (not loom:issue, or held by someone else); 2 when every slot is busy.',
+      `\n${exitCodesHelp({ ok: 'claimed; the SPAWN line is printed', usage: 'bad issue number, or every slot is busy', conflict: 'the claim is refused (not loom:issue, or held by someone else)', ghAuth: exitCodeMeaning.ghAuth, network: exitCodeMeaning.network, stateInvalid: exitCodeMeaning.stateInvalid, locked: exitCodeMeaning.locked, configInvalid: exitCodeMeaning.configInvalid, notInstalled: exitCodeMeaning.notInstalled })}`,
     )
     .action((issue, raw) =>
       run(async (env) => {
@@ -195,6 +196,7 @@ export function register(program: Command, run: Run): void {
   program
     .command('stop')
     .description('Ask the daemon to stop gracefully (creates .loom/stop-daemon)')
+    .addHelpText('after', `\n${exitCodesHelp({ ok: 'stop requested', notInstalled: exitCodeMeaning.notInstalled })}`)
     .action(() =>
       run(async (env) => {
         const ctx = await context(env);
@@ -206,7 +208,7 @@ export function register(program: Command, run: Run): void {
   program
     .command('progress [issue]')
     .description("Report a heartbeat (and phase) for an issue's shepherd, or the end of a support role's run")
-    .option('--phase <phase>', 'current phase: curator, builder, judge, doctor, merge …')
+    .option('--phase <phase>', `current phase: ${PHASES.join(', ')}`)
     .option('--pr <number>', 'the pull request opened for the issue')
     .option('--done', 'the work ended successfully')
     .option('--failed', 'the work ended without success (the claim was released)')
@@ -217,7 +219,7 @@ export function register(program: Command, run: Run): void {
     .option('--result <text>', 'one-line result for a support role')
     .addHelpText(
       'after',
-      '\nExamples:\n  .loom/scripts/loom progress 123 --phase builder\n  .loom/scripts/loom progress 123 --phase merge --pr 130 --done\n  .loom/scripts/loom progress --role champion --done --result "merged 2 PRs"',
+      `\n${exitCodesHelp({ ok: 'recorded', usage: 'bad arguments (e.g. an unknown --phase)', stateInvalid: exitCodeMeaning.stateInvalid, locked: exitCodeMeaning.locked, notInstalled: exitCodeMeaning.notInstalled })}\nExamples:\n  .loom/scripts/loom progress 123 --phase builder\n  .loom/scripts/loom progress 123 --phase merge --pr 130 --done\n  .loom/scripts/loom progress --role champion --done --result "merged 2 PRs"`,
     )
     .action((issue, raw) =>
       run(async (env) => {
@@ -225,10 +227,7 @@ export function register(program: Command, run: Run): void {
           z
             .object({
               issue: issueNumber.optional(),
-              phase: z
-                .string()
-                .regex(/^[a-z-]{1,20}$/)
-                .optional(),
+              phase: PhaseSchema.optional(),
               pr: issueNumber.optional(),
               done: z.boolean().default(false),
               failed: z.boolean().default(false),

@@ -27,7 +27,12 @@ const Options = z.object({
   dryRun: z.boolean().default(false),
   json: z.boolean().default(false),
   /** Seconds; overrides `wait_budget` from the config. */
-  budget: z.coerce.number().int().positive().optional(),
+  budget: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(590, 'must be at most 590 seconds (a Bash tool call ends after 600 s)')
+    .optional(),
 });
 
 export const IterateJsonSchema = z.object({

@@ -8,6 +8,23 @@ import { RULES } from '../guard/rules.js';
 
 const seconds = z.number().int().nonnegative();
 
+/** Claude Code's Bash tool ends a command after 600 s; Loom's waits end 10 s before. */
+const BASH_LIMIT = 590;
+const BASH_LIMIT_MESSAGE = 'must be at most 590 seconds (a Bash tool call of Claude Code ends after 600 s)';
+
+/** Checks `shepherd_args` token by token; returns what is wrong, or undefined. */
+export function shepherdArgsProblem(text: string): string | undefined {
+  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  let force = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token === '--force-pr' || token === '--force-merge') force++;
+    else if (token === '--to' && ['curated', 'pr', 'approved'].includes(tokens[i + 1] ?? '')) i++;
+    else return `unknown shepherd argument "${token}"`;
+  }
+  return force > 1 ? 'give --force-pr or --force-merge, not both' : undefined;
+}
+
 const proposalRoleSchema = z
   .object({
     /** Seconds between two triggers of this role. */
@@ -30,8 +47,11 @@ const supportRoleSchema = (interval: number) =>
 export const ConfigSchema = z
   .object({
     $schema: z.string().optional(),
-    /** Seconds between iterations of `loom iterate --wait`. */
-    poll_interval: z.number().int().min(1).default(30),
+    /**
+     * Seconds between iterations of `loom iterate --wait` (one GitHub request each). Below 5 s is allowed
+     * (tests use 1 s) but `loom doctor` warns: a snapshot a second uses 3600 of the 5000 requests an hour.
+     */
+    poll_interval: z.number().int().min(1).max(3600).default(30),
     max_shepherds: z.number().int().min(0).max(20).default(3),
     /** Work generation runs while fewer than this many issues are ready. */
     issue_threshold: z.number().int().nonnegative().default(3),
@@ -58,11 +78,18 @@ export const ConfigSchema = z
     /** Start-up grace: a shepherd younger than this is never stuck. */
     stuck_grace: seconds.default(600),
     /** `loom shutdown` waits up to this long for shepherds to reach a safe point. */
-    shutdown_drain: seconds.default(300),
+    /** Both run inside one Bash tool call of Claude Code, which ends after 600 s: they stay below it. */
+    shutdown_drain: seconds.max(BASH_LIMIT, BASH_LIMIT_MESSAGE).default(300),
     /** `loom iterate --wait` answers after at most this long, staying below the Bash tool timeout. */
-    wait_budget: seconds.default(540),
-    /** Arguments every daemon-spawned shepherd gets. */
-    shepherd_args: z.string().max(200).default('--force-pr'),
+    wait_budget: z.number().int().min(1).max(BASH_LIMIT, BASH_LIMIT_MESSAGE).default(540),
+    /** Arguments every daemon-spawned shepherd gets: the shepherd's own flags only (see shepherd.md). */
+    shepherd_args: z
+      .string()
+      .max(200)
+      .refine((text) => shepherdArgsProblem(text) === undefined, {
+        message: 'may hold only --force-pr or --force-merge and --to curated|pr|approved',
+      })
+      .default('--force-pr'),
     /**
      * The `loom guard` hook's rules: `{"force-push": false}` switches one off, `false` all of them.
      * Absent: every rule is on. (Read by the guard itself without this schema, to stay fast.)
