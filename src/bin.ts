@@ -1,7 +1,34 @@
 #!/usr/bin/env node
-// Entry of the bundled `.loom/scripts/loom`: only starts main(); see src/cli.ts.
-import { main } from './cli.js';
+/**
+ * `.loom/scripts/loom`: a small CommonJS launcher (scripts/build.mjs). It answers `--version` itself and otherwise
+ * imports the CLI from lib/cli.mjs beside it, which loads only the chunk of the command that runs (src/cli.ts).
+ * CommonJS because an extensionless file is read as CommonJS on every node 20 (.loom/scripts/package.json pins
+ * it); the chunks are .mjs, so they are ES modules whatever package.json the host repository has.
+ */
+import module from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+declare const __LOOM_VERSION__: string;
+
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${__LOOM_VERSION__}\n`);
+} else {
+  // Node >= 22.1 keeps compiled code between runs (in the OS temp folder); node 20 has no such API.
+  (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+  const cli = pathToFileURL(path.join(__dirname, 'lib', 'cli.mjs')).href;
+  import(cli)
+    .then((loaded: typeof import('./cli.js')) => loaded.main(args))
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error: unknown) => {
+        // Only a broken install gets here (main() reports every error itself).
+        process.stderr.write(`loom: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write('  → Reinstall Loom: `node <path-to-loom>/.loom/scripts/loom init .`\n');
+        process.exitCode = 1;
+      },
+    );
+}

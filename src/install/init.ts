@@ -4,7 +4,7 @@
  * changes nothing. The user's CLAUDE.md text, config edits, settings and
  * labels are kept; Loom's own files (command files, scripts) are replaced.
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseConfig } from '../core/config.js';
@@ -12,7 +12,8 @@ import { LoomError } from '../errors.js';
 import type { DefaultFiles } from './defaults.js';
 import { SCRIPTS_PACKAGE_JSON, WRAPPERS, wrapperScript } from './wrappers.js';
 
-export type FileAction = 'create' | 'update' | 'unchanged';
+/** `delete` only ever applies to a stale chunk in `.loom/scripts/lib/`, a folder that is Loom's alone. */
+export type FileAction = 'create' | 'update' | 'unchanged' | 'delete';
 
 export interface PlannedFile {
   path: string;
@@ -147,7 +148,8 @@ export function mergeLabelsYaml(existing: string | undefined, defaults: string):
 export interface InitPlanInput {
   target: string;
   defaults: DefaultFiles;
-  bundle: string;
+  /** The built CLI: `.loom/scripts/loom` and its `.loom/scripts/lib/` chunks → content. */
+  bundle: Record<string, string>;
   force: boolean;
 }
 
@@ -177,7 +179,13 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
       await add(relative, mergeLabelsYaml(existing, content), { note: 'your other labels kept' });
     else await add(relative, content);
   }
-  await add('.loom/scripts/loom', input.bundle, { mode: 0o755 });
+  for (const [relative, content] of Object.entries(input.bundle))
+    await add(relative, content, relative === '.loom/scripts/loom' ? { mode: 0o755 } : {});
+  // Chunk names carry a content hash: those of an older version are removed, not left to pile up.
+  const lib = '.loom/scripts/lib';
+  for (const name of await readdir(path.join(input.target, lib)).catch(() => []))
+    if (!Object.hasOwn(input.bundle, `${lib}/${name}`))
+      planned.push({ path: `${lib}/${name}`, action: 'delete', content: '', note: 'chunk of an older version' });
   await add('.loom/scripts/package.json', SCRIPTS_PACKAGE_JSON);
   for (const [name, command] of Object.entries(WRAPPERS))
     await add(`.loom/scripts/${name}`, wrapperScript(command), { mode: 0o755 });
@@ -191,6 +199,10 @@ export async function applyInit(target: string, planned: PlannedFile[]): Promise
   for (const file of planned) {
     if (file.action === 'unchanged') continue;
     const full = path.join(target, file.path);
+    if (file.action === 'delete') {
+      await rm(full, { force: true });
+      continue;
+    }
     await mkdir(path.dirname(full), { recursive: true });
     await writeFile(full, file.content);
     if (file.mode) await chmod(full, file.mode);
