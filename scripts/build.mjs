@@ -1,4 +1,5 @@
 #!/usr/bin/env zx
+import { createHash } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 // Bundles the CLI into .loom/scripts/: the `loom` launcher and its chunks in
@@ -18,6 +19,14 @@ async function readTree(dir, base = dir, files = {}) {
   }
   return files;
 }
+
+// The build id: a short hash of everything the bundle is built from, stable for the same sources.
+const buildHash = createHash('sha256');
+for (const dir of ['src', 'defaults'])
+  for (const [name, text] of Object.entries(await readTree(path.join(root, dir))))
+    buildHash.update(`${dir}/${name}\0${text}\0`);
+buildHash.update(await readFile(path.join(root, 'package.json'), 'utf8'));
+const buildId = buildHash.digest('hex').slice(0, 12);
 
 // The wrapper list lives in TypeScript (src/install/wrappers.ts); compile it in memory to share it.
 const compiled = await build({
@@ -54,11 +63,9 @@ const common = {
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
-  define: { __LOOM_VERSION__: JSON.stringify(pkg.version) },
+  define: { __LOOM_VERSION__: JSON.stringify(pkg.version), __LOOM_BUILD__: JSON.stringify(buildId) },
 };
 
-// The launcher, .loom/scripts/loom: CommonJS, because an extensionless file in a repository without
-// "type": "module" loads as CommonJS on node 20. It imports lib/cli.mjs.
 // defaults/ goes into src/install/embedded.ts, a module only the `init` chunk imports.
 const embeddedDefaults = await readTree(path.join(root, 'defaults'));
 const embedDefaults = {
@@ -71,6 +78,8 @@ const embedDefaults = {
   },
 };
 
+// The launcher, .loom/scripts/loom: CommonJS, because an extensionless file in a repository without
+// "type": "module" loads as CommonJS on node 20. It imports lib/cli.mjs.
 await mkdir(path.dirname(outfile), { recursive: true });
 await build({ ...common, entryPoints: [path.join(root, 'src/bin.ts')], outfile, format: 'cjs' });
 

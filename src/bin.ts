@@ -8,12 +8,11 @@
 import module from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-
-declare const __LOOM_VERSION__: string;
+import { BUILD, VERSION } from './version.js';
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  process.stdout.write(`${__LOOM_VERSION__}\n`);
+  process.stdout.write(`${VERSION} (build ${BUILD})\n`); // as commander prints it (src/cli.ts)
 } else {
   // Node >= 22.1 keeps compiled code between runs (in the OS temp folder); node 20 has no such API.
   (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();

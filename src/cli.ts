@@ -18,9 +18,9 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from './errors.js';
 import { type CommandEnv, defaultCommandEnv, reportError } from './io.js';
+import { BUILD, VERSION } from './version.js';
 
-declare const __LOOM_VERSION__: string | undefined;
-export const VERSION = typeof __LOOM_VERSION__ !== 'undefined' ? __LOOM_VERSION__ : '0.0.0-dev';
+export { VERSION } from './version.js';
 
 export type Runner = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
@@ -81,7 +81,7 @@ export async function buildProgram(
     .description(
       'Loom: Claude Code agents run your project from its GitHub issues.\nDocs: README.md; every command has --help.',
     )
-    .version(VERSION, '-V, --version')
+    .version(`${VERSION} (build ${BUILD})`, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => commandEnv.io.out(text.replace(/\n$/, '')),
