@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
- * `.loom/scripts/loom`: a small CommonJS launcher (scripts/build.mjs). It answers `--version` itself and otherwise
- * imports the CLI from lib/cli.mjs beside it, which loads only the chunk of the command that runs (src/cli.ts).
+ * `.loom/scripts/loom`: a small CommonJS launcher (scripts/build.mjs). It answers `--version` itself, runs
+ * `loom guard` (the hook Claude Code calls before every tool use) from its own small modules bundled in here, and
+ * otherwise imports the CLI from lib/cli.mjs beside it, which loads only the chunk of the command that runs
+ * (src/cli.ts).
  * CommonJS because an extensionless file is read as CommonJS on every node 20 (.loom/scripts/package.json pins
  * it); the chunks are .mjs, so they are ES modules whatever package.json the host repository has.
  */
@@ -13,6 +15,9 @@ import { BUILD, VERSION } from './version.js';
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${VERSION} (build ${BUILD})\n`); // as commander prints it (src/cli.ts)
+} else if (args.length === 1 && args[0] === 'guard') {
+  // No commander, zod or execa: src/guard/hook.ts imports only node built-ins and its rule modules.
+  import('./guard/hook.js').then(({ guardMain }) => guardMain());
 } else {
   // Node >= 22.1 keeps compiled code between runs (in the OS temp folder); node 20 has no such API.
   (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();

@@ -59,6 +59,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   deps: () => import('./commands/deps.js'),
   worktree: () => import('./commands/worktree.js'),
   next: () => import('./commands/next.js'),
+  guard: () => import('./commands/guard.js'),
 };
 
 /** The modules a call needs: the one owning `argv`'s command, or all of them (help, unknown names). */
