@@ -16,7 +16,7 @@
  * test/cli.test.ts checks that COMMANDS and what the modules register agree.
  */
 import { Command, CommanderError } from 'commander';
-import { ExitCode } from './errors.js';
+import { ExitCode, type ExitCodeName, exitCodesHelp } from './errors.js';
 import { type CommandEnv, defaultCommandEnv, reportError } from './io.js';
 import { BUILD, VERSION } from './version.js';
 
@@ -80,8 +80,9 @@ export async function buildProgram(
 ): Promise<Command> {
   const program = new Command('loom')
     .description(
-      'Loom: Claude Code agents run your project from its GitHub issues.\nDocs: README.md; every command has --help.',
+      `Loom ${VERSION}: Claude Code agents run your project from its GitHub issues.\nEvery command has --help with its options and exit codes; \`loom doctor\` checks this installation.`,
     )
+    .addHelpText('after', `\n${exitCodesHelp(Object.keys(ExitCode) as ExitCodeName[])}`)
     .version(`${VERSION} (build ${BUILD})`, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({

@@ -9,7 +9,7 @@ import { decideGate } from '../core/gate.js';
 import { planTransition } from '../core/label-transition.js';
 import { allLabelNames, Label } from '../core/labels.js';
 import { cleanText } from '../core/sanitize.js';
-import { ExitCode, LoomError } from '../errors.js';
+import { ExitCode, exitCodeMeaning, exitCodesHelp, LoomError } from '../errors.js';
 import { claimIssue, releaseIssue } from '../github/claims.js';
 import { addComment, readItem, transitionLabels } from '../github/items.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
@@ -66,7 +66,7 @@ export function register(program: Command, run: Run): void {
       'after',
       `
 Refused when the issue is not open loom:issue, is loom:blocked, or another claimant holds it.
-Exit codes: 0 claimed, 12 refused (the reason is printed), 2 bad arguments, 7 no such issue.
+${exitCodesHelp({ ok: 'claimed', usage: exitCodeMeaning.usage, notFound: 'no such issue', conflict: 'refused (the reason is printed)', ghAuth: exitCodeMeaning.ghAuth, network: exitCodeMeaning.network })}
 Example: .loom/scripts/loom claim 123`,
     )
     .action((issue, raw) =>
@@ -103,7 +103,7 @@ Example: .loom/scripts/loom claim 123`,
 Answers one word: "go" (loom:building already, or claimed now), "wait" (not approved and no --force:
 run \`loom await N --label loom:issue\`, then the gate again) or "refused" (another claimant holds it).
 With --force an unapproved issue is moved to loom:issue with one comment, then claimed.
-Exit codes: 0 go or wait, 12 refused, 2 bad arguments, 7 no such issue.
+${exitCodesHelp({ ok: 'go or wait', usage: exitCodeMeaning.usage, notFound: 'no such issue', conflict: 'refused', ghAuth: exitCodeMeaning.ghAuth, network: exitCodeMeaning.network })}
 Example: .loom/scripts/loom gate 123 --force`,
     )
     .action((issue, raw) =>
@@ -156,7 +156,7 @@ Example: .loom/scripts/loom gate 123 --force`,
       'after',
       `
 Idempotent: when the issue is not loom:building nothing changes and no second comment is posted.
-Exit codes: 0 released or nothing to release, 12 the label change could not be verified, 2 bad arguments, 7 no such issue.
+${exitCodesHelp({ ok: 'released, or nothing to release', usage: exitCodeMeaning.usage, notFound: 'no such issue', conflict: 'the label change could not be verified', network: exitCodeMeaning.network })}
 Examples:
   .loom/scripts/loom release 123 --comment "Tests fail on main; releasing."
   .loom/scripts/loom release 123 --to loom:blocked --comment "Needs a decision on the API."`,
@@ -204,7 +204,7 @@ Examples:
       `
 Only labels declared in .github/labels.yml are accepted. Exclusions are applied for you:
 adding loom:pr removes loom:changes-requested (and vice versa); adding loom:building removes loom:issue (and vice versa).
-Exit codes: 0 verified, 12 not verified after the re-read, 2 bad arguments, 7 no such item or label missing on GitHub.
+${exitCodesHelp({ ok: 'verified', usage: exitCodeMeaning.usage, notFound: 'no such item, or the label is missing on GitHub', conflict: 'not verified after the re-read', network: exitCodeMeaning.network })}
 Example: .loom/scripts/loom transition 130 --add loom:pr --remove loom:reviewing --comment "Approved."`,
     )
     .action((number, raw) =>

@@ -65,7 +65,12 @@ export function register(program: Command, run: Run): void {
         const options = parseOptions(
           z.object({
             daemon: daemonId,
-            drain: z.coerce.number().int().nonnegative().max(590, 'must be at most 590 seconds (a Bash tool call ends after 600 s)').optional(),
+            drain: z.coerce
+              .number()
+              .int()
+              .nonnegative()
+              .max(590, 'must be at most 590 seconds (a Bash tool call ends after 600 s)')
+              .optional(),
             json: z.boolean().default(false),
           }),
           raw,

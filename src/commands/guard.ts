@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { exitCodesHelp } from '../errors.js';
 import { runGuard } from '../guard/hook.js';
 import { RULES } from '../guard/rules.js';
 import type { Run } from './work-context.js';
@@ -24,8 +25,7 @@ Reads Claude Code's hook JSON on stdin ({tool_name, tool_input, cwd, ...}) and c
 MultiEdit and NotebookEdit calls. Compound commands are split and each part checked; bash -c is read inside.
 Rules (switch one off with "guard": {"<rule>": false} in .loom/config.json, all with "guard": false):
 ${RULES.map((rule) => `  ${rule.id.padEnd(22)} ${rule.summary}`).join('\n')}
-Exit codes: 0 the call may run; 2 blocked (one line on stderr says why; Claude Code shows it to the model;
-unreadable input is blocked too).
+${exitCodesHelp({ ok: 'the call may run', usage: 'blocked (one line on stderr says why; Claude Code shows it to the model; unreadable input is blocked too)' })}
 Example: echo '{"tool_name":"Bash","tool_input":{"command":"git push -f"},"cwd":"."}' | .loom/scripts/loom guard`,
     )
     .action(() =>

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { findPhantomLabels, PhantomSchema } from '../core/label-lint.js';
-import { ExitCode, LoomError } from '../errors.js';
+import { ExitCode, exitCodeMeaning, exitCodesHelp, LoomError } from '../errors.js';
 import { parseLabelsYaml, syncLabels } from '../github/labels.js';
 import { readManifest } from '../install/manifest.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
@@ -38,7 +38,13 @@ async function filesUnder(dir: string, suffix: string): Promise<string[]> {
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
 export function register(program: Command, run: Run): void {
-  const labels = program.command('labels').description("Manage Loom's GitHub labels (.github/labels.yml)");
+  const labels = program
+    .command('labels')
+    .description("Manage Loom's GitHub labels (.github/labels.yml)")
+    .addHelpText(
+      'after',
+      `\n${exitCodesHelp({ ok: exitCodeMeaning.ok, usage: 'unknown subcommand', notInstalled: 'no .github/labels.yml', github: 'labels sync: GitHub refused a change', phantomLabels: 'labels lint: phantom labels found' })}`,
+    );
   labels
     .command('sync')
     .description("Create missing labels on GitHub; update a label only while it has Loom's values; never deletes")
@@ -50,7 +56,7 @@ export function register(program: Command, run: Run): void {
       `
 A label that exists with other values than labels.yml is changed only when it still has the values
 Loom gave it before (recorded in .loom/install-manifest.json); otherwise it is listed as kept.
-Exit codes: 0 synced; 13 no labels.yml; 3 gh missing; 4 gh not authenticated; 6 network; 11 GitHub error.`,
+${exitCodesHelp({ ok: 'synced', ghMissing: exitCodeMeaning.ghMissing, ghAuth: exitCodeMeaning.ghAuth, network: exitCodeMeaning.network, github: exitCodeMeaning.github, notInstalled: 'no .github/labels.yml (run `loom init`)' })}`,
     )
     .action((raw) =>
       run(async (env) => {
@@ -93,7 +99,7 @@ Exit codes: 0 synced; 13 no labels.yml; 3 gh missing; 4 gh not authenticated; 6 
       `
 Scans .claude/commands/**/*.md, defaults/.claude/commands/**/*.md and src/**/*.ts (those present) from the
 repository root; labels come from .github/labels.yml (defaults/.github/labels.yml when the former is missing).
-Exit codes: 0 no phantom labels, 26 phantom labels found (each printed as file:line), 13 no labels.yml.
+${exitCodesHelp({ ok: 'no phantom labels', notInstalled: 'no labels.yml', phantomLabels: 'phantom labels found (each printed as file:line)' })}
 Example: .loom/scripts/loom labels lint`,
     )
     .action((raw) =>

@@ -9,7 +9,7 @@ import type { Output } from '../context.js';
 import { evaluateMergeGate, type GateResult, GateResultSchema } from '../core/merge-gate.js';
 import { PullRefSchema, toPullRef } from '../core/pr-link.js';
 import { cleanText } from '../core/sanitize.js';
-import { ExitCode, LoomError } from '../errors.js';
+import { ExitCode, exitCodeMeaning, exitCodesHelp, LoomError } from '../errors.js';
 import { readIssueWork } from '../github/issue-work.js';
 import { readGatePull, squashMerge } from '../github/merge.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
@@ -56,7 +56,7 @@ export function register(program: Command, run: Run): void {
       `
 A PR belongs to issue N when GitHub lists it as closing N, its body says Closes/Fixes/Resolves #N, or its
 head branch is feature/issue-N. Closed, unmerged PRs do not count. One GraphQL request.
-Exit codes: 0 found (number printed), 7 no PR (nothing printed) or no such issue, 2 bad arguments.
+${exitCodesHelp({ ok: 'found (number printed)', usage: exitCodeMeaning.usage, notFound: 'no PR (nothing printed), or no such issue', network: exitCodeMeaning.network })}
 Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
     )
     .action((issue, raw) =>
@@ -82,7 +82,7 @@ Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
     .option('--json', 'print {pr, pass, force, checks: [{name, pass, reason, relaxed}]}')
     .addHelpText(
       'after',
-      `${GATE_HELP}\nExit codes: 0 all checks pass, 25 some check fails, 2 bad arguments, 7 no such PR.\nExample: .loom/scripts/loom merge-gate 130`,
+      `${GATE_HELP}\n${exitCodesHelp({ ok: 'all checks pass', usage: exitCodeMeaning.usage, notFound: 'no such PR', network: exitCodeMeaning.network, gateFailed: 'some check fails' })}\nExample: .loom/scripts/loom merge-gate 130`,
     )
     .action((pr, raw) =>
       run(async (env) => {
@@ -108,8 +108,7 @@ Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
       'after',
       `${GATE_HELP}
 The merge pins the head commit the gate saw, so a push after the gate check makes it fail instead of merging unchecked code.
-Exit codes: 0 merged (confirmed by a re-read), 25 the gate failed (nothing merged), 11 GitHub refused the merge,
-            2 bad arguments, 7 no such PR.
+${exitCodesHelp({ ok: 'merged (confirmed by a re-read)', usage: exitCodeMeaning.usage, notFound: 'no such PR', network: exitCodeMeaning.network, github: 'GitHub refused the merge', gateFailed: 'the gate failed (nothing merged)' })}
 Example: .loom/scripts/loom merge 130`,
     )
     .action((pr, raw) =>

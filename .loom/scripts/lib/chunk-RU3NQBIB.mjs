@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{Label}from"./chunk-YYFOVCHD.mjs";import{acquireClaimLock,claimLockAbandoned,readClaimLock,releaseClaimLock,updateClaimLock}from"./chunk-LH52AN2O.mjs";import{LoomError}from"./chunk-2MWO4XDH.mjs";var READ_ITEM=`query LoomItem($owner: String!, $name: String!, $number: Int!) {
+import{Label}from"./chunk-YYFOVCHD.mjs";import{acquireClaimLock,claimLockAbandoned,readClaimLock,releaseClaimLock,updateClaimLock}from"./chunk-EX7THZ3M.mjs";import{LoomError}from"./chunk-5VDJ67H6.mjs";var READ_ITEM=`query LoomItem($owner: String!, $name: String!, $number: Int!) {
   repository(owner: $owner, name: $name) {
     labels(first: 100, query: "loom:") { nodes { id name } }
     issueOrPullRequest(number: $number) {
