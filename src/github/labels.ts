@@ -1,5 +1,5 @@
 /**
- * Label sync (SPEC §3): create missing labels, update changed colours or
+ * Label sync (DESIGN.md §3.5): create missing labels, update changed colours or
  * descriptions, never delete a label the user has. One request to list, then
  * one per label that actually changes.
  */
