@@ -35,10 +35,15 @@ const OUTSIDE_DOCS = [
   { re: new RegExp(`\\.\\./${'sha'}red\\b`), what: 'a path into a folder outside the repository' },
 ];
 
-/** Absolute paths of someone's machine (a home, a scratch or a temp folder), not repository-relative ones. */
+/** Absolute paths of someone's machine: a home, a user folder, a scratch folder, a per-user temp folder. */
 const MACHINE_PATH = new RegExp(
-  `(?<![\\w.~-])(?:/(?:${['wo' + 'rk', 'ro' + 'ot', 'ho' + 'me', 'Us' + 'ers', 't' + 'mp'].join('|')})/|/var/fol${'ders'}/|[A-Za-z]:\\\\Us${'ers'}\\\\)`,
+  `(?<![\\w.~-])(?:/(?:${['wo' + 'rk', 'ro' + 'ot', 'ho' + 'me', 'Us' + 'ers'].join('|')})/|/var/fol${'ders'}/|[A-Za-z]:\\\\Us${'ers'}\\\\)`,
 );
+/**
+ * The system temp folder named outright. Shipped code, help texts and docs use the project's own names or
+ * `os.tmpdir()`; tests may name it in fixtures (shell commands a guard must judge, paths that must not exist).
+ */
+const TMP_PATH = new RegExp(`(?<![\\w.~-])/t${'mp'}/`);
 
 const DESIGN_REF = /DESIGN\.md((?:\s*(?:,|and|;|–)?\s*§\d+(?:\.\d+)*)+)/g;
 const ANCHOR_REF = /\b(DESIGN|TESTING)\.md#([a-z0-9-]+)/g;
@@ -57,11 +62,13 @@ function findProblems(files: readonly TextFile[], docs: DocIndex): string[] {
   for (const file of files) {
     const isGitignore = path.basename(file.path) === '.gitignore';
     const isDesign = file.path === 'docs/DESIGN.md';
+    const isTest = file.path.startsWith('test/');
     file.text.split('\n').forEach((line, i) => {
       const at = `${file.path}:${i + 1}`;
       const outside = OUTSIDE_DOCS.filter(({ re }) => re.test(line));
       for (const { what } of outside) problems.push(`${at}: ${what}`);
-      if (!isGitignore && MACHINE_PATH.test(line)) problems.push(`${at}: an absolute machine path`);
+      if (MACHINE_PATH.test(line) || (!isGitignore && !isTest && TMP_PATH.test(line)))
+        problems.push(`${at}: an absolute machine path`);
       const referenced = new Set<string>();
       for (const m of line.matchAll(DESIGN_REF))
         for (const s of m[1]!.matchAll(SECTION)) {
@@ -160,7 +167,10 @@ describe('references to the design', () => {
       'node_modules/.bin/claude and .loom/worktrees/issue-1',
     ].join('\n');
     expect(findProblems([{ path: 'src/y.ts', text: good }], docs)).toEqual([]);
+    const tmp = `rm -f /${'t'}mp/x.txt`;
     expect(findProblems([{ path: '.gitignore', text: `/${'t'}mp/\n` }], docs)).toEqual([]);
+    expect(findProblems([{ path: 'test/guard.test.ts', text: tmp }], docs)).toEqual([]);
+    expect(findProblems([{ path: 'test/a.test.ts', text: `/${'ho'}me/me/x` }], docs)).toHaveLength(1);
   });
 
   it('no committed file points outside the repository, at a missing section, or at a machine path', () => {

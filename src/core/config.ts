@@ -4,6 +4,7 @@
  * holds only what they changed and survives upgrades.
  */
 import { z } from 'zod';
+import { RULES } from '../guard/rules.js';
 
 const seconds = z.number().int().nonnegative();
 
@@ -62,6 +63,13 @@ export const ConfigSchema = z
     wait_budget: seconds.default(540),
     /** Arguments every daemon-spawned shepherd gets. */
     shepherd_args: z.string().max(200).default('--force-pr'),
+    /**
+     * The `loom guard` hook's rules: `{"force-push": false}` switches one off, `false` all of them.
+     * Absent: every rule is on. (Read by the guard itself without this schema, to stay fast.)
+     */
+    guard: z
+      .union([z.literal(false), z.partialRecord(z.enum(RULES.map((r) => r.id) as [string, ...string[]]), z.boolean())])
+      .optional(),
   })
   .strict();
 
