@@ -17,9 +17,9 @@ import { register as registerShepherd } from './commands/shepherd.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerWorktree } from './commands/worktree.js';
 import { ExitCode } from './errors.js';
+import { BUILD, VERSION } from './version.js';
 
-declare const __LOOM_VERSION__: string | undefined;
-export const VERSION = typeof __LOOM_VERSION__ !== 'undefined' ? __LOOM_VERSION__ : '0.0.0-dev';
+export { VERSION } from './version.js';
 
 export type Runner = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
@@ -28,7 +28,7 @@ export function buildProgram(commandEnv: CommandEnv, setExit: (code: number) => 
     .description(
       'Loom: Claude Code agents run your project from its GitHub issues.\nDocs: README.md; every command has --help.',
     )
-    .version(VERSION, '-V, --version')
+    .version(`${VERSION} (build ${BUILD})`, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => commandEnv.io.out(text.replace(/\n$/, '')),
