@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { register as registerClaims } from './commands/claims.js';
 import { register as registerDaemon } from './commands/daemon.js';
 import { register as registerDeps } from './commands/deps.js';
+import { register as registerGuard } from './commands/guard.js';
 import { register as registerInit } from './commands/init.js';
 import { register as registerIterate } from './commands/iterate.js';
 import { register as registerLabels } from './commands/labels.js';
@@ -54,6 +55,7 @@ export function buildProgram(commandEnv: CommandEnv, setExit: (code: number) => 
     registerDeps,
     registerWorktree,
     registerNext,
+    registerGuard,
   ])
     register(program, run);
   return program;

@@ -50,6 +50,7 @@ export const GITIGNORE_ENTRIES = [
   '.loom/claims/',
   '.loom/worktrees/',
   '.loom/logs/',
+  '.loom/tmp/',
   '.loom/*.lock',
 ];
 
@@ -157,10 +158,27 @@ function deepMerge(base: unknown, over: unknown): unknown {
   return over === undefined ? base : over;
 }
 
-/** settings.json: Loom's permissions added to the user's (union), every other key of theirs kept. */
+interface HookEntry {
+  matcher?: string;
+  hooks?: { type?: string; command?: string }[];
+}
+type Settings = {
+  permissions?: { allow?: string[] } & Record<string, unknown>;
+  hooks?: Record<string, HookEntry[]>;
+} & Record<string, unknown>;
+
+/** Loom's own hook entries are recognised by their command, so an upgrade replaces them instead of adding twice. */
+const isLoomHook = (entry: HookEntry) =>
+  (entry.hooks ?? []).some((h) => /\.loom\/scripts\/loom"? guard\b/.test(h.command ?? ''));
+
+/**
+ * settings.json: Loom's permissions added to the user's (union); Loom's hooks
+ * (the `loom guard` PreToolUse hook) replace Loom's earlier entries and sit
+ * after the user's own, which are kept as they are; every other key of theirs kept.
+ */
 export function mergeSettings(existing: string | undefined, defaults: string): string {
   if (!existing) return defaults;
-  let user: { permissions?: { allow?: string[] } } & Record<string, unknown>;
+  let user: Settings;
   try {
     user = JSON.parse(existing);
   } catch {
@@ -168,10 +186,15 @@ export function mergeSettings(existing: string | undefined, defaults: string): s
       hint: 'Fix the file, then run init again.',
     });
   }
-  const ours = JSON.parse(defaults) as { permissions: { allow: string[] } };
+  const ours = JSON.parse(defaults) as Required<Pick<Settings, 'hooks'>> & { permissions: { allow: string[] } };
   const allow = [...(user.permissions?.allow ?? [])];
   for (const rule of ours.permissions.allow) if (!allow.includes(rule)) allow.push(rule);
-  return `${JSON.stringify({ ...user, permissions: { ...(user.permissions ?? {}), allow } }, null, 2)}\n`;
+  const hooks: Record<string, HookEntry[]> = { ...(user.hooks ?? {}) };
+  for (const [event, entries] of Object.entries(ours.hooks ?? {})) {
+    const theirs = Array.isArray(hooks[event]) ? hooks[event]!.filter((entry) => !isLoomHook(entry)) : [];
+    hooks[event] = [...theirs, ...entries];
+  }
+  return `${JSON.stringify({ ...user, permissions: { ...(user.permissions ?? {}), allow }, hooks }, null, 2)}\n`;
 }
 
 /** labels.yml: Loom's labels as shipped, the user's other labels kept after them. */
@@ -259,7 +282,7 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
         note: input.force ? 'defaults restored' : 'your values kept',
       });
     else if (relative === '.claude/settings.json')
-      await add(relative, mergeSettings(existing, content), { note: 'Loom permissions added to yours' });
+      await add(relative, mergeSettings(existing, content), { note: 'Loom permissions and guard hook added to yours' });
     else if (relative === '.github/labels.yml')
       await add(relative, mergeLabelsYaml(existing, content), { note: 'your other labels kept' });
     else await add(relative, content);
