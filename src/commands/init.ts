@@ -24,6 +24,7 @@ const Options = z.object({
   dryRun: z.boolean().default(false),
   force: z.boolean().default(false),
   labels: z.boolean().default(true),
+  followSymlinks: z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
@@ -34,6 +35,7 @@ export function register(program: Command, run: Run): void {
     .option('--dry-run', 'show what would be written; write nothing, call GitHub for nothing')
     .option('--force', 'replace .loom/config.json with the defaults (other user files are still merged)')
     .option('--no-labels', 'skip the label sync on GitHub')
+    .option('--follow-symlinks', 'write through symlinked targets that stay inside the repository (else refused)')
     .option('--json', 'print {files:[{path, action}], labels}')
     .addHelpText(
       'after',
@@ -41,7 +43,9 @@ export function register(program: Command, run: Run): void {
 Installs .claude/commands/*.md, .claude/settings.json, .loom/config.json, .loom/scripts/ (this
 bundle and its wrappers), .github/labels.yml, a Loom section in CLAUDE.md and .gitignore entries.
 Running it again changes nothing unless Loom changed; your CLAUDE.md text and config edits stay.
-Exit codes: 0 installed; 2 target is not a git repository; 10 your config is invalid (nothing
+A target that is a symbolic link (CLAUDE.md, .gitignore, .claude/settings.json, .loom/config.json,
+.loom/scripts, …) or not a regular file is refused, naming it, before anything is written.
+Exit codes: 0 installed; 2 target is not a git repository, or a target is a symlink or special file; 10 your config is invalid (nothing
 written); 3/4/6/11 files installed but the label sync failed (run \`loom labels sync\` later).
 Example: node ~/loom/.loom/scripts/loom init ~/src/my-project`,
     )
@@ -61,8 +65,14 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
       hint: 'Run `npm run build` in the Loom repository first.',
     });
   });
-  const planned = await planInit({ target, defaults: loadDefaults(), bundle, force: options.force });
-  if (!options.dryRun) await applyInit(target, planned);
+  const planned = await planInit({
+    target,
+    defaults: loadDefaults(),
+    bundle,
+    force: options.force,
+    followSymlinks: options.followSymlinks,
+  });
+  if (!options.dryRun) await applyInit(target, planned, { followSymlinks: options.followSymlinks });
 
   let labels: LabelSyncResult | null = null;
   let labelError: LoomError | null = null;

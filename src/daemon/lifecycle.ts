@@ -3,13 +3,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoomContext } from '../context.js';
 import { Label } from '../core/labels.js';
 import { isBusy } from '../core/planner.js';
 import { pullForIssue } from '../core/snapshot.js';
 import { LoomError } from '../errors.js';
+import { safeWriteFile } from '../fs/safe-file.js';
 import { type ClaimContext, releaseIssue, settleClaim } from '../github/claims.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import {
@@ -243,7 +244,7 @@ export async function shutdownDaemon(
   const initial = await ctx.store.read();
   checkDaemonOwner(initial, options.daemonId, config, ctx.now());
   await ctx.store.assertWritable(); // the stop could not be recorded: refuse before asking shepherds to stop
-  await writeFile(ctx.paths.stopShepherds, `requested by ${options.daemonId} at ${ctx.now().toISOString()}\n`);
+  safeWriteFile(ctx.root, ctx.paths.stopShepherds, `requested by ${options.daemonId} at ${ctx.now().toISOString()}\n`);
   const drainMs = (options.drainSeconds ?? config.shutdown_drain) * 1000;
   const started = Date.now();
   const pollMs = options.pollMs ?? Math.min(config.poll_interval * 1000, 5000);

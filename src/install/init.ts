@@ -4,11 +4,11 @@
  * changes nothing. The user's CLAUDE.md text, config edits, settings and
  * labels are kept; Loom's own files (command files, scripts) are replaced.
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseConfig } from '../core/config.js';
 import { LoomError } from '../errors.js';
+import { checkPath, type SafeOptions, safeReadFile, safeWriteFile, UnsafePathError } from '../fs/safe-file.js';
 import type { DefaultFiles } from './defaults.js';
 import { SCRIPTS_PACKAGE_JSON, WRAPPERS, wrapperScript } from './wrappers.js';
 
@@ -37,11 +37,28 @@ export const GITIGNORE_ENTRIES = [
   '.loom/*.lock',
 ];
 
-async function readIfExists(file: string): Promise<string | undefined> {
+/**
+ * A committed symlink (`CLAUDE.md -> ~/.bashrc`) would carry init's writes out
+ * of the repository: every target is checked before anything is written, and
+ * refused naming the file unless `followSymlinks` and it leads inside.
+ */
+function refusal(error: UnsafePathError, root: string): LoomError {
+  const where = path.relative(root, error.file) || error.file;
+  return new LoomError('USAGE', `init refuses to write ${where}: ${error.message}`, {
+    hint:
+      error.rule === 'SYMLINK'
+        ? `Nothing was written. Replace ${where} with a regular file, or run init with --follow-symlinks (only links that stay inside the repository are followed).`
+        : `Nothing was written. Replace ${where} with a regular file and run init again.`,
+    details: { file: where, rule: error.rule },
+  });
+}
+
+function readIfExists(root: string, relative: string, options: SafeOptions): string | undefined {
   try {
-    return await readFile(file, 'utf8');
+    checkPath(root, relative, options);
+    return safeReadFile(root, relative, options);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof UnsafePathError) throw refusal(error, root);
     throw error;
   }
 }
@@ -149,13 +166,17 @@ export interface InitPlanInput {
   defaults: DefaultFiles;
   bundle: string;
   force: boolean;
+  /** `--follow-symlinks`: write through symlinks that resolve inside the repository (else they are refused). */
+  followSymlinks?: boolean;
 }
 
 /** Everything init would write, with create/update/unchanged per file. Reads only. */
 export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
   const planned: PlannedFile[] = [];
+  const safe = { followSymlinks: input.followSymlinks };
+  const read = async (relative: string) => readIfExists(input.target, relative, safe);
   const add = async (relative: string, content: string, options: { mode?: number; note?: string } = {}) => {
-    const current = await readIfExists(path.join(input.target, relative));
+    const current = await read(relative);
     planned.push({
       path: relative,
       content,
@@ -164,7 +185,7 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
     });
   };
   for (const [relative, content] of Object.entries(input.defaults)) {
-    const existing = await readIfExists(path.join(input.target, relative));
+    const existing = await read(relative);
     if (relative === 'CLAUDE.md')
       await add(relative, mergeClaudeMd(existing, content), { note: 'Loom section between markers; your text kept' });
     else if (relative === '.loom/config.json')
@@ -181,18 +202,28 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
   await add('.loom/scripts/package.json', SCRIPTS_PACKAGE_JSON);
   for (const [name, command] of Object.entries(WRAPPERS))
     await add(`.loom/scripts/${name}`, wrapperScript(command), { mode: 0o755 });
-  await add('.gitignore', mergeGitignore(await readIfExists(path.join(input.target, '.gitignore'))), {
+  await add('.gitignore', mergeGitignore(await read('.gitignore')), {
     note: 'runtime files ignored',
   });
   return planned.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-export async function applyInit(target: string, planned: PlannedFile[]): Promise<void> {
+/** Writes the planned files through src/fs/safe-file.ts (no symlink followed out of `target`, regular files only). */
+export async function applyInit(
+  target: string,
+  planned: PlannedFile[],
+  options: { followSymlinks?: boolean } = {},
+): Promise<void> {
   for (const file of planned) {
     if (file.action === 'unchanged') continue;
-    const full = path.join(target, file.path);
-    await mkdir(path.dirname(full), { recursive: true });
-    await writeFile(full, file.content);
-    if (file.mode) await chmod(full, file.mode);
+    try {
+      safeWriteFile(target, file.path, file.content, {
+        followSymlinks: options.followSymlinks,
+        ...(file.mode ? { mode: file.mode } : {}),
+      });
+    } catch (error) {
+      if (error instanceof UnsafePathError) throw refusal(error, target);
+      throw error;
+    }
   }
 }
