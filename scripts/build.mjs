@@ -1,4 +1,5 @@
 #!/usr/bin/env zx
+import { createHash } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 // Bundles the CLI into one self-contained file, .loom/scripts/loom (runs on
@@ -18,6 +19,14 @@ async function readTree(dir, base = dir, files = {}) {
   }
   return files;
 }
+
+// The build id: a short hash of everything the bundle is built from, stable for the same sources.
+const buildHash = createHash('sha256');
+for (const dir of ['src', 'defaults'])
+  for (const [name, text] of Object.entries(await readTree(path.join(root, dir))))
+    buildHash.update(`${dir}/${name}\0${text}\0`);
+buildHash.update(await readFile(path.join(root, 'package.json'), 'utf8'));
+const buildId = buildHash.digest('hex').slice(0, 12);
 
 // The wrapper list lives in TypeScript (src/install/wrappers.ts); compile it in memory to share it.
 const compiled = await build({
@@ -53,6 +62,8 @@ await build({
   // CommonJS: an extensionless file in a repository without "type": "module" loads as CommonJS on node 20.
   format: 'cjs',
   target: 'node20',
+  // Module paths as a clean clone sees them, also in a worktree whose node_modules is a symlink.
+  preserveSymlinks: true,
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
@@ -62,6 +73,7 @@ await build({
     'import.meta.url': '__loomImportMetaUrl',
     __LOOM_DEFAULTS__: JSON.stringify(await readTree(path.join(root, 'defaults'))),
     __LOOM_VERSION__: JSON.stringify(pkg.version),
+    __LOOM_BUILD__: JSON.stringify(buildId),
   },
 });
 await chmod(outfile, 0o755);

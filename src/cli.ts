@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { register as registerClaims } from './commands/claims.js';
 import { register as registerDaemon } from './commands/daemon.js';
 import { register as registerDeps } from './commands/deps.js';
+import { register as registerGuard } from './commands/guard.js';
 import { register as registerInit } from './commands/init.js';
 import { register as registerIterate } from './commands/iterate.js';
 import { register as registerLabels } from './commands/labels.js';
@@ -17,9 +18,9 @@ import { register as registerShepherd } from './commands/shepherd.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerWorktree } from './commands/worktree.js';
 import { ExitCode } from './errors.js';
+import { BUILD, VERSION } from './version.js';
 
-declare const __LOOM_VERSION__: string | undefined;
-export const VERSION = typeof __LOOM_VERSION__ !== 'undefined' ? __LOOM_VERSION__ : '0.0.0-dev';
+export { VERSION } from './version.js';
 
 export type Runner = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
@@ -28,7 +29,7 @@ export function buildProgram(commandEnv: CommandEnv, setExit: (code: number) => 
     .description(
       'Loom: Claude Code agents run your project from its GitHub issues.\nDocs: README.md; every command has --help.',
     )
-    .version(VERSION, '-V, --version')
+    .version(`${VERSION} (build ${BUILD})`, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => commandEnv.io.out(text.replace(/\n$/, '')),
@@ -54,6 +55,7 @@ export function buildProgram(commandEnv: CommandEnv, setExit: (code: number) => 
     registerDeps,
     registerWorktree,
     registerNext,
+    registerGuard,
   ])
     register(program, run);
   return program;

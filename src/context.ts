@@ -70,15 +70,16 @@ export async function createContext(options: ContextOptions = {}): Promise<LoomC
   }
   let repo: Promise<Repo> | undefined;
   let config: Promise<Config> | undefined;
+  const resolve = () => (repo ??= resolveRepo(root, env));
   return {
     root,
     paths,
     env,
-    gh: new GhClient(execGh({ env, cwd: root })),
+    gh: new GhClient(execGh({ env, cwd: root, host: () => resolve().then((r) => r.host) })),
     store: new StateStore(paths.state),
     now: clockFrom(env),
     io: options.io ?? processOutput,
-    repo: () => (repo ??= resolveRepo(root, env)),
+    repo: resolve,
     config: () => (config ??= loadConfig(paths.config)),
   };
 }

@@ -30,6 +30,7 @@ function snapshot(partial: Partial<Snapshot> = {}, counts: Partial<Snapshot['cou
       changes_requested: 0,
       ready_to_merge: 0,
       blocked: 0,
+      triage: 0,
       ...counts,
     },
     readyIssues,

@@ -7,6 +7,7 @@
 
 import type { DaemonState, ShepherdSlot, SupportRoleName, Warning } from '../state/schema.js';
 import type { Config } from './config.js';
+import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
 import { Label } from './labels.js';
 import { type IssueSummary, pullForIssue, type Snapshot } from './snapshot.js';
 
@@ -203,12 +204,13 @@ export function plan(input: PlanInput): Plan {
     }
   }
   // Step 7: support roles on their interval since they last finished (or since the daemon started).
+  // A role has work while a label it drains (per the label-ownership table) has items.
+  const drains = (role: DrainingRole) => countsDrainedBy(role).some((key) => snapshot.counts[key] > 0);
   const hasWork: Record<(typeof SUPPORT_ROLES)[number], boolean> = {
     guide: true,
     champion:
-      snapshot.counts.ready_to_merge + snapshot.counts.curated > 0 ||
-      (force && snapshot.counts.architect_proposals + snapshot.counts.hermit_proposals > 0),
-    doctor: snapshot.counts.changes_requested > 0,
+      drains('champion') || (force && snapshot.counts.architect_proposals + snapshot.counts.hermit_proposals > 0),
+    doctor: drains('doctor'),
   };
   for (const role of SUPPORT_ROLES) {
     const settings = config[role];
@@ -220,11 +222,13 @@ export function plan(input: PlanInput): Plan {
 
   // Step 8: stale `loom:building` issues nobody is working on.
   const staleReleases: Plan['staleReleases'] = [];
-  if (snapshot.pullRequestsComplete) {
+  const building = ownerOf(Label.building);
+  const staleAfter = building.orphanAfter(config);
+  if (snapshot.pullRequestsComplete && staleAfter !== null) {
     for (const issue of snapshot.buildingIssues) {
       if (held.has(issue.number)) continue;
       const idleSeconds = secondsBetween(now, latest(issue.updatedAt, state.heartbeats[String(issue.number)]));
-      if (idleSeconds <= config.stale_building) continue;
+      if (idleSeconds <= staleAfter) continue;
       if (pullForIssue(snapshot, issue.number)) continue;
       staleReleases.push({ issue: issue.number, title: issue.title, idleSeconds: Math.round(idleSeconds) });
       warnings.push({
