@@ -4,7 +4,6 @@
  */
 
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -13,7 +12,7 @@ import { repositoryRoot } from '../git/git.js';
 import { execGh, GhClient } from '../github/gh.js';
 import { type LabelSyncResult, parseLabelsYaml, syncLabels } from '../github/labels.js';
 import { resolveRepo } from '../github/repo.js';
-import { bundlePath, loadDefaults } from '../install/defaults.js';
+import { loadDefaults, readBundle } from '../install/defaults.js';
 import { applyInit, planInit } from '../install/init.js';
 import { readManifest } from '../install/manifest.js';
 import { BUILD, VERSION } from '../version.js';
@@ -81,11 +80,14 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
     throw new LoomError('USAGE', `${requested} is not a directory.`, { hint: 'Give the path of your repository.' });
   }
   const target = await repositoryRoot(requested);
-  const bundle = await readFile(bundlePath(), 'utf8').catch(() => {
-    throw new LoomError('NOT_INSTALLED', 'The Loom bundle (.loom/scripts/loom) is missing.', {
+  let bundle: Record<string, string>;
+  try {
+    bundle = readBundle();
+  } catch {
+    throw new LoomError('NOT_INSTALLED', 'The Loom bundle (.loom/scripts/loom and lib/) is missing.', {
       hint: 'Run `npm run build` in the Loom repository first.',
     });
-  });
+  }
   const defaults = loadDefaults();
   const loomLabels = parseLabelsYaml(defaults['.github/labels.yml'] ?? '[]');
   const manifest = await readManifest(target);

@@ -4,6 +4,7 @@
  * changes nothing. The user's CLAUDE.md text, config edits, settings and
  * labels are kept; Loom's own files (command files, scripts) are replaced.
  */
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseConfig } from '../core/config.js';
@@ -19,8 +20,9 @@ import { SCRIPTS_PACKAGE_JSON, WRAPPERS, wrapperScript } from './wrappers.js';
  * kept: the user changed the file since Loom wrote it (or wrote it themselves):
  *   it stays as it is and Loom's version goes beside it (`beside`).
  * skipped: not touched because it cannot be merged safely (CLAUDE.md with broken markers); see `note`.
+ * delete: a chunk of an older version in `.loom/scripts/lib/`, a folder that is Loom's alone.
  */
-export type FileAction = 'create' | 'update' | 'unchanged' | 'kept' | 'skipped';
+export type FileAction = 'create' | 'update' | 'unchanged' | 'kept' | 'skipped' | 'delete';
 
 export interface PlannedFile {
   path: string;
@@ -234,7 +236,8 @@ export function mergeLabelsYaml(existing: string | undefined, defaults: string):
 export interface InitPlanInput {
   target: string;
   defaults: DefaultFiles;
-  bundle: string;
+  /** The built CLI: `.loom/scripts/loom` and its `.loom/scripts/lib/` chunks → content. */
+  bundle: Record<string, string>;
   force: boolean;
   /** `--follow-symlinks`: write through symlinks that resolve inside the repository (else they are refused). */
   followSymlinks?: boolean;
@@ -308,7 +311,13 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
       await add(relative, mergeLabelsYaml(existing, content), { note: 'your other labels kept' });
     else await add(relative, content);
   }
-  await add('.loom/scripts/loom', input.bundle, { mode: 0o755 });
+  for (const [relative, content] of Object.entries(input.bundle))
+    await add(relative, content, relative === '.loom/scripts/loom' ? { mode: 0o755 } : {});
+  // Chunk names carry a content hash: those of an older version are removed, not left to pile up.
+  const lib = '.loom/scripts/lib';
+  for (const name of await readdir(path.join(input.target, lib)).catch(() => []))
+    if (!Object.hasOwn(input.bundle, `${lib}/${name}`))
+      planned.push({ path: `${lib}/${name}`, action: 'delete', content: '', note: 'chunk of an older version' });
   await add('.loom/scripts/package.json', SCRIPTS_PACKAGE_JSON);
   for (const [name, command] of Object.entries(WRAPPERS))
     await add(`.loom/scripts/${name}`, wrapperScript(command), { mode: 0o755 });
@@ -340,6 +349,12 @@ export async function applyInit(
 ): Promise<void> {
   for (const file of planned) {
     if (file.action === 'unchanged' || file.action === 'skipped') continue;
+    const full = path.join(target, file.beside ?? file.path);
+    if (file.action === 'delete') {
+      checkPath(target, full, { followSymlinks: options.followSymlinks });
+      await rm(full, { force: true });
+      continue;
+    }
     try {
       const safe = { followSymlinks: options.followSymlinks };
       if (file.backup) safeWriteFile(target, file.backup, safeReadFile(target, file.path, safe) ?? '', safe);
