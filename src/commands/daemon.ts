@@ -3,7 +3,6 @@
  * `loom start`, `loom shutdown`, `loom record`, `loom spawn`, `loom stop`,
  * `loom progress`. All state changes go through the StateStore lock.
  */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { claimIssue } from '../claims/claim.js';
@@ -13,6 +12,7 @@ import { slotIds } from '../core/planner.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
 import { LoomError } from '../errors.js';
+import { safeWriteFile } from '../fs/safe-file.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
@@ -184,7 +184,7 @@ export function register(program: Command, run: Run): void {
     .action(() =>
       run(async (env) => {
         const ctx = await context(env);
-        await writeFile(ctx.paths.stopDaemon, `requested at ${ctx.now().toISOString()}\n`);
+        safeWriteFile(ctx.root, ctx.paths.stopDaemon, `requested at ${ctx.now().toISOString()}\n`);
         env.io.out('stop requested: the daemon answers SHUTDOWN_SIGNAL at its next poll and drains its shepherds');
       }),
     );
