@@ -42,8 +42,10 @@ describe('the bundle in a target repository', () => {
     writeFileSync(stale, 'export {};\n');
     const again = await run(installed, ['init', '.', '--no-labels', '--json']);
     expect(again.exitCode, again.stderr).toBe(0);
-    const changed = JSON.parse(again.stdout).files.filter((f: { action: string }) => f.action !== 'unchanged');
-    expect(changed).toEqual([{ path: '.loom/scripts/lib/chunk-OLDVERSION.mjs', action: 'delete' }]);
+    const changed = JSON.parse(again.stdout)
+      .files.filter((f: { action: string }) => f.action !== 'unchanged')
+      .map((f: { path: string; action: string }) => `${f.action} ${f.path}`);
+    expect(changed).toEqual(['delete .loom/scripts/lib/chunk-OLDVERSION.mjs']);
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(path.join(dir, 'package.json'))).toBe(true);
   });
