@@ -5,8 +5,8 @@
  * afterwards (src/core/iteration.ts), so every rule is table-tested here.
  */
 
-import type { DaemonState, ShepherdSlot, SupportRoleName, Warning } from '../state/schema.js';
 import type { Config } from './config.js';
+import { type DaemonState, isBusy, type SupportRoleName, type Warning } from './daemon-state.js';
 import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
 import { Label } from './labels.js';
 import { type IssueSummary, pullForIssue, type Snapshot } from './snapshot.js';
@@ -89,11 +89,6 @@ const latest = (...times: (string | null | undefined)[]): string | null => {
 
 export function slotIds(max: number): string[] {
   return Array.from({ length: max }, (_, i) => `shepherd-${i + 1}`);
-}
-
-/** Slots counted as busy: a working shepherd, or one paused to be resumed. */
-export function isBusy(slot: ShepherdSlot | undefined): boolean {
-  return !!slot && (slot.status === 'working' || slot.status === 'paused') && slot.issue !== null;
 }
 
 export function plan(input: PlanInput): Plan {

@@ -6,7 +6,7 @@
  * Clean-up removes only marked worktrees whose work is finished and clean.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { appendFile, cp, lstat, mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { appendFile, cp, lstat, mkdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
@@ -25,6 +25,7 @@ import {
   worktreeDirName,
 } from '../core/worktree.js';
 import { LoomError } from '../errors.js';
+import { safeWriteFile } from '../fs/safe-file.js';
 import { GitError, git } from './git.js';
 
 const HOOK_TIMEOUT_MS = 300_000;
@@ -111,7 +112,8 @@ async function readMarker(dir: string): Promise<WorktreeMarker | undefined> {
 }
 
 async function writeMarker(dir: string, marker: WorktreeMarker): Promise<void> {
-  await writeFile(path.join(dir, MARKER_FILE), `${JSON.stringify(marker, null, 2)}\n`);
+  // The worktree's own root bounds the write: a committed symlink named like the marker is refused.
+  safeWriteFile(dir, path.join(dir, MARKER_FILE), `${JSON.stringify(marker, null, 2)}\n`);
 }
 
 /** Keeps the marker out of `git status` (and out of commits) in every worktree: one line in info/exclude. */
