@@ -1,6 +1,6 @@
 /**
  * `loom init <target> [--dry-run] [--force] [--no-labels] [--json]`: installs
- * or upgrades Loom in a repository (SPEC §2) and syncs its labels on GitHub.
+ * or upgrades Loom in a repository (DESIGN.md §2) and syncs its labels on GitHub.
  */
 
 import { existsSync, statSync } from 'node:fs';

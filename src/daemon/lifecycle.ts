@@ -1,5 +1,5 @@
 /**
- * Daemon start (registration + crash recovery) and graceful shutdown (SPEC §4.6).
+ * Daemon start (registration + crash recovery) and graceful shutdown (DESIGN.md §4.6).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';

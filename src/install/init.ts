@@ -1,5 +1,5 @@
 /**
- * `loom init <target>` (SPEC §2): computes what to write from the defaults and
+ * `loom init <target>` (DESIGN.md §2): computes what to write from the defaults and
  * what the target already has, then writes it. Idempotent: a second run
  * changes nothing. The user's CLAUDE.md text, config edits, settings and
  * labels are kept; Loom's own files (command files, scripts) are replaced.
