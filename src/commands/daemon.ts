@@ -3,17 +3,17 @@
  * `loom start`, `loom shutdown`, `loom record`, `loom spawn`, `loom stop`,
  * `loom progress`. All state changes go through the StateStore lock.
  */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { claimIssue } from '../claims/claim.js';
+import { claimedSlot, isBusy, SupportRoleNameSchema } from '../core/daemon-state.js';
 import { formatDirective, shepherdDirective } from '../core/directives.js';
-import { isBusy, slotIds } from '../core/planner.js';
+import { slotIds } from '../core/planner.js';
 import { PHASES, PhaseSchema } from '../core/shepherd-phase.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
 import { exitCodeMeaning, exitCodesHelp, LoomError } from '../errors.js';
-import { claimIssue } from '../github/claims.js';
-import { SupportRoleNameSchema } from '../state/schema.js';
+import { safeWriteFile } from '../fs/safe-file.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
@@ -98,7 +98,7 @@ export function register(program: Command, run: Run): void {
     .requiredOption('--output-file <path>', 'the output_file from the Agent launch result')
     .addHelpText(
       'after',
-      `\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file /tmp/claude-0/…/tasks/a1b2c3.output\n${exitCodesHelp({ ok: 'recorded', usage: 'bad arguments, or the slot has nothing waiting to be recorded', stateInvalid: exitCodeMeaning.stateInvalid, locked: exitCodeMeaning.locked, notInstalled: exitCodeMeaning.notInstalled })}`,
+      `\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file …/tasks/a1b2c3.output\n${exitCodesHelp({ ok: 'recorded', usage: 'bad arguments, or the slot has nothing waiting to be recorded', stateInvalid: exitCodeMeaning.stateInvalid, locked: exitCodeMeaning.locked, notInstalled: exitCodeMeaning.notInstalled })}`,
     )
     .action((slot, raw) =>
       run(async (env) => {
@@ -175,21 +175,7 @@ export function register(program: Command, run: Run): void {
               hint: 'Only open loom:issue issues can be claimed.',
             });
           const nowIso = ctx.now().toISOString();
-          state.shepherds[slot] = {
-            status: 'working',
-            issue: options.issue,
-            task_id: null,
-            output_file: null,
-            started: nowIso,
-            last_phase: 'curator',
-            pr_number: null,
-            last_heartbeat: null,
-            idle_since: null,
-            idle_reason: null,
-            restarts: 0,
-            completed: null,
-            stuck_since: null,
-          };
+          state.shepherds[slot] = claimedSlot(options.issue, nowIso);
           await ctx.store.write(state);
           return shepherdDirective(slot, options.issue, config.shepherd_args);
         });
@@ -205,7 +191,7 @@ export function register(program: Command, run: Run): void {
     .action(() =>
       run(async (env) => {
         const ctx = await context(env);
-        await writeFile(ctx.paths.stopDaemon, `requested at ${ctx.now().toISOString()}\n`);
+        safeWriteFile(ctx.root, ctx.paths.stopDaemon, `requested at ${ctx.now().toISOString()}\n`);
         env.io.out('stop requested: the daemon answers SHUTDOWN_SIGNAL at its next poll and drains its shepherds');
       }),
     );
