@@ -16,6 +16,7 @@ import { register as registerPulls } from './commands/pulls.js';
 import { type CommandEnv, defaultCommandEnv, reportError } from './commands/shared.js';
 import { register as registerShepherd } from './commands/shepherd.js';
 import { register as registerStatus } from './commands/status.js';
+import { register as registerTake } from './commands/take.js';
 import { register as registerWorktree } from './commands/worktree.js';
 import { ExitCode } from './errors.js';
 import { BUILD, VERSION } from './version.js';
@@ -56,6 +57,7 @@ export function buildProgram(commandEnv: CommandEnv, setExit: (code: number) => 
     registerWorktree,
     registerNext,
     registerGuard,
+    registerTake,
   ])
     register(program, run);
   return program;
