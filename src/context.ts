@@ -11,16 +11,12 @@ import { repositoryRoot } from './git/git.js';
 import { locateCheckout } from './git/locate.js';
 import { execGh, GhClient } from './github/gh.js';
 import { type Repo, resolveRepo } from './github/repo.js';
+import { type Output, processOutput } from './io.js';
 import { loadConfig } from './state/config-file.js';
 import { type LoomPaths, loomPaths } from './state/paths.js';
 import { StateStore } from './state/store.js';
 
-export interface Output {
-  out(line: string): void;
-  err(line: string): void;
-  /** True when stdout is a terminal (colour, tables). */
-  isTTY: boolean;
-}
+export { type Output, processOutput } from './io.js';
 
 export interface LoomContext {
   root: string;
@@ -33,12 +29,6 @@ export interface LoomContext {
   repo(): Promise<Repo>;
   config(): Promise<Config>;
 }
-
-export const processOutput: Output = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-  isTTY: Boolean(process.stdout.isTTY),
-};
 
 /** `LOOM_NOW` pins the clock (tests, demos); otherwise the real time. */
 export function clockFrom(env: NodeJS.ProcessEnv): () => Date {

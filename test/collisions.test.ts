@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyState, ShepherdSlotSchema } from '../src/state/schema.js';
+import { emptyState, ShepherdSlotSchema } from '../src/core/daemon-state.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 

@@ -1,17 +1,17 @@
 /**
- * Label moves a role makes by hand (SPEC §3, §7): `loom claim`, `loom release`
+ * Label moves a role makes by hand (DESIGN.md §3, §7): `loom claim`, `loom release`
  * and `loom transition`, each a verified edit (one edit, then a re-read).
  */
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { claimIssue, releaseIssue } from '../claims/claim.js';
 import { decideGate } from '../core/gate.js';
 import { planTransition } from '../core/label-transition.js';
 import { allLabelNames, Label } from '../core/labels.js';
 import { liveShepherdOn } from '../core/live-shepherd.js';
 import { cleanText } from '../core/sanitize.js';
 import { ExitCode, LoomError } from '../errors.js';
-import { claimIssue, releaseIssue } from '../github/claims.js';
 import { addComment, readItem, transitionLabels } from '../github/items.js';
 import { withTakeLock } from '../state/take-lock.js';
 import { exitCodeHelp } from './exit-codes.js';
@@ -55,7 +55,7 @@ const DEFAULT_RELEASE_COMMENT = (to: string) => `Loom: the claim on this issue w
 /**
  * Who holds a claim made from the command line (written into the local claim
  * lock). Not a pid: the claim outlives this process, and a lock whose pid is
- * gone counts as abandoned (src/state/claim-lock.ts), which would let the next
+ * gone counts as abandoned (src/claims/claim-lock.ts), which would let the next
  * claimant on this clone take it over. `loom release` (or expiry) frees it.
  */
 const cliOwner = () => `cli:claim-${randomBytes(6).toString('hex')}`;
@@ -217,7 +217,7 @@ Examples:
 
   program
     .command('transition <number>')
-    .description('Move labels on an issue or PR in one verified edit, applying the SPEC §3 exclusions')
+    .description('Move labels on an issue or PR in one verified edit, applying the label exclusions of DESIGN.md §3.4')
     .option('--add <labels>', 'labels to add, comma separated')
     .option('--remove <labels>', 'labels to remove, comma separated')
     .option('--expect <labels>', 'labels that must be on the item before the edit (else exit 12, nothing changed)')

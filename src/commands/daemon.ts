@@ -3,16 +3,16 @@
  * `loom start`, `loom shutdown`, `loom record`, `loom spawn`, `loom stop`,
  * `loom progress`. All state changes go through the StateStore lock.
  */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { claimIssue } from '../claims/claim.js';
+import { claimedSlot, isBusy, SupportRoleNameSchema } from '../core/daemon-state.js';
 import { formatDirective, shepherdDirective } from '../core/directives.js';
-import { isBusy, slotIds } from '../core/planner.js';
+import { slotIds } from '../core/planner.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
 import { LoomError } from '../errors.js';
-import { claimIssue } from '../github/claims.js';
-import { SupportRoleNameSchema } from '../state/schema.js';
+import { safeWriteFile } from '../fs/safe-file.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
@@ -102,7 +102,7 @@ export function register(program: Command, run: Run): void {
     .requiredOption('--output-file <path>', 'the output_file from the Agent launch result')
     .addHelpText(
       'after',
-      '\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file /tmp/claude-0/…/tasks/a1b2c3.output\nExit 2 when the slot has nothing waiting to be recorded.',
+      '\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file …/tasks/a1b2c3.output\nExit 2 when the slot has nothing waiting to be recorded.',
     )
     .action((slot, raw) =>
       run(async (env) => {
@@ -179,21 +179,7 @@ export function register(program: Command, run: Run): void {
               hint: 'Only open loom:issue issues can be claimed.',
             });
           const nowIso = ctx.now().toISOString();
-          state.shepherds[slot] = {
-            status: 'working',
-            issue: options.issue,
-            task_id: null,
-            output_file: null,
-            started: nowIso,
-            last_phase: 'curator',
-            pr_number: null,
-            last_heartbeat: null,
-            idle_since: null,
-            idle_reason: null,
-            restarts: 0,
-            completed: null,
-            stuck_since: null,
-          };
+          state.shepherds[slot] = claimedSlot(options.issue, nowIso);
           await ctx.store.write(state);
           return shepherdDirective(slot, options.issue, config.shepherd_args);
         });
@@ -208,7 +194,7 @@ export function register(program: Command, run: Run): void {
     .action(() =>
       run(async (env) => {
         const ctx = await context(env);
-        await writeFile(ctx.paths.stopDaemon, `requested at ${ctx.now().toISOString()}\n`);
+        safeWriteFile(ctx.root, ctx.paths.stopDaemon, `requested at ${ctx.now().toISOString()}\n`);
         env.io.out('stop requested: the daemon answers SHUTDOWN_SIGNAL at its next poll and drains its shepherds');
       }),
     );

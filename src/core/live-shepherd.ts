@@ -4,8 +4,7 @@
  * with activity younger than `heartbeat_fresh`. A standalone Judge, Doctor
  * or Builder must not work on what such a shepherd drives.
  */
-import type { DaemonState } from '../state/schema.js';
-import { isBusy } from './planner.js';
+import { type DaemonState, isBusy } from './daemon-state.js';
 
 export function liveShepherdOn(
   state: DaemonState,

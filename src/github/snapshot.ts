@@ -1,5 +1,5 @@
 /**
- * The iteration snapshot (SPEC §4.3 step 3): ONE GraphQL request whatever the
+ * The iteration snapshot (DESIGN.md §4.3 step 3): ONE GraphQL request whatever the
  * backlog size. Counts come from aliased `search { issueCount }` fields; lists
  * only where the iteration needs items (a few ready issues, the building
  * issues, open pull requests); issues and pull requests held by shepherd slots
@@ -34,6 +34,7 @@ export function searchQueries(repo: Repo) {
     architect: `${base} is:issue label:${Label.architect} sort:created-asc`,
     hermit: `${base} is:issue label:${Label.hermit} sort:created-asc`,
     blocked: `${base} is:issue label:${Label.blocked} sort:created-asc`,
+    triage: `${base} is:issue label:${Label.triage} -label:${Label.curating}`,
     reviewRequested: `${base} is:pr label:${Label.reviewRequested}`,
     changesRequested: `${base} is:pr label:${Label.changesRequested}`,
     readyToMerge: `${base} is:pr label:${Label.pr}`,
@@ -62,6 +63,7 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
     list('architect', 'qArchitect', 5),
     list('hermit', 'qHermit', 5),
     list('blocked', 'qBlocked', 10),
+    count('triage', 'qTriage'),
     count('reviewRequested', 'qReviewRequested'),
     count('changesRequested', 'qChangesRequested'),
     count('readyToMerge', 'qReadyToMerge'),
@@ -85,6 +87,7 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
     qHermit: q.hermit,
     qBlocked: q.blocked,
     qBuilding: q.building,
+    qTriage: q.triage,
     qReviewRequested: q.reviewRequested,
     qChangesRequested: q.changesRequested,
     qReadyToMerge: q.readyToMerge,
@@ -96,6 +99,7 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
     '$qHermit: String!',
     '$qBlocked: String!',
     '$qBuilding: String!',
+    '$qTriage: String!',
     '$qReviewRequested: String!',
     '$qChangesRequested: String!',
     '$qReadyToMerge: String!',
@@ -189,6 +193,7 @@ export function parseSnapshot(data: SnapshotAnswer, request: SnapshotRequest, ta
       changes_requested: countOf('changesRequested'),
       ready_to_merge: countOf('readyToMerge'),
       blocked: countOf('blocked'),
+      triage: countOf('triage'),
     },
     readyIssues: [...urgent, ...ready.filter((i) => !seen.has(i.number))],
     buildingIssues: nodes(data.building),

@@ -1,5 +1,5 @@
 /**
- * Claiming and releasing an issue (SPEC §7).
+ * Claiming and releasing an issue (DESIGN.md §7).
  *
  * A claim is a local lock (`.loom/claims/issue-N.json`, with a random token)
  * plus ONE GitHub request that swaps `loom:issue` → `loom:building` and posts a
@@ -28,17 +28,24 @@
 import { randomBytes } from 'node:crypto';
 import { Label } from '../core/labels.js';
 import { LoomError } from '../errors.js';
+import type { GhClient } from '../github/gh.js';
+import {
+  type Item,
+  type ItemComment,
+  type ItemMutation,
+  mutateItem,
+  readItem,
+  readItemWithComments,
+} from '../github/items.js';
+import type { Repo } from '../github/repo.js';
+import type { LoomPaths } from '../state/paths.js';
 import {
   acquireClaimLock,
   claimLockAbandoned,
   readClaimLock,
   releaseClaimLock,
   updateClaimLock,
-} from '../state/claim-lock.js';
-import type { LoomPaths } from '../state/paths.js';
-import type { GhClient } from './gh.js';
-import { type Item, type ItemComment, type ItemMutation, mutateItem, readItem, readItemWithComments } from './items.js';
-import type { Repo } from './repo.js';
+} from './claim-lock.js';
 
 export interface ClaimContext {
   gh: GhClient;
@@ -47,7 +54,7 @@ export interface ClaimContext {
   /** Who claims (daemon id, `one-off:<pid>`, `cli:<pid>`), written into the local lock and the claim comment. */
   owner: string;
   now: () => Date;
-  /** Seconds the local lock lives (renewed by heartbeats); default 2 h. */
+  /** Seconds the local lock lives (not renewed; GitHub's loom:building keeps others out after it); default 2 h. */
   ttlSeconds?: number;
   /** Test hook: called between the steps of a claim (reliability tests kill the process there). */
   onStep?: (step: 'claim-locked' | 'claim-edited') => void;
