@@ -16,7 +16,8 @@
  * test/cli.test.ts checks that COMMANDS and what the modules register agree.
  */
 import { Command, CommanderError } from 'commander';
-import { ExitCode, type ExitCodeName, exitCodesHelp } from './errors.js';
+import { allExitCodesHelp } from './commands/exit-codes.js';
+import { ExitCode } from './errors.js';
 import { type CommandEnv, defaultCommandEnv, reportError } from './io.js';
 import { BUILD, VERSION } from './version.js';
 
@@ -60,6 +61,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   worktree: () => import('./commands/worktree.js'),
   next: () => import('./commands/next.js'),
   guard: () => import('./commands/guard.js'),
+  take: () => import('./commands/take.js'),
 };
 
 /** The modules a call needs: the one owning `argv`'s command, or all of them (help, unknown names). */
@@ -82,7 +84,7 @@ export async function buildProgram(
     .description(
       `Loom ${VERSION}: Claude Code agents run your project from its GitHub issues.\nEvery command has --help with its options and exit codes; \`loom doctor\` checks this installation.`,
     )
-    .addHelpText('after', `\n${exitCodesHelp(Object.keys(ExitCode) as ExitCodeName[])}`)
+    .addHelpText('after', `\n${allExitCodesHelp()}`)
     .version(`${VERSION} (build ${BUILD})`, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({

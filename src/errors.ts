@@ -76,20 +76,6 @@ export const exitCodeMeaning: Record<ExitCodeName, string> = {
   phantomLabels: 'a loom: label is used but not declared',
 };
 
-/**
- * The "Exit codes:" block of a command's --help: the codes it can end with, in
- * numeric order, each with the shared meaning or the command's own wording.
- */
-export function exitCodesHelp(codes: ExitCodeName[] | Partial<Record<ExitCodeName, string>>): string {
-  const entries: [ExitCodeName, string][] = Array.isArray(codes)
-    ? codes.map((name) => [name, exitCodeMeaning[name]])
-    : (Object.entries(codes) as [ExitCodeName, string][]);
-  const lines = entries
-    .sort(([a], [b]) => ExitCode[a] - ExitCode[b])
-    .map(([name, text]) => `  ${String(ExitCode[name]).padStart(2)}  ${text}`);
-  return `Exit codes:\n${lines.join('\n')}`;
-}
-
 export type ErrorCode =
   | 'USAGE'
   | 'GH_MISSING'

@@ -12,8 +12,9 @@ import { slotIds } from '../core/planner.js';
 import { PHASES, PhaseSchema } from '../core/shepherd-phase.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
-import { exitCodeMeaning, exitCodesHelp, LoomError } from '../errors.js';
+import { LoomError } from '../errors.js';
 import { safeWriteFile } from '../fs/safe-file.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
@@ -24,21 +25,31 @@ export function register(program: Command, run: Run): void {
   program
     .command('start')
     .description('Register a new daemon (one /loom session), after crash recovery; prints its id')
-    .option('--force', 'take over even if another daemon polled recently; also sets force mode')
+    .option(
+      '--promote',
+      'force mode: the Champion may promote architect and hermit proposals (what /loom --force means)',
+    )
+    .option('--take-over', 'take over even if another daemon polled recently (only when you know it is dead)')
+    .option('--force', 'old form: --take-over plus --promote')
     .option('--json', 'print {daemon_id, crashed, recovered[]}')
     .addHelpText(
       'after',
-      `\nPrints the daemon id on the last line.\nAfter a crash: merged PR → completed; open PR → resumed from judge; loom:building without PR or fresh heartbeat → released with one comment.\n${exitCodesHelp({ ok: 'started; the id is printed', locked: 'another daemon is alive here (its id is named)', stateInvalid: exitCodeMeaning.stateInvalid, configInvalid: exitCodeMeaning.configInvalid, notInstalled: exitCodeMeaning.notInstalled, network: exitCodeMeaning.network, ghAuth: exitCodeMeaning.ghAuth })}`,
+      `\nPrints the daemon id on the last line.\nAfter a crash: merged PR → completed; open PR → resumed from judge; loom:building without PR or fresh heartbeat → released with one comment.\n${exitCodeHelp('start')}`,
     )
     .action((raw) =>
       run(async (env) => {
         const options = parseOptions(
-          z.object({ force: z.boolean().default(false), json: z.boolean().default(false) }),
+          z.object({
+            force: z.boolean().default(false),
+            promote: z.boolean().default(false),
+            takeOver: z.boolean().default(false),
+            json: z.boolean().default(false),
+          }),
           raw,
         );
         const ctx = await context(env);
-        const result = await startDaemon(ctx, { force: options.force });
-        if (options.force) await ctx.store.update((s) => ({ ...s, force_mode: true }));
+        const result = await startDaemon(ctx, { force: options.takeOver || options.force });
+        if (options.promote || options.force) await ctx.store.update((s) => ({ ...s, force_mode: true }));
         if (options.json)
           return printJson(env.io, {
             daemon_id: result.daemonId,
@@ -58,7 +69,7 @@ export function register(program: Command, run: Run): void {
     .option('--json', 'print {drained, waited_seconds, released[], still_running[]}')
     .addHelpText(
       'after',
-      `\nRun it with a Bash timeout above the drain time. Removes .loom/stop-daemon and .loom/stop-shepherds at the end.\n${exitCodesHelp({ ok: 'stopped (drained or not: see the output)', usage: 'bad --daemon id or --drain', locked: 'another daemon owns this repository', stateInvalid: exitCodeMeaning.stateInvalid, configInvalid: exitCodeMeaning.configInvalid, notInstalled: exitCodeMeaning.notInstalled })}`,
+      `\nRun it with a Bash timeout above the drain time. Removes .loom/stop-daemon and .loom/stop-shepherds at the end.\n${exitCodeHelp('shutdown')}`,
     )
     .action((raw) =>
       run(async (env) => {
@@ -98,7 +109,7 @@ export function register(program: Command, run: Run): void {
     .requiredOption('--output-file <path>', 'the output_file from the Agent launch result')
     .addHelpText(
       'after',
-      `\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file …/tasks/a1b2c3.output\n${exitCodesHelp({ ok: 'recorded', usage: 'bad arguments, or the slot has nothing waiting to be recorded', stateInvalid: exitCodeMeaning.stateInvalid, locked: exitCodeMeaning.locked, notInstalled: exitCodeMeaning.notInstalled })}`,
+      `\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file …/tasks/a1b2c3.output\n${exitCodeHelp('record')}`,
     )
     .action((slot, raw) =>
       run(async (env) => {
@@ -141,10 +152,7 @@ export function register(program: Command, run: Run): void {
     .command('spawn <issue>')
     .description('Claim one issue now (ahead of the queue) and print its SPAWN directive')
     .option('--json', 'print the directive as JSON')
-    .addHelpText(
-      'after',
-      `\n${exitCodesHelp({ ok: 'claimed; the SPAWN line is printed', usage: 'bad issue number, or every slot is busy', conflict: 'the claim is refused (not loom:issue, or held by someone else)', ghAuth: exitCodeMeaning.ghAuth, network: exitCodeMeaning.network, stateInvalid: exitCodeMeaning.stateInvalid, locked: exitCodeMeaning.locked, configInvalid: exitCodeMeaning.configInvalid, notInstalled: exitCodeMeaning.notInstalled })}`,
-    )
+    .addHelpText('after', `\n${exitCodeHelp('spawn')}`)
     .action((issue, raw) =>
       run(async (env) => {
         const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), {
@@ -187,7 +195,7 @@ export function register(program: Command, run: Run): void {
   program
     .command('stop')
     .description('Ask the daemon to stop gracefully (creates .loom/stop-daemon)')
-    .addHelpText('after', `\n${exitCodesHelp({ ok: 'stop requested', notInstalled: exitCodeMeaning.notInstalled })}`)
+    .addHelpText('after', `\n${exitCodeHelp('stop')}`)
     .action(() =>
       run(async (env) => {
         const ctx = await context(env);
@@ -210,7 +218,7 @@ export function register(program: Command, run: Run): void {
     .option('--result <text>', 'one-line result for a support role')
     .addHelpText(
       'after',
-      `\n${exitCodesHelp({ ok: 'recorded', usage: 'bad arguments (e.g. an unknown --phase)', stateInvalid: exitCodeMeaning.stateInvalid, locked: exitCodeMeaning.locked, notInstalled: exitCodeMeaning.notInstalled })}\nExamples:\n  .loom/scripts/loom progress 123 --phase builder\n  .loom/scripts/loom progress 123 --phase merge --pr 130 --done\n  .loom/scripts/loom progress --role champion --done --result "merged 2 PRs"`,
+      `\n${exitCodeHelp('progress')}\nExamples:\n  .loom/scripts/loom progress 123 --phase builder\n  .loom/scripts/loom progress 123 --phase merge --pr 130 --done\n  .loom/scripts/loom progress --role champion --done --result "merged 2 PRs"`,
     )
     .action((issue, raw) =>
       run(async (env) => {

@@ -5,8 +5,9 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { DependencySchema } from '../core/deps.js';
 import { cleanText } from '../core/sanitize.js';
-import { ExitCode, exitCodeMeaning, exitCodesHelp } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { readDependencies } from '../github/deps.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -33,7 +34,7 @@ export function register(program: Command, run: Run): void {
 Sources: GitHub's native "blocked by" list, and in the issue body "Blocked by #N", "Depends on #N", "Requires #N"
 (any case, lists like "Depends on #1, #2") and task-list items ("- [ ] #N"). Code blocks are ignored.
 Fail closed: a dependency that cannot be read (missing, another repository) counts as open.
-${exitCodesHelp({ ok: 'every dependency is closed (or there are none)', usage: exitCodeMeaning.usage, notFound: 'no such issue', network: exitCodeMeaning.network, depsOpen: 'some are open (listed)' })}
+${exitCodeHelp('deps')}
 Example: .loom/scripts/loom deps 123 || echo "still blocked"`,
     )
     .action((issue, raw) =>

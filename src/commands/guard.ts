@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { exitCodesHelp } from '../errors.js';
 import { runGuard } from '../guard/hook.js';
 import { RULES } from '../guard/rules.js';
+import { exitCodeHelp } from './exit-codes.js';
 import type { Run } from './work-context.js';
 
 export const GUARD_EXIT_CODES = { allowed: 0, blocked: 2 } as const;
@@ -25,7 +25,7 @@ Reads Claude Code's hook JSON on stdin ({tool_name, tool_input, cwd, ...}) and c
 MultiEdit and NotebookEdit calls. Compound commands are split and each part checked; bash -c is read inside.
 Rules (switch one off with "guard": {"<rule>": false} in .loom/config.json, all with "guard": false):
 ${RULES.map((rule) => `  ${rule.id.padEnd(22)} ${rule.summary}`).join('\n')}
-${exitCodesHelp({ ok: 'the call may run', usage: 'blocked (one line on stderr says why; Claude Code shows it to the model; unreadable input is blocked too)' })}
+${exitCodeHelp('guard')}
 Example: echo '{"tool_name":"Bash","tool_input":{"command":"git push -f"},"cwd":"."}' | .loom/scripts/loom guard`,
     )
     .action(() =>

@@ -14,7 +14,8 @@ import { DirectiveSchema, formatDirective } from '../core/directives.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import { summaryLine } from '../core/summary.js';
 import { type IterationResult, runIteration, summaryFromState } from '../daemon/iteration.js';
-import { exitCodeMeaning, exitCodesHelp, LoomError } from '../errors.js';
+import { LoomError } from '../errors.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 const Options = z.object({
@@ -68,7 +69,7 @@ export function register(
 Output (text): zero or more lines "SPAWN <slot> <skill> [args]", then the summary line
   "ready=N building=N shepherds=A/M [+shepherd=#N] [+architect] ... [completed=#N] [stuck=N] [warn=N]"
   or exactly "SHUTDOWN_SIGNAL" when .loom/stop-daemon exists.
-${exitCodesHelp({ ok: 'ok', usage: exitCodeMeaning.usage, ghMissing: exitCodeMeaning.ghMissing, ghAuth: exitCodeMeaning.ghAuth, rateLimited: 'rate limited (or paused until the reset)', network: exitCodeMeaning.network, stateInvalid: 'state file invalid or not writable', locked: 'another daemon owns this clone, or the lock is held', configInvalid: exitCodeMeaning.configInvalid, notInstalled: exitCodeMeaning.notInstalled })}
+${exitCodeHelp('iterate')}
 A GitHub failure after some spawns were decided still prints them (exit 0, the reason on stderr);
 an unfinished claim is settled by the next iteration.
 Examples:

@@ -8,9 +8,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { findPhantomLabels, PhantomSchema } from '../core/label-lint.js';
-import { ExitCode, exitCodeMeaning, exitCodesHelp, LoomError } from '../errors.js';
+import { ExitCode, LoomError } from '../errors.js';
 import { parseLabelsYaml, syncLabels } from '../github/labels.js';
 import { readManifest } from '../install/manifest.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 export const LabelsLintJsonSchema = z.object({
@@ -41,10 +42,7 @@ export function register(program: Command, run: Run): void {
   const labels = program
     .command('labels')
     .description("Manage Loom's GitHub labels (.github/labels.yml)")
-    .addHelpText(
-      'after',
-      `\n${exitCodesHelp({ ok: exitCodeMeaning.ok, usage: 'unknown subcommand', notInstalled: 'no .github/labels.yml', github: 'labels sync: GitHub refused a change', phantomLabels: 'labels lint: phantom labels found' })}`,
-    );
+    .addHelpText('after', `\n${exitCodeHelp('labels')}`);
   labels
     .command('sync')
     .description("Create missing labels on GitHub; update a label only while it has Loom's values; never deletes")
@@ -56,7 +54,7 @@ export function register(program: Command, run: Run): void {
       `
 A label that exists with other values than labels.yml is changed only when it still has the values
 Loom gave it before (recorded in .loom/install-manifest.json); otherwise it is listed as kept.
-${exitCodesHelp({ ok: 'synced', ghMissing: exitCodeMeaning.ghMissing, ghAuth: exitCodeMeaning.ghAuth, network: exitCodeMeaning.network, github: exitCodeMeaning.github, notInstalled: 'no .github/labels.yml (run `loom init`)' })}`,
+${exitCodeHelp('labels sync')}`,
     )
     .action((raw) =>
       run(async (env) => {
@@ -99,7 +97,7 @@ ${exitCodesHelp({ ok: 'synced', ghMissing: exitCodeMeaning.ghMissing, ghAuth: ex
       `
 Scans .claude/commands/**/*.md, defaults/.claude/commands/**/*.md and src/**/*.ts (those present) from the
 repository root; labels come from .github/labels.yml (defaults/.github/labels.yml when the former is missing).
-${exitCodesHelp({ ok: 'no phantom labels', notInstalled: 'no labels.yml', phantomLabels: 'phantom labels found (each printed as file:line)' })}
+${exitCodeHelp('labels lint')}
 Example: .loom/scripts/loom labels lint`,
     )
     .action((raw) =>

@@ -5,8 +5,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { NextRoleSchema, pickNext } from '../core/next-item.js';
-import { ExitCode, exitCodeMeaning, exitCodesHelp } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { readQueue } from '../github/next-item.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -23,7 +24,7 @@ export function register(program: Command, run: Run): void {
 Queues, oldest first: builder — open loom:issue (loom:urgent first; not blocked, building or aborted);
 curator — loom:triage issues; judge — PRs with loom:review-requested; doctor — PRs with
 loom:changes-requested whose issue is not loom:blocked. One GitHub request.
-${exitCodesHelp({ ok: 'a number was printed', usage: 'unknown role', notFound: 'the queue is empty (nothing printed)', network: exitCodeMeaning.network })}
+${exitCodeHelp('next')}
 Example: .loom/scripts/loom next judge`,
     )
     .action((role, raw) =>

@@ -9,9 +9,10 @@ import type { Output } from '../context.js';
 import { evaluateMergeGate, type GateResult, GateResultSchema } from '../core/merge-gate.js';
 import { PullRefSchema, toPullRef } from '../core/pr-link.js';
 import { cleanText } from '../core/sanitize.js';
-import { ExitCode, exitCodeMeaning, exitCodesHelp, LoomError } from '../errors.js';
+import { ExitCode, LoomError } from '../errors.js';
 import { readIssueWork } from '../github/issue-work.js';
 import { readGatePull, squashMerge } from '../github/merge.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -56,7 +57,7 @@ export function register(program: Command, run: Run): void {
       `
 A PR belongs to issue N when GitHub lists it as closing N, its body says Closes/Fixes/Resolves #N, or its
 head branch is feature/issue-N. Closed, unmerged PRs do not count. One GraphQL request.
-${exitCodesHelp({ ok: 'found (number printed)', usage: exitCodeMeaning.usage, notFound: 'no PR (nothing printed), or no such issue', network: exitCodeMeaning.network })}
+${exitCodeHelp('pr-for')}
 Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
     )
     .action((issue, raw) =>
@@ -80,10 +81,7 @@ Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
     .description("Run the Champion's merge checks on a pull request, each with pass/fail and a reason")
     .option('--force', 'relax the size limit, critical files and recency (72 h)')
     .option('--json', 'print {pr, pass, force, checks: [{name, pass, reason, relaxed}]}')
-    .addHelpText(
-      'after',
-      `${GATE_HELP}\n${exitCodesHelp({ ok: 'all checks pass', usage: exitCodeMeaning.usage, notFound: 'no such PR', network: exitCodeMeaning.network, gateFailed: 'some check fails' })}\nExample: .loom/scripts/loom merge-gate 130`,
-    )
+    .addHelpText('after', `${GATE_HELP}\n${exitCodeHelp('merge-gate')}\nExample: .loom/scripts/loom merge-gate 130`)
     .action((pr, raw) =>
       run(async (env) => {
         const options = parseOptions(
@@ -108,7 +106,7 @@ Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
       'after',
       `${GATE_HELP}
 The merge pins the head commit the gate saw, so a push after the gate check makes it fail instead of merging unchecked code.
-${exitCodesHelp({ ok: 'merged (confirmed by a re-read)', usage: exitCodeMeaning.usage, notFound: 'no such PR', network: exitCodeMeaning.network, github: 'GitHub refused the merge', gateFailed: 'the gate failed (nothing merged)' })}
+${exitCodeHelp('merge')}
 Example: .loom/scripts/loom merge 130`,
     )
     .action((pr, raw) =>

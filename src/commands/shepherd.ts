@@ -19,9 +19,10 @@ import { CheckpointSchema } from '../core/checkpoint.js';
 import { allLabelNames } from '../core/labels.js';
 import { decidePhase, PhaseSchema } from '../core/shepherd-phase.js';
 import { type HeartbeatReport, recordHeartbeat } from '../daemon/heartbeat.js';
-import { ExitCode, exitCodeMeaning, exitCodesHelp, LoomError } from '../errors.js';
+import { ExitCode, LoomError } from '../errors.js';
 import { checkpointFrom, readCheckpoint, writeCheckpoint } from '../github/checkpoint.js';
 import { readIssueWork } from '../github/issue-work.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -104,7 +105,7 @@ Decided from the issue's labels, its open or merged PR (as \`loom pr-for\` finds
   merge     PR has loom:pr                     builder  loom:issue, loom:building or loom:curated, no PR
   curator   loom:triage / loom:curating, or not curated yet
 One GraphQL request (two when only the checkpoint knows the PR).
-${exitCodesHelp({ ok: 'printed the phase', usage: exitCodeMeaning.usage, notFound: 'no such issue', network: exitCodeMeaning.network })}
+${exitCodeHelp('shepherd-phase')}
 Example: .loom/scripts/loom shepherd-phase 123`,
     )
     .action((issue, raw) =>
@@ -149,7 +150,7 @@ Example: .loom/scripts/loom shepherd-phase 123`,
 Without --phase: prints the checkpoint as JSON ({phase, pr, doctor_rounds, updated_at}) or null.
 With --phase: edits the one checkpoint comment (<!-- loom:checkpoint {json} --> in its body) in place, or
 creates it the first time, and records a heartbeat like \`loom progress\`.
-${exitCodesHelp({ ok: 'done', usage: exitCodeMeaning.usage, notFound: 'no such issue', github: 'GitHub refused the edit', conflict: '(writing) the phase is not finished on GitHub yet: nothing recorded', network: exitCodeMeaning.network })}
+${exitCodeHelp('checkpoint')}
 Examples:
   .loom/scripts/loom checkpoint 123
   .loom/scripts/loom checkpoint 123 --phase judge --pr 130`,
@@ -210,7 +211,7 @@ Examples:
       `
 Give exactly one of --label, --merged, --pr-label. Each poll is one GraphQL request and a heartbeat.
 .loom/stop-shepherds is checked at least twice a second; loom:abort and loom:blocked on the issue end the wait.
-${exitCodesHelp({ ok: 'condition met', usage: exitCodeMeaning.usage, notFound: 'no such issue or PR', timeout: 'timed out', stopShepherds: '.loom/stop-shepherds exists', aborted: 'loom:abort on the issue', blocked: 'loom:blocked on the issue' })}
+${exitCodeHelp('await')}
 Examples:
   .loom/scripts/loom await 123 --label loom:issue --timeout 540
   .loom/scripts/loom await 123 --pr-label loom:pr --pr 130`,

@@ -13,10 +13,11 @@ import { envSecrets, redactSecrets } from '../core/sanitize.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { buildStatus, type StatusReport, StatusReportSchema } from '../core/status-report.js';
 import { observeTask } from '../daemon/task-output.js';
-import { exitCodeMeaning, exitCodesHelp, LoomError } from '../errors.js';
+import { LoomError } from '../errors.js';
 import { repoSlug } from '../github/repo.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { renderStatus } from '../render/status-text.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 const Options = z.object({ json: z.boolean().default(false), fast: z.boolean().default(false) });
@@ -32,7 +33,7 @@ export function register(
     .option('--fast', 'read local state only: no GitHub request (pipeline counts from the last iteration)')
     .addHelpText(
       'after',
-      `\nEverything that could be shown is printed first (the JSON stays valid); the exit code is that of the first problem.\n${exitCodesHelp({ ok: 'all parts shown', ghMissing: exitCodeMeaning.ghMissing, ghAuth: exitCodeMeaning.ghAuth, rateLimited: exitCodeMeaning.rateLimited, network: exitCodeMeaning.network, stateInvalid: exitCodeMeaning.stateInvalid, configInvalid: exitCodeMeaning.configInvalid, notInstalled: exitCodeMeaning.notInstalled })}\nExamples:\n  .loom/scripts/loom-status.sh\n  .loom/scripts/loom status --json | jq .pipeline`,
+      `\nEverything that could be shown is printed first (the JSON stays valid); the exit code is that of the first problem.\n${exitCodeHelp('status')}\nExamples:\n  .loom/scripts/loom-status.sh\n  .loom/scripts/loom status --json | jq .pipeline`,
     )
     .action((raw) =>
       run(async (env) => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { cleanText } from '../core/sanitize.js';
-import { ExitCode, exitCodeMeaning, exitCodesHelp, isLoomError, LoomError } from '../errors.js';
+import { ExitCode, isLoomError, LoomError } from '../errors.js';
 import {
   CleanEntrySchema,
   cleanWorktrees,
@@ -17,6 +17,7 @@ import {
 } from '../git/worktree.js';
 import { readIssueWork } from '../github/issue-work.js';
 import { repoSlug } from '../github/repo.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -48,16 +49,7 @@ branch is checked out as it is), under a lock (.loom/worktrees.lock). Loom marks
 and runs .loom/hooks/post-worktree in the worktree (timeout 300 s; env LOOM_ISSUE, LOOM_WORKTREE, LOOM_ROOT).
 The path is printed relative to the repository root (absolute in --json).
 A number that is not an issue on GitHub is refused before anything is created (exit 7).
-${exitCodesHelp({
-  ok: 'ready',
-  usage: 'bad arguments, or the number is a pull request',
-  network: exitCodeMeaning.network,
-  notFound: 'no such issue on GitHub (nothing created)',
-  configInvalid: '.loom/worktree-include is invalid',
-  conflict: 'the folder exists but is not a worktree',
-  git: exitCodeMeaning.git,
-  hookFailed: 'the post-worktree hook failed (the worktree exists; its last lines are printed)',
-})}
+${exitCodeHelp('worktree')}
 Examples:
   cd "$(.loom/scripts/loom worktree 123)"
   .loom/scripts/loom worktree clean --dry-run`,
@@ -114,12 +106,7 @@ Examples:
 Never removes a worktree without the .loom-worktree marker, one with uncommitted changes (git status --porcelain),
 or the one you are in. Branches are kept. One GraphQL request per candidate worktree. A worktree whose issue
 does not exist on GitHub is removed (its branch stays).
-${exitCodesHelp({
-  ok: 'done (kept worktrees are listed with the reason)',
-  network: exitCodeMeaning.network,
-  ghAuth: exitCodeMeaning.ghAuth,
-  git: exitCodeMeaning.git,
-})}
+${exitCodeHelp('clean')}
 Example: .loom/scripts/loom worktree clean --dry-run`,
     )
     .action((_raw, cmd: Command) => {

@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{RULES,activeRules,gitDirectory,locateCheckout,safeReadFile}from"./chunk-5PEUKICF.mjs";import{exitCodesHelp}from"./chunk-SUOX2YIO.mjs";import{readFileSync}from"node:fs";import path from"node:path";var SEPARATORS=new Set([";","&","|",`
+import{RULES,activeRules,gitDirectory,locateCheckout,safeReadFile}from"./chunk-MYX6UEKZ.mjs";import{exitCodeHelp}from"./chunk-23TOXHYI.mjs";import{readFileSync}from"node:fs";import path from"node:path";var SEPARATORS=new Set([";","&","|",`
 `,"(",")"]);function parseShell(line){let commands=[],substitution=!1,argv=[],writes=[],word="",inWord=!1,pending="word",heredocs=[],wordQuoted=!1,endWord=()=>{inWord&&(pending==="write"?writes.push(word):pending==="heredoc"||pending==="heredoc-strip"?heredocs.push({delimiter:word,quoted:wordQuoted,strip:pending==="heredoc-strip"}):pending==="word"&&argv.push(word),pending="word",word="",inWord=!1,wordQuoted=!1)},endCommand=()=>{endWord(),(argv.length||writes.length)&&commands.push({argv,writes}),argv=[],writes=[]},i=0,n=line.length,skipHeredocs=()=>{for(;heredocs.length;){let doc=heredocs.shift();for(;;){if(i>=n)return;let end=line.indexOf(`
 `,i),raw=line.slice(i,end===-1?n:end);if(i=end===-1?n:end+1,(doc.strip?raw.replace(/^\t+/,""):raw)===doc.delimiter)break;!doc.quoted&&/\$\(|`/.test(raw)&&(substitution=!0)}}};for(;i<n;){let c=line[i];if(c==="'"){let end=line.indexOf("'",i+1);word+=line.slice(i+1,end===-1?n:end),inWord=!0,wordQuoted=!0,i=end===-1?n:end+1;continue}if(c==='"'){for(i++,inWord=!0,wordQuoted=!0;i<n&&line[i]!=='"';){let d=line[i];if(d==="\\"&&i+1<n&&'$`"\\\n'.includes(line[i+1])){line[i+1]!==`
 `&&(word+=line[i+1]),i+=2;continue}(d==="`"||d==="$"&&line[i+1]==="(")&&(substitution=!0),word+=d,i++}i++;continue}if(c==="\\"){line[i+1]!==`
@@ -15,5 +15,5 @@ MultiEdit and NotebookEdit calls. Compound commands are split and each part chec
 Rules (switch one off with "guard": {"<rule>": false} in .loom/config.json, all with "guard": false):
 ${RULES.map(rule=>`  ${rule.id.padEnd(22)} ${rule.summary}`).join(`
 `)}
-${exitCodesHelp({ok:"the call may run",usage:"blocked (one line on stderr says why; Claude Code shows it to the model; unreadable input is blocked too)"})}
+${exitCodeHelp("guard")}
 Example: echo '{"tool_name":"Bash","tool_input":{"command":"git push -f"},"cwd":"."}' | .loom/scripts/loom guard`).action(()=>run(async env=>{let stdin="";try{stdin=readFileSync(0,"utf8")}catch{stdin=""}return runGuard(stdin,env.env,env.io.err)}))}export{GUARD_EXIT_CODES,register};
