@@ -10,8 +10,10 @@ import { register as registerDeps } from './commands/deps.js';
 import { register as registerInit } from './commands/init.js';
 import { register as registerIterate } from './commands/iterate.js';
 import { register as registerLabels } from './commands/labels.js';
+import { register as registerLogs } from './commands/logs.js';
 import { register as registerNext } from './commands/next.js';
 import { register as registerPulls } from './commands/pulls.js';
+import { register as registerRun } from './commands/run.js';
 import { type CommandEnv, defaultCommandEnv, reportError } from './commands/shared.js';
 import { register as registerShepherd } from './commands/shepherd.js';
 import { register as registerStatus } from './commands/status.js';
@@ -54,6 +56,8 @@ export function buildProgram(commandEnv: CommandEnv, setExit: (code: number) => 
     registerDeps,
     registerWorktree,
     registerNext,
+    registerRun,
+    registerLogs,
   ])
     register(program, run);
   return program;

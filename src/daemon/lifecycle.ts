@@ -68,6 +68,7 @@ export async function startDaemon(ctx: LoomContext, options: { force?: boolean }
       last_poll: now.toISOString(),
       iteration: 0,
     });
+    state.cost = { ...state.cost, session_usd: 0 };
     if (recovered.length) {
       pushWarnings(state, [
         {
@@ -142,6 +143,12 @@ async function recover(
         task_id: null,
         output_file: null,
       });
+      actions.push({ slot: slotId, issue, action, reason });
+      continue;
+    } else if (slot.status === 'paused' && slot.idle_reason === 'usage-limit' && tracked?.state === 'OPEN') {
+      // Paused by a Claude usage limit: the claim is kept and the shepherd resumes after the reset.
+      action = 'kept';
+      reason = 'paused by a usage limit: resumes after the reset';
       actions.push({ slot: slotId, issue, action, reason });
       continue;
     } else if (fresh(slot.last_heartbeat) || fresh(output.lastOutputAt)) {
@@ -268,8 +275,9 @@ export async function shutdownDaemon(
       : undefined;
     for (const [slotId, slot] of Object.entries(state.shepherds)) {
       if (!isBusy(slot) || slot.issue === null) continue;
-      if (!slot.completed && !slot.task_id && slot.pr_number) {
-        // Waiting to be resumed (its PR is open): the next `loom start` resumes it; releasing would re-queue PR'd work.
+      if (!slot.completed && !slot.task_id && (slot.pr_number || slot.idle_reason === 'usage-limit')) {
+        // Waiting to be resumed (its PR is open, or a usage limit paused it): the next `loom start` resumes it;
+        // releasing would re-queue PR'd work or burn a claim the limit interrupted.
         stillRunning.push(slot.issue);
       } else if (slot.completed || !slot.task_id || ended.has(slotId)) {
         // Finished, never started by the parent, or its task ended without reporting: the claim is ours to
