@@ -10,16 +10,12 @@ import { LoomError } from './errors.js';
 import { repositoryRoot } from './git/git.js';
 import { execGh, GhClient } from './github/gh.js';
 import { type Repo, resolveRepo } from './github/repo.js';
+import { type Output, processOutput } from './io.js';
 import { loadConfig } from './state/config-file.js';
 import { type LoomPaths, loomPaths } from './state/paths.js';
 import { StateStore } from './state/store.js';
 
-export interface Output {
-  out(line: string): void;
-  err(line: string): void;
-  /** True when stdout is a terminal (colour, tables). */
-  isTTY: boolean;
-}
+export { type Output, processOutput } from './io.js';
 
 export interface LoomContext {
   root: string;
@@ -32,12 +28,6 @@ export interface LoomContext {
   repo(): Promise<Repo>;
   config(): Promise<Config>;
 }
-
-export const processOutput: Output = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-  isTTY: Boolean(process.stdout.isTTY),
-};
 
 /** `LOOM_NOW` pins the clock (tests, demos); otherwise the real time. */
 export function clockFrom(env: NodeJS.ProcessEnv): () => Date {
@@ -70,15 +60,16 @@ export async function createContext(options: ContextOptions = {}): Promise<LoomC
   }
   let repo: Promise<Repo> | undefined;
   let config: Promise<Config> | undefined;
+  const resolve = () => (repo ??= resolveRepo(root, env));
   return {
     root,
     paths,
     env,
-    gh: new GhClient(execGh({ env, cwd: root })),
+    gh: new GhClient(execGh({ env, cwd: root, host: () => resolve().then((r) => r.host) })),
     store: new StateStore(paths.state),
     now: clockFrom(env),
     io: options.io ?? processOutput,
-    repo: () => (repo ??= resolveRepo(root, env)),
+    repo: resolve,
     config: () => (config ??= loadConfig(paths.config)),
   };
 }

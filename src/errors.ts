@@ -41,6 +41,48 @@ export const ExitCode = {
   phantomLabels: 26,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+export type ExitCodeName = keyof typeof ExitCode;
+
+/** What each exit code means in general: the one table every `--help` draws its "Exit codes" lines from. */
+export const exitCodeMeaning: Record<ExitCodeName, string> = {
+  ok: 'done',
+  bug: 'unexpected error (a bug in Loom; the stack trace is printed)',
+  usage: 'bad arguments or not a git repository',
+  ghMissing: 'gh not found or not executable (LOOM_GH)',
+  ghAuth: 'gh is not authenticated (`gh auth login`)',
+  rateLimited: 'GitHub rate limit reached',
+  network: 'GitHub unreachable or gh timed out',
+  notFound: 'issue, pull request or repository not found',
+  stateInvalid: 'a Loom state file (.loom/*.json) is invalid',
+  locked: 'another Loom process holds the lock',
+  configInvalid: '.loom/config.json is invalid',
+  github: 'GitHub refused the request',
+  conflict: 'conflicting claim or state (someone else got there first)',
+  notInstalled: 'Loom is not installed here (run `loom init`)',
+  git: 'a git command failed',
+  hookFailed: 'the post-worktree hook failed',
+  timeout: 'time limit reached',
+  stopShepherds: 'shepherds are told to stop',
+  aborted: 'a human put loom:abort on the issue',
+  blocked: 'the issue is loom:blocked',
+  depsOpen: 'a dependency is still open',
+  gateFailed: 'a merge-gate check failed',
+  phantomLabels: 'a loom: label is used but not declared',
+};
+
+/**
+ * The "Exit codes:" block of a command's --help: the codes it can end with, in
+ * numeric order, each with the shared meaning or the command's own wording.
+ */
+export function exitCodesHelp(codes: ExitCodeName[] | Partial<Record<ExitCodeName, string>>): string {
+  const entries: [ExitCodeName, string][] = Array.isArray(codes)
+    ? codes.map((name) => [name, exitCodeMeaning[name]])
+    : (Object.entries(codes) as [ExitCodeName, string][]);
+  const lines = entries
+    .sort(([a], [b]) => ExitCode[a] - ExitCode[b])
+    .map(([name, text]) => `  ${String(ExitCode[name]).padStart(2)}  ${text}`);
+  return `Exit codes:\n${lines.join('\n')}`;
+}
 
 export type ErrorCode =
   | 'USAGE'

@@ -10,7 +10,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, writeFile
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DaemonStateSchema } from '../src/state/schema.js';
+import { DaemonStateSchema } from '../src/core/daemon-state.js';
 import { type ClaudeRun, type ResultEvent, runClaude, trustProject } from './e2e/claude.js';
 import { growthFigures } from './e2e/context-growth.js';
 import type { ReplyTool, ToolResult } from './e2e/fake-model.js';

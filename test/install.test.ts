@@ -59,7 +59,7 @@ describe('loom init', () => {
     ]) {
       expect(existsSync(path.join(repo.dir, file)), file).toBe(true);
     }
-    expect(init.stdout).toMatch(/labels: \d+ created, 1 updated/);
+    expect(init.stdout).toMatch(/labels: \d+ created, 0 updated, 0 unchanged, 1 kept/); // loom:issue has the repository's own values
     const labels = emulator.state().labels!.map((l) => l.name);
     expect(labels).toContain('bug');
     for (const name of allLabelNames) expect(labels).toContain(name);

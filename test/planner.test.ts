@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type Config, defaultConfig } from '../src/core/config.js';
+import { type DaemonState, emptyState, type ShepherdSlot } from '../src/core/daemon-state.js';
 import { orderReady, type PlanInput, plan } from '../src/core/planner.js';
 import type { IssueSummary, Snapshot } from '../src/core/snapshot.js';
 import { summaryLine } from '../src/core/summary.js';
-import { type DaemonState, emptyState, type ShepherdSlot } from '../src/state/schema.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
@@ -30,6 +30,7 @@ function snapshot(partial: Partial<Snapshot> = {}, counts: Partial<Snapshot['cou
       changes_requested: 0,
       ready_to_merge: 0,
       blocked: 0,
+      triage: 0,
       ...counts,
     },
     readyIssues,

@@ -10,8 +10,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyState } from '../src/core/daemon-state.js';
 import { StatusReportSchema } from '../src/core/status-report.js';
-import { emptyState } from '../src/state/schema.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import {
   claimLocks,

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyState } from '../src/core/daemon-state.js';
 import { StatusReportSchema } from '../src/core/status-report.js';
-import { emptyState } from '../src/state/schema.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 

@@ -7,12 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCost, pauseFor, recordTaskCost, usagePaused } from '../src/core/accounting.js';
 import { ConfigSchema } from '../src/core/config.js';
+import { emptyState } from '../src/core/daemon-state.js';
 import { renderLogLine } from '../src/core/log-view.js';
 import { plan } from '../src/core/planner.js';
 import type { Snapshot } from '../src/core/snapshot.js';
 import { diedWithoutResult, readWorkerOutput, refusedByLimit } from '../src/core/worker-output.js';
 import { parseLogName } from '../src/daemon/worker-log.js';
-import { emptyState } from '../src/state/schema.js';
 
 const lines = (...entries: unknown[]) => entries.map((e) => JSON.stringify(e)).join('\n');
 const refusedStream = lines(

@@ -81,6 +81,7 @@ describe('loom status', () => {
       changes_requested: 1,
       ready_to_merge: 1,
       blocked: 1,
+      triage: 0,
     });
     expect(report.pipeline_source).toBe('github');
     expect(report.daemon.status).toBe('never-started');

@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { claimIssue, releaseIssue } from '../claims/claim.js';
 import { decideGate } from '../core/gate.js';
 import { planTransition } from '../core/label-transition.js';
 import { allLabelNames, Label } from '../core/labels.js';
 import { cleanText } from '../core/sanitize.js';
 import { ExitCode, LoomError } from '../errors.js';
-import { claimIssue, releaseIssue } from '../github/claims.js';
 import { addComment, readItem, transitionLabels } from '../github/items.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run, splitList } from './work-context.js';
@@ -52,7 +52,7 @@ const DEFAULT_RELEASE_COMMENT = (to: string) => `Loom: the claim on this issue w
 /**
  * Who holds a claim made from the command line (written into the local claim
  * lock). Not a pid: the claim outlives this process, and a lock whose pid is
- * gone counts as abandoned (src/state/claim-lock.ts), which would let the next
+ * gone counts as abandoned (src/claims/claim-lock.ts), which would let the next
  * claimant on this clone take it over. `loom release` (or expiry) frees it.
  */
 const cliOwner = () => `cli:claim-${randomBytes(6).toString('hex')}`;

@@ -6,14 +6,14 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { claimIssue } from '../claims/claim.js';
+import { claimedSlot, isBusy, SupportRoleNameSchema } from '../core/daemon-state.js';
 import { formatDirective, shepherdDirective } from '../core/directives.js';
-import { isBusy, slotIds } from '../core/planner.js';
+import { slotIds } from '../core/planner.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
 import { recordTask } from '../daemon/record.js';
 import { LoomError } from '../errors.js';
-import { claimIssue } from '../github/claims.js';
-import { SupportRoleNameSchema } from '../state/schema.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
@@ -149,21 +149,7 @@ export function register(program: Command, run: Run): void {
               hint: 'Only open loom:issue issues can be claimed.',
             });
           const nowIso = ctx.now().toISOString();
-          state.shepherds[slot] = {
-            status: 'working',
-            issue: options.issue,
-            task_id: null,
-            output_file: null,
-            started: nowIso,
-            last_phase: 'curator',
-            pr_number: null,
-            last_heartbeat: null,
-            idle_since: null,
-            idle_reason: null,
-            restarts: 0,
-            completed: null,
-            stuck_since: null,
-          };
+          state.shepherds[slot] = claimedSlot(options.issue, nowIso);
           await ctx.store.write(state);
           return shepherdDirective(slot, options.issue, config.shepherd_args);
         });

@@ -4,17 +4,18 @@
  */
 
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { LoomError } from '../errors.js';
+import { exitCodesHelp, LoomError } from '../errors.js';
 import { repositoryRoot } from '../git/git.js';
 import { execGh, GhClient } from '../github/gh.js';
 import { type LabelSyncResult, parseLabelsYaml, syncLabels } from '../github/labels.js';
 import { resolveRepo } from '../github/repo.js';
-import { bundlePath, loadDefaults } from '../install/defaults.js';
+import { loadDefaults, readBundle } from '../install/defaults.js';
 import { applyInit, planInit } from '../install/init.js';
+import { readManifest } from '../install/manifest.js';
+import { BUILD, VERSION } from '../version.js';
 import { type CommandEnv, parseOptions, printJson } from './shared.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
@@ -32,17 +33,36 @@ export function register(program: Command, run: Run): void {
     .command('init [target]')
     .description('Install or upgrade Loom in a git repository (default: the current one) and sync its labels')
     .option('--dry-run', 'show what would be written; write nothing, call GitHub for nothing')
-    .option('--force', 'replace .loom/config.json with the defaults (other user files are still merged)')
+    .option(
+      '--force',
+      "replace files you changed (yours saved as <file>.loom-backup first), reset .loom/config.json, and set labels to Loom's values",
+    )
     .option('--no-labels', 'skip the label sync on GitHub')
-    .option('--json', 'print {files:[{path, action}], labels}')
+    .option(
+      '--json',
+      'print {version, target, files:[{path, action, beside?, backup?, note?}], labels, warnings[], errors[]}',
+    )
     .addHelpText(
       'after',
       `
 Installs .claude/commands/*.md, .claude/settings.json, .loom/config.json, .loom/scripts/ (this
-bundle and its wrappers), .github/labels.yml, a Loom section in CLAUDE.md and .gitignore entries.
-Running it again changes nothing unless Loom changed; your CLAUDE.md text and config edits stay.
-Exit codes: 0 installed; 2 target is not a git repository; 10 your config is invalid (nothing
-written); 3/4/6/11 files installed but the label sync failed (run \`loom labels sync\` later).
+bundle and its wrappers), .github/labels.yml, a Loom section in CLAUDE.md and .gitignore entries,
+and records what it wrote in .loom/install-manifest.json (path → hash, Loom version).
+Nothing you wrote is lost: a file you changed since Loom installed it is kept and Loom's new version is
+written beside it as <file>.loom-new (--force replaces it after saving yours as <file>.loom-backup);
+your CLAUDE.md text, config values and settings are merged, not replaced; a CLAUDE.md whose Loom markers
+are broken is left alone with a note on how to mend it. Existing labels keep colours and descriptions
+you gave them (--force sets Loom's). Running it again changes nothing unless Loom changed.
+${exitCodesHelp({
+  ok: 'installed (see the output for files kept or skipped)',
+  usage: 'target is not a git repository',
+  configInvalid: 'your config.json is invalid (nothing written)',
+  stateInvalid: 'the install manifest is unreadable (nothing written)',
+  ghMissing: 'files installed, but gh is missing: labels not synced',
+  ghAuth: 'files installed, but gh is not authenticated: labels not synced',
+  network: 'files installed, but GitHub was unreachable: labels not synced',
+  github: 'files installed, but the label sync failed (run `loom labels sync` later)',
+})}
 Example: node ~/loom/.loom/scripts/loom init ~/src/my-project`,
     )
     .action((target, raw) =>
@@ -56,52 +76,96 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
     throw new LoomError('USAGE', `${requested} is not a directory.`, { hint: 'Give the path of your repository.' });
   }
   const target = await repositoryRoot(requested);
-  const bundle = await readFile(bundlePath(), 'utf8').catch(() => {
-    throw new LoomError('NOT_INSTALLED', 'The Loom bundle (.loom/scripts/loom) is missing.', {
+  let bundle: Record<string, string>;
+  try {
+    bundle = readBundle();
+  } catch {
+    throw new LoomError('NOT_INSTALLED', 'The Loom bundle (.loom/scripts/loom and lib/) is missing.', {
       hint: 'Run `npm run build` in the Loom repository first.',
     });
+  }
+  const defaults = loadDefaults();
+  const loomLabels = parseLabelsYaml(defaults['.github/labels.yml'] ?? '[]');
+  const manifest = await readManifest(target);
+  const planned = await planInit({
+    target,
+    defaults,
+    bundle,
+    force: options.force,
+    manifest,
+    version: VERSION,
+    labels: loomLabels,
   });
-  const planned = await planInit({ target, defaults: loadDefaults(), bundle, force: options.force });
   if (!options.dryRun) await applyInit(target, planned);
 
   let labels: LabelSyncResult | null = null;
   let labelError: LoomError | null = null;
   if (options.labels && !options.dryRun) {
     try {
-      const gh = new GhClient(execGh({ env: env.env, cwd: target }));
       const repo = await resolveRepo(target, env.env);
+      const gh = new GhClient(execGh({ env: env.env, cwd: target, host: async () => repo.host }));
       const specs = parseLabelsYaml(planned.find((f) => f.path === '.github/labels.yml')!.content);
-      labels = await syncLabels(gh, repo, specs);
+      labels = await syncLabels(gh, repo, specs, { force: options.force, previous: manifest?.labels });
     } catch (error) {
       if (!(error instanceof LoomError)) throw error;
       labelError = error;
     }
   }
+  const warnings = planned.filter((f) => f.action === 'skipped').map((f) => `${f.path} ${f.note}`);
+  const kept = planned.filter((f) => f.action === 'kept');
 
   if (options.json) {
     printJson(env.io, {
+      version: VERSION,
+      build: BUILD,
       target,
       dry_run: options.dryRun,
-      files: planned.map((f) => ({ path: f.path, action: f.action })),
+      files: planned.map((f) => ({
+        path: f.path,
+        action: f.action,
+        ...(f.beside ? { beside: f.beside } : {}),
+        ...(f.backup ? { backup: f.backup } : {}),
+        ...(f.note && f.action !== 'unchanged' ? { note: f.note } : {}),
+      })),
       labels,
+      warnings,
       errors: labelError ? [labelError.toJSON()] : [],
     });
   } else {
     const verb = options.dryRun ? 'would ' : '';
-    for (const file of planned)
-      if (file.action !== 'unchanged')
-        env.io.out(`${verb}${file.action} ${file.path}${file.note ? `  (${file.note})` : ''}`);
+    env.io.out(`${options.dryRun ? 'Would install' : 'Installing'} Loom ${VERSION} into ${target}`);
+    for (const file of planned) {
+      if (file.action === 'unchanged') continue;
+      const note = file.action === 'skipped' ? 'its Loom markers are broken; see the warning below' : file.note;
+      env.io.out(`  ${verb}${file.action} ${file.path}${note ? `  (${note})` : ''}`);
+    }
     const unchanged = planned.filter((f) => f.action === 'unchanged').length;
-    if (unchanged) env.io.out(`${unchanged} file(s) already up to date`);
-    if (labels)
+    if (unchanged) env.io.out(`  ${unchanged} file(s) already up to date`);
+    if (kept.length)
       env.io.out(
-        `labels: ${labels.created.length} created, ${labels.updated.length} updated, ${labels.unchanged.length} unchanged`,
+        `${kept.length} file(s) you changed were kept: compare each with its .loom-new, take what you want, delete the .loom-new (or run init --force: yours are saved as .loom-backup first).`,
       );
-    if (!options.dryRun)
+    if (!manifest && kept.length)
+      env.io.out("  (No install manifest was found, so every file that differs from Loom's counts as yours.)");
+    if (labels) {
       env.io.out(
-        `Loom is installed in ${target}. Next: open Claude Code there and type /loom (watch with .loom/scripts/loom-status.sh).`,
+        `labels: ${labels.created.length} created, ${labels.updated.length} updated, ${labels.unchanged.length} unchanged${labels.kept.length ? `, ${labels.kept.length} kept` : ''}`,
       );
+      if (labels.kept.length)
+        env.io.out(
+          `  kept your colour/description of ${labels.kept.join(', ')} (\`loom labels sync --force\` sets Loom's)`,
+        );
+    }
+    if (!options.dryRun) {
+      env.io.out('Next:');
+      env.io.out('  1. Commit the installed files: git add .claude .loom .github CLAUDE.md .gitignore && git commit');
+      env.io.out(
+        `  2. Open Claude Code in ${target} and trust the folder when it asks (the commands run .loom/scripts/loom).`,
+      );
+      env.io.out('  3. Type /loom; watch progress with .loom/scripts/loom status.');
+    }
   }
+  for (const warning of warnings) env.io.err(`loom: warning: ${warning}`);
   if (labelError) {
     env.io.err(`loom: files installed, but labels were not synced: ${labelError.message}`);
     if (labelError.hint) env.io.err(`  → ${labelError.hint}`);

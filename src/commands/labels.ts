@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { findPhantomLabels, PhantomSchema } from '../core/label-lint.js';
 import { ExitCode, LoomError } from '../errors.js';
 import { parseLabelsYaml, syncLabels } from '../github/labels.js';
+import { readManifest } from '../install/manifest.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 export const LabelsLintJsonSchema = z.object({
@@ -40,13 +41,25 @@ export function register(program: Command, run: Run): void {
   const labels = program.command('labels').description("Manage Loom's GitHub labels (.github/labels.yml)");
   labels
     .command('sync')
-    .description('Create missing labels and update changed ones on GitHub; never deletes a label')
+    .description("Create missing labels on GitHub; update a label only while it has Loom's values; never deletes")
     .option('--dry-run', 'list what would change (one read request)')
-    .option('--json', 'print {created[], updated[], unchanged[]}')
+    .option('--force', "also change labels whose colour/description you set yourself to labels.yml's values")
+    .option('--json', 'print {created[], updated[], unchanged[], kept[]}')
+    .addHelpText(
+      'after',
+      `
+A label that exists with other values than labels.yml is changed only when it still has the values
+Loom gave it before (recorded in .loom/install-manifest.json); otherwise it is listed as kept.
+Exit codes: 0 synced; 13 no labels.yml; 3 gh missing; 4 gh not authenticated; 6 network; 11 GitHub error.`,
+    )
     .action((raw) =>
       run(async (env) => {
         const options = parseOptions(
-          z.object({ dryRun: z.boolean().default(false), json: z.boolean().default(false) }),
+          z.object({
+            dryRun: z.boolean().default(false),
+            force: z.boolean().default(false),
+            json: z.boolean().default(false),
+          }),
           raw,
         );
         const ctx = await context(env);
@@ -56,11 +69,18 @@ export function register(program: Command, run: Run): void {
             hint: 'Run `loom init .` to install it.',
           });
         });
-        const result = await syncLabels(ctx.gh, await ctx.repo(), parseLabelsYaml(text), options.dryRun);
+        const manifest = await readManifest(ctx.root);
+        const result = await syncLabels(ctx.gh, await ctx.repo(), parseLabelsYaml(text), {
+          dryRun: options.dryRun,
+          force: options.force,
+          previous: manifest?.labels,
+        });
         if (options.json) return printJson(env.io, result);
         env.io.out(
-          `${options.dryRun ? 'would create' : 'created'} ${result.created.length}, ${options.dryRun ? 'would update' : 'updated'} ${result.updated.length}, unchanged ${result.unchanged.length}`,
+          `${options.dryRun ? 'would create' : 'created'} ${result.created.length}, ${options.dryRun ? 'would update' : 'updated'} ${result.updated.length}, unchanged ${result.unchanged.length}, kept ${result.kept.length}`,
         );
+        if (result.kept.length)
+          env.io.out(`kept your values of ${result.kept.join(', ')} (--force sets labels.yml's values)`);
       }, Boolean(raw.json)),
     );
 

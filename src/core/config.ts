@@ -4,6 +4,7 @@
  * holds only what they changed and survives upgrades.
  */
 import { z } from 'zod';
+import { RULES } from '../guard/rules.js';
 
 const seconds = z.number().int().nonnegative();
 
@@ -58,6 +59,18 @@ export const ConfigSchema = z
     doctor: supportRoleSchema(300).prefault({}),
     /** A `loom:building` issue with no pull request for this long is stale (SPEC §9). */
     stale_building: seconds.default(7200),
+    /**
+     * Seconds a worker label may sit on an item no shepherd holds before it counts as left by a crashed
+     * agent and goes back to the state before it (src/core/label-owners.ts), with one comment.
+     */
+    orphan_after: z
+      .object({
+        curating: seconds.default(3600),
+        reviewing: seconds.default(3600),
+        treating: seconds.default(7200),
+      })
+      .strict()
+      .prefault({}),
     /** A heartbeat younger than this counts as fresh (a claim with a fresh heartbeat is never released). */
     heartbeat_fresh: seconds.default(900),
     /** Seconds without heartbeat or output after which a shepherd is stuck, per phase. */
@@ -108,6 +121,13 @@ export const ConfigSchema = z
      * `escalate_to`: the model of a Builder/Doctor run after a Judge rejection.
      */
     models: z.partialRecord(z.enum(MODEL_ROLES), modelName).default({}),
+    /**
+     * The `loom guard` hook's rules: `{"force-push": false}` switches one off, `false` all of them.
+     * Absent: every rule is on. (Read by the guard itself without this schema, to stay fast.)
+     */
+    guard: z
+      .union([z.literal(false), z.partialRecord(z.enum(RULES.map((r) => r.id) as [string, ...string[]]), z.boolean())])
+      .optional(),
   })
   .strict();
 

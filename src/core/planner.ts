@@ -5,9 +5,10 @@
  * afterwards (src/core/iteration.ts), so every rule is table-tested here.
  */
 
-import type { DaemonState, ShepherdSlot, SupportRoleName, Warning } from '../state/schema.js';
 import { budgetReached, pauseFor, type UsageState, usagePaused } from './accounting.js';
 import type { Config } from './config.js';
+import { type DaemonState, isBusy, type SupportRoleName, type Warning } from './daemon-state.js';
+import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
 import { Label } from './labels.js';
 import { type IssueSummary, pullForIssue, type Snapshot } from './snapshot.js';
 import type { LimitSignal, WorkerResult } from './worker-output.js';
@@ -106,11 +107,6 @@ const latest = (...times: (string | null | undefined)[]): string | null => {
 
 export function slotIds(max: number): string[] {
   return Array.from({ length: max }, (_, i) => `shepherd-${i + 1}`);
-}
-
-/** Slots counted as busy: a working shepherd, or one paused to be resumed. */
-export function isBusy(slot: ShepherdSlot | undefined): boolean {
-  return !!slot && (slot.status === 'working' || slot.status === 'paused') && slot.issue !== null;
 }
 
 export function plan(input: PlanInput): Plan {
@@ -264,12 +260,13 @@ export function plan(input: PlanInput): Plan {
     }
   }
   // Step 7: support roles on their interval since they last finished (or since the daemon started).
+  // A role has work while a label it drains (per the label-ownership table) has items.
+  const drains = (role: DrainingRole) => countsDrainedBy(role).some((key) => snapshot.counts[key] > 0);
   const hasWork: Record<(typeof SUPPORT_ROLES)[number], boolean> = {
     guide: true,
     champion:
-      snapshot.counts.ready_to_merge + snapshot.counts.curated > 0 ||
-      (force && snapshot.counts.architect_proposals + snapshot.counts.hermit_proposals > 0),
-    doctor: snapshot.counts.changes_requested > 0,
+      drains('champion') || (force && snapshot.counts.architect_proposals + snapshot.counts.hermit_proposals > 0),
+    doctor: drains('doctor'),
   };
   for (const role of SUPPORT_ROLES) {
     const settings = config[role];
@@ -281,11 +278,13 @@ export function plan(input: PlanInput): Plan {
 
   // Step 8: stale `loom:building` issues nobody is working on.
   const staleReleases: Plan['staleReleases'] = [];
-  if (snapshot.pullRequestsComplete) {
+  const building = ownerOf(Label.building);
+  const staleAfter = building.orphanAfter(config);
+  if (snapshot.pullRequestsComplete && staleAfter !== null) {
     for (const issue of snapshot.buildingIssues) {
       if (held.has(issue.number)) continue;
       const idleSeconds = secondsBetween(now, latest(issue.updatedAt, state.heartbeats[String(issue.number)]));
-      if (idleSeconds <= config.stale_building) continue;
+      if (idleSeconds <= staleAfter) continue;
       if (pullForIssue(snapshot, issue.number)) continue;
       staleReleases.push({ issue: issue.number, title: issue.title, idleSeconds: Math.round(idleSeconds) });
       warnings.push({

@@ -36,6 +36,8 @@ export const PipelineCountsSchema = z.object({
   changes_requested: z.number().int().nonnegative(),
   ready_to_merge: z.number().int().nonnegative(),
   blocked: z.number().int().nonnegative(),
+  /** Counts added after the first release default to 0 so older state files still read. */
+  triage: z.number().int().nonnegative().default(0),
 });
 export type PipelineCounts = z.infer<typeof PipelineCountsSchema>;
 

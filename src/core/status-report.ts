@@ -4,10 +4,9 @@
  * `StatusReportSchema`, and the text view renders the same object.
  */
 import { z } from 'zod';
-import type { DaemonState, SupportRoleName } from '../state/schema.js';
 import { budgetReached, spentToday, usagePaused } from './accounting.js';
 import type { Config } from './config.js';
-import { isBusy } from './planner.js';
+import { type DaemonState, isBusy, type SupportRoleName } from './daemon-state.js';
 import { cleanText } from './sanitize.js';
 import type { Snapshot } from './snapshot.js';
 import { PipelineCountsSchema } from './snapshot.js';

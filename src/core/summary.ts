@@ -4,7 +4,7 @@
  * [+guide] [+champion] [+doctor] [completed=#N…] [stuck=N] [warn=N]`,
  * or exactly `SHUTDOWN_SIGNAL`.
  */
-import type { SupportRoleName } from '../state/schema.js';
+import type { SupportRoleName } from './daemon-state.js';
 
 export const SHUTDOWN_SIGNAL = 'SHUTDOWN_SIGNAL';
 

@@ -4,7 +4,7 @@
  * through the state store's single writer. A shepherd holding a daemon slot
  * updates the slot; one typed by a user (`/shepherd N`) lands in `heartbeats`.
  */
-import { isBusy } from '../core/planner.js';
+import { isBusy } from '../core/daemon-state.js';
 import type { StateStore } from '../state/store.js';
 
 export interface HeartbeatReport {

@@ -4,8 +4,8 @@
  */
 
 import type { Config } from '../core/config.js';
+import type { DaemonState } from '../core/daemon-state.js';
 import { LoomError } from '../errors.js';
-import type { DaemonState } from '../state/schema.js';
 
 /** A daemon counts as alive while its last poll is younger than three poll intervals (also the Crashed rule of §6). */
 export function daemonAlive(state: DaemonState, config: Config, now: Date): boolean {

@@ -4,9 +4,8 @@
  * log file) write the same fields through this one function.
  */
 import type { LoomContext } from '../context.js';
-import { isBusy } from '../core/planner.js';
+import { isBusy, type SupportRoleName } from '../core/daemon-state.js';
 import { LoomError } from '../errors.js';
-import type { SupportRoleName } from '../state/schema.js';
 
 export async function recordTask(
   ctx: LoomContext,

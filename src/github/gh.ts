@@ -28,6 +28,12 @@ export interface GhClientOptions {
   timeoutMs?: number;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The GitHub host of the repository (see github/repo.ts), passed to gh as
+   * GH_HOST so `gh api` addresses that host; a function because the host is
+   * known only once the repository is resolved. Undefined: gh's default.
+   */
+  host?: () => Promise<string | undefined>;
 }
 
 export function execGh(options: GhClientOptions = {}): GhExec {
@@ -35,13 +41,21 @@ export function execGh(options: GhClientOptions = {}): GhExec {
   const bin = options.bin ?? readEnv('LOOM_GH', env) ?? 'gh';
   const timeoutMs = options.timeoutMs ?? Number(readEnv('LOOM_GH_TIMEOUT', env) ?? 30) * 1000;
   return async (args, input) => {
+    const host = options.host ? await options.host().catch(() => undefined) : undefined;
     try {
       const result = await execa(bin, [...args], {
         input,
         reject: false,
         timeout: timeoutMs,
         cwd: options.cwd,
-        env: { ...env, GH_PROMPT_DISABLED: '1', GH_NO_UPDATE_NOTIFIER: '1', NO_COLOR: '1', CLICOLOR: '0' },
+        env: {
+          ...env,
+          ...(host ? { GH_HOST: host } : {}),
+          GH_PROMPT_DISABLED: '1',
+          GH_NO_UPDATE_NOTIFIER: '1',
+          NO_COLOR: '1',
+          CLICOLOR: '0',
+        },
         extendEnv: false,
         stripFinalNewline: false,
       });

@@ -1,7 +1,9 @@
 /**
- * Label sync (SPEC §3): create missing labels, update changed colours or
- * descriptions, never delete a label the user has. One request to list, then
- * one per label that actually changes.
+ * Label sync (SPEC §3): create missing labels; change the colour or
+ * description of an existing label only when it still has the values Loom
+ * gave it before (recorded in the install manifest) or with `force`, so a
+ * repository's own choices for its labels stay; never delete a label. One
+ * request to list, then one per label that actually changes.
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -35,20 +37,31 @@ export interface LabelSyncResult {
   created: string[];
   updated: string[];
   unchanged: string[];
+  /** Existing labels whose colour/description differ from labels.yml and were left as they are. */
+  kept: string[];
+}
+
+export interface LabelSyncOptions {
+  dryRun?: boolean;
+  /** Change differing labels even when their current values are not Loom's previous ones. */
+  force?: boolean;
+  /** Loom's previous values per label name (install manifest); a label that still has them may be changed. */
+  previous?: Record<string, { color: string; description: string }>;
 }
 
 export async function syncLabels(
   gh: GhClient,
   repo: Repo,
   specs: LabelSpec[],
-  dryRun = false,
+  options: LabelSyncOptions = {},
 ): Promise<LabelSyncResult> {
+  const dryRun = options.dryRun ?? false;
   const existing = await gh.rest<{ name: string; color: string; description: string | null }[]>(
     'GET',
     `repos/${repo.owner}/${repo.name}/labels?per_page=100`,
   );
   const byName = new Map(existing.map((l) => [l.name.toLowerCase(), l]));
-  const result: LabelSyncResult = { created: [], updated: [], unchanged: [] };
+  const result: LabelSyncResult = { created: [], updated: [], unchanged: [], kept: [] };
   for (const spec of specs) {
     const current = byName.get(spec.name.toLowerCase());
     if (!current) {
@@ -66,10 +79,12 @@ export async function syncLabels(
           });
       }
       result.created.push(spec.name);
-    } else if (
-      current.color.toLowerCase() !== spec.color.toLowerCase() ||
-      (current.description ?? '') !== spec.description
-    ) {
+    } else if (!sameValues(current, spec)) {
+      const previous = options.previous?.[spec.name];
+      if (!options.force && !(previous && sameValues(current, previous))) {
+        result.kept.push(spec.name);
+        continue;
+      }
       if (!dryRun)
         await gh.rest('PATCH', `repos/${repo.owner}/${repo.name}/labels/${encodeURIComponent(spec.name)}`, {
           color: spec.color,
@@ -81,4 +96,11 @@ export async function syncLabels(
     }
   }
   return result;
+}
+
+function sameValues(
+  current: { color: string; description: string | null },
+  spec: { color: string; description: string },
+): boolean {
+  return current.color.toLowerCase() === spec.color.toLowerCase() && (current.description ?? '') === spec.description;
 }

@@ -3,6 +3,12 @@
  * `origin` remote of the repository (any host: `https://host/o/r(.git)`,
  * `git@host:o/r(.git)`, `ssh://git@host/o/r`). Resolved locally, without a
  * GitHub request.
+ *
+ * The host is kept: a GitHub Enterprise remote `git.corp.example/acme/app` is
+ * addressed on git.corp.example (gh gets it as GH_HOST), never on github.com
+ * where a same-named repository may exist. Host order: the one in
+ * LOOM_REPO/GH_REPO (`HOST/OWNER/NAME`), else the remote's, else `GH_HOST`,
+ * else gh's default (github.com).
  */
 
 import { readEnv } from '../env.js';
@@ -12,23 +18,35 @@ import { remoteUrl } from '../git/git.js';
 export interface Repo {
   owner: string;
   name: string;
+  /** The GitHub host (github.com, or a GitHub Enterprise host); undefined: gh's default (GH_HOST or github.com). */
+  host?: string;
 }
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
-/** Parses `owner/name`; undefined when it is not one. */
+const HOST = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+
+/** Parses `owner/name` or `host/owner/name`; undefined when it is neither. */
 export function parseRepoSlug(slug: string): Repo | undefined {
   const parts = slug.trim().split('/');
-  if (parts.length === 3 && parts[0]?.includes('.')) parts.shift(); // host/owner/name (GH_REPO allows it)
+  let host: string | undefined;
+  if (parts.length === 3 && HOST.test(parts[0] ?? '')) host = parts.shift()!.toLowerCase();
   const [owner, name] = parts;
   if (parts.length !== 2 || !owner || !name || !NAME.test(owner) || !NAME.test(name)) return undefined;
-  return { owner, name };
+  return host ? { owner, name, host } : { owner, name };
 }
 
-/** Extracts owner/name from a git remote URL. */
+/**
+ * Extracts host, owner and name from a git remote URL. A host without a dot
+ * (an ssh alias such as `github-work`) is not a GitHub host name: it is left
+ * to gh's default.
+ */
 export function parseRemoteUrl(url: string): Repo | undefined {
-  const match = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?[^/:]+[:/](?:\d+\/)?([^/]+)\/([^/]+?)(?:\.git)?\/?$/i.exec(url.trim());
-  return match ? parseRepoSlug(`${match[1]}/${match[2]}`) : undefined;
+  const match = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?([^/:]+)[:/](?:\d+\/)?([^/]+)\/([^/]+?)(?:\.git)?\/?$/i.exec(url.trim());
+  if (!match) return undefined;
+  const repo = parseRepoSlug(`${match[2]}/${match[3]}`);
+  const host = match[1]!.toLowerCase();
+  return repo && HOST.test(host) ? { ...repo, host } : repo;
 }
 
 export async function resolveRepo(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Repo> {
@@ -37,9 +55,9 @@ export async function resolveRepo(cwd: string, env: NodeJS.ProcessEnv = process.
     const repo = parseRepoSlug(explicit);
     if (!repo)
       throw new LoomError('USAGE', `"${explicit}" is not an owner/name repository.`, {
-        hint: 'Set LOOM_REPO=owner/name.',
+        hint: 'Set LOOM_REPO=OWNER/NAME (or HOST/OWNER/NAME for GitHub Enterprise).',
       });
-    return repo;
+    return withDefaultHost(repo, env);
   }
   const url = await remoteUrl(cwd);
   const repo = url ? parseRemoteUrl(url) : undefined;
@@ -48,7 +66,12 @@ export async function resolveRepo(cwd: string, env: NodeJS.ProcessEnv = process.
       hint: 'Add the remote (`git remote add origin https://github.com/OWNER/NAME.git`) or set LOOM_REPO=OWNER/NAME.',
     });
   }
-  return repo;
+  return withDefaultHost(repo, env);
+}
+
+function withDefaultHost(repo: Repo, env: NodeJS.ProcessEnv): Repo {
+  if (repo.host || !env.GH_HOST) return repo;
+  return { ...repo, host: env.GH_HOST.toLowerCase() };
 }
 
 export const repoSlug = (repo: Repo) => `${repo.owner}/${repo.name}`;

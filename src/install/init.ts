@@ -4,15 +4,24 @@
  * changes nothing. The user's CLAUDE.md text, config edits, settings and
  * labels are kept; Loom's own files (command files, scripts) are replaced.
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseConfig } from '../core/config.js';
 import { LoomError } from '../errors.js';
+import type { LabelSpec } from '../github/labels.js';
 import type { DefaultFiles } from './defaults.js';
+import { MANIFEST_PATH, type Manifest, renderManifest, sha256 } from './manifest.js';
 import { SCRIPTS_PACKAGE_JSON, WRAPPERS, wrapperScript } from './wrappers.js';
 
-export type FileAction = 'create' | 'update' | 'unchanged';
+/**
+ * create/update/unchanged: the file is (or already was) Loom's version.
+ * kept: the user changed the file since Loom wrote it (or wrote it themselves):
+ *   it stays as it is and Loom's version goes beside it (`beside`).
+ * skipped: not touched because it cannot be merged safely (CLAUDE.md with broken markers); see `note`.
+ * delete: a chunk of an older version in `.loom/scripts/lib/`, a folder that is Loom's alone.
+ */
+export type FileAction = 'create' | 'update' | 'unchanged' | 'kept' | 'skipped' | 'delete';
 
 export interface PlannedFile {
   path: string;
@@ -21,7 +30,14 @@ export interface PlannedFile {
   mode?: number;
   /** Why it is written the way it is (merged, kept user text, …). */
   note?: string;
+  /** `kept`: where Loom's new version is written instead (`<path>.loom-new`). */
+  beside?: string;
+  /** `--force` over a changed file: where the user's version is saved first (`<path>.loom-backup`). */
+  backup?: string;
 }
+
+export const NEW_SUFFIX = '.loom-new';
+export const BACKUP_SUFFIX = '.loom-backup';
 
 export const BEGIN_MARKER = '<!-- BEGIN LOOM -->';
 export const END_MARKER = '<!-- END LOOM -->';
@@ -29,11 +45,13 @@ const GITIGNORE_HEADER = '# Loom runtime files (added by loom init)';
 export const GITIGNORE_ENTRIES = [
   '.loom/daemon-state.json',
   '.loom/daemon-state.json.lock',
+  '.loom/daemon-state.json.bad',
   '.loom/stop-daemon',
   '.loom/stop-shepherds',
   '.loom/claims/',
   '.loom/worktrees/',
   '.loom/logs/',
+  '.loom/tmp/',
   '.loom/*.lock',
 ];
 
@@ -46,7 +64,38 @@ async function readIfExists(file: string): Promise<string | undefined> {
   }
 }
 
-/** CLAUDE.md: the Loom section between markers replaced (or appended); the rest is the user's. */
+const lineOf = (text: string, index: number) => text.slice(0, index).split('\n').length;
+
+function markerLines(text: string, marker: string): number[] {
+  const lines: number[] = [];
+  for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + marker.length))
+    lines.push(lineOf(text, at));
+  return lines;
+}
+
+/**
+ * What is wrong with the Loom markers of a CLAUDE.md, with how to mend it;
+ * undefined when they are usable (none at all, or one BEGIN followed by one END).
+ */
+export function claudeMdMarkerProblem(text: string): string | undefined {
+  const begins = markerLines(text, BEGIN_MARKER);
+  const ends = markerLines(text, END_MARKER);
+  if (!begins.length && !ends.length) return undefined;
+  if (begins.length === 1 && ends.length === 1 && begins[0]! < ends[0]!) return undefined;
+  const where = (lines: number[]) => (lines.length ? `on line ${lines.join(', ')}` : 'missing');
+  const found = `BEGIN ${where(begins)}, END ${where(ends)}`;
+  if (begins.length === 1 && !ends.length)
+    return `CLAUDE.md has ${BEGIN_MARKER} but no ${END_MARKER} (${found}). Put ${END_MARKER} on its own line after Loom's section (before your own text), or delete the marker and Loom's section; then run init again.`;
+  if (!begins.length && ends.length === 1)
+    return `CLAUDE.md has ${END_MARKER} but no ${BEGIN_MARKER} (${found}). Put ${BEGIN_MARKER} on its own line where Loom's section starts, or delete the marker and Loom's section; then run init again.`;
+  return `CLAUDE.md's Loom markers are out of order or repeated (${found}). Keep exactly one ${BEGIN_MARKER} before one ${END_MARKER} around Loom's section (delete the others and any second Loom section); then run init again.`;
+}
+
+/**
+ * CLAUDE.md: the Loom section between markers replaced (or appended when there
+ * are no markers); the rest is the user's. Call only when
+ * `claudeMdMarkerProblem` finds nothing wrong.
+ */
 export function mergeClaudeMd(existing: string | undefined, section: string): string {
   const block = `${BEGIN_MARKER}\n${section.trim()}\n${END_MARKER}`;
   if (!existing) return `${block}\n`;
@@ -110,10 +159,27 @@ function deepMerge(base: unknown, over: unknown): unknown {
   return over === undefined ? base : over;
 }
 
-/** settings.json: Loom's permissions added to the user's (union), every other key of theirs kept. */
+interface HookEntry {
+  matcher?: string;
+  hooks?: { type?: string; command?: string }[];
+}
+type Settings = {
+  permissions?: { allow?: string[] } & Record<string, unknown>;
+  hooks?: Record<string, HookEntry[]>;
+} & Record<string, unknown>;
+
+/** Loom's own hook entries are recognised by their command, so an upgrade replaces them instead of adding twice. */
+const isLoomHook = (entry: HookEntry) =>
+  (entry.hooks ?? []).some((h) => /\.loom\/scripts\/loom"? guard\b/.test(h.command ?? ''));
+
+/**
+ * settings.json: Loom's permissions added to the user's (union); Loom's hooks
+ * (the `loom guard` PreToolUse hook) replace Loom's earlier entries and sit
+ * after the user's own, which are kept as they are; every other key of theirs kept.
+ */
 export function mergeSettings(existing: string | undefined, defaults: string): string {
   if (!existing) return defaults;
-  let user: { permissions?: { allow?: string[] } } & Record<string, unknown>;
+  let user: Settings;
   try {
     user = JSON.parse(existing);
   } catch {
@@ -121,10 +187,15 @@ export function mergeSettings(existing: string | undefined, defaults: string): s
       hint: 'Fix the file, then run init again.',
     });
   }
-  const ours = JSON.parse(defaults) as { permissions: { allow: string[] } };
+  const ours = JSON.parse(defaults) as Required<Pick<Settings, 'hooks'>> & { permissions: { allow: string[] } };
   const allow = [...(user.permissions?.allow ?? [])];
   for (const rule of ours.permissions.allow) if (!allow.includes(rule)) allow.push(rule);
-  return `${JSON.stringify({ ...user, permissions: { ...(user.permissions ?? {}), allow } }, null, 2)}\n`;
+  const hooks: Record<string, HookEntry[]> = { ...(user.hooks ?? {}) };
+  for (const [event, entries] of Object.entries(ours.hooks ?? {})) {
+    const theirs = Array.isArray(hooks[event]) ? hooks[event]!.filter((entry) => !isLoomHook(entry)) : [];
+    hooks[event] = [...theirs, ...entries];
+  }
+  return `${JSON.stringify({ ...user, permissions: { ...(user.permissions ?? {}), allow }, hooks }, null, 2)}\n`;
 }
 
 /** labels.yml: Loom's labels as shipped, the user's other labels kept after them. */
@@ -147,51 +218,117 @@ export function mergeLabelsYaml(existing: string | undefined, defaults: string):
 export interface InitPlanInput {
   target: string;
   defaults: DefaultFiles;
-  bundle: string;
+  /** The built CLI: `.loom/scripts/loom` and its `.loom/scripts/lib/` chunks → content. */
+  bundle: Record<string, string>;
   force: boolean;
+  /** The manifest of the previous install (undefined: none, or an install older than manifests). */
+  manifest: Manifest | undefined;
+  /** Loom's version, recorded in the new manifest. */
+  version: string;
+  /** Loom's own labels (from the shipped labels.yml), recorded in the new manifest. */
+  labels: LabelSpec[];
 }
 
-/** Everything init would write, with create/update/unchanged per file. Reads only. */
+/** Files init merges with the user's content instead of owning them whole. */
+const MERGED = new Set(['CLAUDE.md', '.loom/config.json', '.claude/settings.json', '.github/labels.yml', '.gitignore']);
+
+/**
+ * Everything init would write, with an action per file, and the new install
+ * manifest last. Reads only. A file Loom owns (command files, scripts) is
+ * replaced only when it is still what Loom wrote (its hash is in the
+ * manifest); otherwise it is `kept` and the new version planned beside it, or,
+ * with `force`, replaced after a backup.
+ */
 export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
   const planned: PlannedFile[] = [];
+  const recorded: Record<string, string> = {};
+  const previous = input.manifest?.files ?? {};
   const add = async (relative: string, content: string, options: { mode?: number; note?: string } = {}) => {
     const current = await readIfExists(path.join(input.target, relative));
-    planned.push({
-      path: relative,
-      content,
-      action: current === undefined ? 'create' : current === content ? 'unchanged' : 'update',
-      ...options,
-    });
+    const file: PlannedFile = { path: relative, content, action: 'unchanged', ...options };
+    if (current === undefined) {
+      file.action = 'create';
+      delete file.note; // notes say how an existing file was treated
+    } else if (current !== content) {
+      // Merged files keep the user's text by construction, except config.json under --force (reset to defaults).
+      const mergeKeepsUserText = MERGED.has(relative) && !(input.force && relative === '.loom/config.json');
+      if (mergeKeepsUserText || previous[relative] === sha256(current)) file.action = 'update';
+      else if (input.force) {
+        file.action = 'update';
+        file.backup = relative + BACKUP_SUFFIX;
+        file.note = `your version saved as ${file.backup}`;
+      } else {
+        file.action = 'kept';
+        file.beside = relative + NEW_SUFFIX;
+        file.note = `you changed it; Loom's new version is beside it: ${path.posix.basename(file.beside)}`;
+      }
+    }
+    if (file.action === 'kept') {
+      if (previous[relative]) recorded[relative] = previous[relative]!;
+    } else recorded[relative] = sha256(content);
+    planned.push(file);
   };
   for (const [relative, content] of Object.entries(input.defaults)) {
     const existing = await readIfExists(path.join(input.target, relative));
-    if (relative === 'CLAUDE.md')
-      await add(relative, mergeClaudeMd(existing, content), { note: 'Loom section between markers; your text kept' });
-    else if (relative === '.loom/config.json')
+    if (relative === 'CLAUDE.md') {
+      const problem = existing === undefined ? undefined : claudeMdMarkerProblem(existing);
+      if (problem) {
+        planned.push({ path: relative, action: 'skipped', content: existing!, note: `not touched: ${problem}` });
+        if (previous[relative]) recorded[relative] = previous[relative]!;
+      } else
+        await add(relative, mergeClaudeMd(existing, content), {
+          note: existing === undefined ? undefined : 'Loom section between markers; your text kept',
+        });
+    } else if (relative === '.loom/config.json')
       await add(relative, mergeConfig(existing, content, input.force), {
         note: input.force ? 'defaults restored' : 'your values kept',
       });
     else if (relative === '.claude/settings.json')
-      await add(relative, mergeSettings(existing, content), { note: 'Loom permissions added to yours' });
+      await add(relative, mergeSettings(existing, content), { note: 'Loom permissions and guard hook added to yours' });
     else if (relative === '.github/labels.yml')
       await add(relative, mergeLabelsYaml(existing, content), { note: 'your other labels kept' });
     else await add(relative, content);
   }
-  await add('.loom/scripts/loom', input.bundle, { mode: 0o755 });
+  for (const [relative, content] of Object.entries(input.bundle))
+    await add(relative, content, relative === '.loom/scripts/loom' ? { mode: 0o755 } : {});
+  // Chunk names carry a content hash: those of an older version are removed, not left to pile up.
+  const lib = '.loom/scripts/lib';
+  for (const name of await readdir(path.join(input.target, lib)).catch(() => []))
+    if (!Object.hasOwn(input.bundle, `${lib}/${name}`))
+      planned.push({ path: `${lib}/${name}`, action: 'delete', content: '', note: 'chunk of an older version' });
   await add('.loom/scripts/package.json', SCRIPTS_PACKAGE_JSON);
   for (const [name, command] of Object.entries(WRAPPERS))
     await add(`.loom/scripts/${name}`, wrapperScript(command), { mode: 0o755 });
   await add('.gitignore', mergeGitignore(await readIfExists(path.join(input.target, '.gitignore'))), {
     note: 'runtime files ignored',
   });
-  return planned.sort((a, b) => a.path.localeCompare(b.path));
+  planned.sort((a, b) => a.path.localeCompare(b.path));
+  const manifest: Manifest = {
+    manifest_version: 1,
+    loom_version: input.version,
+    files: recorded,
+    labels: Object.fromEntries(input.labels.map((l) => [l.name, { color: l.color, description: l.description }])),
+  };
+  const text = renderManifest(manifest);
+  const current = await readIfExists(path.join(input.target, MANIFEST_PATH));
+  planned.push({
+    path: MANIFEST_PATH,
+    content: text,
+    action: current === undefined ? 'create' : current === text ? 'unchanged' : 'update',
+  });
+  return planned;
 }
 
 export async function applyInit(target: string, planned: PlannedFile[]): Promise<void> {
   for (const file of planned) {
-    if (file.action === 'unchanged') continue;
-    const full = path.join(target, file.path);
+    if (file.action === 'unchanged' || file.action === 'skipped') continue;
+    const full = path.join(target, file.beside ?? file.path);
+    if (file.action === 'delete') {
+      await rm(full, { force: true });
+      continue;
+    }
     await mkdir(path.dirname(full), { recursive: true });
+    if (file.backup) await copyFile(path.join(target, file.path), path.join(target, file.backup));
     await writeFile(full, file.content);
     if (file.mode) await chmod(full, file.mode);
   }

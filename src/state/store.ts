@@ -13,10 +13,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
+import { type DaemonState, DaemonStateSchema, emptyState, STATE_VERSION } from '../core/daemon-state.js';
 import { readEnv } from '../env.js';
 import { LoomError } from '../errors.js';
-import { pidAlive } from './claim-lock.js';
-import { type DaemonState, DaemonStateSchema, emptyState, STATE_VERSION } from './schema.js';
+import { pidAlive } from '../process/liveness.js';
 
 /** proper-lockfile's staleness: a lock dir not refreshed for this long is taken over (holder hung or on another host). */
 const LOCK_STALE_MS = 20_000;

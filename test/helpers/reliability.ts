@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { expect } from 'vitest';
-import { type DaemonState, DaemonStateSchema } from '../../src/state/schema.js';
+import { type DaemonState, DaemonStateSchema } from '../../src/core/daemon-state.js';
 import { EMULATOR_TOKEN, type EmulatorHandle } from '../emulator/index.js';
 import type { TestRepo } from './repo.js';
 

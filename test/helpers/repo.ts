@@ -20,6 +20,8 @@ export interface TestRepo {
     args: string[],
     options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number },
   ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  /** Runs the repository's build of `loom` (BUNDLE) in the repository: for repositories without Loom yet. */
+  loomFromBundle(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   /** Runs `git` in the repository. */
   git(args: string[]): Promise<string>;
   writeConfig(config: Record<string, unknown>): void;
@@ -76,6 +78,10 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
         reject: false,
         timeout: opts.timeoutMs ?? 60_000,
       });
+      return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
+    },
+    async loomFromBundle(args) {
+      const result = await execa('node', [BUNDLE, ...args], { cwd: dir, env, extendEnv: false, reject: false });
       return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
     },
     git: (args) => run('git', args),

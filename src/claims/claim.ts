@@ -28,17 +28,24 @@
 import { randomBytes } from 'node:crypto';
 import { Label } from '../core/labels.js';
 import { LoomError } from '../errors.js';
+import type { GhClient } from '../github/gh.js';
+import {
+  type Item,
+  type ItemComment,
+  type ItemMutation,
+  mutateItem,
+  readItem,
+  readItemWithComments,
+} from '../github/items.js';
+import type { Repo } from '../github/repo.js';
+import type { LoomPaths } from '../state/paths.js';
 import {
   acquireClaimLock,
   claimLockAbandoned,
   readClaimLock,
   releaseClaimLock,
   updateClaimLock,
-} from '../state/claim-lock.js';
-import type { LoomPaths } from '../state/paths.js';
-import type { GhClient } from './gh.js';
-import { type Item, type ItemComment, type ItemMutation, mutateItem, readItem, readItemWithComments } from './items.js';
-import type { Repo } from './repo.js';
+} from './claim-lock.js';
 
 export interface ClaimContext {
   gh: GhClient;

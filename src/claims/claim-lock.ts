@@ -8,13 +8,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { claimPath, type LoomPaths } from './paths.js';
+import { pidAlive } from '../process/liveness.js';
+import { claimPath, type LoomPaths } from '../state/paths.js';
 
 export const ClaimLockSchema = z.object({
   issue: z.number().int(),
   owner: z.string(),
   expires: z.string(),
-  /** The token of this claim's GitHub claim comment (src/github/claims.ts): lets a later run settle a claim whose process died. */
+  /** The token of this claim's GitHub claim comment (src/claims/claim.ts): lets a later run settle a claim whose process died. */
   token: z.string().optional(),
   /** Newest comment id when the claim read the issue: claim comments after it are rivals. */
   read_comment_id: z.number().int().nonnegative().optional(),
@@ -94,17 +95,6 @@ export async function listClaimLocks(paths: LoomPaths): Promise<ClaimLock[]> {
   return locks.sort((a, b) => a.issue - b.issue);
 }
 
-/** True while a process with this pid exists on this machine (EPERM: it exists, owned by someone else). */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The pid in a `one-off:<pid>` (a `loom iterate` without a daemon id) or `cli:<pid>` owner, if any. */
 export function ownerPid(owner: string): number | undefined {
   const pid = /^(?:one-off|cli):(\d+)$/.exec(owner)?.[1];
@@ -114,7 +104,7 @@ export function ownerPid(owner: string): number | undefined {
 /**
  * A lock whose holder can no longer act on it: it is `owner`'s own (a run of
  * the same daemon that died), it expired, or its process is gone. Such a
- * claim is settled (src/github/claims.ts `settleClaim`), never just dropped:
+ * claim is settled (src/claims/claim.ts `settleClaim`), never just dropped:
  * GitHub may hold its half.
  */
 export function claimLockAbandoned(lock: ClaimLock, owner: string, now: Date): boolean {

@@ -1,0 +1,59 @@
+/**
+ * The install manifest, `.loom/install-manifest.json`: what `loom init` wrote
+ * (path → sha256 of the content it wrote), the Loom version that wrote it and
+ * the label values it shipped. It is how a later init tells a file the user
+ * changed (kept; the new version goes beside it) from one still as Loom left
+ * it (replaced), how label sync tells Loom's old label values from the user's,
+ * and what `loom uninstall` removes.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { LoomError } from '../errors.js';
+
+export const MANIFEST_PATH = '.loom/install-manifest.json';
+
+const LabelValues = z.object({ color: z.string(), description: z.string() });
+
+export const ManifestSchema = z.object({
+  manifest_version: z.literal(1),
+  loom_version: z.string(),
+  /** Relative path (POSIX separators) → sha256 (hex) of the content init wrote. */
+  files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
+  /** Loom's own labels as it last shipped them: name → values. */
+  labels: z.record(z.string(), LabelValues).default({}),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+export type LabelValues = z.infer<typeof LabelValues>;
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Reads the manifest of `target`; undefined when there is none (an install older than manifests, or none). */
+export async function readManifest(target: string): Promise<Manifest | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path.join(target, MANIFEST_PATH), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    raw = undefined;
+  }
+  const parsed = ManifestSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new LoomError('STATE_INVALID', `${MANIFEST_PATH} is not a valid install manifest.`, {
+      hint: 'Delete it and run `loom init` again: files you changed are then kept and the new versions written beside them as *.loom-new.',
+    });
+  return parsed.data;
+}
+
+export function renderManifest(manifest: Manifest): string {
+  const sorted = (record: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+  return `${JSON.stringify({ ...manifest, files: sorted(manifest.files), labels: sorted(manifest.labels) }, null, 2)}\n`;
+}
