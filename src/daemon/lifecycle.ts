@@ -23,6 +23,7 @@ import { LoomError } from '../errors.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { pidAlive } from '../process/liveness.js';
 import { checkDaemonOwner, daemonAlive } from './ownership.js';
+import { liveRunner } from './run-lock.js';
 import { observeTask } from './task-output.js';
 
 export interface RecoveryAction {
@@ -54,6 +55,16 @@ export async function startDaemon(ctx: LoomContext, options: { force?: boolean }
       // Same refusal as an iteration of a second daemon.
       checkDaemonOwner(state, '(new)', config, now);
     }
+    const runner = state.running && !options.force ? await liveRunner(ctx.paths, state.daemon_id) : null;
+    if (runner)
+      throw new LoomError(
+        'DAEMON_OWNED',
+        `Another daemon (${state.daemon_id}, \`loom run\` pid ${runner.pid}) is running here; its last poll was at ${state.last_poll}.`,
+        {
+          hint: 'Stop it first (`touch .loom/stop-daemon`, or SIGTERM to that pid), or start with --force if it is stuck.',
+          details: { owner: state.daemon_id, pid: runner.pid },
+        },
+      );
     const crashed = state.running;
     const daemonId = newDaemonId(now);
     const recovered = await recover(ctx, state, config.heartbeat_fresh, daemonId);

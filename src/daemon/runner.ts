@@ -21,6 +21,7 @@ import { LoomError } from '../errors.js';
 import { type IterationResult, runIteration } from './iteration.js';
 import { type ShutdownResult, shutdownDaemon, startDaemon } from './lifecycle.js';
 import { recordTask } from './record.js';
+import { processAlive, removeRunLock, writeRunLock } from './run-lock.js';
 import { startWorker, type Worker } from './worker.js';
 import { newLogPath, rotateLogs } from './worker-log.js';
 
@@ -78,20 +79,12 @@ export function assertRunnable(command: string, env: NodeJS.ProcessEnv): void {
   });
 }
 
+/** A worker's task id names its process (`run-<worker pid>-<serial>`), so a restarted `loom run` can tell whether it still runs. */
 const taskIdOf = (pid: number, serial: number) => `run-${pid}-${serial}`;
 const pidOfTask = (taskId: string | null) => {
   const m = /^run-(\d+)-\d+$/.exec(taskId ?? '');
   return m ? Number(m[1]) : undefined;
 };
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export async function runDaemon(ctx: LoomContext, options: RunOptions = {}): Promise<RunOutcome> {
   const config = await ctx.config();
@@ -106,6 +99,7 @@ export async function runDaemon(ctx: LoomContext, options: RunOptions = {}): Pro
 
   const started = await startDaemon(ctx, { force: options.force });
   const daemonId = started.daemonId;
+  await writeRunLock(ctx.paths, { pid: process.pid, daemon_id: daemonId });
   if (options.force) await ctx.store.update((s) => ({ ...s, force_mode: true }));
   say(`${stamp()} loom run: daemon ${daemonId} (pid ${process.pid}), workers: ${command}`);
   for (const r of started.recovered) say(`${stamp()} recovered #${r.issue}: ${r.action} (${r.reason})`);
@@ -144,7 +138,7 @@ export async function runDaemon(ctx: LoomContext, options: RunOptions = {}): Pro
       stopReplaced(state, workers, say, stamp);
       for (const directive of result.directives) {
         serial += 1;
-        const worker = await launch(ctx, config, command, directive, taskIdOf(process.pid, serial), workers);
+        const worker = await launch(ctx, config, command, directive, serial, workers);
         if (!worker) continue;
         say(
           `${stamp()} started ${directive.slot} /${directive.skill} ${directive.args} (pid ${worker.pid}) → ${worker.logFile}`,
@@ -171,6 +165,7 @@ export async function runDaemon(ctx: LoomContext, options: RunOptions = {}): Pro
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await removeRunLock(ctx.paths, daemonId);
   }
 }
 
@@ -198,7 +193,7 @@ async function launch(
   config: Config,
   command: string,
   directive: Directive,
-  taskId: string,
+  serial: number,
   workers: Map<string, Running>,
 ): Promise<Worker | null> {
   const logFile = await newLogPath(ctx.paths.logs, directive.slot, directive.issue ?? directive.skill, ctx.now());
@@ -219,9 +214,10 @@ async function launch(
       logFile,
       `${JSON.stringify({ type: LOOM_EXIT_TYPE, code: null, signal: null, error: (error as Error).message })}\n`,
     );
-    await recordTask(ctx, directive.slot, { taskId, outputFile: logFile });
+    await recordTask(ctx, directive.slot, { taskId: taskIdOf(0, serial), outputFile: logFile });
     return null;
   }
+  const taskId = taskIdOf(worker.pid, serial);
   workers.set(taskId, { worker, slot: directive.slot });
   void worker.exited.then(() => workers.delete(taskId));
   await recordTask(ctx, directive.slot, { taskId, outputFile: logFile });
@@ -267,7 +263,7 @@ async function markLostWorkers(ctx: LoomContext): Promise<void> {
   ];
   for (const task of tasks) {
     const pid = pidOfTask(task.task_id);
-    if (pid === undefined || !task.output_file || pid === process.pid || alive(pid)) continue;
+    if (!pid || !task.output_file || processAlive(pid)) continue;
     if (!existsSync(task.output_file)) continue;
     await appendFile(
       task.output_file,
