@@ -142,7 +142,12 @@ describe('loom run', () => {
     }
     expect(maxConcurrent(all)).toBe(3);
     // Claims followed in order, oldest first, three at a time: the first three started before any ended.
-    expect(starts.slice(0, 3).map((c) => c.issue).sort()).toEqual([1, 2, 3]);
+    expect(
+      starts
+        .slice(0, 3)
+        .map((c) => c.issue)
+        .sort(),
+    ).toEqual([1, 2, 3]);
 
     const state = readState(repo)!;
     expect(state.running).toBe(false);

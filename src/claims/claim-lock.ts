@@ -1,13 +1,15 @@
 /**
- * The local half of a claim (SPEC §7): `.loom/claims/issue-N.json`, created
+ * The local half of a claim (DESIGN.md §7.1): `.loom/claims/issue-N.json`, created
  * atomically with O_EXCL, holding the owner and an expiry. A second process on
  * this clone cannot take the same issue while the lock is live; an expired lock
  * is taken over. (The GitHub label swap + re-read guards other clones.)
  */
 
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { z } from 'zod';
+import { LoomError } from '../errors.js';
+import { safeMkdir, safeReadFile, safeWriteFile } from '../fs/safe-file.js';
 import { pidAlive } from '../process/liveness.js';
 import { claimPath, type LoomPaths } from '../state/paths.js';
 
@@ -34,7 +36,7 @@ export async function acquireClaimLock(
   extra: { token?: string } = {},
 ): Promise<boolean> {
   const file = claimPath(paths, issue);
-  await mkdir(paths.claims, { recursive: true });
+  safeMkdir(paths.root, paths.claims);
   const body = JSON.stringify({
     issue,
     owner,
@@ -44,9 +46,7 @@ export async function acquireClaimLock(
   });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(file, 'wx');
-      await handle.writeFile(body);
-      await handle.close();
+      safeWriteFile(paths.root, file, body, { exclusive: true });
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -61,9 +61,12 @@ export async function acquireClaimLock(
 
 export async function readClaimLock(paths: LoomPaths, issue: number): Promise<ClaimLock | undefined> {
   try {
-    const parsed = ClaimLockSchema.safeParse(JSON.parse(await readFile(claimPath(paths, issue), 'utf8')));
+    const text = safeReadFile(paths.root, claimPath(paths, issue));
+    if (text === undefined) return undefined;
+    const parsed = ClaimLockSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : undefined;
-  } catch {
+  } catch (error) {
+    if (error instanceof LoomError) throw error; // a symlink or FIFO in .loom/claims: refused, not ignored
     return undefined;
   }
 }
@@ -79,7 +82,8 @@ export async function updateClaimLock(
   patch: Partial<Pick<ClaimLock, 'read_comment_id' | 'owner'>>,
 ): Promise<void> {
   const current = await readClaimLock(paths, issue);
-  if (current) await writeFile(claimPath(paths, issue), JSON.stringify({ ...current, ...patch }));
+  if (current)
+    safeWriteFile(paths.root, claimPath(paths, issue), JSON.stringify({ ...current, ...patch }), { atomic: true });
 }
 
 /** Every readable claim lock of this clone. */

@@ -1,5 +1,5 @@
 /**
- * Claiming and releasing an issue (SPEC §7).
+ * Claiming and releasing an issue (DESIGN.md §7).
  *
  * A claim is a local lock (`.loom/claims/issue-N.json`, with a random token)
  * plus ONE GitHub request that swaps `loom:issue` → `loom:building` and posts a
@@ -54,7 +54,7 @@ export interface ClaimContext {
   /** Who claims (daemon id, `one-off:<pid>`, `cli:<pid>`), written into the local lock and the claim comment. */
   owner: string;
   now: () => Date;
-  /** Seconds the local lock lives (renewed by heartbeats); default 2 h. */
+  /** Seconds the local lock lives (not renewed; GitHub's loom:building keeps others out after it); default 2 h. */
   ttlSeconds?: number;
   /** Test hook: called between the steps of a claim (reliability tests kill the process there). */
   onStep?: (step: 'claim-locked' | 'claim-edited') => void;

@@ -1,5 +1,5 @@
 /**
- * Label moves a role makes by hand (SPEC §3, §7): `loom claim`, `loom release`
+ * Label moves a role makes by hand (DESIGN.md §3, §7): `loom claim`, `loom release`
  * and `loom transition`, each a verified edit (one edit, then a re-read).
  */
 import { randomBytes } from 'node:crypto';
@@ -194,7 +194,7 @@ Examples:
 
   program
     .command('transition <number>')
-    .description('Move labels on an issue or PR in one verified edit, applying the SPEC §3 exclusions')
+    .description('Move labels on an issue or PR in one verified edit, applying the label exclusions of DESIGN.md §3.4')
     .option('--add <labels>', 'labels to add, comma separated')
     .option('--remove <labels>', 'labels to remove, comma separated')
     .option('--comment <text>', 'a comment to post after a verified move')

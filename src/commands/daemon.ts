@@ -3,7 +3,6 @@
  * `loom start`, `loom shutdown`, `loom record`, `loom spawn`, `loom stop`,
  * `loom progress`. All state changes go through the StateStore lock.
  */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { claimIssue } from '../claims/claim.js';
@@ -14,6 +13,7 @@ import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
 import { recordTask } from '../daemon/record.js';
 import { LoomError } from '../errors.js';
+import { safeWriteFile } from '../fs/safe-file.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
@@ -93,7 +93,7 @@ export function register(program: Command, run: Run): void {
     .requiredOption('--output-file <path>', 'the output_file from the Agent launch result')
     .addHelpText(
       'after',
-      '\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file /tmp/claude-0/…/tasks/a1b2c3.output\nExit 2 when the slot has nothing waiting to be recorded.',
+      '\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file …/tasks/a1b2c3.output\nExit 2 when the slot has nothing waiting to be recorded.',
     )
     .action((slot, raw) =>
       run(async (env) => {
@@ -164,7 +164,7 @@ export function register(program: Command, run: Run): void {
     .action(() =>
       run(async (env) => {
         const ctx = await context(env);
-        await writeFile(ctx.paths.stopDaemon, `requested at ${ctx.now().toISOString()}\n`);
+        safeWriteFile(ctx.root, ctx.paths.stopDaemon, `requested at ${ctx.now().toISOString()}\n`);
         env.io.out('stop requested: the daemon answers SHUTDOWN_SIGNAL at its next poll and drains its shepherds');
       }),
     );

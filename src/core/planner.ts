@@ -1,5 +1,5 @@
 /**
- * The pure heart of an iteration (SPEC §4.3 steps 4–8):
+ * The pure heart of an iteration (DESIGN.md §4.3 steps 4–8):
  * `(snapshot, state, config, now, observations) → plan`. No I/O: the caller
  * gathers observations (task output files) beforehand and carries out the plan
  * afterwards (src/core/iteration.ts), so every rule is table-tested here.
@@ -155,8 +155,8 @@ export function plan(input: PlanInput): Plan {
   }
   const completedSlots = new Set(completions.map((c) => c.slot));
 
-  // Stuck shepherds (§9): warn, then one restart, then blocked. A worker that died or ended in an error is
-  // treated the same without the warning step (it is certainly not working any more).
+  // Stuck shepherds (DESIGN.md §9.2): warn, then one restart, then blocked. A worker that died or ended in an
+  // error is treated the same without the warning step (it is certainly not working any more).
   const stuck: StuckAction[] = [];
   for (const slotId of failedSlots) {
     const slot = state.shepherds[slotId]!;

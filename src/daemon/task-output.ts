@@ -5,6 +5,7 @@
  * `loom run` worker's stream-json log (src/core/worker-output.ts).
  * Only the last 64 KiB are read: outputs grow large and this runs every poll.
  */
+import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { TaskObservation } from '../core/planner.js';
 import { diedWithoutResult, readWorkerOutput, refusedByLimit } from '../core/worker-output.js';
@@ -14,7 +15,9 @@ const TAIL_BYTES = 64 * 1024;
 export async function readTail(file: string, bytes = TAIL_BYTES): Promise<{ text: string; mtime: Date } | null> {
   try {
     const info = await stat(file);
-    const handle = await open(file, 'r');
+    // A FIFO or device named as the output file would block the read (and the whole iteration): not a transcript.
+    if (!info.isFile()) return null;
+    const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const length = Math.min(bytes, info.size);
       const buffer = Buffer.alloc(length);

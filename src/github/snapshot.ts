@@ -1,5 +1,5 @@
 /**
- * The iteration snapshot (SPEC §4.3 step 3): ONE GraphQL request whatever the
+ * The iteration snapshot (DESIGN.md §4.3 step 3): ONE GraphQL request whatever the
  * backlog size. Counts come from aliased `search { issueCount }` fields; lists
  * only where the iteration needs items (a few ready issues, the building
  * issues, open pull requests); issues and pull requests held by shepherd slots
