@@ -62,6 +62,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   guard: () => import('./commands/guard.js'),
   run: () => import('./commands/run.js'),
   logs: () => import('./commands/logs.js'),
+  take: () => import('./commands/take.js'),
 };
 
 /** The modules a call needs: the one owning `argv`'s command, or all of them (help, unknown names). */

@@ -24,7 +24,12 @@ export function register(program: Command, run: Run): void {
   program
     .command('start')
     .description('Register a new daemon (one /loom session), after crash recovery; prints its id')
-    .option('--force', 'take over even if another daemon polled recently; also sets force mode')
+    .option(
+      '--promote',
+      'force mode: the Champion may promote architect and hermit proposals (what /loom --force means)',
+    )
+    .option('--take-over', 'take over even if another daemon polled recently (only when you know it is dead)')
+    .option('--force', 'old form: --take-over plus --promote')
     .option('--json', 'print {daemon_id, crashed, recovered[]}')
     .addHelpText(
       'after',
@@ -33,12 +38,17 @@ export function register(program: Command, run: Run): void {
     .action((raw) =>
       run(async (env) => {
         const options = parseOptions(
-          z.object({ force: z.boolean().default(false), json: z.boolean().default(false) }),
+          z.object({
+            force: z.boolean().default(false),
+            promote: z.boolean().default(false),
+            takeOver: z.boolean().default(false),
+            json: z.boolean().default(false),
+          }),
           raw,
         );
         const ctx = await context(env);
-        const result = await startDaemon(ctx, { force: options.force });
-        if (options.force) await ctx.store.update((s) => ({ ...s, force_mode: true }));
+        const result = await startDaemon(ctx, { force: options.takeOver || options.force });
+        if (options.promote || options.force) await ctx.store.update((s) => ({ ...s, force_mode: true }));
         if (options.json)
           return printJson(env.io, {
             daemon_id: result.daemonId,

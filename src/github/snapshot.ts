@@ -27,8 +27,8 @@ const ISSUE_FIELDS = 'number title createdAt updatedAt labels(first: 20) { nodes
 export function searchQueries(repo: Repo) {
   const base = `repo:${repo.owner}/${repo.name} is:open`;
   return {
-    ready: `${base} is:issue label:${Label.issue} -label:${Label.blocked} sort:created-asc`,
-    urgent: `${base} is:issue label:${Label.issue} label:${Label.urgent} -label:${Label.blocked} sort:created-asc`,
+    ready: `${base} is:issue label:${Label.issue} -label:${Label.blocked} -label:${Label.abort} sort:created-asc`,
+    urgent: `${base} is:issue label:${Label.issue} label:${Label.urgent} -label:${Label.blocked} -label:${Label.abort} sort:created-asc`,
     building: `${base} is:issue label:${Label.building} sort:updated-asc`,
     curated: `${base} is:issue label:${Label.curated} sort:created-asc`,
     architect: `${base} is:issue label:${Label.architect} sort:created-asc`,
