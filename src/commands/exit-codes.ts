@@ -80,6 +80,12 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
   merge: { 0: 'merged', 7: 'no such PR', 25: 'the merge gate refused (nothing merged)' },
   next: { 0: 'a number was printed', 7: 'the queue is empty' },
   comment: { 0: 'posted', 7: 'no such issue or PR' },
+  run: {
+    0: 'stopped after the drain',
+    2: 'bad arguments, or the Claude Code binary is missing',
+    9: 'another daemon owns this clone',
+  },
+  logs: { 0: 'shown', 2: 'bad selector, or no log matches' },
   guard: { 0: 'the call may run', 2: 'blocked (the reason is on stderr)' },
 };
 
