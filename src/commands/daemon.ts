@@ -210,15 +210,15 @@ export function register(program: Command, run: Run): void {
         const options = parseOptions(
           z
             .object({
-              issue: issueNumber.optional(),
+              issue: z.optional(issueNumber),
               phase: z
                 .string()
                 .regex(/^[a-z-]{1,20}$/)
                 .optional(),
-              pr: issueNumber.optional(),
+              pr: z.optional(issueNumber),
               done: z.boolean().default(false),
               failed: z.boolean().default(false),
-              role: SupportRoleNameSchema.optional(),
+              role: z.optional(SupportRoleNameSchema),
               result: z.string().max(300).optional(),
             })
             .refine(

@@ -3,10 +3,11 @@
  * request (src/github/snapshot.ts). Pure data, so the planner and the status
  * view are tested from plain objects.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.js';
 
 export const IssueSummarySchema = z.object({
-  number: z.number().int().positive(),
+  number: z.int().check(z.positive()),
   title: z.string(),
   labels: z.array(z.string()),
   createdAt: z.string(),
@@ -15,29 +16,29 @@ export const IssueSummarySchema = z.object({
 export type IssueSummary = z.infer<typeof IssueSummarySchema>;
 
 export const PullSummarySchema = z.object({
-  number: z.number().int().positive(),
+  number: z.int().check(z.positive()),
   title: z.string(),
   labels: z.array(z.string()),
   headRefName: z.string(),
   mergeable: z.string(),
   updatedAt: z.string(),
-  closingIssues: z.array(z.number().int()),
-  checks: z.string().nullable(),
+  closingIssues: z.array(z.int()),
+  checks: z.nullable(z.string()),
 });
 export type PullSummary = z.infer<typeof PullSummarySchema>;
 
 export const PipelineCountsSchema = z.object({
-  ready: z.number().int().nonnegative(),
-  building: z.number().int().nonnegative(),
-  curated: z.number().int().nonnegative(),
-  architect_proposals: z.number().int().nonnegative(),
-  hermit_proposals: z.number().int().nonnegative(),
-  review_requested: z.number().int().nonnegative(),
-  changes_requested: z.number().int().nonnegative(),
-  ready_to_merge: z.number().int().nonnegative(),
-  blocked: z.number().int().nonnegative(),
+  ready: z.int().check(z.nonnegative()),
+  building: z.int().check(z.nonnegative()),
+  curated: z.int().check(z.nonnegative()),
+  architect_proposals: z.int().check(z.nonnegative()),
+  hermit_proposals: z.int().check(z.nonnegative()),
+  review_requested: z.int().check(z.nonnegative()),
+  changes_requested: z.int().check(z.nonnegative()),
+  ready_to_merge: z.int().check(z.nonnegative()),
+  blocked: z.int().check(z.nonnegative()),
   /** Counts added after the first release default to 0 so older state files still read. */
-  triage: z.number().int().nonnegative().default(0),
+  triage: z._default(z.int().check(z.nonnegative()), 0),
 });
 export type PipelineCounts = z.infer<typeof PipelineCountsSchema>;
 
