@@ -210,15 +210,15 @@ export function register(program: Command, run: Run): void {
         const options = parseOptions(
           z
             .object({
-              issue: z.optional(issueNumber),
+              issue: issueNumber.optional(),
               phase: z
                 .string()
                 .regex(/^[a-z-]{1,20}$/)
                 .optional(),
-              pr: z.optional(issueNumber),
+              pr: issueNumber.optional(),
               done: z.boolean().default(false),
               failed: z.boolean().default(false),
-              role: z.optional(SupportRoleNameSchema),
+              role: SupportRoleNameSchema.optional(),
               result: z.string().max(300).optional(),
             })
             .refine(

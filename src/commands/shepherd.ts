@@ -162,7 +162,7 @@ Examples:
             .object({
               issue: issueNumber,
               phase: phaseName.optional(),
-              pr: z.optional(issueNumber),
+              pr: issueNumber.optional(),
               json: z.boolean().default(false),
             })
             .refine((o) => o.phase !== undefined || o.pr === undefined, {
@@ -226,7 +226,7 @@ Examples:
               label: loomLabel.optional(),
               merged: z.boolean().default(false),
               prLabel: loomLabel.optional(),
-              pr: z.optional(issueNumber),
+              pr: issueNumber.optional(),
               timeout: z.coerce.number().int().nonnegative().max(86_400).optional(),
               interval: z.coerce.number().int().min(1).max(3600).optional(),
               json: z.boolean().default(false),

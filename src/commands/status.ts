@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import * as z from 'zod/mini';
+import { z } from 'zod';
 import { type Config, defaultConfig } from '../core/config.js';
 import { type DaemonState, emptyState } from '../core/daemon-state.js';
 import { envSecrets, redactSecrets } from '../core/sanitize.js';
@@ -18,7 +18,7 @@ import { repoSlug } from '../github/repo.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
-const Options = z.object({ json: z._default(z.boolean(), false), fast: z._default(z.boolean(), false) });
+const Options = z.object({ json: z.boolean().default(false), fast: z.boolean().default(false) });
 
 export function register(
   program: Command,

@@ -3,83 +3,87 @@
  * optional in the file: missing keys take the defaults below, so a user's file
  * holds only what they changed and survives upgrades.
  */
-import * as z from 'zod/mini';
+import { z } from 'zod';
 import { RULES } from '../guard/rules.js';
-import './zod-messages.js';
 
-// zod/mini (function style): this module is on the path of `loom status`, which must load little.
-const seconds = z.int().check(z.nonnegative());
+const seconds = z.number().int().nonnegative();
 
-const proposalRoleSchema = z.strictObject({
-  /** Seconds between two triggers of this role. */
-  cooldown: z._default(seconds, 1800),
-  /** No trigger while this many proposals of this role are open. */
-  cap: z._default(z.int().check(z.nonnegative()), 2),
-  enabled: z._default(z.boolean(), true),
-});
+const proposalRoleSchema = z
+  .object({
+    /** Seconds between two triggers of this role. */
+    cooldown: seconds.default(1800),
+    /** No trigger while this many proposals of this role are open. */
+    cap: z.number().int().nonnegative().default(2),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
 
 const supportRoleSchema = (interval: number) =>
-  z.strictObject({
-    /** Seconds after the role last finished before it runs again. */
-    interval: z._default(seconds, interval),
-    enabled: z._default(z.boolean(), true),
-  });
+  z
+    .object({
+      /** Seconds after the role last finished before it runs again. */
+      interval: seconds.default(interval),
+      enabled: z.boolean().default(true),
+    })
+    .strict();
 
-export const ConfigSchema = z.strictObject({
-  $schema: z.optional(z.string()),
-  /** Seconds between iterations of `loom iterate --wait`. */
-  poll_interval: z._default(z.int().check(z.minimum(1)), 30),
-  max_shepherds: z._default(z.int().check(z.minimum(0), z.maximum(20)), 3),
-  /** Work generation runs while fewer than this many issues are ready. */
-  issue_threshold: z._default(z.int().check(z.nonnegative()), 3),
-  architect: z.prefault(proposalRoleSchema, {}),
-  hermit: z.prefault(proposalRoleSchema, {}),
-  guide: z.prefault(supportRoleSchema(900), {}),
-  champion: z.prefault(supportRoleSchema(600), {}),
-  doctor: z.prefault(supportRoleSchema(300), {}),
-  /** A `loom:building` issue with no pull request for this long is stale (DESIGN.md §9.1). */
-  stale_building: z._default(seconds, 7200),
-  /**
-   * Seconds a worker label may sit on an item no shepherd holds before it counts as left by a crashed
-   * agent and goes back to the state before it (src/core/label-owners.ts), with one comment.
-   */
-  orphan_after: z.prefault(
-    z.strictObject({
-      curating: z._default(seconds, 3600),
-      reviewing: z._default(seconds, 3600),
-      treating: z._default(seconds, 7200),
-    }),
-    {},
-  ),
-  /** A heartbeat younger than this counts as fresh (a claim with a fresh heartbeat is never released). */
-  heartbeat_fresh: z._default(seconds, 900),
-  /** Seconds without heartbeat or output after which a shepherd is stuck, per phase. */
-  stuck_after: z.prefault(
-    z.strictObject({
-      default: z._default(seconds, 1800),
-      curator: z._default(seconds, 1200),
-      builder: z._default(seconds, 3600),
-      judge: z._default(seconds, 1200),
-      doctor: z._default(seconds, 2400),
-    }),
-    {},
-  ),
-  /** Start-up grace: a shepherd younger than this is never stuck. */
-  stuck_grace: z._default(seconds, 600),
-  /** `loom shutdown` waits up to this long for shepherds to reach a safe point. */
-  shutdown_drain: z._default(seconds, 300),
-  /** `loom iterate --wait` answers after at most this long, staying below the Bash tool timeout. */
-  wait_budget: z._default(seconds, 540),
-  /** Arguments every daemon-spawned shepherd gets. */
-  shepherd_args: z._default(z.string().check(z.maxLength(200)), '--force-pr'),
-  /**
-   * The `loom guard` hook's rules: `{"force-push": false}` switches one off, `false` all of them.
-   * Absent: every rule is on. (Read by the guard itself without this schema, to stay fast.)
-   */
-  guard: z.optional(
-    z.union([z.literal(false), z.partialRecord(z.enum(RULES.map((r) => r.id) as [string, ...string[]]), z.boolean())]),
-  ),
-});
+export const ConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    /** Seconds between iterations of `loom iterate --wait`. */
+    poll_interval: z.number().int().min(1).default(30),
+    max_shepherds: z.number().int().min(0).max(20).default(3),
+    /** Work generation runs while fewer than this many issues are ready. */
+    issue_threshold: z.number().int().nonnegative().default(3),
+    architect: proposalRoleSchema.prefault({}),
+    hermit: proposalRoleSchema.prefault({}),
+    guide: supportRoleSchema(900).prefault({}),
+    champion: supportRoleSchema(600).prefault({}),
+    doctor: supportRoleSchema(300).prefault({}),
+    /** A `loom:building` issue with no pull request for this long is stale (DESIGN.md §9.1). */
+    stale_building: seconds.default(7200),
+    /**
+     * Seconds a worker label may sit on an item no shepherd holds before it counts as left by a crashed
+     * agent and goes back to the state before it (src/core/label-owners.ts), with one comment.
+     */
+    orphan_after: z
+      .object({
+        curating: seconds.default(3600),
+        reviewing: seconds.default(3600),
+        treating: seconds.default(7200),
+      })
+      .strict()
+      .prefault({}),
+    /** A heartbeat younger than this counts as fresh (a claim with a fresh heartbeat is never released). */
+    heartbeat_fresh: seconds.default(900),
+    /** Seconds without heartbeat or output after which a shepherd is stuck, per phase. */
+    stuck_after: z
+      .object({
+        default: seconds.default(1800),
+        curator: seconds.default(1200),
+        builder: seconds.default(3600),
+        judge: seconds.default(1200),
+        doctor: seconds.default(2400),
+      })
+      .strict()
+      .prefault({}),
+    /** Start-up grace: a shepherd younger than this is never stuck. */
+    stuck_grace: seconds.default(600),
+    /** `loom shutdown` waits up to this long for shepherds to reach a safe point. */
+    shutdown_drain: seconds.default(300),
+    /** `loom iterate --wait` answers after at most this long, staying below the Bash tool timeout. */
+    wait_budget: seconds.default(540),
+    /** Arguments every daemon-spawned shepherd gets. */
+    shepherd_args: z.string().max(200).default('--force-pr'),
+    /**
+     * The `loom guard` hook's rules: `{"force-push": false}` switches one off, `false` all of them.
+     * Absent: every rule is on. (Read by the guard itself without this schema, to stay fast.)
+     */
+    guard: z
+      .union([z.literal(false), z.partialRecord(z.enum(RULES.map((r) => r.id) as [string, ...string[]]), z.boolean())])
+      .optional(),
+  })
+  .strict();
 
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -3,11 +3,10 @@
  * request (src/github/snapshot.ts). Pure data, so the planner and the status
  * view are tested from plain objects.
  */
-import * as z from 'zod/mini';
-import './zod-messages.js';
+import { z } from 'zod';
 
 export const IssueSummarySchema = z.object({
-  number: z.int().check(z.positive()),
+  number: z.number().int().positive(),
   title: z.string(),
   labels: z.array(z.string()),
   createdAt: z.string(),
@@ -16,29 +15,29 @@ export const IssueSummarySchema = z.object({
 export type IssueSummary = z.infer<typeof IssueSummarySchema>;
 
 export const PullSummarySchema = z.object({
-  number: z.int().check(z.positive()),
+  number: z.number().int().positive(),
   title: z.string(),
   labels: z.array(z.string()),
   headRefName: z.string(),
   mergeable: z.string(),
   updatedAt: z.string(),
-  closingIssues: z.array(z.int()),
-  checks: z.nullable(z.string()),
+  closingIssues: z.array(z.number().int()),
+  checks: z.string().nullable(),
 });
 export type PullSummary = z.infer<typeof PullSummarySchema>;
 
 export const PipelineCountsSchema = z.object({
-  ready: z.int().check(z.nonnegative()),
-  building: z.int().check(z.nonnegative()),
-  curated: z.int().check(z.nonnegative()),
-  architect_proposals: z.int().check(z.nonnegative()),
-  hermit_proposals: z.int().check(z.nonnegative()),
-  review_requested: z.int().check(z.nonnegative()),
-  changes_requested: z.int().check(z.nonnegative()),
-  ready_to_merge: z.int().check(z.nonnegative()),
-  blocked: z.int().check(z.nonnegative()),
+  ready: z.number().int().nonnegative(),
+  building: z.number().int().nonnegative(),
+  curated: z.number().int().nonnegative(),
+  architect_proposals: z.number().int().nonnegative(),
+  hermit_proposals: z.number().int().nonnegative(),
+  review_requested: z.number().int().nonnegative(),
+  changes_requested: z.number().int().nonnegative(),
+  ready_to_merge: z.number().int().nonnegative(),
+  blocked: z.number().int().nonnegative(),
   /** Counts added after the first release default to 0 so older state files still read. */
-  triage: z._default(z.int().check(z.nonnegative()), 0),
+  triage: z.number().int().nonnegative().default(0),
 });
 export type PipelineCounts = z.infer<typeof PipelineCountsSchema>;
 

@@ -3,33 +3,31 @@
  * is pure; `loom status --json` prints its result, validated by
  * `StatusReportSchema`, and the text view renders the same object.
  */
-import * as z from 'zod/mini';
-import './zod-messages.js';
+import { z } from 'zod';
 import type { Config } from './config.js';
 import { type DaemonState, isBusy, type SupportRoleName } from './daemon-state.js';
 import { cleanText } from './sanitize.js';
 import type { Snapshot } from './snapshot.js';
 import { PipelineCountsSchema } from './snapshot.js';
 
-// zod/mini (function style): `loom status` must load little.
-const nullableCount = z.nullable(z.int().check(z.nonnegative()));
+const nullableCount = z.number().int().nonnegative().nullable();
 
-export const StatusErrorSchema = z.object({ code: z.string(), message: z.string(), hint: z.optional(z.string()) });
+export const StatusErrorSchema = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
 
 export const StatusReportSchema = z.object({
   schema: z.literal('loom.status/1'),
   generated_at: z.string(),
-  repository: z.nullable(z.string()),
+  repository: z.string().nullable(),
   daemon: z.object({
     status: z.enum(['running', 'stopping', 'stopped', 'crashed', 'never-started']),
-    daemon_id: z.nullable(z.string()),
-    started_at: z.nullable(z.string()),
-    uptime_seconds: z.nullable(z.number()),
-    iteration: z.int(),
-    last_poll: z.nullable(z.string()),
-    seconds_since_poll: z.nullable(z.number()),
+    daemon_id: z.string().nullable(),
+    started_at: z.string().nullable(),
+    uptime_seconds: z.number().nullable(),
+    iteration: z.number().int(),
+    last_poll: z.string().nullable(),
+    seconds_since_poll: z.number().nullable(),
     force_mode: z.boolean(),
-    rate_limited_until: z.nullable(z.string()),
+    rate_limited_until: z.string().nullable(),
   }),
   /** Counts; `null` when GitHub could not be asked (see `errors`). */
   pipeline: z.object(
@@ -39,38 +37,38 @@ export const StatusReportSchema = z.object({
   ),
   /** Where the counts came from: this request (`github`), the last iteration (`cache`, with --fast), or nowhere. */
   pipeline_source: z.enum(['github', 'cache', 'none']),
-  pipeline_updated_at: z.nullable(z.string()),
+  pipeline_updated_at: z.string().nullable(),
   shepherds: z.array(
     z.object({
       slot: z.string(),
       status: z.string(),
-      issue: z.nullable(z.number()),
-      phase: z.nullable(z.string()),
-      pr: z.nullable(z.number()),
-      running_seconds: z.nullable(z.number()),
-      seconds_since_output: z.nullable(z.number()),
-      task_id: z.nullable(z.string()),
+      issue: z.number().nullable(),
+      phase: z.string().nullable(),
+      pr: z.number().nullable(),
+      running_seconds: z.number().nullable(),
+      seconds_since_output: z.number().nullable(),
+      task_id: z.string().nullable(),
     }),
   ),
   support_roles: z.array(
     z.object({
       role: z.string(),
       status: z.string(),
-      last_completed: z.nullable(z.string()),
-      next_due: z.nullable(z.string()),
-      last_result: z.nullable(z.string()),
+      last_completed: z.string().nullable(),
+      next_due: z.string().nullable(),
+      last_result: z.string().nullable(),
     }),
   ),
   stats: z.object({
-    iterations: z.int(),
-    completed_issues: z.int(),
-    total_prs_merged: z.int(),
+    iterations: z.number().int(),
+    completed_issues: z.number().int(),
+    total_prs_merged: z.number().int(),
   }),
   warnings: z.array(z.object({ time: z.string(), severity: z.string(), type: z.string(), message: z.string() })),
   human_actions: z.array(
     z.object({
       kind: z.enum(['approve-proposal', 'unblock']),
-      number: z.int(),
+      number: z.number().int(),
       title: z.string(),
       label: z.string(),
       command: z.string(),

@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{external_exports}from"./chunk-3L4R4PVI.mjs";import{Label}from"./chunk-YYFOVCHD.mjs";import{claimPath,pidAlive}from"./chunk-EYJI5EXB.mjs";import{safeMkdir,safeReadFile,safeWriteFile}from"./chunk-L6BGOP3C.mjs";import{LoomError}from"./chunk-TWY7NEN4.mjs";var READ_ITEM=`query LoomItem($owner: String!, $name: String!, $number: Int!) {
+import{Label}from"./chunk-YYFOVCHD.mjs";import{claimPath,external_exports,pidAlive}from"./chunk-X5XTKSE2.mjs";import{safeMkdir,safeReadFile,safeWriteFile}from"./chunk-L6BGOP3C.mjs";import{LoomError}from"./chunk-TWY7NEN4.mjs";var READ_ITEM=`query LoomItem($owner: String!, $name: String!, $number: Int!) {
   repository(owner: $owner, name: $name) {
     labels(first: 100, query: "loom:") { nodes { id name } }
     issueOrPullRequest(number: $number) {
