@@ -18,7 +18,7 @@ import { takeSnapshot } from '../github/snapshot.js';
 import { claimLockAbandoned, listClaimLocks, releaseClaimLock } from '../state/claim-lock.js';
 import { type DaemonState, MAX_COMPLETED, MAX_WARNINGS, type ShepherdSlot, type Warning } from '../state/schema.js';
 import { faultPoint } from './fault-points.js';
-import { checkDaemonOwner } from './ownership.js';
+import { assertCloneOwner } from './ownership.js';
 import { observeTask } from './task-output.js';
 
 export interface IterationOptions {
@@ -75,7 +75,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     faultPoint('after-lock', ctx.env);
     const state = await ctx.store.read();
     const now = ctx.now();
-    if (options.daemonId) checkDaemonOwner(state, options.daemonId, config, now);
+    if (!options.dryRun || options.daemonId) assertCloneOwner(state, options.daemonId, config, now);
 
     if (existsSync(ctx.paths.stopDaemon)) return shutdownResult();
 
