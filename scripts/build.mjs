@@ -1,10 +1,10 @@
 #!/usr/bin/env zx
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-// Bundles the CLI into one self-contained file, .loom/scripts/loom (runs on
-// node >= 20 with no node_modules), embeds defaults/ for `loom init`, and
-// writes the thin *.sh wrappers.
+// Bundles the CLI into .loom/scripts/: the `loom` launcher and its chunks in
+// lib/ (self-contained: node >= 20 and no node_modules), embeds defaults/ for
+// `loom init`, and writes the thin *.sh wrappers.
 import { build } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..');
@@ -52,28 +52,61 @@ const englishOnlyZodLocales = {
   },
 };
 
-await mkdir(path.dirname(outfile), { recursive: true });
-await build({
-  plugins: [englishOnlyZodLocales],
-  entryPoints: [path.join(root, 'src/bin.ts')],
-  outfile,
+// Both builds name sources relative to the repository even when node_modules is a symlink (worktrees share
+// one install), so the output is the same on every machine.
+const common = {
   bundle: true,
   platform: 'node',
-  // CommonJS: an extensionless file in a repository without "type": "module" loads as CommonJS on node 20.
-  format: 'cjs',
   target: 'node20',
-  // Module paths as a clean clone sees them, also in a worktree whose node_modules is a symlink.
   preserveSymlinks: true,
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
-  banner: { js: "const __loomImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: {
-    'import.meta.url': '__loomImportMetaUrl',
-    __LOOM_DEFAULTS__: JSON.stringify(await readTree(path.join(root, 'defaults'))),
-    __LOOM_VERSION__: JSON.stringify(pkg.version),
-    __LOOM_BUILD__: JSON.stringify(buildId),
+  define: { __LOOM_VERSION__: JSON.stringify(pkg.version), __LOOM_BUILD__: JSON.stringify(buildId) },
+};
+
+// defaults/ goes into src/install/embedded.ts, a module only the `init` chunk imports.
+const embeddedDefaults = await readTree(path.join(root, 'defaults'));
+const embedDefaults = {
+  name: 'embed-defaults',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]install[\\/]embedded\.ts$/ }, () => ({
+      contents: `export const EMBEDDED_DEFAULTS = ${JSON.stringify(embeddedDefaults)};`,
+      loader: 'js',
+    }));
+  },
+};
+
+// The launcher, .loom/scripts/loom: CommonJS, because an extensionless file in a repository without
+// "type": "module" loads as CommonJS on node 20. It imports lib/cli.mjs.
+await mkdir(path.dirname(outfile), { recursive: true });
+await build({ ...common, entryPoints: [path.join(root, 'src/bin.ts')], outfile, format: 'cjs' });
+
+// The CLI, split: lib/cli.mjs holds the program, and each command module it imports dynamically becomes its
+// own chunk with the libraries only it needs, so a call parses only what its command uses. The folder is
+// rebuilt from scratch: chunk names carry a content hash, and a stale chunk must not linger.
+const libDir = path.join(root, '.loom/scripts/lib');
+await rm(libDir, { recursive: true, force: true });
+const split = await build({
+  ...common,
+  plugins: [englishOnlyZodLocales, embedDefaults],
+  entryPoints: { cli: path.join(root, 'src/cli.ts') },
+  outdir: libDir,
+  format: 'esm',
+  splitting: true,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: '[name]-[hash]',
+  metafile: true,
+  // CommonJS packages inside ES module chunks still call require() for node's built-ins and read __filename.
+  banner: {
+    js: [
+      "import { createRequire as __loomCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __loomFileURLToPath } from 'node:url';",
+      'const require = __loomCreateRequire(import.meta.url);',
+      'const __filename = __loomFileURLToPath(import.meta.url);',
+      "const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));",
+    ].join('\n'),
   },
 });
 await chmod(outfile, 0o755);
@@ -85,5 +118,11 @@ for (const [name, command] of Object.entries(WRAPPERS)) {
   await writeFile(file, wrapperScript(command));
   await chmod(file, 0o755);
 }
-const size = (await stat(outfile)).size;
-console.log(`built .loom/scripts/loom (${(size / 1024).toFixed(0)} KiB)`);
+// The file list `loom init` installs (src/install/defaults.ts, CHUNK_LIST).
+const chunkNames = Object.keys(split.metafile.outputs)
+  .map((file) => path.basename(file))
+  .sort();
+await writeFile(path.join(libDir, 'chunks.json'), `${JSON.stringify(chunkNames, null, 2)}\n`);
+const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
+const chunks = Object.entries(split.metafile.outputs).map(([file, out]) => `${path.basename(file)} ${kib(out.bytes)}`);
+console.log(`built .loom/scripts/loom (${kib((await stat(outfile)).size)}) and lib/: ${chunks.join(', ')}`);

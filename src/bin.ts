@@ -1,12 +1,38 @@
 #!/usr/bin/env node
-// Entry of the bundled `.loom/scripts/loom`: only starts main(); see src/cli.ts.
-// `loom guard` runs before every agent tool call, so it skips the CLI (commander,
-// zod, every command) and loads only the guard's own small modules.
-const argv = process.argv.slice(2);
-if (argv.length === 1 && argv[0] === 'guard') {
+/**
+ * `.loom/scripts/loom`: a small CommonJS launcher (scripts/build.mjs). It answers `--version` itself, runs
+ * `loom guard` (the hook Claude Code calls before every tool use) from its own small modules bundled in here, and
+ * otherwise imports the CLI from lib/cli.mjs beside it, which loads only the chunk of the command that runs
+ * (src/cli.ts).
+ * CommonJS because an extensionless file is read as CommonJS on every node 20 (.loom/scripts/package.json pins
+ * it); the chunks are .mjs, so they are ES modules whatever package.json the host repository has.
+ */
+import module from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BUILD, VERSION } from './version.js';
+
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${VERSION} (build ${BUILD})\n`); // as commander prints it (src/cli.ts)
+} else if (args.length === 1 && args[0] === 'guard') {
+  // No commander, zod or execa: src/guard/hook.ts imports only node built-ins and its rule modules.
   import('./guard/hook.js').then(({ guardMain }) => guardMain());
 } else {
-  import('./cli.js').then(async ({ main }) => {
-    process.exitCode = await main(argv);
-  });
+  // Node >= 22.1 keeps compiled code between runs (in the OS temp folder); node 20 has no such API.
+  (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+  const cli = pathToFileURL(path.join(__dirname, 'lib', 'cli.mjs')).href;
+  import(cli)
+    .then((loaded: typeof import('./cli.js')) => loaded.main(args))
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error: unknown) => {
+        // Only a broken install gets here (main() reports every error itself).
+        process.stderr.write(`loom: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write('  → Reinstall Loom: `node <path-to-loom>/.loom/scripts/loom init .`\n');
+        process.exitCode = 1;
+      },
+    );
 }

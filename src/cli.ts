@@ -2,29 +2,83 @@
  * The `loom` CLI: one program, one file per command (src/commands/), and one
  * error sink. `main(argv, env)` is importable for in-process tests; it returns
  * the exit code instead of exiting.
+ *
+ * Start-up cost matters (the /loom parent, the guard hook and every status refresh start a process), so a call
+ * loads only the code of the command it runs: `COMMANDS` maps each top-level command name to a dynamic
+ * `import()` of its module, and the build (scripts/build.mjs) turns each such import into its own chunk under
+ * .loom/scripts/lib/. To add a command:
+ *   1. write src/commands/<name>.ts exporting `register(program, run)`, which defines the command with commander
+ *      (description, options, --help text with its exit codes) and calls `run(...)` in its action;
+ *   2. add one line per top-level name it registers to COMMANDS: `name: () => import('./commands/<name>.js')`.
+ * Never import a command module statically from here or from another command: that puts its code (and its
+ * libraries) on every call's path. Heavy libraries (yaml, cli-table3, proper-lockfile, …) stay out of modules
+ * that status, iterate and guard load; where a rarely taken branch needs one, `await import()` it there.
+ * test/cli.test.ts checks that COMMANDS and what the modules register agree.
  */
 import { Command, CommanderError } from 'commander';
-import { register as registerClaims } from './commands/claims.js';
-import { register as registerDaemon } from './commands/daemon.js';
-import { register as registerDeps } from './commands/deps.js';
-import { register as registerGuard } from './commands/guard.js';
-import { register as registerInit } from './commands/init.js';
-import { register as registerIterate } from './commands/iterate.js';
-import { register as registerLabels } from './commands/labels.js';
-import { register as registerNext } from './commands/next.js';
-import { register as registerPulls } from './commands/pulls.js';
-import { type CommandEnv, defaultCommandEnv, reportError } from './commands/shared.js';
-import { register as registerShepherd } from './commands/shepherd.js';
-import { register as registerStatus } from './commands/status.js';
-import { register as registerWorktree } from './commands/worktree.js';
 import { ExitCode } from './errors.js';
+import { type CommandEnv, defaultCommandEnv, reportError } from './io.js';
 import { BUILD, VERSION } from './version.js';
 
 export { VERSION } from './version.js';
 
 export type Runner = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
-export function buildProgram(commandEnv: CommandEnv, setExit: (code: number) => void): Command {
+/** What a command module exports. */
+export interface CommandModule {
+  register(program: Command, run: Runner): void;
+}
+
+const claims = () => import('./commands/claims.js');
+const daemon = () => import('./commands/daemon.js');
+const pulls = () => import('./commands/pulls.js');
+const shepherd = () => import('./commands/shepherd.js');
+
+/** Top-level command name → its module, loaded only when that command runs (or for the full --help). */
+export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  status: () => import('./commands/status.js'),
+  iterate: () => import('./commands/iterate.js'),
+  start: daemon,
+  shutdown: daemon,
+  record: daemon,
+  spawn: daemon,
+  stop: daemon,
+  progress: daemon,
+  init: () => import('./commands/init.js'),
+  labels: () => import('./commands/labels.js'),
+  'shepherd-phase': shepherd,
+  checkpoint: shepherd,
+  await: shepherd,
+  claim: claims,
+  gate: claims,
+  release: claims,
+  transition: claims,
+  'pr-for': pulls,
+  'merge-gate': pulls,
+  merge: pulls,
+  deps: () => import('./commands/deps.js'),
+  worktree: () => import('./commands/worktree.js'),
+  next: () => import('./commands/next.js'),
+  guard: () => import('./commands/guard.js'),
+  take: () => import('./commands/take.js'),
+};
+
+/** The modules a call needs: the one owning `argv`'s command, or all of them (help, unknown names). */
+function modulesFor(argv: readonly string[]): (() => Promise<CommandModule>)[] {
+  const name = argv.find((arg) => !arg.startsWith('-'));
+  const own = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return own ? [own] : [...new Set(Object.values(COMMANDS))];
+}
+
+/**
+ * The commander program with the commands `argv` needs registered (all of them when `argv` is omitted), each
+ * action running through the one error sink. Exported for tests that parse command lines against the real program.
+ */
+export async function buildProgram(
+  commandEnv: CommandEnv,
+  setExit: (code: number) => void,
+  argv?: readonly string[],
+): Promise<Command> {
   const program = new Command('loom')
     .description(
       'Loom: Claude Code agents run your project from its GitHub issues.\nDocs: README.md; every command has --help.',
@@ -43,29 +97,16 @@ export function buildProgram(commandEnv: CommandEnv, setExit: (code: number) => 
       setExit(reportError(error, commandEnv.io, json, [commandEnv.env.GH_TOKEN, commandEnv.env.GITHUB_TOKEN]));
     }
   };
-  for (const register of [
-    registerStatus,
-    registerIterate,
-    registerDaemon,
-    registerInit,
-    registerLabels,
-    registerShepherd,
-    registerClaims,
-    registerPulls,
-    registerDeps,
-    registerWorktree,
-    registerNext,
-    registerGuard,
-  ])
-    register(program, run);
+  const modules = await Promise.all((argv ? modulesFor(argv) : [...new Set(Object.values(COMMANDS))]).map((l) => l()));
+  for (const module of modules) module.register(program, run);
   return program;
 }
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[], commandEnv: CommandEnv = defaultCommandEnv()): Promise<number> {
   let code: number = ExitCode.ok;
-  const program = buildProgram(commandEnv, (c) => (code = c));
   try {
+    const program = await buildProgram(commandEnv, (c) => (code = c), argv);
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {

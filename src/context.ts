@@ -8,18 +8,15 @@ import type { Config } from './core/config.js';
 import { readEnv } from './env.js';
 import { LoomError } from './errors.js';
 import { repositoryRoot } from './git/git.js';
+import { locateCheckout } from './git/locate.js';
 import { execGh, GhClient } from './github/gh.js';
 import { type Repo, resolveRepo } from './github/repo.js';
+import { type Output, processOutput } from './io.js';
 import { loadConfig } from './state/config-file.js';
 import { type LoomPaths, loomPaths } from './state/paths.js';
 import { StateStore } from './state/store.js';
 
-export interface Output {
-  out(line: string): void;
-  err(line: string): void;
-  /** True when stdout is a terminal (colour, tables). */
-  isTTY: boolean;
-}
+export { type Output, processOutput } from './io.js';
 
 export interface LoomContext {
   root: string;
@@ -32,12 +29,6 @@ export interface LoomContext {
   repo(): Promise<Repo>;
   config(): Promise<Config>;
 }
-
-export const processOutput: Output = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-  isTTY: Boolean(process.stdout.isTTY),
-};
 
 /** `LOOM_NOW` pins the clock (tests, demos); otherwise the real time. */
 export function clockFrom(env: NodeJS.ProcessEnv): () => Date {
@@ -61,7 +52,11 @@ export interface ContextOptions {
 
 export async function createContext(options: ContextOptions = {}): Promise<LoomContext> {
   const env = options.env ?? process.env;
-  const root = await repositoryRoot(options.cwd ?? process.cwd());
+  // Always the main checkout, even from inside a linked worktree (git's common dir): heartbeats, claims and
+  // state written from `.loom/worktrees/issue-N` must reach the daemon's own `.loom/`.
+  const top = await repositoryRoot(options.cwd ?? process.cwd());
+  const checkout = locateCheckout(top);
+  const root = checkout?.linked ? checkout.mainRoot : top;
   const paths = loomPaths(root);
   if (options.requireInstalled !== false && !existsSync(paths.loomDir)) {
     throw new LoomError('NOT_INSTALLED', `Loom is not installed in ${root} (no .loom/ folder).`, {

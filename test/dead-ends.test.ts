@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DaemonStateSchema } from '../src/state/schema.js';
+import { DaemonStateSchema } from '../src/core/daemon-state.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 

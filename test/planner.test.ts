@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type Config, defaultConfig } from '../src/core/config.js';
+import { type DaemonState, emptyState, type ShepherdSlot } from '../src/core/daemon-state.js';
 import { orderReady, type PlanInput, plan } from '../src/core/planner.js';
 import type { IssueSummary, Snapshot } from '../src/core/snapshot.js';
 import { summaryLine } from '../src/core/summary.js';
-import { type DaemonState, emptyState, type ShepherdSlot } from '../src/state/schema.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
@@ -300,7 +300,7 @@ describe('stale and stuck (step 8)', () => {
   });
 });
 
-describe('summary line (§4.5)', () => {
+describe('summary line (DESIGN.md §4.5)', () => {
   it('is grammatical and short', () => {
     const line = summaryLine({
       ready: 2,

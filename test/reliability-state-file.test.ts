@@ -10,8 +10,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyState } from '../src/core/daemon-state.js';
 import { StatusReportSchema } from '../src/core/status-report.js';
-import { emptyState } from '../src/state/schema.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import {
   claimLocks,
@@ -116,7 +116,7 @@ describe('a corrupt state file', () => {
   it('a directory in its place: refused, kept', async () => {
     rmSync(stateFile(repo), { force: true });
     mkdirSync(stateFile(repo));
-    await expectRefusedEverywhere(/Cannot read .*daemon-state\.json/, 'permissions');
+    await expectRefusedEverywhere(/daemon-state\.json is not a regular file \(a folder\)/, 'regular file');
     expect(statSync(stateFile(repo)).isDirectory()).toBe(true);
     rmSync(stateFile(repo), { recursive: true });
   });

@@ -1,10 +1,9 @@
 /**
  * `loom init <target> [--dry-run] [--force] [--no-labels] [--json]`: installs
- * or upgrades Loom in a repository (SPEC §2) and syncs its labels on GitHub.
+ * or upgrades Loom in a repository (DESIGN.md §2) and syncs its labels on GitHub.
  */
 
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -14,7 +13,7 @@ import { repositoryRoot } from '../git/git.js';
 import { execGh, GhClient } from '../github/gh.js';
 import { type LabelSyncResult, parseLabelsYaml, syncLabels } from '../github/labels.js';
 import { resolveRepo } from '../github/repo.js';
-import { bundlePath, loadDefaults } from '../install/defaults.js';
+import { loadDefaults, readBundle } from '../install/defaults.js';
 import { applyInit, planInit } from '../install/init.js';
 import { readManifest } from '../install/manifest.js';
 import { BUILD, VERSION } from '../version.js';
@@ -27,6 +26,7 @@ const Options = z.object({
   dryRun: z.boolean().default(false),
   force: z.boolean().default(false),
   labels: z.boolean().default(true),
+  followSymlinks: z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
@@ -40,6 +40,7 @@ export function register(program: Command, run: Run): void {
       "replace files you changed (yours saved as <file>.loom-backup first), reset .loom/config.json, and set labels to Loom's values",
     )
     .option('--no-labels', 'skip the label sync on GitHub')
+    .option('--follow-symlinks', 'write through symlinked targets that stay inside the repository (else refused)')
     .option(
       '--json',
       'print {version, target, files:[{path, action, beside?, backup?, note?}], labels, warnings[], errors[]}',
@@ -53,11 +54,13 @@ and records what it wrote in .loom/install-manifest.json (path → hash, Loom ve
 Nothing you wrote is lost: a file you changed since Loom installed it is kept and Loom's new version is
 written beside it as <file>.loom-new (--force replaces it after saving yours as <file>.loom-backup);
 your CLAUDE.md text, config values and settings are merged, not replaced; a CLAUDE.md whose Loom markers
-are broken is left alone with a note on how to mend it. Existing labels keep colours and descriptions
+are broken is left alone with a note on how to mend it. A target that is a symbolic link (CLAUDE.md,
+.gitignore, .claude/settings.json, .loom/config.json, .loom/scripts, …) or not a regular file is refused,
+naming it, before anything is written (--follow-symlinks: links that stay inside the repository are written through). Existing labels keep colours and descriptions
 you gave them (--force sets Loom's). Running it again changes nothing unless Loom changed.
 ${exitCodesHelp({
   ok: 'installed (see the output for files kept or skipped)',
-  usage: 'target is not a git repository',
+  usage: 'target is not a git repository, or a target is a symlink or special file (nothing written)',
   configInvalid: 'your config.json is invalid (nothing written)',
   stateInvalid: 'the install manifest is unreadable (nothing written)',
   ghMissing: 'files installed, but gh is missing: labels not synced',
@@ -78,11 +81,14 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
     throw new LoomError('USAGE', `${requested} is not a directory.`, { hint: 'Give the path of your repository.' });
   }
   const target = await repositoryRoot(requested);
-  const bundle = await readFile(bundlePath(), 'utf8').catch(() => {
-    throw new LoomError('NOT_INSTALLED', 'The Loom bundle (.loom/scripts/loom) is missing.', {
+  let bundle: Record<string, string>;
+  try {
+    bundle = readBundle();
+  } catch {
+    throw new LoomError('NOT_INSTALLED', 'The Loom bundle (.loom/scripts/loom and lib/) is missing.', {
       hint: 'Run `npm run build` in the Loom repository first.',
     });
-  });
+  }
   const defaults = loadDefaults();
   const loomLabels = parseLabelsYaml(defaults['.github/labels.yml'] ?? '[]');
   const manifest = await readManifest(target);
@@ -94,8 +100,9 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
     manifest,
     version: VERSION,
     labels: loomLabels,
+    followSymlinks: options.followSymlinks,
   });
-  if (!options.dryRun) await applyInit(target, planned);
+  if (!options.dryRun) await applyInit(target, planned, { followSymlinks: options.followSymlinks });
 
   let labels: LabelSyncResult | null = null;
   let labelError: LoomError | null = null;

@@ -3,18 +3,11 @@
  * the context, print JSON, and funnel errors into the one error sink.
  */
 import { z } from 'zod';
-import { type ContextOptions, createContext, type LoomContext, type Output, processOutput } from '../context.js';
-import { redactSecrets } from '../core/sanitize.js';
+import { type ContextOptions, createContext, type LoomContext } from '../context.js';
 import { LoomError } from '../errors.js';
+import type { CommandEnv } from '../io.js';
 
-/** Per-process settings the CLI entry passes to commands (tests pass their own). */
-export interface CommandEnv {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  io: Output;
-}
-
-export const defaultCommandEnv = (): CommandEnv => ({ cwd: process.cwd(), env: process.env, io: processOutput });
+export { type CommandEnv, defaultCommandEnv, printJson, reportError } from '../io.js';
 
 export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
   const result = schema.safeParse(raw);
@@ -37,30 +30,4 @@ export function context(
   options: Omit<ContextOptions, 'cwd' | 'env' | 'io'> = {},
 ): Promise<LoomContext> {
   return createContext({ cwd: env.cwd, env: env.env, io: env.io, ...options });
-}
-
-export function printJson(io: Output, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2));
-}
-
-/**
- * The one error sink. Typed errors print their message and next step (or a
- * JSON envelope with --json) and set the documented exit code; anything else
- * is a bug and prints its stack.
- */
-export function reportError(error: unknown, io: Output, json: boolean, secrets: (string | undefined)[] = []): number {
-  if (error instanceof LoomError) {
-    if (json) printJson(io, { ok: false, error: error.toJSON() });
-    io.err(redactSecrets(`loom: ${error.message}`, secrets));
-    if (error.hint) io.err(redactSecrets(`  → ${error.hint}`, secrets));
-    return error.exitCode;
-  }
-  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  if (json)
-    printJson(io, {
-      ok: false,
-      error: { code: 'BUG', message: redactSecrets(String((error as Error)?.message ?? error), secrets) },
-    });
-  io.err(redactSecrets(`loom: unexpected error (a bug; please report it):\n${text}`, secrets));
-  return 1;
 }

@@ -1,5 +1,5 @@
 /**
- * `loom status [--json] [--fast]` (SPEC §6): read-only view of the daemon,
+ * `loom status [--json] [--fast]` (DESIGN.md §6): read-only view of the daemon,
  * the pipeline (one GitHub request; none with --fast), shepherds, support
  * roles and the actions waiting for a human. `--json` always prints valid JSON
  * (StatusReportSchema), also when GitHub or the state file fail.
@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { type Config, defaultConfig } from '../core/config.js';
+import { type DaemonState, emptyState } from '../core/daemon-state.js';
 import { envSecrets, redactSecrets } from '../core/sanitize.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { buildStatus, type StatusReport, StatusReportSchema } from '../core/status-report.js';
@@ -16,7 +17,6 @@ import { LoomError } from '../errors.js';
 import { repoSlug } from '../github/repo.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { renderStatus } from '../render/status-text.js';
-import { type DaemonState, emptyState } from '../state/schema.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 const Options = z.object({ json: z.boolean().default(false), fast: z.boolean().default(false) });

@@ -1,12 +1,12 @@
 /**
- * The pure heart of an iteration (SPEC §4.3 steps 4–8):
+ * The pure heart of an iteration (DESIGN.md §4.3 steps 4–8):
  * `(snapshot, state, config, now, observations) → plan`. No I/O: the caller
  * gathers observations (task output files) beforehand and carries out the plan
  * afterwards (src/core/iteration.ts), so every rule is table-tested here.
  */
 
-import type { DaemonState, ShepherdSlot, SupportRoleName, Warning } from '../state/schema.js';
 import type { Config } from './config.js';
+import { type DaemonState, isBusy, type SupportRoleName, type Warning } from './daemon-state.js';
 import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
 import { Label } from './labels.js';
 import { snapshotWaitReason } from './merge-gate.js';
@@ -92,11 +92,6 @@ export function slotIds(max: number): string[] {
   return Array.from({ length: max }, (_, i) => `shepherd-${i + 1}`);
 }
 
-/** Slots counted as busy: a working shepherd, or one paused to be resumed. */
-export function isBusy(slot: ShepherdSlot | undefined): boolean {
-  return !!slot && (slot.status === 'working' || slot.status === 'paused') && slot.issue !== null;
-}
-
 export function plan(input: PlanInput): Plan {
   const { snapshot, state, config, now } = input;
   const tasks = input.tasks ?? {};
@@ -125,7 +120,7 @@ export function plan(input: PlanInput): Plan {
   }
   const completedSlots = new Set(completions.map((c) => c.slot));
 
-  // Stuck shepherds (§9): warn, then one restart, then blocked.
+  // Stuck shepherds (DESIGN.md §9.2): warn, then one restart, then blocked.
   const stuck: StuckAction[] = [];
   for (const [slotId, slot] of Object.entries(state.shepherds)) {
     if (slot.status !== 'working' || slot.issue === null || completedSlots.has(slotId)) continue;

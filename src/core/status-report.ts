@@ -1,14 +1,13 @@
 /**
- * The status view (SPEC §6) as data: `buildStatus(state, config, snapshot, now)`
+ * The status view (DESIGN.md §6) as data: `buildStatus(state, config, snapshot, now)`
  * is pure; `loom status --json` prints its result, validated by
  * `StatusReportSchema`, and the text view renders the same object.
  */
 import { z } from 'zod';
-import type { DaemonState, SupportRoleName } from '../state/schema.js';
 import type { Config } from './config.js';
+import { type DaemonState, isBusy, type SupportRoleName } from './daemon-state.js';
 import { Label } from './labels.js';
 import { snapshotWaitReason } from './merge-gate.js';
-import { isBusy } from './planner.js';
 import { cleanText } from './sanitize.js';
 import { PipelineCountsSchema, repairReason, type Snapshot } from './snapshot.js';
 

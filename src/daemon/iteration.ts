@@ -1,22 +1,30 @@
 /**
- * One daemon iteration (SPEC §4.3): lock → stop check → snapshot (one request)
+ * One daemon iteration (DESIGN.md §4.3): lock → stop check → snapshot (one request)
  * → plan (pure) → act (claims, releases, state) → save → summary. The only
  * place that turns a Plan into GitHub mutations and state changes.
  */
 import { existsSync } from 'node:fs';
+import { type ClaimContext, claimIssue, releaseIssue, settleClaim } from '../claims/claim.js';
+import { claimLockAbandoned, listClaimLocks, releaseClaimLock } from '../claims/claim-lock.js';
 import type { LoomContext } from '../context.js';
 import type { Config } from '../core/config.js';
+import {
+  claimedSlot,
+  type DaemonState,
+  idleSlot,
+  isBusy,
+  MAX_COMPLETED,
+  pushWarnings,
+  type Warning,
+} from '../core/daemon-state.js';
 import { type Directive, formatDirective, shepherdDirective } from '../core/directives.js';
 import { Label } from '../core/labels.js';
-import { isBusy, plan as makePlan, type Plan, type TaskObservation } from '../core/planner.js';
+import { plan as makePlan, type Plan, type TaskObservation } from '../core/planner.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { SHUTDOWN_SIGNAL, type SummaryFacts, summaryLine } from '../core/summary.js';
 import { LoomError } from '../errors.js';
-import { type ClaimContext, claimIssue, releaseIssue, settleClaim } from '../github/claims.js';
 import { takeSnapshot } from '../github/snapshot.js';
-import { claimLockAbandoned, listClaimLocks, releaseClaimLock } from '../state/claim-lock.js';
-import { type DaemonState, MAX_COMPLETED, MAX_WARNINGS, type ShepherdSlot, type Warning } from '../state/schema.js';
 import { faultPoint } from './fault-points.js';
 import { assertCloneOwner } from './ownership.js';
 import { observeTask } from './task-output.js';
@@ -47,26 +55,6 @@ export interface IterationResult {
   facts?: SummaryFacts;
 }
 
-const emptySlot = (): ShepherdSlot => ({
-  status: 'idle',
-  issue: null,
-  task_id: null,
-  output_file: null,
-  started: null,
-  last_phase: null,
-  pr_number: null,
-  last_heartbeat: null,
-  idle_since: null,
-  idle_reason: null,
-  restarts: 0,
-  completed: null,
-  stuck_since: null,
-});
-
-export function pushWarnings(state: DaemonState, warnings: Warning[]): void {
-  state.warnings = [...state.warnings, ...warnings].slice(-MAX_WARNINGS);
-}
-
 const activeCount = (state: DaemonState) => Object.values(state.shepherds).filter(isBusy).length;
 
 export async function runIteration(ctx: LoomContext, options: IterationOptions = {}): Promise<IterationResult> {
@@ -80,7 +68,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     if (existsSync(ctx.paths.stopDaemon)) return shutdownResult();
 
     if (state.rate_limited_until && Date.parse(state.rate_limited_until) > now.getTime()) {
-      // Breaker open (SPEC §10): no GitHub call until the reset.
+      // Breaker open (DESIGN.md §10.2): no GitHub call until the reset.
       return {
         shutdown: false,
         summary: `${summaryFromState(state, config)} warn=1`,
@@ -156,13 +144,11 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
           ].slice(-MAX_COMPLETED);
           completed.push(completion.issue);
         }
-        state.shepherds[completion.slot] = {
-          ...emptySlot(),
+        state.shepherds[completion.slot] = idleSlot({
           idle_since: nowIso,
           idle_reason: completion.reason,
-          restarts: 0,
           task_id: slot.task_id,
-        };
+        });
       }
 
       for (const done of plan.roleCompletions) {
@@ -195,7 +181,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
             to: Label.blocked,
             comment: `Loom: the shepherd for this issue stopped making progress twice (idle ${Math.round(stuck.idleSeconds / 60)} min), so it is marked loom:blocked for a human to look at.`,
           });
-          state.shepherds[stuck.slot] = { ...emptySlot(), idle_since: nowIso, idle_reason: 'blocked: stuck' };
+          state.shepherds[stuck.slot] = idleSlot({ idle_since: nowIso, idle_reason: 'blocked: stuck' });
         }
       }
 
@@ -220,7 +206,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       const freeSlots = [...plan.freeSlots];
       const occupy = (issue: number) => {
         const slotId = freeSlots.shift()!;
-        state.shepherds[slotId] = { ...emptySlot(), status: 'working', issue, started: nowIso, last_phase: 'curator' };
+        state.shepherds[slotId] = claimedSlot(issue, nowIso);
         directives.push(shepherdDirective(slotId, issue, config.shepherd_args));
       };
       // First the claims an earlier run of this daemon (or a one-off that died) left unsettled: a won one is simply ours.
@@ -385,7 +371,7 @@ function failureWarning(ctx: LoomContext, error: LoomError, time: string): Warni
 }
 
 /**
- * The breaker (SPEC §10): asks `gh api rate_limit` once and pauses until the
+ * The breaker (DESIGN.md §10.2): asks `gh api rate_limit` once and pauses until the
  * later of that reset (when the GraphQL budget is spent) and the one the
  * failing answer gave (`x-ratelimit-reset`, or `retry-after` for a secondary
  * limit). If that one call fails too, the answer's own reset stands.

@@ -1,27 +1,28 @@
 /**
- * Daemon start (registration + crash recovery) and graceful shutdown (SPEC §4.6).
+ * Daemon start (registration + crash recovery) and graceful shutdown (DESIGN.md §4.6).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type ClaimContext, releaseIssue, settleClaim } from '../claims/claim.js';
+import { type ClaimLock, listClaimLocks, ownerPid, releaseClaimLock, updateClaimLock } from '../claims/claim-lock.js';
 import type { LoomContext } from '../context.js';
+import {
+  type DaemonState,
+  idleSlot,
+  isBusy,
+  MAX_COMPLETED,
+  pushWarnings,
+  type ShepherdSlot,
+  type SupportRoleName,
+} from '../core/daemon-state.js';
 import { Label } from '../core/labels.js';
-import { isBusy } from '../core/planner.js';
 import { pullForIssue } from '../core/snapshot.js';
 import { LoomError } from '../errors.js';
-import { type ClaimContext, releaseIssue, settleClaim } from '../github/claims.js';
+import { safeWriteFile } from '../fs/safe-file.js';
 import { takeSnapshot } from '../github/snapshot.js';
-import {
-  type ClaimLock,
-  listClaimLocks,
-  ownerPid,
-  pidAlive,
-  releaseClaimLock,
-  updateClaimLock,
-} from '../state/claim-lock.js';
-import { type DaemonState, MAX_COMPLETED, type ShepherdSlot, type SupportRoleName } from '../state/schema.js';
-import { pushWarnings } from './iteration.js';
+import { pidAlive } from '../process/liveness.js';
 import { checkDaemonOwner, daemonAlive } from './ownership.js';
 import { observeTask } from './task-output.js';
 
@@ -158,19 +159,7 @@ async function recover(
       reason = 'issue no longer loom:building';
     }
     await releaseClaimLock(ctx.paths, issue);
-    state.shepherds[slotId] = {
-      ...slot,
-      status: 'idle',
-      issue: null,
-      task_id: null,
-      output_file: null,
-      idle_since: now.toISOString(),
-      idle_reason: `recovery: ${action}`,
-      completed: null,
-      stuck_since: null,
-      restarts: 0,
-      pr_number: null,
-    };
+    state.shepherds[slotId] = idleSlot({ idle_since: now.toISOString(), idle_reason: `recovery: ${action}` });
     actions.push({ slot: slotId, issue, action, reason });
   }
 
@@ -243,7 +232,7 @@ export async function shutdownDaemon(
   const initial = await ctx.store.read();
   checkDaemonOwner(initial, options.daemonId, config, ctx.now());
   await ctx.store.assertWritable(); // the stop could not be recorded: refuse before asking shepherds to stop
-  await writeFile(ctx.paths.stopShepherds, `requested by ${options.daemonId} at ${ctx.now().toISOString()}\n`);
+  safeWriteFile(ctx.root, ctx.paths.stopShepherds, `requested by ${options.daemonId} at ${ctx.now().toISOString()}\n`);
   const drainMs = (options.drainSeconds ?? config.shutdown_drain) * 1000;
   const started = Date.now();
   const pollMs = options.pollMs ?? Math.min(config.poll_interval * 1000, 5000);
@@ -287,15 +276,7 @@ export async function shutdownDaemon(
           if (outcome.released) released.push(slot.issue);
         }
         await releaseClaimLock(ctx.paths, slot.issue);
-        state.shepherds[slotId] = {
-          ...slot,
-          status: 'idle',
-          issue: null,
-          task_id: null,
-          output_file: null,
-          idle_since: ctx.now().toISOString(),
-          idle_reason: 'shutdown',
-        };
+        state.shepherds[slotId] = idleSlot({ idle_since: ctx.now().toISOString(), idle_reason: 'shutdown' });
       } else {
         // Still working past the drain: the next `loom start` decides (resume or release).
         stillRunning.push(slot.issue);

@@ -1,12 +1,16 @@
 /**
- * `.loom/daemon-state.json` (SPEC §5): a journal and cache; GitHub stays
+ * `.loom/daemon-state.json` (DESIGN.md §5.1): a journal and cache; GitHub stays
  * authoritative. Versioned: a file with a newer `version` than this code knows
  * is refused, never rewritten. Times are ISO-8601 strings (UTC).
  */
 import { z } from 'zod';
-import { PipelineCountsSchema } from '../core/snapshot.js';
+import { PipelineCountsSchema } from './snapshot.js';
 
 export const STATE_VERSION = 1;
+/** Warnings kept in state (the newest); older ones are dropped by `pushWarnings`. */
+export const MAX_WARNINGS = 50;
+/** Completed issue numbers kept in state (the newest). */
+export const MAX_COMPLETED = 200;
 
 const isoTime = z.string().datetime({ offset: true });
 const nullableTime = isoTime.nullable();
@@ -27,7 +31,7 @@ export const ShepherdSlotSchema = z
     last_heartbeat: nullableTime,
     idle_since: nullableTime,
     idle_reason: z.string().nullable(),
-    /** How often this issue's shepherd was restarted after being stuck (SPEC §9: once at most). */
+    /** How often this issue's shepherd was restarted after being stuck (DESIGN.md §9.2: once at most). */
     restarts: z.number().int().nonnegative().default(0),
     /** Set when `loom progress --done/--failed` reported the end of the work. */
     completed: z.enum(['done', 'failed']).nullable().default(null),
@@ -87,9 +91,9 @@ export const DaemonStateSchema = z
     last_hermit_trigger: nullableTime,
     completed_issues: z.array(z.number().int().positive()),
     total_prs_merged: z.number().int().nonnegative(),
-    warnings: z.array(WarningSchema).max(50),
+    warnings: z.array(WarningSchema).max(MAX_WARNINGS),
     pipeline: PipelineSchema.nullable(),
-    /** Set while GitHub's rate limit is exhausted: no GitHub call before this time (SPEC §10). */
+    /** Set while GitHub's rate limit is exhausted: no GitHub call before this time (DESIGN.md §10.2). */
     rate_limited_until: nullableTime.default(null),
     /** Heartbeats of shepherds that hold no daemon slot (a `/shepherd N` typed by a user): issue → time. */
     heartbeats: z.record(z.string().regex(/^\d+$/), isoTime).default({}),
@@ -136,5 +140,37 @@ export function emptyState(): DaemonState {
   };
 }
 
-export const MAX_WARNINGS = 50;
-export const MAX_COMPLETED = 200;
+/** An empty shepherd slot (nothing claimed), with `fields` set on top (e.g. why and since when it is idle). */
+export function idleSlot(fields: Partial<ShepherdSlot> = {}): ShepherdSlot {
+  return {
+    status: 'idle',
+    issue: null,
+    task_id: null,
+    output_file: null,
+    started: null,
+    last_phase: null,
+    pr_number: null,
+    last_heartbeat: null,
+    idle_since: null,
+    idle_reason: null,
+    restarts: 0,
+    completed: null,
+    stuck_since: null,
+    ...fields,
+  };
+}
+
+/** A slot whose shepherd was just handed `issue` (claimed at `startedIso`); it starts with the curator phase. */
+export function claimedSlot(issue: number, startedIso: string): ShepherdSlot {
+  return idleSlot({ status: 'working', issue, started: startedIso, last_phase: 'curator' });
+}
+
+/** A slot holds an issue: its shepherd is working, or paused waiting to be resumed. */
+export function isBusy(slot: ShepherdSlot | undefined): boolean {
+  return !!slot && (slot.status === 'working' || slot.status === 'paused') && slot.issue !== null;
+}
+
+/** Appends warnings, keeping the newest MAX_WARNINGS (the schema refuses more). */
+export function pushWarnings(state: DaemonState, warnings: Warning[]): void {
+  state.warnings = [...state.warnings, ...warnings].slice(-MAX_WARNINGS);
+}

@@ -1,5 +1,5 @@
 /**
- * Claiming and releasing an issue (SPEC §7).
+ * Claiming and releasing an issue (DESIGN.md §7).
  *
  * A claim is a local lock (`.loom/claims/issue-N.json`, with a random token)
  * plus ONE GitHub request that swaps `loom:issue` → `loom:building` and posts a
@@ -28,17 +28,24 @@
 import { randomBytes } from 'node:crypto';
 import { Label } from '../core/labels.js';
 import { LoomError } from '../errors.js';
+import type { GhClient } from '../github/gh.js';
+import {
+  type Item,
+  type ItemComment,
+  type ItemMutation,
+  mutateItem,
+  readItem,
+  readItemWithComments,
+} from '../github/items.js';
+import type { Repo } from '../github/repo.js';
+import type { LoomPaths } from '../state/paths.js';
 import {
   acquireClaimLock,
   claimLockAbandoned,
   readClaimLock,
   releaseClaimLock,
   updateClaimLock,
-} from '../state/claim-lock.js';
-import type { LoomPaths } from '../state/paths.js';
-import type { GhClient } from './gh.js';
-import { type Item, type ItemComment, type ItemMutation, mutateItem, readItem, readItemWithComments } from './items.js';
-import type { Repo } from './repo.js';
+} from './claim-lock.js';
 
 export interface ClaimContext {
   gh: GhClient;
@@ -47,7 +54,7 @@ export interface ClaimContext {
   /** Who claims (daemon id, `one-off:<pid>`, `cli:<pid>`), written into the local lock and the claim comment. */
   owner: string;
   now: () => Date;
-  /** Seconds the local lock lives (renewed by heartbeats); default 2 h. */
+  /** Seconds the local lock lives (not renewed; GitHub's loom:building keeps others out after it); default 2 h. */
   ttlSeconds?: number;
   /** Test hook: called between the steps of a claim (reliability tests kill the process there). */
   onStep?: (step: 'claim-locked' | 'claim-edited') => void;
@@ -94,6 +101,8 @@ function claimRefusal(item: Item): string | undefined {
   if (item.labels.includes(Label.building)) return 'already loom:building (another claimant holds it)';
   if (!item.labels.includes(Label.issue)) return 'no longer loom:issue';
   if (item.labels.includes(Label.blocked)) return 'is loom:blocked';
+  // A human stopped this issue: claiming it again would restart the work they aborted.
+  if (item.labels.includes(Label.abort)) return 'is loom:abort';
   return undefined;
 }
 
@@ -215,19 +224,21 @@ export async function releaseIssue(
   issue: number,
   options: { to?: string; comment: string },
 ): Promise<{ released: boolean; held: boolean }> {
-  const to = options.to ?? Label.issue;
   const item = await readItemWithComments(ctx.gh, ctx.repo, issue);
+  // Never back to the ready queue while a human's loom:abort stands: the claim goes, the issue stays out.
+  const aborted = item.labels.includes(Label.abort) && (options.to ?? Label.issue) === Label.issue;
+  const to = options.to ?? Label.issue;
   const held = item.labels.includes(Label.building);
   let released = false;
   if (held) {
     const open = item.state === 'OPEN';
     const toId = item.labelIds.get(to);
-    if (open && !toId) throw labelMissing(ctx.repo, to);
+    if (open && !aborted && !toId) throw labelMissing(ctx.repo, to);
     await mutateItem(
       ctx.gh,
       item.id,
       {
-        addIds: open && !item.labels.includes(to) ? [toId!] : [],
+        addIds: open && !aborted && !item.labels.includes(to) ? [toId!] : [],
         removeIds: [item.labelIds.get(Label.building)!],
         deleteCommentIds: claimCommentsOf(item.comments)
           .filter((c) => c.ownComment)
@@ -238,7 +249,7 @@ export async function releaseIssue(
       'LoomRelease',
     );
     const after = await readItem(ctx.gh, ctx.repo, issue);
-    released = !after.labels.includes(Label.building) && (!open || after.labels.includes(to));
+    released = !after.labels.includes(Label.building) && (!open || aborted || after.labels.includes(to));
   }
   await releaseClaimLock(ctx.paths, issue);
   return { released, held };

@@ -1,20 +1,23 @@
 /**
- * The local half of a claim (SPEC §7): `.loom/claims/issue-N.json`, created
+ * The local half of a claim (DESIGN.md §7.1): `.loom/claims/issue-N.json`, created
  * atomically with O_EXCL, holding the owner and an expiry. A second process on
  * this clone cannot take the same issue while the lock is live; an expired lock
  * is taken over. (The GitHub label swap + re-read guards other clones.)
  */
 
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { z } from 'zod';
-import { claimPath, type LoomPaths } from './paths.js';
+import { LoomError } from '../errors.js';
+import { safeMkdir, safeReadFile, safeWriteFile } from '../fs/safe-file.js';
+import { pidAlive } from '../process/liveness.js';
+import { claimPath, type LoomPaths } from '../state/paths.js';
 
 export const ClaimLockSchema = z.object({
   issue: z.number().int(),
   owner: z.string(),
   expires: z.string(),
-  /** The token of this claim's GitHub claim comment (src/github/claims.ts): lets a later run settle a claim whose process died. */
+  /** The token of this claim's GitHub claim comment (src/claims/claim.ts): lets a later run settle a claim whose process died. */
   token: z.string().optional(),
   /** Newest comment id when the claim read the issue: claim comments after it are rivals. */
   read_comment_id: z.number().int().nonnegative().optional(),
@@ -33,7 +36,7 @@ export async function acquireClaimLock(
   extra: { token?: string } = {},
 ): Promise<boolean> {
   const file = claimPath(paths, issue);
-  await mkdir(paths.claims, { recursive: true });
+  safeMkdir(paths.root, paths.claims);
   const body = JSON.stringify({
     issue,
     owner,
@@ -43,9 +46,7 @@ export async function acquireClaimLock(
   });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(file, 'wx');
-      await handle.writeFile(body);
-      await handle.close();
+      safeWriteFile(paths.root, file, body, { exclusive: true });
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -60,9 +61,12 @@ export async function acquireClaimLock(
 
 export async function readClaimLock(paths: LoomPaths, issue: number): Promise<ClaimLock | undefined> {
   try {
-    const parsed = ClaimLockSchema.safeParse(JSON.parse(await readFile(claimPath(paths, issue), 'utf8')));
+    const text = safeReadFile(paths.root, claimPath(paths, issue));
+    if (text === undefined) return undefined;
+    const parsed = ClaimLockSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : undefined;
-  } catch {
+  } catch (error) {
+    if (error instanceof LoomError) throw error; // a symlink or FIFO in .loom/claims: refused, not ignored
     return undefined;
   }
 }
@@ -78,7 +82,8 @@ export async function updateClaimLock(
   patch: Partial<Pick<ClaimLock, 'read_comment_id' | 'owner'>>,
 ): Promise<void> {
   const current = await readClaimLock(paths, issue);
-  if (current) await writeFile(claimPath(paths, issue), JSON.stringify({ ...current, ...patch }));
+  if (current)
+    safeWriteFile(paths.root, claimPath(paths, issue), JSON.stringify({ ...current, ...patch }), { atomic: true });
 }
 
 /** Every readable claim lock of this clone. */
@@ -94,17 +99,6 @@ export async function listClaimLocks(paths: LoomPaths): Promise<ClaimLock[]> {
   return locks.sort((a, b) => a.issue - b.issue);
 }
 
-/** True while a process with this pid exists on this machine (EPERM: it exists, owned by someone else). */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The pid in a `one-off:<pid>` (a `loom iterate` without a daemon id) or `cli:<pid>` owner, if any. */
 export function ownerPid(owner: string): number | undefined {
   const pid = /^(?:one-off|cli):(\d+)$/.exec(owner)?.[1];
@@ -114,7 +108,7 @@ export function ownerPid(owner: string): number | undefined {
 /**
  * A lock whose holder can no longer act on it: it is `owner`'s own (a run of
  * the same daemon that died), it expired, or its process is gone. Such a
- * claim is settled (src/github/claims.ts `settleClaim`), never just dropped:
+ * claim is settled (src/claims/claim.ts `settleClaim`), never just dropped:
  * GitHub may hold its half.
  */
 export function claimLockAbandoned(lock: ClaimLock, owner: string, now: Date): boolean {

@@ -1,0 +1,54 @@
+/**
+ * The process's output streams, the per-call settings the CLI passes to a command, and the one error sink.
+ * Kept free of libraries: src/cli.ts loads this on every call, before it knows which command runs.
+ */
+import { redactSecrets } from './core/sanitize.js';
+import { LoomError } from './errors.js';
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+  /** True when stdout is a terminal (colour, tables). */
+  isTTY: boolean;
+}
+
+export const processOutput: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  isTTY: Boolean(process.stdout.isTTY),
+};
+
+/** Per-process settings the CLI entry passes to commands (tests pass their own). */
+export interface CommandEnv {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  io: Output;
+}
+
+export const defaultCommandEnv = (): CommandEnv => ({ cwd: process.cwd(), env: process.env, io: processOutput });
+
+export function printJson(io: Output, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
+
+/**
+ * The one error sink. Typed errors print their message and next step (or a
+ * JSON envelope with --json) and set the documented exit code; anything else
+ * is a bug and prints its stack.
+ */
+export function reportError(error: unknown, io: Output, json: boolean, secrets: (string | undefined)[] = []): number {
+  if (error instanceof LoomError) {
+    if (json) printJson(io, { ok: false, error: error.toJSON() });
+    io.err(redactSecrets(`loom: ${error.message}`, secrets));
+    if (error.hint) io.err(redactSecrets(`  → ${error.hint}`, secrets));
+    return error.exitCode;
+  }
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  if (json)
+    printJson(io, {
+      ok: false,
+      error: { code: 'BUG', message: redactSecrets(String((error as Error)?.message ?? error), secrets) },
+    });
+  io.err(redactSecrets(`loom: unexpected error (a bug; please report it):\n${text}`, secrets));
+  return 1;
+}

@@ -1,0 +1,76 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BUNDLE } from './helpers/repo.js';
+
+// The installed CLI runs from the target repository's own copy, with nothing but node: no node_modules on
+// the way up, and whatever module type the repository's package.json declares.
+const dir = mkdtempSync(path.join(tmpdir(), 'loom-bundle-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const env = { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', LOOM_REPO: 'o/r' };
+const run = (file: string, args: string[]) =>
+  execa('node', [file, ...args], { cwd: dir, env, extendEnv: false, reject: false });
+const installed = path.join(dir, '.loom/scripts/loom');
+
+describe('the bundle in a target repository', () => {
+  it('installs with its chunks and runs inside a "type": "module" repository without node_modules', async () => {
+    for (let up = dir; up !== path.dirname(up); up = path.dirname(up))
+      expect(existsSync(path.join(up, 'node_modules')), up).toBe(false);
+    await execa('git', ['init', '-q', dir]);
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'esm-app', type: 'module' }));
+    const init = await run(BUNDLE, ['init', '.', '--no-labels']);
+    expect(init.exitCode, init.stderr).toBe(0);
+    expect(readdirSync(path.join(dir, '.loom/scripts/lib')).sort()).toEqual(
+      readdirSync(path.join(path.dirname(BUNDLE), 'lib')).sort(),
+    );
+    expect((await run(installed, ['--version'])).stdout).toMatch(/^\d+\.\d+\.\d+/);
+    const help = await run(installed, ['status', '--help']);
+    expect(help.exitCode, help.stderr).toBe(0);
+    expect(help.stdout).toContain('Usage: loom status');
+    const status = await run(installed, ['status', '--fast', '--json']);
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout).schema).toBe('loom.status/1');
+    const bad = await run(installed, ['claim', '../1']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain('issue number');
+  });
+
+  it('an upgrade removes chunks of the older version and nothing else', async () => {
+    const stale = path.join(dir, '.loom/scripts/lib/chunk-OLDVERSION.mjs');
+    writeFileSync(stale, 'export {};\n');
+    const again = await run(installed, ['init', '.', '--no-labels', '--json']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    const changed = JSON.parse(again.stdout)
+      .files.filter((f: { action: string }) => f.action !== 'unchanged')
+      .map((f: { path: string; action: string }) => `${f.action} ${f.path}`);
+    expect(changed).toEqual(['delete .loom/scripts/lib/chunk-OLDVERSION.mjs']);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(path.join(dir, 'package.json'))).toBe(true);
+  });
+
+  it('upgrades an install made before install manifests: the built CLI is replaced whole, never kept', async () => {
+    const old = path.join(dir, '.loom/install-manifest.json');
+    rmSync(old);
+    writeFileSync(path.join(dir, '.loom/scripts/lib/cli.mjs'), 'export const older = true;\n');
+    writeFileSync(installed, '// an older launcher\n');
+    const again = await run(BUNDLE, ['init', '.', '--no-labels', '--json']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    const built = JSON.parse(again.stdout).files.filter((f: { path: string }) => f.path.startsWith('.loom/scripts/l'));
+    expect(
+      built.filter((f: { action: string }) => f.action !== 'unchanged').map((f: { path: string }) => f.path),
+    ).toEqual(['.loom/scripts/lib/cli.mjs', '.loom/scripts/loom']);
+    expect(built.every((f: { action: string }) => ['unchanged', 'update'].includes(f.action))).toBe(true);
+    const status = await run(installed, ['status', '--fast', '--json']);
+    expect(status.exitCode, status.stderr).toBe(0);
+  });
+
+  it('a missing chunk is reported as a broken install, not a stack trace', async () => {
+    rmSync(path.join(dir, '.loom/scripts/lib/cli.mjs'));
+    const broken = await run(installed, ['status']);
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stderr).toContain('loom: cannot start');
+    expect(broken.stderr).toContain('init');
+  });
+});
