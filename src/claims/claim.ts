@@ -101,6 +101,8 @@ function claimRefusal(item: Item): string | undefined {
   if (item.labels.includes(Label.building)) return 'already loom:building (another claimant holds it)';
   if (!item.labels.includes(Label.issue)) return 'no longer loom:issue';
   if (item.labels.includes(Label.blocked)) return 'is loom:blocked';
+  // A human stopped this issue: claiming it again would restart the work they aborted.
+  if (item.labels.includes(Label.abort)) return 'is loom:abort';
   return undefined;
 }
 
@@ -222,19 +224,21 @@ export async function releaseIssue(
   issue: number,
   options: { to?: string; comment: string },
 ): Promise<{ released: boolean; held: boolean }> {
-  const to = options.to ?? Label.issue;
   const item = await readItemWithComments(ctx.gh, ctx.repo, issue);
+  // Never back to the ready queue while a human's loom:abort stands: the claim goes, the issue stays out.
+  const aborted = item.labels.includes(Label.abort) && (options.to ?? Label.issue) === Label.issue;
+  const to = options.to ?? Label.issue;
   const held = item.labels.includes(Label.building);
   let released = false;
   if (held) {
     const open = item.state === 'OPEN';
     const toId = item.labelIds.get(to);
-    if (open && !toId) throw labelMissing(ctx.repo, to);
+    if (open && !aborted && !toId) throw labelMissing(ctx.repo, to);
     await mutateItem(
       ctx.gh,
       item.id,
       {
-        addIds: open && !item.labels.includes(to) ? [toId!] : [],
+        addIds: open && !aborted && !item.labels.includes(to) ? [toId!] : [],
         removeIds: [item.labelIds.get(Label.building)!],
         deleteCommentIds: claimCommentsOf(item.comments)
           .filter((c) => c.ownComment)
@@ -245,7 +249,7 @@ export async function releaseIssue(
       'LoomRelease',
     );
     const after = await readItem(ctx.gh, ctx.repo, issue);
-    released = !after.labels.includes(Label.building) && (!open || after.labels.includes(to));
+    released = !after.labels.includes(Label.building) && (!open || aborted || after.labels.includes(to));
   }
   await releaseClaimLock(ctx.paths, issue);
   return { released, held };
