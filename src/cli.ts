@@ -33,6 +33,7 @@ const claims = () => import('./commands/claims.js');
 const daemon = () => import('./commands/daemon.js');
 const pulls = () => import('./commands/pulls.js');
 const shepherd = () => import('./commands/shepherd.js');
+const post = () => import('./commands/post.js');
 
 /** Top-level command name → its module, loaded only when that command runs (or for the full --help). */
 export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
@@ -61,6 +62,9 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   next: () => import('./commands/next.js'),
   guard: () => import('./commands/guard.js'),
   take: () => import('./commands/take.js'),
+  comment: post,
+  'pr-open': post,
+  'issue-open': post,
 };
 
 /** The modules a call needs: the one owning `argv`'s command, or all of them (help, unknown names). */
