@@ -31,6 +31,7 @@ function snapshot(partial: Partial<Snapshot> = {}, counts: Partial<Snapshot['cou
       ready_to_merge: 0,
       blocked: 0,
       triage: 0,
+      pr_needs_fix: 0,
       ...counts,
     },
     readyIssues,
@@ -39,6 +40,7 @@ function snapshot(partial: Partial<Snapshot> = {}, counts: Partial<Snapshot['cou
     pullRequestsComplete: true,
     blockedIssues: [],
     proposals: [],
+    approvedPulls: [],
     tracked: { issues: {}, pulls: {} },
     rateLimit: null,
     ...partial,
@@ -298,7 +300,7 @@ describe('stale and stuck (step 8)', () => {
   });
 });
 
-describe('summary line (§4.5)', () => {
+describe('summary line (DESIGN.md §4.5)', () => {
   it('is grammatical and short', () => {
     const line = summaryLine({
       ready: 2,

@@ -1,5 +1,5 @@
 /**
- * The local half of a claim (SPEC §7): `.loom/claims/issue-N.json`, created
+ * The local half of a claim (DESIGN.md §7.1): `.loom/claims/issue-N.json`, created
  * atomically with O_EXCL, holding the owner and an expiry. A second process on
  * this clone cannot take the same issue while the lock is live; an expired lock
  * is taken over. (The GitHub label swap + re-read guards other clones.)

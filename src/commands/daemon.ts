@@ -11,6 +11,8 @@ import { formatDirective, shepherdDirective } from '../core/directives.js';
 import { slotIds } from '../core/planner.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
+import { assertCloneOwner } from '../daemon/ownership.js';
+import { recordTask } from '../daemon/record.js';
 import { LoomError } from '../errors.js';
 import { safeWriteFile } from '../fs/safe-file.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
@@ -23,7 +25,12 @@ export function register(program: Command, run: Run): void {
   program
     .command('start')
     .description('Register a new daemon (one /loom session), after crash recovery; prints its id')
-    .option('--force', 'take over even if another daemon polled recently; also sets force mode')
+    .option(
+      '--promote',
+      'force mode: the Champion may promote architect and hermit proposals (what /loom --force means)',
+    )
+    .option('--take-over', 'take over even if another daemon polled recently (only when you know it is dead)')
+    .option('--force', 'old form: --take-over plus --promote')
     .option('--json', 'print {daemon_id, crashed, recovered[]}')
     .addHelpText(
       'after',
@@ -32,12 +39,17 @@ export function register(program: Command, run: Run): void {
     .action((raw) =>
       run(async (env) => {
         const options = parseOptions(
-          z.object({ force: z.boolean().default(false), json: z.boolean().default(false) }),
+          z.object({
+            force: z.boolean().default(false),
+            promote: z.boolean().default(false),
+            takeOver: z.boolean().default(false),
+            json: z.boolean().default(false),
+          }),
           raw,
         );
         const ctx = await context(env);
-        const result = await startDaemon(ctx, { force: options.force });
-        if (options.force) await ctx.store.update((s) => ({ ...s, force_mode: true }));
+        const result = await startDaemon(ctx, { force: options.takeOver || options.force });
+        if (options.promote || options.force) await ctx.store.update((s) => ({ ...s, force_mode: true }));
         if (options.json)
           return printJson(env.io, {
             daemon_id: result.daemonId,
@@ -57,7 +69,7 @@ export function register(program: Command, run: Run): void {
     .option('--json', 'print {drained, waited_seconds, released[], still_running[]}')
     .addHelpText(
       'after',
-      '\nRun it with a Bash timeout above the drain time. Removes .loom/stop-daemon and .loom/stop-shepherds at the end.',
+      '\nRun it with a Bash timeout above the drain time. Removes .loom/stop-daemon and .loom/stop-shepherds at the end.\nExit 9 when another daemon is alive in this clone (only its own id may shut it down).',
     )
     .action((raw) =>
       run(async (env) => {
@@ -92,7 +104,7 @@ export function register(program: Command, run: Run): void {
     .requiredOption('--output-file <path>', 'the output_file from the Agent launch result')
     .addHelpText(
       'after',
-      '\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file /tmp/claude-0/…/tasks/a1b2c3.output\nExit 2 when the slot has nothing waiting to be recorded.',
+      '\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file …/tasks/a1b2c3.output\nExit 2 when the slot has nothing waiting to be recorded.',
     )
     .action((slot, raw) =>
       run(async (env) => {
@@ -105,28 +117,7 @@ export function register(program: Command, run: Run): void {
           { ...raw, slot },
         );
         const ctx = await context(env);
-        await ctx.store.update((state) => {
-          if (options.slot.startsWith('shepherd-')) {
-            const s = state.shepherds[options.slot];
-            if (!s || !isBusy(s))
-              throw new LoomError('USAGE', `Slot ${options.slot} has no shepherd to record.`, {
-                hint: 'Record only slots named by a SPAWN line.',
-              });
-            Object.assign(s, {
-              task_id: options.taskId,
-              output_file: options.outputFile,
-              last_heartbeat: ctx.now().toISOString(),
-            });
-          } else {
-            const role = state.support_roles[options.slot as z.infer<typeof SupportRoleNameSchema>];
-            if (role.status !== 'running')
-              throw new LoomError('USAGE', `Role ${options.slot} was not spawned.`, {
-                hint: 'Record only slots named by a SPAWN line.',
-              });
-            Object.assign(role, { task_id: options.taskId, output_file: options.outputFile });
-          }
-          return state;
-        });
+        await recordTask(ctx, options.slot, { taskId: options.taskId, outputFile: options.outputFile });
         env.io.out(`recorded ${options.slot}`);
       }),
     );
@@ -134,22 +125,24 @@ export function register(program: Command, run: Run): void {
   program
     .command('spawn <issue>')
     .description('Claim one issue now (ahead of the queue) and print its SPAWN directive')
+    .option('--daemon <id>', 'the id of the daemon running in this clone (required while one runs)')
     .option('--json', 'print the directive as JSON')
     .addHelpText(
       'after',
-      '\nExit 12 when the claim is refused (not loom:issue, or held by someone else); 2 when every slot is busy.',
+      '\nExit 12 when the claim is refused (not loom:issue, or held by someone else); 2 when every slot is busy;\n9 when a daemon runs in this clone and --daemon does not name it.',
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), {
-          ...raw,
-          issue,
-        });
+        const options = parseOptions(
+          z.object({ issue: issueNumber, daemon: daemonId.optional(), json: z.boolean().default(false) }),
+          { ...raw, issue },
+        );
         const ctx = await context(env);
         const config = await ctx.config();
         const repo = await ctx.repo();
         const directive = await ctx.store.withLock(async () => {
           const state = await ctx.store.read();
+          assertCloneOwner(state, options.daemon, config, ctx.now());
           if (Object.values(state.shepherds).some((s) => isBusy(s) && s.issue === options.issue)) {
             throw new LoomError('CLAIM_CONFLICT', `#${options.issue} already has a shepherd.`, {
               hint: 'See `loom status`.',

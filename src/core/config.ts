@@ -1,5 +1,5 @@
 /**
- * `.loom/config.json` (SPEC §4.4). All durations are in seconds. Every key is
+ * `.loom/config.json` (DESIGN.md §4.4). All durations are in seconds. Every key is
  * optional in the file: missing keys take the defaults below, so a user's file
  * holds only what they changed and survives upgrades.
  */
@@ -7,6 +7,23 @@ import { z } from 'zod';
 import { RULES } from '../guard/rules.js';
 
 const seconds = z.number().int().nonnegative();
+
+export const MODEL_ROLES = [
+  'shepherd',
+  'builder',
+  'judge',
+  'curator',
+  'doctor',
+  'champion',
+  'architect',
+  'hermit',
+  'guide',
+  'escalate_to',
+] as const;
+/** A model name or alias: passed as one argument, never through a shell. */
+const modelName = z
+  .string()
+  .regex(/^[A-Za-z0-9._:[\]-]{1,100}$/, 'a model name such as opus, sonnet or claude-opus-4-1');
 
 const proposalRoleSchema = z
   .object({
@@ -40,7 +57,7 @@ export const ConfigSchema = z
     guide: supportRoleSchema(900).prefault({}),
     champion: supportRoleSchema(600).prefault({}),
     doctor: supportRoleSchema(300).prefault({}),
-    /** A `loom:building` issue with no pull request for this long is stale (SPEC §9). */
+    /** A `loom:building` issue with no pull request for this long is stale (DESIGN.md §9.1). */
     stale_building: seconds.default(7200),
     /**
      * Seconds a worker label may sit on an item no shepherd holds before it counts as left by a crashed
@@ -78,8 +95,53 @@ export const ConfigSchema = z
     shutdown_drain: seconds.default(300),
     /** `loom iterate --wait` answers after at most this long, staying below the Bash tool timeout. */
     wait_budget: seconds.default(540),
+    /** The Champion's merge gate (src/core/merge-gate.ts). */
+    merge: z
+      .object({
+        /** On: the Champion merges approved PRs that pass the gate without a person. Off: a person merges each. */
+        auto: z.boolean().default(true),
+        /** Changed lines (additions + deletions) above which a PR needs a person. */
+        max_changed_lines: z.number().int().positive().default(200),
+        /** A PR not updated for this many hours needs a person (`--force`: three times this). */
+        max_age_hours: z.number().positive().default(24),
+        /** Globs of files whose change needs a person (replaces the built-in list when given). */
+        critical_paths: z.array(z.string().min(1).max(200)).max(200).optional(),
+        /** Refuse a PR whose head commit has no CI checks at all. */
+        require_checks: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
     /** Arguments every daemon-spawned shepherd gets. */
     shepherd_args: z.string().max(200).default('--force-pr'),
+    /** `loom run`: the Claude Code binary (else env LOOM_CLAUDE, else `claude` on PATH). */
+    claude: z
+      .object({ command: z.string().min(1).max(1000).optional() })
+      .strict()
+      .prefault({}),
+    /** `loom run`: worker logs in .loom/logs/; the last `keep` per slot are kept. */
+    logs: z
+      .object({ keep: z.number().int().min(1).max(1000).default(20) })
+      .strict()
+      .prefault({}),
+    /** Claude usage limits: pause new workers and claims at this utilization (0–1) or when refused. */
+    usage: z
+      .object({
+        pause_at: z.number().min(0).max(1).default(0.95),
+        /** Seconds added to the reset time Claude Code names. */
+        margin: seconds.default(120),
+        /** Seconds to pause when the reset time is unknown (a `/loom` subagent's transcript names none). */
+        retry_after: seconds.default(1800),
+      })
+      .strict()
+      .prefault({}),
+    /** Optional spending limit: no new claims once today's (UTC) worker cost reaches `daily_usd`. */
+    budget: z.object({ daily_usd: z.number().positive().optional() }).strict().prefault({}),
+    /**
+     * Model per role (`shepherd`, `builder`, `judge`, `curator`, `doctor`, `champion`, `architect`,
+     * `hermit`, `guide`) as Claude Code's `--model` takes it (`opus`, `sonnet`, a full name);
+     * `escalate_to`: the model of a Builder/Doctor run after a Judge rejection.
+     */
+    models: z.partialRecord(z.enum(MODEL_ROLES), modelName).default({}),
     /**
      * The `loom guard` hook's rules: `{"force-push": false}` switches one off, `false` all of them.
      * Absent: every rule is on. (Read by the guard itself without this schema, to stay fast.)

@@ -1,14 +1,16 @@
 /**
- * The status view (SPEC §6) as data: `buildStatus(state, config, snapshot, now)`
+ * The status view (DESIGN.md §6) as data: `buildStatus(state, config, snapshot, now)`
  * is pure; `loom status --json` prints its result, validated by
  * `StatusReportSchema`, and the text view renders the same object.
  */
 import { z } from 'zod';
+import { budgetReached, spentToday, usagePaused } from './accounting.js';
 import type { Config } from './config.js';
 import { type DaemonState, isBusy, type SupportRoleName } from './daemon-state.js';
+import { Label } from './labels.js';
+import { snapshotWaitReason } from './merge-gate.js';
 import { cleanText } from './sanitize.js';
-import type { Snapshot } from './snapshot.js';
-import { PipelineCountsSchema } from './snapshot.js';
+import { PipelineCountsSchema, repairReason, type Snapshot } from './snapshot.js';
 
 const nullableCount = z.number().int().nonnegative().nullable();
 
@@ -48,6 +50,10 @@ export const StatusReportSchema = z.object({
       running_seconds: z.number().nullable(),
       seconds_since_output: z.number().nullable(),
       task_id: z.string().nullable(),
+      /** The running task's output: a `loom run` worker log (.loom/logs/…jsonl) or a `/loom` subagent's output file. */
+      log: z.string().nullable(),
+      /** USD spent on this slot's issue so far (finished tasks), or null. */
+      cost_usd: z.number().nullable(),
     }),
   ),
   support_roles: z.array(
@@ -57,8 +63,21 @@ export const StatusReportSchema = z.object({
       last_completed: z.string().nullable(),
       next_due: z.string().nullable(),
       last_result: z.string().nullable(),
+      log: z.string().nullable(),
     }),
   ),
+  /** Claude usage-limit pause: no new worker and no new claim before `paused_until` (ISO 8601), or null. */
+  usage: z.object({ paused_until: z.string().nullable(), reason: z.string().nullable() }),
+  /** Worker cost in USD (from each worker's result): totals, and per issue (issue number as string → USD). */
+  cost: z.object({
+    total_usd: z.number(),
+    today_usd: z.number(),
+    session_usd: z.number(),
+    by_issue: z.record(z.string(), z.number()),
+    budget_daily_usd: z.number().nullable(),
+    /** Today's cost reached `budget.daily_usd`: no new claims until tomorrow (UTC). */
+    budget_reached: z.boolean(),
+  }),
   stats: z.object({
     iterations: z.number().int(),
     completed_issues: z.number().int(),
@@ -67,12 +86,18 @@ export const StatusReportSchema = z.object({
   warnings: z.array(z.object({ time: z.string(), severity: z.string(), type: z.string(), message: z.string() })),
   human_actions: z.array(
     z.object({
-      kind: z.enum(['approve-proposal', 'unblock']),
+      kind: z.enum(['approve-proposal', 'unblock', 'merge-refused']),
       number: z.number().int(),
       title: z.string(),
       label: z.string(),
       command: z.string(),
+      /** Why it waits for a person (merge-refused: the gate's reason). */
+      reason: z.string().optional(),
     }),
+  ),
+  /** Approved PRs the Doctor must repair before they can merge: conflicts first, then failing checks. */
+  pull_repairs: z.array(
+    z.object({ number: z.number().int(), title: z.string(), reason: z.enum(['conflict', 'checks']) }),
   ),
   errors: z.array(StatusErrorSchema),
 });
@@ -131,6 +156,20 @@ export function buildStatus(input: StatusInput): StatusReport {
         command: `gh issue edit ${p.number}${repoArg} --remove-label ${label} --add-label loom:issue`,
       };
     }),
+    ...(snapshot?.approvedPulls ?? []).flatMap((p) => {
+      const reason = repairReason(p) ? null : snapshotWaitReason(p, config.merge, now);
+      if (!reason || p.labels.includes(Label.manualMerge)) return [];
+      return [
+        {
+          kind: 'merge-refused' as const,
+          number: p.number,
+          title: cleanText(p.title, 80),
+          label: Label.pr,
+          command: `.loom/scripts/loom merge ${p.number} --force`,
+          reason: cleanText(reason, 120),
+        },
+      ];
+    }),
     ...blocked.map((b) => ({
       kind: 'unblock' as const,
       number: b.number,
@@ -175,6 +214,8 @@ export function buildStatus(input: StatusInput): StatusReport {
           running_seconds: busy ? secondsSince(now, s.started) : null,
           seconds_since_output: busy ? secondsSince(now, latestTime(input.outputTimes[slot], s.last_heartbeat)) : null,
           task_id: s.task_id,
+          log: busy ? s.output_file : null,
+          cost_usd: s.issue !== null ? (state.cost.by_issue[String(s.issue)]?.usd ?? null) : null,
         };
       }),
     support_roles: ROLES.map((role) => {
@@ -192,8 +233,20 @@ export function buildStatus(input: StatusInput): StatusReport {
         last_completed: r.last_completed,
         next_due: r.status === 'running' || !base ? null : new Date(Date.parse(base) + interval * 1000).toISOString(),
         last_result: r.last_result === null ? null : cleanText(r.last_result, 120),
+        log: r.status === 'running' ? r.output_file : null,
       };
     }),
+    usage: usagePaused(state.usage, now)
+      ? { paused_until: state.usage.paused_until, reason: state.usage.reason }
+      : { paused_until: null, reason: null },
+    cost: {
+      total_usd: state.cost.total_usd,
+      today_usd: spentToday(state.cost, now),
+      session_usd: state.cost.session_usd,
+      by_issue: Object.fromEntries(Object.entries(state.cost.by_issue).map(([issue, b]) => [issue, b.usd])),
+      budget_daily_usd: config.budget.daily_usd ?? null,
+      budget_reached: budgetReached(state.cost, config.budget.daily_usd, now),
+    },
     stats: {
       iterations: state.iteration,
       completed_issues: state.completed_issues.length,
@@ -203,6 +256,12 @@ export function buildStatus(input: StatusInput): StatusReport {
       .slice(-5)
       .map((w) => ({ time: w.time, severity: w.severity, type: w.type, message: cleanText(w.message, 160) })),
     human_actions: humanActions,
+    pull_repairs: (snapshot?.approvedPulls ?? [])
+      .flatMap((p) => {
+        const reason = repairReason(p);
+        return reason ? [{ number: p.number, title: cleanText(p.title, 80), reason }] : [];
+      })
+      .sort((a, b) => Number(a.reason === 'checks') - Number(b.reason === 'checks')),
     errors: input.errors,
   };
 }

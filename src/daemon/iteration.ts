@@ -1,5 +1,5 @@
 /**
- * One daemon iteration (SPEC §4.3): lock → stop check → snapshot (one request)
+ * One daemon iteration (DESIGN.md §4.3): lock → stop check → snapshot (one request)
  * → plan (pure) → act (claims, releases, state) → save → summary. The only
  * place that turns a Plan into GitHub mutations and state changes.
  */
@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { type ClaimContext, claimIssue, releaseIssue, settleClaim } from '../claims/claim.js';
 import { claimLockAbandoned, listClaimLocks, releaseClaimLock } from '../claims/claim-lock.js';
 import type { LoomContext } from '../context.js';
+import { emptyUsage, recordTaskCost } from '../core/accounting.js';
 import type { Config } from '../core/config.js';
 import {
   claimedSlot,
@@ -26,7 +27,7 @@ import { SHUTDOWN_SIGNAL, type SummaryFacts, summaryLine } from '../core/summary
 import { LoomError } from '../errors.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { faultPoint } from './fault-points.js';
-import { checkDaemonOwner } from './ownership.js';
+import { assertCloneOwner } from './ownership.js';
 import { observeTask } from './task-output.js';
 
 export interface IterationOptions {
@@ -63,12 +64,12 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     faultPoint('after-lock', ctx.env);
     const state = await ctx.store.read();
     const now = ctx.now();
-    if (options.daemonId) checkDaemonOwner(state, options.daemonId, config, now);
+    if (!options.dryRun || options.daemonId) assertCloneOwner(state, options.daemonId, config, now);
 
     if (existsSync(ctx.paths.stopDaemon)) return shutdownResult();
 
     if (state.rate_limited_until && Date.parse(state.rate_limited_until) > now.getTime()) {
-      // Breaker open (SPEC §10): no GitHub call until the reset.
+      // Breaker open (DESIGN.md §10.2): no GitHub call until the reset.
       return {
         shutdown: false,
         summary: `${summaryFromState(state, config)} warn=1`,
@@ -100,9 +101,9 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
 
     const tasks: Record<string, TaskObservation> = {};
     for (const [id, slot] of Object.entries(state.shepherds))
-      if (slot.status === 'working') tasks[id] = await observeTask(slot.output_file);
+      if (slot.status === 'working') tasks[id] = await observeTask(slot.output_file, config.usage.pause_at);
     for (const [name, role] of Object.entries(state.support_roles))
-      if (role.status === 'running') tasks[name] = await observeTask(role.output_file);
+      if (role.status === 'running') tasks[name] = await observeTask(role.output_file, config.usage.pause_at);
 
     const forceMode = options.force ?? state.force_mode;
     const claimTokens: Record<number, string> = {};
@@ -128,9 +129,52 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     state.force_mode = forceMode;
     let failure: LoomError | null = null;
 
+    const account = (slot: string, taskId: string | null, role: string, issue: number | null, outcome: string) => {
+      if (!taskId) return;
+      const task = tasks[slot];
+      state.cost = recordTaskCost(
+        state.cost,
+        {
+          taskId,
+          slot,
+          role,
+          issue,
+          outcome: task?.refused ? 'usage-limit' : task?.failed ? 'failed' : outcome,
+          result: task?.result ?? null,
+        },
+        now,
+      );
+    };
+    if (plan.usagePause) {
+      state.usage = plan.usagePause;
+      warnings.push({
+        time: nowIso,
+        type: 'usage-limit',
+        severity: 'warning',
+        message: `Claude usage: ${plan.usagePause.reason}; no new worker or claim until ${plan.usagePause.paused_until}`,
+        context: {},
+      });
+    } else if (state.usage.paused_until && !plan.hold.usage) {
+      state.usage = emptyUsage(); // the reset passed: resumes and claims go on
+    }
+    for (const pause of plan.limitPauses) {
+      const slot = state.shepherds[pause.slot]!;
+      account(pause.slot, slot.task_id, 'shepherd', pause.issue, 'usage-limit');
+      // The claim stays (label and lock): the resume after the reset continues from the checkpoint.
+      Object.assign(slot, {
+        status: 'paused',
+        task_id: null,
+        output_file: null,
+        idle_since: nowIso,
+        idle_reason: 'usage-limit',
+        stuck_since: null,
+      });
+    }
+
     try {
       for (const completion of plan.completions) {
         const slot = state.shepherds[completion.slot]!;
+        account(completion.slot, slot.task_id, 'shepherd', completion.issue, 'ok');
         if (completion.release) {
           await releaseIssue(claimCtx, completion.issue, {
             comment: `Loom: the shepherd for this issue ended without finishing it, so the claim is released and the issue is back in the ready queue.`,
@@ -161,6 +205,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
 
       for (const done of plan.roleCompletions) {
         const role = state.support_roles[done.role];
+        account(done.role, role.task_id, done.role, null, done.reason === 'timed-out' ? 'timed-out' : 'ok');
         state.support_roles[done.role] = {
           ...role,
           status: 'idle',
@@ -171,6 +216,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
 
       for (const stuck of plan.stuck) {
         const slot = state.shepherds[stuck.slot]!;
+        if (stuck.action !== 'warn') account(stuck.slot, slot.task_id, 'shepherd', stuck.issue, 'killed');
         if (stuck.action === 'warn') {
           slot.stuck_since = nowIso;
         } else if (stuck.action === 'restart') {
@@ -187,7 +233,10 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
           // One verified move to loom:blocked with its one comment (one request; a repeat finds nothing to do).
           await releaseIssue(claimCtx, stuck.issue, {
             to: Label.blocked,
-            comment: `Loom: the shepherd for this issue stopped making progress twice (idle ${Math.round(stuck.idleSeconds / 60)} min), so it is marked loom:blocked for a human to look at.`,
+            comment:
+              stuck.cause === 'failed'
+                ? 'Loom: the shepherd for this issue ended without a result twice (its worker crashed or failed), so it is marked loom:blocked for a human to look at.'
+                : `Loom: the shepherd for this issue stopped making progress twice (idle ${Math.round(stuck.idleSeconds / 60)} min), so it is marked loom:blocked for a human to look at.`,
           });
           state.shepherds[stuck.slot] = idleSlot({ idle_since: nowIso, idle_reason: 'blocked: stuck' });
         }
@@ -379,7 +428,7 @@ function failureWarning(ctx: LoomContext, error: LoomError, time: string): Warni
 }
 
 /**
- * The breaker (SPEC §10): asks `gh api rate_limit` once and pauses until the
+ * The breaker (DESIGN.md §10.2): asks `gh api rate_limit` once and pauses until the
  * later of that reset (when the GraphQL budget is spent) and the one the
  * failing answer gave (`x-ratelimit-reset`, or `retry-after` for a secondary
  * limit). If that one call fails too, the answer's own reset stands.

@@ -1,5 +1,5 @@
 /**
- * One daemon per clone (SPEC §4.3 step 1): an iteration names its daemon id;
+ * One daemon per clone (DESIGN.md §4.3 step 1): an iteration names its daemon id;
  * another daemon whose last poll is recent owns the state and refuses it.
  */
 
@@ -7,7 +7,7 @@ import type { Config } from '../core/config.js';
 import type { DaemonState } from '../core/daemon-state.js';
 import { LoomError } from '../errors.js';
 
-/** A daemon counts as alive while its last poll is younger than three poll intervals (also the Crashed rule of §6). */
+/** A daemon counts as alive while its last poll is younger than three poll intervals (also the Crashed rule of DESIGN.md §6). */
 export function daemonAlive(state: DaemonState, config: Config, now: Date): boolean {
   if (!state.running || !state.daemon_id) return false;
   const last = state.last_poll ?? state.started_at;
@@ -31,6 +31,30 @@ export function checkDaemonOwner(state: DaemonState, daemonId: string, config: C
     `Daemon ${daemonId} is not the registered daemon${state.daemon_id ? ` (that is ${state.daemon_id})` : ''}.`,
     {
       hint: 'Run `.loom/scripts/loom start` and use the id it prints.',
+    },
+  );
+}
+
+/**
+ * One owner per clone (issue 11): a command that changes claims or slots
+ * (`iterate`, `spawn`, `shutdown`) runs only as the live daemon, named by its
+ * `--daemon` id, or when no daemon is alive here. A one-off run beside a live
+ * daemon would claim issues behind its back and post comments about
+ * shepherds that never start, so it is refused (exit 9). Read-only commands
+ * (`iterate --dry-run`, `status`) never call this.
+ */
+export function assertCloneOwner(state: DaemonState, daemonId: string | undefined, config: Config, now: Date): void {
+  if (daemonId) {
+    checkDaemonOwner(state, daemonId, config, now);
+    return;
+  }
+  if (!daemonAlive(state, config, now)) return;
+  throw new LoomError(
+    'DAEMON_OWNED',
+    `A daemon (${state.daemon_id}) owns this clone (last poll ${state.last_poll ?? state.started_at}); this command changes claims, so only that daemon may run it.`,
+    {
+      hint: 'Look without changing anything with `loom iterate --dry-run` or `loom status`; stop the daemon first with `touch .loom/stop-daemon`.',
+      details: { owner: state.daemon_id, last_poll: state.last_poll },
     },
   );
 }

@@ -1,5 +1,5 @@
 /**
- * Per-issue worktrees (SPEC §2, §8): `.loom/worktrees/issue-N` on branch
+ * Per-issue worktrees (DESIGN.md §2, §8.5): `.loom/worktrees/issue-N` on branch
  * `feature/issue-N`, branched from the remote default branch after a fetch,
  * created under a repository-wide lock, marked as Loom's, then bootstrapped
  * (gitignored files from `.loom/worktree-include`, `.loom/hooks/post-worktree`).
@@ -279,7 +279,7 @@ export async function ensureWorktree(
     if (registered) await git(root, ['worktree', 'prune']).catch(() => undefined);
     if (existsSync(dir)) {
       throw new LoomError('WORKTREE_CONFLICT', `${path.relative(root, dir)} exists but is not a git worktree.`, {
-        hint: `Move it aside (mv ${path.relative(root, dir)} /tmp/) and run \`loom worktree ${issue}\` again.`,
+        hint: `Move it aside (mv ${path.relative(root, dir)} ${path.relative(root, dir)}.bak) and run \`loom worktree ${issue}\` again.`,
       });
     }
     try {

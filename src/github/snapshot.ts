@@ -1,5 +1,5 @@
 /**
- * The iteration snapshot (SPEC §4.3 step 3): ONE GraphQL request whatever the
+ * The iteration snapshot (DESIGN.md §4.3 step 3): ONE GraphQL request whatever the
  * backlog size. Counts come from aliased `search { issueCount }` fields; lists
  * only where the iteration needs items (a few ready issues, the building
  * issues, open pull requests); issues and pull requests held by shepherd slots
@@ -9,11 +9,14 @@ import { z } from 'zod';
 import { claimMarksOf } from '../core/claim-marks.js';
 import { Label } from '../core/labels.js';
 import {
+  type ApprovedPull,
+  ApprovedPullSchema,
   type IssueSummary,
   IssueSummarySchema,
   PipelineCountsSchema,
   type PullSummary,
   PullSummarySchema,
+  repairReason,
   type Snapshot,
   type TrackedIssue,
   type TrackedPull,
@@ -38,13 +41,15 @@ const ISSUE_FIELDS = 'number title createdAt updatedAt labels(first: 20) { nodes
 export const SNAPSHOT_COMMENTS = { building: 10, tracked: 30 } as const;
 const commentFields = (last: number) =>
   `comments(last: ${last}) { nodes { databaseId body createdAt authorAssociation viewerDidAuthor } }`;
+const APPROVED_FIELDS =
+  'number title updatedAt mergeable additions deletions labels(first: 20) { nodes { name } } commits(last: 1) { nodes { commit { statusCheckRollup { state } } } }';
 
 /** Search query strings per count. `repo` is validated `owner/name`, so no quoting issues. */
 export function searchQueries(repo: Repo) {
   const base = `repo:${repo.owner}/${repo.name} is:open`;
   return {
-    ready: `${base} is:issue label:${Label.issue} -label:${Label.blocked} sort:created-asc`,
-    urgent: `${base} is:issue label:${Label.issue} label:${Label.urgent} -label:${Label.blocked} sort:created-asc`,
+    ready: `${base} is:issue label:${Label.issue} -label:${Label.blocked} -label:${Label.abort} sort:created-asc`,
+    urgent: `${base} is:issue label:${Label.issue} label:${Label.urgent} -label:${Label.blocked} -label:${Label.abort} sort:created-asc`,
     building: `${base} is:issue label:${Label.building} sort:updated-asc`,
     curated: `${base} is:issue label:${Label.curated} sort:created-asc`,
     architect: `${base} is:issue label:${Label.architect} sort:created-asc`,
@@ -53,7 +58,7 @@ export function searchQueries(repo: Repo) {
     triage: `${base} is:issue label:${Label.triage} -label:${Label.curating}`,
     reviewRequested: `${base} is:pr label:${Label.reviewRequested}`,
     changesRequested: `${base} is:pr label:${Label.changesRequested}`,
-    readyToMerge: `${base} is:pr label:${Label.pr}`,
+    readyToMerge: `${base} is:pr label:${Label.pr} sort:created-asc`,
   };
 }
 
@@ -85,7 +90,7 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
     count('triage', 'qTriage'),
     count('reviewRequested', 'qReviewRequested'),
     count('changesRequested', 'qChangesRequested'),
-    count('readyToMerge', 'qReadyToMerge'),
+    `readyToMerge: search(type: ISSUE, query: $qReadyToMerge, first: 20) { issueCount nodes { ... on PullRequest { ${APPROVED_FIELDS} } } }`,
     listed
       ? `repository(owner: $owner, name: $name) {
     pullRequests(states: OPEN, first: 50, orderBy: { field: UPDATED_AT, direction: DESC }) {
@@ -169,6 +174,18 @@ const PullRaw = z.object({
     nodes: z.array(z.object({ commit: z.object({ statusCheckRollup: z.object({ state: z.string() }).nullable() }) })),
   }),
 });
+const ApprovedRaw = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  updatedAt: z.string(),
+  mergeable: z.string(),
+  additions: z.number().int().nonnegative(),
+  deletions: z.number().int().nonnegative(),
+  labels: LabelsRaw,
+  commits: z.object({
+    nodes: z.array(z.object({ commit: z.object({ statusCheckRollup: z.object({ state: z.string() }).nullable() }) })),
+  }),
+});
 const TrackedIssueRaw = z
   .object({ number: z.number().int(), state: z.enum(['OPEN', 'CLOSED']), labels: LabelsRaw, comments: CommentsRaw })
   .nullable()
@@ -246,6 +263,22 @@ export function parseSnapshot(
       checks: raw.commits.nodes[0]?.commit.statusCheckRollup?.state ?? null,
     }),
   );
+  const approvedPulls: ApprovedPull[] = (searches.readyToMerge?.nodes ?? []).flatMap((node, i) => {
+    if (!node || typeof node !== 'object' || !('number' in node)) return [];
+    const raw = check(ApprovedRaw, node, `readyToMerge.nodes.${i}`);
+    return [
+      ApprovedPullSchema.parse({
+        number: raw.number,
+        title: raw.title,
+        labels: labelNames(raw.labels),
+        mergeable: raw.mergeable,
+        checks: raw.commits.nodes[0]?.commit.statusCheckRollup?.state ?? null,
+        additions: raw.additions,
+        deletions: raw.deletions,
+        updatedAt: raw.updatedAt,
+      }),
+    ];
+  });
   const trackedIssues: Record<number, TrackedIssue> = {};
   for (const n of request.trackIssues ?? []) {
     if (vanished.includes(n)) continue;
@@ -276,6 +309,7 @@ export function parseSnapshot(
       ready_to_merge: countOf('readyToMerge'),
       blocked: countOf('blocked'),
       triage: countOf('triage'),
+      pr_needs_fix: approvedPulls.filter((p) => repairReason(p)).length,
     }),
     readyIssues: [...urgent, ...ready.filter((i) => !seen.has(i.number))],
     buildingIssues: list('building'),
@@ -283,6 +317,7 @@ export function parseSnapshot(
     pullRequestsComplete: (repository?.pullRequests.totalCount ?? 0) <= pulls.length,
     blockedIssues: list('blocked'),
     proposals: [...list('curated'), ...list('architect'), ...list('hermit')],
+    approvedPulls,
     tracked: { issues: trackedIssues, pulls: trackedPulls, vanished: [...vanished] },
     rateLimit: check(RateLimitRaw, answer.rateLimit, 'rateLimit') ?? null,
   };

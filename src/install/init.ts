@@ -1,5 +1,5 @@
 /**
- * `loom init <target>` (SPEC §2): computes what to write from the defaults and
+ * `loom init <target>` (DESIGN.md §2): computes what to write from the defaults and
  * what the target already has, then writes it. Idempotent: a second run
  * changes nothing. The user's CLAUDE.md text, config edits, settings and
  * labels are kept; Loom's own files (command files, scripts) are replaced.
@@ -265,7 +265,13 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
   const read = async (relative: string) => readIfExists(input.target, relative, safe);
   const recorded: Record<string, string> = {};
   const previous = input.manifest?.files ?? {};
-  const add = async (relative: string, content: string, options: { mode?: number; note?: string } = {}) => {
+  // `built`: a file of the built CLI (launcher and chunks), replaced as one unit: a kept old launcher or chunk
+  // beside new ones would break the CLI, and nobody edits minified output.
+  const add = async (
+    relative: string,
+    content: string,
+    { built = false, ...options }: { mode?: number; note?: string; built?: boolean } = {},
+  ) => {
     const current = await read(relative);
     const file: PlannedFile = { path: relative, content, action: 'unchanged', ...options };
     if (current === undefined) {
@@ -274,7 +280,7 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
     } else if (current !== content) {
       // Merged files keep the user's text by construction, except config.json under --force (reset to defaults).
       const mergeKeepsUserText = MERGED.has(relative) && !(input.force && relative === '.loom/config.json');
-      if (mergeKeepsUserText || previous[relative] === sha256(current)) file.action = 'update';
+      if (built || mergeKeepsUserText || previous[relative] === sha256(current)) file.action = 'update';
       else if (input.force) {
         file.action = 'update';
         file.backup = relative + BACKUP_SUFFIX;
@@ -312,7 +318,7 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
     else await add(relative, content);
   }
   for (const [relative, content] of Object.entries(input.bundle))
-    await add(relative, content, relative === '.loom/scripts/loom' ? { mode: 0o755 } : {});
+    await add(relative, content, relative === '.loom/scripts/loom' ? { mode: 0o755, built: true } : { built: true });
   // Chunk names carry a content hash: those of an older version are removed, not left to pile up.
   const lib = '.loom/scripts/lib';
   for (const name of await readdir(path.join(input.target, lib)).catch(() => []))

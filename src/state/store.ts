@@ -1,5 +1,5 @@
 /**
- * The single writer of `.loom/daemon-state.json` (SPEC §5): reads validate,
+ * The single writer of `.loom/daemon-state.json` (DESIGN.md §5.2): reads validate,
  * writes validate then atomically replace the file, and every read-modify-write
  * runs under an inter-process lock. A corrupt or newer-version file is never
  * overwritten: the error says what is wrong and how to recover.
