@@ -161,7 +161,7 @@ describe('--help', () => {
     for (const command of commands) {
       const text = await help(command);
       const block = /Exit codes:\n((?: {2}[ \d]\d {2}.+\n?)+)/.exec(text);
-      const key = command[0] === 'worktree' && command[1] ? command[1] : command.join(' ');
+      const key = command.join(' ');
       if (!block || !EXIT_CODES[key]) {
         missing.push(key);
         continue;

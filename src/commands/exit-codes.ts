@@ -73,9 +73,14 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
     14: 'a git command failed',
     15: 'the post-worktree hook failed (the worktree exists)',
   },
-  clean: { 0: 'done (kept worktrees are listed with the reason)', 14: 'a git command failed' },
+  'worktree clean': { 0: 'done (kept worktrees are listed with the reason)', 14: 'a git command failed' },
   'pr-for': { 0: 'found (number printed)', 7: 'no PR, or no such issue' },
-  deps: { 0: 'every dependency is closed', 7: 'no such issue', 24: 'some are open (listed)' },
+  deps: {
+    0: 'every dependency is closed',
+    7: 'no such issue',
+    12: '--unblock refused: not blocked, or blocked for another reason',
+    24: 'some are open (listed)',
+  },
   'merge-gate': { 0: 'all checks pass', 7: 'no such PR', 25: 'some check fails' },
   merge: { 0: 'merged', 7: 'no such PR', 25: 'the merge gate refused (nothing merged)' },
   next: { 0: 'a number was printed', 7: 'the queue is empty' },
@@ -86,6 +91,8 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
     9: 'another daemon owns this clone',
   },
   logs: { 0: 'shown', 2: 'bad selector, or no log matches' },
+  'pr-open': { 0: 'opened (the number is printed)', 7: 'no default branch' },
+  'issue-open': { 0: 'filed (the number is printed)', 7: 'a label is missing on GitHub' },
   guard: { 0: 'the call may run', 2: 'blocked (the reason is on stderr)' },
 };
 

@@ -70,6 +70,7 @@ Output (text): zero or more lines "SPAWN <slot> <skill> [args]", then the summar
   "ready=N building=N shepherds=A/M [+shepherd=#N] [+architect] ... [completed=#N] [stuck=N] [warn=N]"
   or exactly "SHUTDOWN_SIGNAL" when .loom/stop-daemon exists.
 ${exitCodeHelp('iterate')}
+Without --daemon, 9 means any live daemon (--dry-run is always allowed).
 A GitHub failure after some spawns were decided still prints them (exit 0, the reason on stderr);
 an unfinished claim is settled by the next iteration.
 Examples:

@@ -74,7 +74,11 @@ function failedStatus(error: LoomError, env: CommandEnv, fast: boolean): StatusR
 export async function status(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
   const { report, exitCode } = await collectStatus(env, options);
   if (options.json) printJson(env.io, StatusReportSchema.parse(report));
-  else env.io.out(renderStatus(report, { color: env.io.isTTY && !env.env.NO_COLOR }));
+  else {
+    // Tables and colours only for people: --json (what the /loom parent reads) never loads them.
+    const { renderStatus } = await import('../render/status-text.js');
+    env.io.out(renderStatus(report, { color: env.io.isTTY && !env.env.NO_COLOR }));
+  }
   return exitCode;
 }
 

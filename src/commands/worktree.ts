@@ -106,7 +106,7 @@ Examples:
 Never removes a worktree without the .loom-worktree marker, one with uncommitted changes (git status --porcelain),
 or the one you are in. Branches are kept. One GraphQL request per candidate worktree. A worktree whose issue
 does not exist on GitHub is removed (its branch stays).
-${exitCodeHelp('clean')}
+${exitCodeHelp('worktree clean')}
 Example: .loom/scripts/loom worktree clean --dry-run`,
     )
     .action((_raw, cmd: Command) => {

@@ -93,6 +93,11 @@ export const ConfigSchema = z
       .prefault({}),
     /** A heartbeat younger than this counts as fresh (a claim with a fresh heartbeat is never released). */
     heartbeat_fresh: seconds.default(900),
+    /**
+     * Seconds between two heartbeats written to GitHub (the claim comment, edited in place), so every clone
+     * sees a live shepherd: one request per interval per shepherd. Keep it below heartbeat_fresh.
+     */
+    heartbeat_interval: z.number().int().min(30).default(300),
     /** Seconds without heartbeat or output after which a shepherd is stuck, per phase. */
     stuck_after: z
       .object({
@@ -111,6 +116,22 @@ export const ConfigSchema = z
     shutdown_drain: seconds.max(BASH_LIMIT, BASH_LIMIT_MESSAGE).default(300),
     /** `loom iterate --wait` answers after at most this long, staying below the Bash tool timeout. */
     wait_budget: z.number().int().min(1).max(BASH_LIMIT, BASH_LIMIT_MESSAGE).default(540),
+    /** The Champion's merge gate (src/core/merge-gate.ts). */
+    merge: z
+      .object({
+        /** On: the Champion merges approved PRs that pass the gate without a person. Off: a person merges each. */
+        auto: z.boolean().default(true),
+        /** Changed lines (additions + deletions) above which a PR needs a person. */
+        max_changed_lines: z.number().int().positive().default(200),
+        /** A PR not updated for this many hours needs a person (`--force`: three times this). */
+        max_age_hours: z.number().positive().default(24),
+        /** Globs of files whose change needs a person (replaces the built-in list when given). */
+        critical_paths: z.array(z.string().min(1).max(200)).max(200).optional(),
+        /** Refuse a PR whose head commit has no CI checks at all. */
+        require_checks: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
     /** Arguments every daemon-spawned shepherd gets: the shepherd's own flags only (see shepherd.md). */
     shepherd_args: z
       .string()

@@ -4,6 +4,16 @@
  * view are tested from plain objects.
  */
 import { z } from 'zod';
+import { Label } from './labels.js';
+
+/** A trusted claim comment as the snapshot saw it (src/core/claim-marks.ts). */
+export const ClaimMarkSchema = z.object({
+  token: z.string(),
+  owner: z.string(),
+  databaseId: z.number().int(),
+  createdAt: z.string(),
+  heartbeatAt: z.string().nullable(),
+});
 
 export const IssueSummarySchema = z.object({
   number: z.number().int().positive(),
@@ -11,6 +21,8 @@ export const IssueSummarySchema = z.object({
   labels: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Claim comments among the latest comments (listed for `loom:building` issues only): their heartbeats. */
+  claims: z.array(ClaimMarkSchema).optional(),
 });
 export type IssueSummary = z.infer<typeof IssueSummarySchema>;
 
@@ -38,14 +50,31 @@ export const PipelineCountsSchema = z.object({
   blocked: z.number().int().nonnegative(),
   /** Counts added after the first release default to 0 so older state files still read. */
   triage: z.number().int().nonnegative().default(0),
+  /** Approved (`loom:pr`) pull requests that conflict or whose checks fail: the Doctor's work. */
+  pr_needs_fix: z.number().int().nonnegative().default(0),
 });
 export type PipelineCounts = z.infer<typeof PipelineCountsSchema>;
+
+/** An approved (`loom:pr`) pull request with the facts the planner and status judge it by. */
+export const ApprovedPullSchema = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  labels: z.array(z.string()),
+  mergeable: z.string(),
+  checks: z.string().nullable(),
+  additions: z.number().int().nonnegative(),
+  deletions: z.number().int().nonnegative(),
+  updatedAt: z.string(),
+});
+export type ApprovedPull = z.infer<typeof ApprovedPullSchema>;
 
 /** State on GitHub of an issue a shepherd slot holds (fetched by alias in the same request). */
 export interface TrackedIssue {
   number: number;
   state: 'OPEN' | 'CLOSED';
   labels: string[];
+  /** Trusted claim comments among its latest comments, oldest first (whose claim it is, and its heartbeat). */
+  claims?: z.infer<typeof ClaimMarkSchema>[];
 }
 
 export interface TrackedPull {
@@ -67,8 +96,11 @@ export interface Snapshot {
   /** A few blocked issues and proposals, for the human-actions section of status. */
   blockedIssues: IssueSummary[];
   proposals: IssueSummary[];
-  /** Issues and PRs held by shepherd slots, by number. */
-  tracked: { issues: Record<number, TrackedIssue>; pulls: Record<number, TrackedPull> };
+  /** Open `loom:pr` pull requests (up to 20), oldest first. */
+  approvedPulls: ApprovedPull[];
+  /** Issues and PRs held by shepherd slots, by number; `vanished`: tracked issues GitHub no longer has (deleted, transferred). */
+  tracked: { issues: Record<number, TrackedIssue>; pulls: Record<number, TrackedPull>; vanished?: number[] };
+
   rateLimit: { remaining: number; resetAt: string } | null;
 }
 
@@ -77,4 +109,18 @@ export function pullForIssue(snapshot: Snapshot, issue: number): PullSummary | u
   return snapshot.pullRequests.find(
     (pull) => pull.closingIssues.includes(issue) || pull.headRefName === `feature/issue-${issue}`,
   );
+}
+
+/**
+ * Why an approved pull request needs the Doctor before it can merge: it
+ * conflicts with its base, or its checks fail. Null when it does not (or a
+ * person took it over with `loom:manual-merge`).
+ */
+export function repairReason(
+  pull: Pick<ApprovedPull, 'labels' | 'mergeable' | 'checks'>,
+): 'conflict' | 'checks' | null {
+  if (!pull.labels.includes(Label.pr) || pull.labels.includes(Label.manualMerge)) return null;
+  if (pull.mergeable === 'CONFLICTING') return 'conflict';
+  if (pull.checks === 'FAILURE' || pull.checks === 'ERROR') return 'checks';
+  return null;
 }

@@ -4,10 +4,10 @@
  * every call, `--include` so HTTP status and rate-limit headers are visible,
  * and failures classified into typed LoomErrors with a next step.
  */
-import { execa } from 'execa';
 import { redactSecrets } from '../core/sanitize.js';
 import { readEnv, readSecondsEnv } from '../env.js';
 import { LoomError } from '../errors.js';
+import { runProcess } from '../process/run.js';
 
 export interface HttpResponse {
   status: number;
@@ -44,10 +44,9 @@ export function execGh(options: GhClientOptions = {}): GhExec {
   return async (args, input) => {
     const host = options.host ? await options.host().catch(() => undefined) : undefined;
     try {
-      const result = await execa(bin, [...args], {
+      const result = await runProcess(bin, args, {
         input,
-        reject: false,
-        timeout: timeoutMs,
+        timeoutMs,
         cwd: options.cwd,
         env: {
           ...env,
@@ -57,31 +56,13 @@ export function execGh(options: GhClientOptions = {}): GhExec {
           NO_COLOR: '1',
           CLICOLOR: '0',
         },
-        extendEnv: false,
-        stripFinalNewline: false,
       });
       if (result.timedOut) {
         throw new LoomError('GH_NETWORK', `gh did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
           hint: 'Check your network connection, or raise LOOM_GH_TIMEOUT (seconds).',
         });
       }
-      const spawnError = (result as { code?: string }).code;
-      if (
-        spawnError === 'ENOENT' ||
-        (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))
-      ) {
-        throw ghMissing(bin);
-      }
-      if (
-        spawnError === 'EACCES' ||
-        (result.failed && result.exitCode === undefined && /EACCES/.test(String(result.message)))
-      )
-        throw ghNotExecutable(bin);
-      return {
-        exitCode: result.exitCode ?? 1,
-        stdout: String(result.stdout ?? ''),
-        stderr: String(result.stderr ?? ''),
-      };
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
     } catch (error) {
       if (error instanceof LoomError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw ghMissing(bin);
@@ -215,8 +196,8 @@ export class GhClient {
         hint: 'This is a Loom bug if it repeats; please report it with the command you ran.',
       });
     }
-    if (!answer.data)
-      throw new LoomError('GH_ERROR', 'GitHub answered without data.', { hint: 'Try again at the next poll.' });
+    if (!answer.data || typeof answer.data !== 'object')
+      throw new LoomError('GH_MALFORMED', 'GitHub answered without data.', { hint: 'Try again at the next poll.' });
     return answer.data;
   }
 
@@ -241,6 +222,8 @@ export class GhClient {
     );
     const errors = answer.errors ?? [];
     const other = errors.find((e) => e.type !== 'NOT_FOUND' || !e.path?.length);
+    if (!other && (!answer.data || typeof answer.data !== 'object'))
+      throw new LoomError('GH_MALFORMED', 'GitHub answered without data.', { hint: 'Try again at the next poll.' });
     if (other || !answer.data) {
       if (other?.type === 'RATE_LIMITED')
         return this.fail(classifyFailure({ ...response, status: 429 }, other.message, 1));
@@ -302,7 +285,7 @@ function parseJson<T>(text: string): T {
     return JSON.parse(text) as T;
   } catch {
     throw new LoomError(
-      'GH_ERROR',
+      'GH_MALFORMED',
       `GitHub answered with something that is not JSON: ${redactSecrets(text.slice(0, 120))}`,
       {
         hint: 'Check that GH_HOST points at GitHub (or the Loom sandbox forge).',
