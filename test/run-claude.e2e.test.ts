@@ -6,12 +6,14 @@
  * SIGTERM drains and stops; a restart after the (moved) clock passed the reset
  * recovers the paused slot and resumes the shepherd with --resume.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLAUDE_BIN, claudeEnv, trustProject } from './e2e/claude.js';
 import { type FakeModel, startFakeModel } from './e2e/fake-model.js';
+import { roleSubagent, route, shepherdMain } from './e2e/loom-scripts.js';
+import { bareOrigin, widgetRoles } from './e2e/widget-roles.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { readState, until } from './helpers/reliability.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
@@ -32,6 +34,54 @@ afterEach(async () => {
 });
 
 describe('loom run with the real Claude Code', () => {
+  it('carries a claimed issue through builder and judge to loom:pr: the shepherd is `claude -p "/shepherd 1 --force-pr"`', async () => {
+    emulator = await startEmulator(
+      seedWith([{ title: 'Add a widget', body: 'We need a widget file.', labels: ['loom:issue'] }]),
+    );
+    repo = await createTestRepo(emulator, { config: { max_shepherds: 1, issue_threshold: 0, poll_interval: 1 } });
+    trustProject(repo);
+    await bareOrigin(repo);
+    const shepherd = shepherdMain();
+    const roles = roleSubagent(widgetRoles(realpathSync(repo.dir)));
+    model = await startFakeModel(route(shepherd.script, roles.script));
+    daemon = execa('node', [path.join(repo.dir, '.loom/scripts/loom'), 'run'], {
+      cwd: repo.dir,
+      env: { ...claudeEnv(repo, model), LOOM_CLAUDE: CLAUDE_BIN },
+      extendEnv: false,
+      reject: false,
+      timeout: 180_000,
+    });
+    await until(
+      () => labelsOf(emulator!, 2).includes('loom:pr') || model!.errors.length > 0,
+      150_000,
+      'PR #2 approved (loom:pr)',
+    );
+    expect(model.errors.join('\n'), 'fake model script errors').toBe('');
+    await until(() => readState(repo!)?.completed_issues.includes(1) ?? false, 30_000, 'the shepherd ended');
+    writeFileSync(path.join(repo.dir, '.loom/stop-daemon'), '');
+    const result = await daemon;
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(model.errors.join('\n'), 'fake model script errors').toBe('');
+    // The claimed issue needed no curation: the CLI named builder, judge, then merge (where --force-pr stops).
+    expect(shepherd.trace.phases).toEqual(['builder', 'judge', 'merge']);
+    expect(shepherd.trace.roles.map((r) => r.role)).toEqual(['builder', 'judge']);
+    expect(labelsOf(emulator, 1)).toEqual(['loom:building']);
+    expect(emulator.store.pullRequest(2)).toMatchObject({ state: 'OPEN', headRefName: 'feature/issue-1' });
+    // The worker's log holds Claude Code's own stream: the init event lists the project commands, a clean result.
+    const state = readState(repo)!;
+    const log = state.cost.recent[0];
+    expect(log).toMatchObject({ issue: 1, role: 'shepherd', outcome: 'ok' });
+    const files = readdirSync(path.join(repo.dir, '.loom/logs')).filter((f) => f.startsWith('shepherd-1-1-'));
+    const events = readFileSync(path.join(repo.dir, '.loom/logs', files[0]!), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+    expect(events.find((e) => e.type === 'system' && e.subtype === 'init')?.slash_commands).toEqual(
+      expect.arrayContaining(['shepherd']),
+    );
+    expect(events.find((e) => e.type === 'result')).toMatchObject({ is_error: false, permission_denials: [] });
+  }, 240_000);
+
   it('a usage-limit refusal pauses with the claim kept; SIGTERM drains; after the reset a restart resumes the shepherd', async () => {
     emulator = await startEmulator(seedWith([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }]));
     repo = await createTestRepo(emulator, { config: { max_shepherds: 1, issue_threshold: 0, poll_interval: 1 } });

@@ -294,7 +294,7 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
       case 'builder':
         return call(
           'gate1',
-          `${fill(cmd(/^\.loom\/scripts\/loom gate N$/, 'gate 1 command'))}${mode === 'wait' ? '' : ' --force'}`,
+          `${fill(cmd(/^\.loom\/scripts\/loom gate N --shepherded$/, 'gate 1 command'))}${mode === 'wait' ? '' : ' --force'}`,
           'gate 1',
         );
       case 'judge':
