@@ -1,6 +1,6 @@
 /**
  * `.loom/run.lock`: which `loom run` process holds the clone (pid and daemon
- * id). The daemon-owner rule of SPEC §4.3 judges liveness by the last poll;
+ * id). The daemon-owner rule of DESIGN.md §4.3 step 1 judges liveness by the last poll;
  * a `loom run` whose poll is late (a slow GitHub answer, a busy machine) is
  * still alive while its process is, so a second daemon is refused then too.
  */
