@@ -42,7 +42,7 @@ describe('loom run with the real Claude Code', () => {
     trustProject(repo);
     await bareOrigin(repo);
     const shepherd = shepherdMain();
-    const roles = roleSubagent(widgetRoles(realpathSync(repo.dir)));
+    const roles = roleSubagent(widgetRoles(realpathSync(repo.dir), 'We need a widget file.'));
     model = await startFakeModel(route(shepherd.script, roles.script));
     daemon = execa('node', [path.join(repo.dir, '.loom/scripts/loom'), 'run'], {
       cwd: repo.dir,
