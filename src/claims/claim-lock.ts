@@ -1,14 +1,17 @@
 /**
- * The local half of a claim (SPEC §7): `.loom/claims/issue-N.json`, created
- * atomically with O_EXCL, holding the owner and an expiry. A second process on
+ * The local half of a claim (SPEC §7): `.loom/claims/issue-N.json`, written
+ * under a file lock, holding the owner and an expiry. A second process on
  * this clone cannot take the same issue while the lock is live; an expired lock
  * is taken over. (The GitHub label swap + re-read guards other clones.)
  */
 
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
+import { LoomError } from '../errors.js';
 import { pidAlive } from '../process/liveness.js';
+import { withFileLock } from '../state/lock.js';
 import { claimPath, type LoomPaths } from '../state/paths.js';
 
 export const ClaimLockSchema = z.object({
@@ -24,7 +27,16 @@ export const ClaimLockSchema = z.object({
 });
 export type ClaimLock = z.infer<typeof ClaimLockSchema>;
 
-/** Tries to take the lock; returns false when someone else holds a live one. */
+/** Taking a claim lock is a read and a write: a wait this long means the other process hangs. */
+const CLAIM_LOCK_WAIT_MS = 10_000;
+const CLAIM_LOCK_STALE_MS = 20_000;
+
+/**
+ * Tries to take the claim lock; returns false when someone else holds a live
+ * one. Decided and written under the file lock of src/state/lock.ts, so two
+ * processes of this clone never both take it; an expired, unreadable or own
+ * lock is replaced.
+ */
 export async function acquireClaimLock(
   paths: LoomPaths,
   issue: number,
@@ -34,7 +46,6 @@ export async function acquireClaimLock(
   extra: { token?: string } = {},
 ): Promise<boolean> {
   const file = claimPath(paths, issue);
-  await mkdir(paths.claims, { recursive: true });
   const body = JSON.stringify({
     issue,
     owner,
@@ -42,21 +53,31 @@ export async function acquireClaimLock(
     claimed_at: now.toISOString(),
     ...extra,
   });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(file, 'wx');
-      await handle.writeFile(body);
-      await handle.close();
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  const failed = (cause: unknown) =>
+    new LoomError('STATE_WRITE_FAILED', `Cannot take the claim lock of #${issue} (.loom/claims/).`, {
+      hint: 'Check the permissions of .loom/ and the free disk space.',
+      cause,
+    });
+  return withFileLock(
+    file,
+    async () => {
       const existing = await readClaimLock(paths, issue);
       if (existing && existing.owner !== owner && Date.parse(existing.expires) > now.getTime()) return false;
-      // Expired, unreadable or our own: remove and retry once.
-      await rm(file, { force: true });
-    }
-  }
-  return false;
+      await writeFileAtomic(file, body);
+      return true;
+    },
+    {
+      waitMs: CLAIM_LOCK_WAIT_MS,
+      staleMs: CLAIM_LOCK_STALE_MS,
+      lockedError: (holder, cause) =>
+        new LoomError(
+          'LOCKED',
+          `Another Loom process${holder ? ` (pid ${holder.pid})` : ''} is claiming #${issue} on this clone.`,
+          { hint: 'Wait for it to finish, then try again.', cause },
+        ),
+      failedError: failed,
+    },
+  );
 }
 
 export async function readClaimLock(paths: LoomPaths, issue: number): Promise<ClaimLock | undefined> {
