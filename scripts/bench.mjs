@@ -3,16 +3,20 @@
 // sandbox forge with the built bundle and the real gh. Prints a table of
 // request counts, wall times and ratios; `--write` also records them in
 // docs/PERFORMANCE.md with the machine they ran on. Not a test: no thresholds.
-import { spawn } from 'node:child_process';
+// Start-up is measured against floors in the same run, interleaved, and
+// reported as ratios (absolute times depend on the machine and its load).
+// `--quick` measures only those ratios; `--loom <file>` measures another
+// build's launcher (e.g. an older commit's, to compare).
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { $, argv } from 'zx';
 
 const root = path.resolve(import.meta.dirname, '..');
-const bundle = path.join(root, '.loom/scripts/loom');
+const bundle = path.resolve(argv.loom ?? path.join(root, '.loom/scripts/loom'));
 $.verbose = false;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -37,6 +41,25 @@ function seed(open, ready = 5) {
     updatedAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
   }));
   return { repo: 'bench/widgets', labels: [], issues, pullRequests: [] };
+}
+
+/** Runs a command once; resolves to its wall time and the CPU time (user + system) of its processes, in ms. */
+function measure(command, args, { cwd, env, input = '' }) {
+  // bash's `times` prints the CPU time of the shell's finished children: the command and its own children.
+  const t = process.hrtime.bigint();
+  const r = spawnSync('bash', ['-c', '"$@" >/dev/null; code=$?; times; exit $code', 'measure', command, ...args], {
+    cwd,
+    env,
+    input,
+    encoding: 'utf8',
+  });
+  const wall = Number(process.hrtime.bigint() - t) / 1e6;
+  const children = r.stdout.trim().split('\n').at(-1) ?? '';
+  const seconds = children.split(/\s+/).map((x) => {
+    const m = /(\d+)m([\d.]+)s/.exec(x);
+    return m ? Number(m[1]) * 60 + Number(m[2]) : Number.NaN;
+  });
+  return { wall, cpu: (seconds[0] + seconds[1]) * 1000, code: r.status };
 }
 
 async function withForge(seedData, fn) {
@@ -68,7 +91,7 @@ async function withForge(seedData, fn) {
   await inRepo`node ${bundle} init .`;
   const api = async (method, p) => (await fetch(`http://127.0.0.1:${port}${p}`, { method })).json().catch(() => null);
   try {
-    return await fn({ repoDir, inRepo, api });
+    return await fn({ repoDir, inRepo, api, env });
   } finally {
     forge.kill('SIGTERM');
     await rm(dir, { recursive: true, force: true });
@@ -78,27 +101,98 @@ async function withForge(seedData, fn) {
 const rows = [];
 const row = (metric, value, note = '') => rows.push({ metric, value, note });
 
-// Iteration cost: one claiming iteration (3 claims), then idle iterations.
-await withForge(seed(200, 3), async ({ repoDir, inRepo, api }) => {
-  // Work generation off: the idle iterations must stay idle.
-  await writeFile(path.join(repoDir, '.loom/config.json'), JSON.stringify({ issue_threshold: 0 }));
-  await api('DELETE', '/_emulator/requests');
-  const t = process.hrtime.bigint();
-  await inRepo`.loom/scripts/loom iterate`;
-  const claimMs = Number(process.hrtime.bigint() - t) / 1e6;
-  const claimRequests = (await api('GET', '/_emulator/requests')).length;
-  await api('DELETE', '/_emulator/requests');
-  const idleMs = await timed(() => inRepo`.loom/scripts/loom iterate`, 5);
-  const idleRequests = (await api('GET', '/_emulator/requests')).length / 5;
-  row('GitHub requests, idle iteration', idleRequests, 'one GraphQL snapshot');
-  row('GitHub requests, iteration claiming 3', claimRequests, '1 snapshot + 3 per claim (read, edit, re-read)');
-  row('wall time, idle iteration (ms)', idleMs.toFixed(0), 'median of 5, process start included');
-  row('wall time, claiming iteration (ms)', claimMs.toFixed(0));
+// Start-up against its floors, side by side in one run on one backlog (1 000 open issues):
+// - status: `loom-status.sh --json` against the floor `node -e 0` plus one `gh api graphql` call carrying the
+//   same query the status call sends;
+// - `loom --version` and `loom guard` (the PreToolUse hook, on a harmless Bash call) against `node -e 0`.
+// Every round runs each command once, in turn, so load on the machine hits all of them alike.
+if (argv.quick && argv.write) throw new Error('--write records every row: run it without --quick');
+const ROUNDS = Number(argv.rounds ?? 21);
+await withForge(seed(1000), async ({ repoDir, inRepo, env }) => {
+  const queryFile = path.join(repoDir, '..', 'status-query.json');
+  const script = `import { buildSnapshotQuery } from ${JSON.stringify(path.join(root, 'src/github/snapshot.ts'))};
+process.stdout.write(JSON.stringify(buildSnapshotQuery({ repo: { owner: 'bench', name: 'widgets' }, readyLimit: 0, countsOnly: true })));`;
+  await writeFile(queryFile.replace(/json$/, 'mts'), script);
+  await writeFile(
+    queryFile,
+    (await $`node ${path.join(root, 'node_modules/tsx/dist/cli.mjs')} ${queryFile.replace(/json$/, 'mts')}`).stdout,
+  );
+  const hasGuard = (await inRepo`.loom/scripts/loom --help`.nothrow()).stdout.match(/^ {2}guard\b/m);
+  const hookInput = JSON.stringify({
+    session_id: 'bench',
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Bash',
+    tool_input: { command: 'git status --short' },
+    cwd: repoDir,
+  });
+  const run = (command, args, input) => measure(command, args, { cwd: repoDir, env, input });
+  const samples = { node: [], version: [], guard: [], floor: [], status: [] };
+  await inRepo`.loom/scripts/loom-status.sh --json`; // warm the file cache
+  for (let i = 0; i < ROUNDS; i++) {
+    samples.node.push(run('node', ['-e', '0']));
+    samples.version.push(run('node', ['.loom/scripts/loom', '--version']));
+    if (hasGuard) samples.guard.push(run('node', ['.loom/scripts/loom', 'guard'], hookInput));
+    const bare = run('node', ['-e', '0']);
+    const gh = run('gh', ['api', 'graphql', '--input', queryFile]);
+    if (gh.code !== 0) throw new Error('the floor gh call failed');
+    samples.floor.push({ wall: bare.wall + gh.wall, cpu: bare.cpu + gh.cpu });
+    const status = run('.loom/scripts/loom-status.sh', ['--json']);
+    if (status.code !== 0) throw new Error('loom-status.sh --json failed');
+    samples.status.push(status);
+  }
+  const m = (name, key) => median(samples[name].map((x) => x[key]));
+  const ms = (x) => `${x.toFixed(0)} ms`;
+  row(
+    'status: loom-status.sh --json / floor, wall',
+    (m('status', 'wall') / m('floor', 'wall')).toFixed(2),
+    `target ≤ 1.25; ${ms(m('status', 'wall'))} vs ${ms(m('floor', 'wall'))} (node -e 0 + one gh api graphql), median of ${ROUNDS}`,
+  );
+  row(
+    'cold start: loom --version / node -e 0, CPU',
+    (m('version', 'cpu') / m('node', 'cpu')).toFixed(2),
+    `target ≤ 1.3; ${ms(m('version', 'cpu'))} vs ${ms(m('node', 'cpu'))} (wall ${ms(m('version', 'wall'))} vs ${ms(m('node', 'wall'))})`,
+  );
+  if (hasGuard) {
+    row(
+      'guard hook: loom guard / node -e 0, CPU',
+      (m('guard', 'cpu') / m('node', 'cpu')).toFixed(2),
+      `target ≤ 1.3; ${ms(m('guard', 'cpu'))} vs ${ms(m('node', 'cpu'))}, one Bash call allowed`,
+    );
+    row(
+      'guard hook: loom guard / node -e 0, wall',
+      (m('guard', 'wall') / m('node', 'wall')).toFixed(2),
+      `${ms(m('guard', 'wall'))} vs ${ms(m('node', 'wall'))} per tool call`,
+    );
+  } else row('guard hook', 'n/a', 'this build has no `loom guard`');
+  row(
+    'status: loom-status.sh --json / floor, CPU',
+    (m('status', 'cpu') / m('floor', 'cpu')).toFixed(2),
+    `${ms(m('status', 'cpu'))} vs ${ms(m('floor', 'cpu'))}`,
+  );
 });
+
+// Iteration cost: one claiming iteration (3 claims), then idle iterations.
+if (!argv.quick)
+  await withForge(seed(200, 3), async ({ repoDir, inRepo, api }) => {
+    // Work generation off: the idle iterations must stay idle.
+    await writeFile(path.join(repoDir, '.loom/config.json'), JSON.stringify({ issue_threshold: 0 }));
+    await api('DELETE', '/_emulator/requests');
+    const t = process.hrtime.bigint();
+    await inRepo`.loom/scripts/loom iterate`;
+    const claimMs = Number(process.hrtime.bigint() - t) / 1e6;
+    const claimRequests = (await api('GET', '/_emulator/requests')).length;
+    await api('DELETE', '/_emulator/requests');
+    const idleMs = await timed(() => inRepo`.loom/scripts/loom iterate`, 5);
+    const idleRequests = (await api('GET', '/_emulator/requests')).length / 5;
+    row('GitHub requests, idle iteration', idleRequests, 'one GraphQL snapshot');
+    row('GitHub requests, iteration claiming 3', claimRequests, '1 snapshot + 3 per claim (read, edit, re-read)');
+    row('wall time, idle iteration (ms)', idleMs.toFixed(0), 'median of 5, process start included');
+    row('wall time, claiming iteration (ms)', claimMs.toFixed(0));
+  });
 
 // Status at growing backlogs: cost must stay flat (counts come from issueCount).
 const statusTimes = {};
-for (const size of [100, 1000, 10000]) {
+for (const size of argv.quick ? [] : [100, 1000, 10000]) {
   await withForge(seed(size), async ({ inRepo, api }) => {
     await inRepo`.loom/scripts/loom-status.sh --json`;
     await api('DELETE', '/_emulator/requests');
@@ -111,23 +205,31 @@ for (const size of [100, 1000, 10000]) {
     );
   });
 }
-row(
-  'status time ratio 10 000 / 100 issues',
-  (statusTimes[10000] / statusTimes[100]).toFixed(2),
-  'flat = 1.0; the emulator scans linearly, GitHub does not',
-);
+if (!argv.quick)
+  row(
+    'status time ratio 10 000 / 100 issues',
+    (statusTimes[10000] / statusTimes[100]).toFixed(2),
+    'flat = 1.0; the emulator scans linearly, GitHub does not',
+  );
 
-// Cold start of the bundle against bare node.
-const nodeMs = await timed(() => $`node -e 0`, 10);
-const loomMs = await timed(() => $`node ${bundle} --version`, 10);
-row('cold start, node -e 0 (ms)', nodeMs.toFixed(0), 'the floor');
-row('cold start, loom --version (ms)', loomMs.toFixed(0), `${(loomMs / nodeMs).toFixed(2)}x the floor`);
-const size = (await readFile(bundle)).length;
-row('bundle size (KiB)', (size / 1024).toFixed(0), '.loom/scripts/loom, no node_modules needed');
+// What a call parses: the launcher, plus lib/ chunks for every command but --version and guard.
+const launcher = (await readFile(bundle)).length;
+const libDir = path.join(path.dirname(bundle), 'lib');
+const lib = existsSync(libDir) ? await readdir(libDir) : [];
+let libBytes = 0;
+for (const name of lib) libBytes += (await stat(path.join(libDir, name))).size;
+row('launcher size (KiB)', (launcher / 1024).toFixed(0), '.loom/scripts/loom; all a --version or guard call loads');
+row(
+  'chunks size (KiB)',
+  (libBytes / 1024).toFixed(0),
+  `${lib.length} files in .loom/scripts/lib/, no node_modules needed`,
+);
 
 // Parent context growth, from the Claude Code end-to-end test (if it has run).
 const growthFile = path.join(root, 'test/e2e/.results/context-growth.json');
-if (existsSync(growthFile)) {
+if (argv.quick) {
+  // no parent-context rows
+} else if (existsSync(growthFile)) {
   const growth = JSON.parse(await readFile(growthFile, 'utf8'));
   for (const [key, value] of Object.entries(growth))
     if (typeof value === 'number') row(`parent context: ${key}`, value);

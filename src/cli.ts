@@ -60,6 +60,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   worktree: () => import('./commands/worktree.js'),
   next: () => import('./commands/next.js'),
   guard: () => import('./commands/guard.js'),
+  take: () => import('./commands/take.js'),
 };
 
 /** The modules a call needs: the one owning `argv`'s command, or all of them (help, unknown names). */

@@ -8,6 +8,7 @@ import type { Config } from './core/config.js';
 import { readEnv } from './env.js';
 import { LoomError } from './errors.js';
 import { repositoryRoot } from './git/git.js';
+import { locateCheckout } from './git/locate.js';
 import { execGh, GhClient } from './github/gh.js';
 import { type Repo, resolveRepo } from './github/repo.js';
 import { type Output, processOutput } from './io.js';
@@ -51,7 +52,11 @@ export interface ContextOptions {
 
 export async function createContext(options: ContextOptions = {}): Promise<LoomContext> {
   const env = options.env ?? process.env;
-  const root = await repositoryRoot(options.cwd ?? process.cwd());
+  // Always the main checkout, even from inside a linked worktree (git's common dir): heartbeats, claims and
+  // state written from `.loom/worktrees/issue-N` must reach the daemon's own `.loom/`.
+  const top = await repositoryRoot(options.cwd ?? process.cwd());
+  const checkout = locateCheckout(top);
+  const root = checkout?.linked ? checkout.mainRoot : top;
   const paths = loomPaths(root);
   if (options.requireInstalled !== false && !existsSync(paths.loomDir)) {
     throw new LoomError('NOT_INSTALLED', `Loom is not installed in ${root} (no .loom/ folder).`, {

@@ -103,7 +103,9 @@ export type ErrorCode =
   | 'NOT_A_REPOSITORY'
   | 'NOT_INSTALLED'
   | 'GIT_FAILED'
-  | 'WORKTREE_CONFLICT';
+  | 'WORKTREE_CONFLICT'
+  | 'UNSAFE_PATH'
+  | 'GH_MALFORMED';
 
 const exitFor: Record<ErrorCode, ExitCodeValue> = {
   USAGE: ExitCode.usage,
@@ -125,6 +127,10 @@ const exitFor: Record<ErrorCode, ExitCodeValue> = {
   NOT_INSTALLED: ExitCode.notInstalled,
   GIT_FAILED: ExitCode.git,
   WORKTREE_CONFLICT: ExitCode.conflict,
+  /** A Loom path is a symlink, leads out of the repository or is not a regular file (src/fs/safe-file.ts). */
+  UNSAFE_PATH: ExitCode.stateInvalid,
+  /** GitHub answered, but not with the shape asked for (empty or malformed data). */
+  GH_MALFORMED: ExitCode.network,
 };
 
 export class LoomError extends Error {

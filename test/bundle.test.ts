@@ -42,10 +42,28 @@ describe('the bundle in a target repository', () => {
     writeFileSync(stale, 'export {};\n');
     const again = await run(installed, ['init', '.', '--no-labels', '--json']);
     expect(again.exitCode, again.stderr).toBe(0);
-    const changed = JSON.parse(again.stdout).files.filter((f: { action: string }) => f.action !== 'unchanged');
-    expect(changed).toEqual([{ path: '.loom/scripts/lib/chunk-OLDVERSION.mjs', action: 'delete' }]);
+    const changed = JSON.parse(again.stdout)
+      .files.filter((f: { action: string }) => f.action !== 'unchanged')
+      .map((f: { path: string; action: string }) => `${f.action} ${f.path}`);
+    expect(changed).toEqual(['delete .loom/scripts/lib/chunk-OLDVERSION.mjs']);
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(path.join(dir, 'package.json'))).toBe(true);
+  });
+
+  it('upgrades an install made before install manifests: the built CLI is replaced whole, never kept', async () => {
+    const old = path.join(dir, '.loom/install-manifest.json');
+    rmSync(old);
+    writeFileSync(path.join(dir, '.loom/scripts/lib/cli.mjs'), 'export const older = true;\n');
+    writeFileSync(installed, '// an older launcher\n');
+    const again = await run(BUNDLE, ['init', '.', '--no-labels', '--json']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    const built = JSON.parse(again.stdout).files.filter((f: { path: string }) => f.path.startsWith('.loom/scripts/l'));
+    expect(
+      built.filter((f: { action: string }) => f.action !== 'unchanged').map((f: { path: string }) => f.path),
+    ).toEqual(['.loom/scripts/lib/cli.mjs', '.loom/scripts/loom']);
+    expect(built.every((f: { action: string }) => ['unchanged', 'update'].includes(f.action))).toBe(true);
+    const status = await run(installed, ['status', '--fast', '--json']);
+    expect(status.exitCode, status.stderr).toBe(0);
   });
 
   it('a missing chunk is reported as a broken install, not a stack trace', async () => {

@@ -26,6 +26,7 @@ describe('claimRefusal', () => {
     ['a claimed issue', item(['loom:issue', 'loom:building']), 'already loom:building (another claimant holds it)'],
     ['an issue no longer ready', item(['bug']), 'no longer loom:issue'],
     ['a blocked issue', item(['loom:issue', 'loom:blocked']), 'is loom:blocked'],
+    ['an aborted issue', item(['loom:issue', 'loom:abort']), 'is loom:abort'],
     [
       'a closed pull request (the pull request reason first)',
       item([], { isPullRequest: true, state: 'CLOSED' }),

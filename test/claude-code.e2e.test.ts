@@ -1,6 +1,6 @@
 /**
  * Loom's command files in the real Claude Code CLI (2.1.197, from npm), against
- * a scripted fake model and the GitHub emulator (facts in TESTING.md). The
+ * a scripted fake model and the GitHub emulator (facts in docs/TESTING.md#claude-code). The
  * scripts follow the expanded command text; the assertions are on the
  * emulator, the state file and Claude Code's stream-json events. No permission
  * flag is passed: the allowed-tools of the command files and the installed
@@ -239,7 +239,7 @@ describe('Loom in the real Claude Code CLI', () => {
     expect(existsSync(path.join(repo.dir, '.loom/stop-daemon'))).toBe(false);
     expect(Object.values(state.shepherds).filter((s) => s.status === 'working')).toEqual([]);
 
-    // Context growth of the parent conversation (SPEC §4.2).
+    // Context growth of the parent conversation (DESIGN.md §4.2).
     const figures = growthFigures(model.conversation('main'), 2);
     mkdirSync(RESULTS, { recursive: true });
     writeFileSync(

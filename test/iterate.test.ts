@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -240,7 +241,7 @@ describe('cooldowns and intervals with an injected clock', () => {
     const due = await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:15:00Z'));
     expect(due.stdout).toContain('SPAWN guide guide');
     await repo.loom(
-      ['record', 'guide', '--task-id', 'abc123', '--output-file', '/tmp/none.output'],
+      ['record', 'guide', '--task-id', 'abc123', '--output-file', path.join(tmpdir(), 'loom-none.output')],
       at('2026-03-01T10:15:01Z'),
     );
     expect((await repo.loom(['iterate', '--daemon', id], at('2026-03-01T10:40:00Z'))).stdout).not.toContain(

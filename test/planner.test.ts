@@ -298,7 +298,7 @@ describe('stale and stuck (step 8)', () => {
   });
 });
 
-describe('summary line (§4.5)', () => {
+describe('summary line (DESIGN.md §4.5)', () => {
   it('is grammatical and short', () => {
     const line = summaryLine({
       ready: 2,

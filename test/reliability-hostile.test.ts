@@ -9,6 +9,7 @@
  * nothing.
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
@@ -24,7 +25,7 @@ import {
 } from './helpers/reliability.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
-const PWNED = '/tmp/loom-pwned-r6';
+const PWNED = path.join(tmpdir(), 'loom-pwned-r6');
 const big = (seed: string) => seed.repeat(Math.ceil(100_000 / seed.length)).slice(0, 100_000);
 const hostile = [
   `$(touch ${PWNED}-a) \`touch ${PWNED}-b\`; touch ${PWNED}-c | sh && rm -rf ~`,
@@ -178,7 +179,7 @@ describe('hostile arguments', () => {
         '--task-id',
         't1',
         '--output-file',
-        '/tmp/x.output',
+        path.join(tmpdir(), 'loom-x.output'),
       ]),
       ...['a;b', '../t', '$(id)'].map((task) => [
         'record',
@@ -186,7 +187,7 @@ describe('hostile arguments', () => {
         '--task-id',
         task,
         '--output-file',
-        '/tmp/x.output',
+        path.join(tmpdir(), 'loom-x.output'),
       ]),
       ...['../../etc', '1;rm', '$(id)', 'a b', 'x'.repeat(200)].flatMap((id) => [
         ['iterate', '--daemon', id],

@@ -3,7 +3,7 @@
  * each fault point (LOOM_FAULT_KILL_AT). After every kill the state file is
  * valid or absent and no `loom:building` issue is left without a recorded
  * shepherd or a claim lock; the next `loom start` takes the dead process's
- * state lock over at once and recovers per SPEC §4.6: each claim that reached
+ * state lock over at once and recovers per DESIGN.md §4.6.2: each claim that reached
  * GitHub is released with ONE comment (or resumed when its PR is open), never
  * both, never twice.
  */

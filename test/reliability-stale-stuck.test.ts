@@ -1,5 +1,5 @@
 /**
- * Reliability scenario 4 — stale and stuck (SPEC §9), with the clock moved by
+ * Reliability scenario 4 — stale and stuck (DESIGN.md §9), with the clock moved by
  * LOOM_NOW. A stale `loom:building` issue without a PR is recovered only when
  * its heartbeat is old; a fresh heartbeat is never torn down (iteration or
  * `loom start`); a stuck shepherd is warned, restarted once with --resume,

@@ -116,7 +116,7 @@ describe('a corrupt state file', () => {
   it('a directory in its place: refused, kept', async () => {
     rmSync(stateFile(repo), { force: true });
     mkdirSync(stateFile(repo));
-    await expectRefusedEverywhere(/Cannot read .*daemon-state\.json/, 'permissions');
+    await expectRefusedEverywhere(/daemon-state\.json is not a regular file \(a folder\)/, 'regular file');
     expect(statSync(stateFile(repo)).isDirectory()).toBe(true);
     rmSync(stateFile(repo), { recursive: true });
   });

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyState } from '../src/core/daemon-state.js';
@@ -57,9 +58,12 @@ describe('a corrupt or foreign state file', () => {
   );
 });
 
+/** Where a hostile title's shell commands would leave their marks if anything ever ran them. */
+const PWNED = path.join(tmpdir(), 'loom-pwned');
+
 describe('hostile issue titles', () => {
   const hostile = [
-    '$(touch /tmp/loom-pwned-1) `touch /tmp/loom-pwned-2`; touch /tmp/loom-pwned-3',
+    `$(touch ${PWNED}-1) \`touch ${PWNED}-2\`; touch ${PWNED}-3`,
     'line one\nline two\r\nthree',
     '\u001b[31mred\u001b[0m \u001b]8;;http://evil.example\u0007link\u001b]8;;\u0007 \u001b[2J clear',
     'bidi \u202eevil\u202c and NUL-ish \u0007 bell',
@@ -94,13 +98,13 @@ describe('hostile issue titles', () => {
       expect(result.exitCode, `${args.join(' ')}: ${result.stderr}`).toBe(0);
       outputs.push(result.stdout, result.stderr);
     }
-    for (const n of [1, 2, 3]) expect(existsSync(`/tmp/loom-pwned-${n}`)).toBe(false);
+    for (const n of [1, 2, 3]) expect(existsSync(`${PWNED}-${n}`)).toBe(false);
     for (const text of outputs) {
       expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
     }
     const status = JSON.parse((await repo.loom(['status', '--json'])).stdout);
     expect(status.human_actions.map((a: { title: string }) => a.title)).toContain(
-      '$(touch /tmp/loom-pwned-1) `touch /tmp/loom-pwned-2`; touch /tmp/loom-pwned-3',
+      `$(touch ${PWNED}-1) \`touch ${PWNED}-2\`; touch ${PWNED}-3`,
     );
     expect(status.human_actions.map((a: { title: string }) => a.title)).toContain('line one line two three');
   });

@@ -1,15 +1,15 @@
 /**
- * The local half of a claim (SPEC §7): `.loom/claims/issue-N.json`, written
- * under a file lock, holding the owner and an expiry. A second process on
+ * The local half of a claim (DESIGN.md §7.1): `.loom/claims/issue-N.json`,
+ * written under a file lock, holding the owner and an expiry. A second process on
  * this clone cannot take the same issue while the lock is live; an expired lock
  * is taken over. (The GitHub label swap + re-read guards other clones.)
  */
 
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import writeFileAtomic from 'write-file-atomic';
+import { readdir, rm } from 'node:fs/promises';
 import { z } from 'zod';
 import { LoomError } from '../errors.js';
+import { safeMkdir, safeReadFile, safeWriteFile } from '../fs/safe-file.js';
 import { pidAlive } from '../process/liveness.js';
 import { withFileLock } from '../state/lock.js';
 import { claimPath, type LoomPaths } from '../state/paths.js';
@@ -46,6 +46,7 @@ export async function acquireClaimLock(
   extra: { token?: string } = {},
 ): Promise<boolean> {
   const file = claimPath(paths, issue);
+  safeMkdir(paths.root, paths.claims);
   const body = JSON.stringify({
     issue,
     owner,
@@ -59,11 +60,12 @@ export async function acquireClaimLock(
       cause,
     });
   return withFileLock(
+    paths.root,
     file,
     async () => {
       const existing = await readClaimLock(paths, issue);
       if (existing && existing.owner !== owner && Date.parse(existing.expires) > now.getTime()) return false;
-      await writeFileAtomic(file, body);
+      safeWriteFile(paths.root, file, body, { atomic: true });
       return true;
     },
     {
@@ -82,9 +84,12 @@ export async function acquireClaimLock(
 
 export async function readClaimLock(paths: LoomPaths, issue: number): Promise<ClaimLock | undefined> {
   try {
-    const parsed = ClaimLockSchema.safeParse(JSON.parse(await readFile(claimPath(paths, issue), 'utf8')));
+    const text = safeReadFile(paths.root, claimPath(paths, issue));
+    if (text === undefined) return undefined;
+    const parsed = ClaimLockSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : undefined;
-  } catch {
+  } catch (error) {
+    if (error instanceof LoomError) throw error; // a symlink or FIFO in .loom/claims: refused, not ignored
     return undefined;
   }
 }
@@ -100,7 +105,8 @@ export async function updateClaimLock(
   patch: Partial<Pick<ClaimLock, 'read_comment_id' | 'owner'>>,
 ): Promise<void> {
   const current = await readClaimLock(paths, issue);
-  if (current) await writeFile(claimPath(paths, issue), JSON.stringify({ ...current, ...patch }));
+  if (current)
+    safeWriteFile(paths.root, claimPath(paths, issue), JSON.stringify({ ...current, ...patch }), { atomic: true });
 }
 
 /** Every readable claim lock of this clone. */

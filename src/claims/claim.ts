@@ -1,5 +1,5 @@
 /**
- * Claiming and releasing an issue (SPEC §7).
+ * Claiming and releasing an issue (DESIGN.md §7).
  *
  * A claim is a local lock (`.loom/claims/issue-N.json`, with a random token)
  * plus ONE GitHub request that swaps `loom:issue` → `loom:building` and posts a
@@ -59,7 +59,7 @@ export interface ClaimContext {
   /** Who claims (daemon id, `one-off:<pid>`, `cli:<pid>`), written into the local lock and the claim comment. */
   owner: string;
   now: () => Date;
-  /** Seconds the local lock lives (renewed by heartbeats); default 2 h. */
+  /** Seconds the local lock lives (not renewed; GitHub's loom:building keeps others out after it); default 2 h. */
   ttlSeconds?: number;
   /** Test hook: called between the steps of a claim (reliability tests kill the process there). */
   onStep?: (step: 'claim-locked' | 'claim-edited') => void;
@@ -186,19 +186,21 @@ export async function releaseIssue(
   issue: number,
   options: { to?: string; comment: string },
 ): Promise<{ released: boolean; held: boolean }> {
-  const to = options.to ?? Label.issue;
   const item = await readItemWithComments(ctx.gh, ctx.repo, issue);
+  // Never back to the ready queue while a human's loom:abort stands: the claim goes, the issue stays out.
+  const aborted = item.labels.includes(Label.abort) && (options.to ?? Label.issue) === Label.issue;
+  const to = options.to ?? Label.issue;
   const held = item.labels.includes(Label.building);
   let released = false;
   if (held) {
     const open = item.state === 'OPEN';
     const toId = item.labelIds.get(to);
-    if (open && !toId) throw labelMissing(ctx.repo, to);
+    if (open && !aborted && !toId) throw labelMissing(ctx.repo, to);
     await mutateItem(
       ctx.gh,
       item.id,
       {
-        addIds: open && !item.labels.includes(to) ? [toId!] : [],
+        addIds: open && !aborted && !item.labels.includes(to) ? [toId!] : [],
         removeIds: [item.labelIds.get(Label.building)!],
         deleteCommentIds: claimCommentsOf(item.comments)
           .filter((c) => c.ownComment)
@@ -209,7 +211,7 @@ export async function releaseIssue(
       'LoomRelease',
     );
     const after = await readItem(ctx.gh, ctx.repo, issue);
-    released = !after.labels.includes(Label.building) && (!open || after.labels.includes(to));
+    released = !after.labels.includes(Label.building) && (!open || aborted || after.labels.includes(to));
   }
   await releaseClaimLock(ctx.paths, issue);
   return { released, held };

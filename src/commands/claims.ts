@@ -1,5 +1,5 @@
 /**
- * Label moves a role makes by hand (SPEC §3, §7): `loom claim`, `loom release`
+ * Label moves a role makes by hand (DESIGN.md §3, §7): `loom claim`, `loom release`
  * and `loom transition`, each a verified edit (one edit, then a re-read).
  */
 import { randomBytes } from 'node:crypto';
@@ -9,9 +9,12 @@ import { claimIssue, releaseIssue } from '../claims/claim.js';
 import { decideGate } from '../core/gate.js';
 import { planTransition } from '../core/label-transition.js';
 import { allLabelNames, Label } from '../core/labels.js';
+import { liveShepherdOn } from '../core/live-shepherd.js';
 import { cleanText } from '../core/sanitize.js';
 import { ExitCode, LoomError } from '../errors.js';
 import { addComment, readItem, transitionLabels } from '../github/items.js';
+import { withTakeLock } from '../state/take-lock.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run, splitList } from './work-context.js';
 
@@ -96,6 +99,7 @@ Example: .loom/scripts/loom claim 123`,
       'Shepherd gate 1: may the builder start? Claims (and with --force approves) as needed; prints go, wait or refused',
     )
     .option('--force', 'the shepherd runs with --force-pr or --force-merge: approve the issue itself when needed')
+    .option('--shepherded', 'the caller is the shepherd driving this issue (or one of its phases)')
     .option('--json', 'print {issue, answer, action, reason}')
     .addHelpText(
       'after',
@@ -103,13 +107,20 @@ Example: .loom/scripts/loom claim 123`,
 Answers one word: "go" (loom:building already, or claimed now), "wait" (not approved and no --force:
 run \`loom await N --label loom:issue\`, then the gate again) or "refused" (another claimant holds it).
 With --force an unapproved issue is moved to loom:issue with one comment, then claimed.
-Exit codes: 0 go or wait, 12 refused, 2 bad arguments, 7 no such issue.
+An issue already loom:building that a live shepherd drives (a daemon slot or a /shepherd session with a
+fresh heartbeat) is "refused" unless the caller says --shepherded: a person's /builder never joins it.
+Exit codes: ${exitCodeHelp('gate')}.
 Example: .loom/scripts/loom gate 123 --force`,
     )
     .action((issue, raw) =>
       run(async (env) => {
         const options = parseOptions(
-          z.object({ issue: issueNumber, force: z.boolean().default(false), json: z.boolean().default(false) }),
+          z.object({
+            issue: issueNumber,
+            force: z.boolean().default(false),
+            shepherded: z.boolean().default(false),
+            json: z.boolean().default(false),
+          }),
           { ...raw, issue },
         );
         const ctx = await mainContext(env);
@@ -118,6 +129,18 @@ Example: .loom/scripts/loom gate 123 --force`,
         const action = decideGate(item.labels, options.force);
         let answer: 'go' | 'wait' | 'refused' = action === 'wait' ? 'wait' : 'go';
         let reason: string | null = null;
+        if (action === 'go' && !options.shepherded) {
+          const holder = liveShepherdOn(
+            await ctx.store.read(),
+            { issue: options.issue },
+            ctx.now(),
+            (await ctx.config()).heartbeat_fresh,
+          );
+          if (holder) {
+            answer = 'refused';
+            reason = `a live shepherd (${holder}) holds the claim`;
+          }
+        }
         if (action === 'approve-and-claim') {
           const approved = await transitionLabels(ctx.gh, repo, options.issue, {
             add: [Label.issue],
@@ -141,7 +164,7 @@ Example: .loom/scripts/loom gate 123 --force`,
         }
         if (options.json) printJson(env.io, { issue: options.issue, answer, action, reason });
         else env.io.out(answer);
-        if (reason) env.io.err(`loom: cannot claim #${options.issue}: ${reason}`);
+        if (reason) env.io.err(`loom: cannot take #${options.issue}: ${reason}`);
         return answer === 'refused' ? ExitCode.conflict : ExitCode.ok;
       }, Boolean(raw.json)),
     );
@@ -194,9 +217,10 @@ Examples:
 
   program
     .command('transition <number>')
-    .description('Move labels on an issue or PR in one verified edit, applying the SPEC §3 exclusions')
+    .description('Move labels on an issue or PR in one verified edit, applying the label exclusions of DESIGN.md §3.4')
     .option('--add <labels>', 'labels to add, comma separated')
     .option('--remove <labels>', 'labels to remove, comma separated')
+    .option('--expect <labels>', 'labels that must be on the item before the edit (else exit 12, nothing changed)')
     .option('--comment <text>', 'a comment to post after a verified move')
     .option('--json', 'print {number, ok, added, removed, labels, reason}')
     .addHelpText(
@@ -204,7 +228,9 @@ Examples:
       `
 Only labels declared in .github/labels.yml are accepted. Exclusions are applied for you:
 adding loom:pr removes loom:changes-requested (and vice versa); adding loom:building removes loom:issue (and vice versa).
-Exit codes: 0 verified, 12 not verified after the re-read, 2 bad arguments, 7 no such item or label missing on GitHub.
+--expect makes it a take: the labels are read, the edit happens only when every expected label is there,
+and the read–edit–re-read holds a lock on this clone, so of two takers exactly one wins.
+Exit codes: ${exitCodeHelp('transition')}.
 Example: .loom/scripts/loom transition 130 --add loom:pr --remove loom:reviewing --comment "Approved."`,
     )
     .action((number, raw) =>
@@ -214,10 +240,11 @@ Example: .loom/scripts/loom transition 130 --add loom:pr --remove loom:reviewing
             number: issueNumber,
             add: z.array(z.string()),
             remove: z.array(z.string()),
+            expect: z.array(loomLabel),
             comment: comment.optional(),
             json: z.boolean().default(false),
           }),
-          { ...raw, number, add: splitList(raw.add), remove: splitList(raw.remove) },
+          { ...raw, number, add: splitList(raw.add), remove: splitList(raw.remove), expect: splitList(raw.expect) },
         );
         const plan = planTransition(options.add, options.remove);
         if (!plan.ok) {
@@ -227,7 +254,17 @@ Example: .loom/scripts/loom transition 130 --add loom:pr --remove loom:reviewing
         }
         const ctx = await mainContext(env);
         const repo = await ctx.repo();
-        const result = await transitionLabels(ctx.gh, repo, options.number, { add: plan.add, remove: plan.remove });
+        const change = { add: plan.add, remove: plan.remove };
+        const result = options.expect.length
+          ? await withTakeLock(ctx.paths, options.number, () =>
+              transitionLabels(ctx.gh, repo, options.number, change, (item) => {
+                const absent = options.expect.filter((l) => !item.labels.includes(l));
+                return absent.length
+                  ? `expected ${absent.join(',')}, which is not there (someone else moved it)`
+                  : undefined;
+              }),
+            )
+          : await transitionLabels(ctx.gh, repo, options.number, change);
         if (result.ok && options.comment) await addComment(ctx.gh, result.after.id, options.comment);
         const json = {
           number: options.number,

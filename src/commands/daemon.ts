@@ -3,7 +3,6 @@
  * `loom start`, `loom shutdown`, `loom record`, `loom spawn`, `loom stop`,
  * `loom progress`. All state changes go through the StateStore lock.
  */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { claimIssue } from '../claims/claim.js';
@@ -13,6 +12,7 @@ import { slotIds } from '../core/planner.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
 import { LoomError } from '../errors.js';
+import { safeWriteFile } from '../fs/safe-file.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
@@ -23,7 +23,12 @@ export function register(program: Command, run: Run): void {
   program
     .command('start')
     .description('Register a new daemon (one /loom session), after crash recovery; prints its id')
-    .option('--force', 'take over even if another daemon polled recently; also sets force mode')
+    .option(
+      '--promote',
+      'force mode: the Champion may promote architect and hermit proposals (what /loom --force means)',
+    )
+    .option('--take-over', 'take over even if another daemon polled recently (only when you know it is dead)')
+    .option('--force', 'old form: --take-over plus --promote')
     .option('--json', 'print {daemon_id, crashed, recovered[]}')
     .addHelpText(
       'after',
@@ -32,12 +37,17 @@ export function register(program: Command, run: Run): void {
     .action((raw) =>
       run(async (env) => {
         const options = parseOptions(
-          z.object({ force: z.boolean().default(false), json: z.boolean().default(false) }),
+          z.object({
+            force: z.boolean().default(false),
+            promote: z.boolean().default(false),
+            takeOver: z.boolean().default(false),
+            json: z.boolean().default(false),
+          }),
           raw,
         );
         const ctx = await context(env);
-        const result = await startDaemon(ctx, { force: options.force });
-        if (options.force) await ctx.store.update((s) => ({ ...s, force_mode: true }));
+        const result = await startDaemon(ctx, { force: options.takeOver || options.force });
+        if (options.promote || options.force) await ctx.store.update((s) => ({ ...s, force_mode: true }));
         if (options.json)
           return printJson(env.io, {
             daemon_id: result.daemonId,
@@ -92,7 +102,7 @@ export function register(program: Command, run: Run): void {
     .requiredOption('--output-file <path>', 'the output_file from the Agent launch result')
     .addHelpText(
       'after',
-      '\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file /tmp/claude-0/…/tasks/a1b2c3.output\nExit 2 when the slot has nothing waiting to be recorded.',
+      '\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file …/tasks/a1b2c3.output\nExit 2 when the slot has nothing waiting to be recorded.',
     )
     .action((slot, raw) =>
       run(async (env) => {
@@ -184,7 +194,7 @@ export function register(program: Command, run: Run): void {
     .action(() =>
       run(async (env) => {
         const ctx = await context(env);
-        await writeFile(ctx.paths.stopDaemon, `requested at ${ctx.now().toISOString()}\n`);
+        safeWriteFile(ctx.root, ctx.paths.stopDaemon, `requested at ${ctx.now().toISOString()}\n`);
         env.io.out('stop requested: the daemon answers SHUTDOWN_SIGNAL at its next poll and drains its shepherds');
       }),
     );

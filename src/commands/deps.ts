@@ -1,5 +1,5 @@
 /**
- * `loom deps <issue>` (SPEC §8): is anything this issue depends on still open?
+ * `loom deps <issue>` (DESIGN.md §8.6): is anything this issue depends on still open?
  */
 import type { Command } from 'commander';
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * `loom init <target> [--dry-run] [--force] [--no-labels] [--json]`: installs
- * or upgrades Loom in a repository (SPEC §2) and syncs its labels on GitHub.
+ * or upgrades Loom in a repository (DESIGN.md §2) and syncs its labels on GitHub.
  */
 
 import { existsSync, statSync } from 'node:fs';
@@ -25,6 +25,7 @@ const Options = z.object({
   dryRun: z.boolean().default(false),
   force: z.boolean().default(false),
   labels: z.boolean().default(true),
+  followSymlinks: z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
@@ -38,6 +39,7 @@ export function register(program: Command, run: Run): void {
       "replace files you changed (yours saved as <file>.loom-backup first), reset .loom/config.json, and set labels to Loom's values",
     )
     .option('--no-labels', 'skip the label sync on GitHub')
+    .option('--follow-symlinks', 'write through symlinked targets that stay inside the repository (else refused)')
     .option(
       '--json',
       'print {version, target, files:[{path, action, beside?, backup?, note?}], labels, warnings[], errors[]}',
@@ -51,11 +53,13 @@ and records what it wrote in .loom/install-manifest.json (path → hash, Loom ve
 Nothing you wrote is lost: a file you changed since Loom installed it is kept and Loom's new version is
 written beside it as <file>.loom-new (--force replaces it after saving yours as <file>.loom-backup);
 your CLAUDE.md text, config values and settings are merged, not replaced; a CLAUDE.md whose Loom markers
-are broken is left alone with a note on how to mend it. Existing labels keep colours and descriptions
+are broken is left alone with a note on how to mend it. A target that is a symbolic link (CLAUDE.md,
+.gitignore, .claude/settings.json, .loom/config.json, .loom/scripts, …) or not a regular file is refused,
+naming it, before anything is written (--follow-symlinks: links that stay inside the repository are written through). Existing labels keep colours and descriptions
 you gave them (--force sets Loom's). Running it again changes nothing unless Loom changed.
 ${exitCodesHelp({
   ok: 'installed (see the output for files kept or skipped)',
-  usage: 'target is not a git repository',
+  usage: 'target is not a git repository, or a target is a symlink or special file (nothing written)',
   configInvalid: 'your config.json is invalid (nothing written)',
   stateInvalid: 'the install manifest is unreadable (nothing written)',
   ghMissing: 'files installed, but gh is missing: labels not synced',
@@ -95,8 +99,9 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
     manifest,
     version: VERSION,
     labels: loomLabels,
+    followSymlinks: options.followSymlinks,
   });
-  if (!options.dryRun) await applyInit(target, planned);
+  if (!options.dryRun) await applyInit(target, planned, { followSymlinks: options.followSymlinks });
 
   let labels: LabelSyncResult | null = null;
   let labelError: LoomError | null = null;

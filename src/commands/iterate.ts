@@ -1,7 +1,7 @@
 /**
  * `loom iterate [--daemon ID] [--wait] [--force] [--dry-run] [--json]`
- * (SPEC §4.2, §4.3). Prints one `SPAWN …` directive line per subagent to start
- * and, as its last line, the §4.5 summary (or `SHUTDOWN_SIGNAL`).
+ * (DESIGN.md §4.2, §4.3). Prints one `SPAWN …` directive line per subagent to start
+ * and, as its last line, the DESIGN.md §4.5 summary (or `SHUTDOWN_SIGNAL`).
  * With --wait it iterates every poll interval inside this one process and
  * answers only when the parent must act, when the stop file appears, or when
  * its time budget (`wait_budget` seconds) ends.

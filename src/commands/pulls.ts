@@ -1,5 +1,5 @@
 /**
- * Pull-request commands (SPEC §8): `loom pr-for` (the PR of an issue),
+ * Pull-request commands (DESIGN.md §8.7, §8.8): `loom pr-for` (the PR of an issue),
  * `loom merge-gate` (the Champion's checks) and `loom merge` (gate, squash
  * merge, confirm). Every read is direct and uncached.
  */

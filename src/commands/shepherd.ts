@@ -1,5 +1,5 @@
 /**
- * The shepherd's deterministic steps (SPEC §8): `loom shepherd-phase` (what to
+ * The shepherd's deterministic steps (DESIGN.md §8.1–§8.4): `loom shepherd-phase` (what to
  * run next), `loom checkpoint` (remember it on the issue) and `loom await`
  * (wait between phases, honouring the stop file and `loom:abort`).
  */

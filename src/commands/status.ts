@@ -1,5 +1,5 @@
 /**
- * `loom status [--json] [--fast]` (SPEC §6): read-only view of the daemon,
+ * `loom status [--json] [--fast]` (DESIGN.md §6): read-only view of the daemon,
  * the pipeline (one GitHub request; none with --fast), shepherds, support
  * roles and the actions waiting for a human. `--json` always prints valid JSON
  * (StatusReportSchema), also when GitHub or the state file fail.

@@ -1,5 +1,5 @@
 /**
- * What one poll of `loom await` concludes (SPEC §8: shepherds wait between
+ * What one poll of `loom await` concludes (DESIGN.md §8.4: shepherds wait between
  * phases, checking `loom:abort` and the stop file). Pure; the loop, the stop
  * file and GitHub reads are in src/commands/shepherd.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * The shepherd's checkpoint (SPEC §8): one issue comment whose body carries
+ * The shepherd's checkpoint (DESIGN.md §8.3): one issue comment whose body carries
  * `<!-- loom:checkpoint {json} -->`, edited in place as phases complete, so
  * `/shepherd N --resume` continues where the last run stopped. Pure: parsing,
  * formatting and the next value.

@@ -37,6 +37,8 @@ export function claimRefusal(item: ClaimableItem): string | undefined {
   if (item.labels.includes(Label.building)) return 'already loom:building (another claimant holds it)';
   if (!item.labels.includes(Label.issue)) return 'no longer loom:issue';
   if (item.labels.includes(Label.blocked)) return 'is loom:blocked';
+  // A human stopped this issue: claiming it again would restart the work they aborted.
+  if (item.labels.includes(Label.abort)) return 'is loom:abort';
   return undefined;
 }
 

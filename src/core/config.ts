@@ -1,5 +1,5 @@
 /**
- * `.loom/config.json` (SPEC §4.4). All durations are in seconds. Every key is
+ * `.loom/config.json` (DESIGN.md §4.4). All durations are in seconds. Every key is
  * optional in the file: missing keys take the defaults below, so a user's file
  * holds only what they changed and survives upgrades.
  */
@@ -40,7 +40,7 @@ export const ConfigSchema = z
     guide: supportRoleSchema(900).prefault({}),
     champion: supportRoleSchema(600).prefault({}),
     doctor: supportRoleSchema(300).prefault({}),
-    /** A `loom:building` issue with no pull request for this long is stale (SPEC §9). */
+    /** A `loom:building` issue with no pull request for this long is stale (DESIGN.md §9.1). */
     stale_building: seconds.default(7200),
     /**
      * Seconds a worker label may sit on an item no shepherd holds before it counts as left by a crashed

@@ -1,5 +1,5 @@
 /**
- * `.loom/daemon-state.json` (SPEC §5): a journal and cache; GitHub stays
+ * `.loom/daemon-state.json` (DESIGN.md §5.1): a journal and cache; GitHub stays
  * authoritative. Versioned: a file with a newer `version` than this code knows
  * is refused, never rewritten. Times are ISO-8601 strings (UTC).
  */
@@ -31,7 +31,7 @@ export const ShepherdSlotSchema = z
     last_heartbeat: nullableTime,
     idle_since: nullableTime,
     idle_reason: z.string().nullable(),
-    /** How often this issue's shepherd was restarted after being stuck (SPEC §9: once at most). */
+    /** How often this issue's shepherd was restarted after being stuck (DESIGN.md §9.2: once at most). */
     restarts: z.number().int().nonnegative().default(0),
     /** Set when `loom progress --done/--failed` reported the end of the work. */
     completed: z.enum(['done', 'failed']).nullable().default(null),
@@ -93,7 +93,7 @@ export const DaemonStateSchema = z
     total_prs_merged: z.number().int().nonnegative(),
     warnings: z.array(WarningSchema).max(MAX_WARNINGS),
     pipeline: PipelineSchema.nullable(),
-    /** Set while GitHub's rate limit is exhausted: no GitHub call before this time (SPEC §10). */
+    /** Set while GitHub's rate limit is exhausted: no GitHub call before this time (DESIGN.md §10.2). */
     rate_limited_until: nullableTime.default(null),
     /** Heartbeats of shepherds that hold no daemon slot (a `/shepherd N` typed by a user): issue → time. */
     heartbeats: z.record(z.string().regex(/^\d+$/), isoTime).default({}),

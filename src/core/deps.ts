@@ -1,5 +1,5 @@
 /**
- * Dependencies written in an issue body (SPEC §8): `Blocked by #N`,
+ * Dependencies written in an issue body (DESIGN.md §8.6): `Blocked by #N`,
  * `Depends on #N`, `Requires #N` (any case, optional colon, lists such as
  * `Depends on #1, #2 and #3`) and task-list references (`- [ ] #N`). Code
  * blocks, inline code and HTML comments are ignored. Pure.

@@ -1,5 +1,5 @@
 /**
- * Gate 1 of a shepherd (SPEC §8): may the builder start? Decided from the
+ * Gate 1 of a shepherd (DESIGN.md §8.2): may the builder start? Decided from the
  * issue's labels and the force flag only, so the prompt never reasons about it.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Phantom-label scanner (SPEC §3): every `loom:` label a prompt or the code
+ * Phantom-label scanner (DESIGN.md §3.5): every `loom:` label a prompt or the code
  * uses must be declared in `.github/labels.yml`. Pure: takes file texts,
  * returns each undeclared use with its line.
  */

@@ -1,5 +1,5 @@
 /**
- * Label moves with SPEC §3's exclusions applied: `loom:pr` and
+ * Label moves with the exclusions of DESIGN.md §3.4 applied: `loom:pr` and
  * `loom:changes-requested` never coexist, nor `loom:issue` and
  * `loom:building`; adding one removes the other. Pure.
  */

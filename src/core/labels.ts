@@ -1,5 +1,5 @@
 /**
- * The label protocol (SPEC §3). These names are the only `loom:` labels Loom
+ * The label protocol (DESIGN.md §3). These names are the only `loom:` labels Loom
  * code may use; `defaults/.github/labels.yml` declares the same set with
  * colours and descriptions, and `loom labels lint` checks both agree.
  */

@@ -1,5 +1,5 @@
 /**
- * The Champion's merge gate (SPEC §8): every check a `loom:pr` pull request
+ * The Champion's merge gate (DESIGN.md §8.8): every check a `loom:pr` pull request
  * must pass before Loom merges it, each with pass/fail and a reason. Pure:
  * the facts come from one direct GraphQL read of the PR (never cached).
  * `--force` relaxes only the size limit, the critical-file rule and recency.

@@ -1,5 +1,5 @@
 /**
- * The pure heart of an iteration (SPEC §4.3 steps 4–8):
+ * The pure heart of an iteration (DESIGN.md §4.3 steps 4–8):
  * `(snapshot, state, config, now, observations) → plan`. No I/O: the caller
  * gathers observations (task output files) beforehand and carries out the plan
  * afterwards (src/core/iteration.ts), so every rule is table-tested here.
@@ -119,7 +119,7 @@ export function plan(input: PlanInput): Plan {
   }
   const completedSlots = new Set(completions.map((c) => c.slot));
 
-  // Stuck shepherds (§9): warn, then one restart, then blocked.
+  // Stuck shepherds (DESIGN.md §9.2): warn, then one restart, then blocked.
   const stuck: StuckAction[] = [];
   for (const [slotId, slot] of Object.entries(state.shepherds)) {
     if (slot.status !== 'working' || slot.issue === null || completedSlots.has(slotId)) continue;

@@ -1,5 +1,5 @@
 /**
- * Which pull request belongs to an issue (SPEC §8): one that closes it
+ * Which pull request belongs to an issue (DESIGN.md §8.7): one that closes it
  * (GitHub's closing references, or `Closes/Fixes/Resolves #N` in its body) or
  * whose head branch is `feature/issue-N`. Open beats merged; a closed,
  * unmerged PR never counts. Pure: the candidates come from one GraphQL read.

@@ -1,5 +1,5 @@
 /**
- * Which phase a shepherd runs next for an issue (SPEC §8), decided from facts
+ * Which phase a shepherd runs next for an issue (DESIGN.md §8.1), decided from facts
  * only: the issue's state and labels, the pull request that belongs to it
  * (open or merged; see pr-link.ts) and the checkpoint comment. Pure, so the
  * whole decision table is tested without GitHub.
@@ -22,7 +22,7 @@ export const PHASES = [
 export const PhaseSchema = z.enum(PHASES);
 export type Phase = z.infer<typeof PhaseSchema>;
 
-/** SPEC §8: the doctor loop runs at most this many rounds; then the issue needs a human. */
+/** DESIGN.md §8.1: the doctor loop runs at most this many rounds; then the issue needs a human. */
 export const MAX_DOCTOR_ROUNDS = 3;
 
 export interface PhaseIssue {

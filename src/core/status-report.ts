@@ -1,5 +1,5 @@
 /**
- * The status view (SPEC §6) as data: `buildStatus(state, config, snapshot, now)`
+ * The status view (DESIGN.md §6) as data: `buildStatus(state, config, snapshot, now)`
  * is pure; `loom status --json` prints its result, validated by
  * `StatusReportSchema`, and the text view renders the same object.
  */

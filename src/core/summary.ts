@@ -1,5 +1,5 @@
 /**
- * The one line a `/loom` parent keeps per iteration (SPEC §4.5):
+ * The one line a `/loom` parent keeps per iteration (DESIGN.md §4.5):
  * `ready=N building=N shepherds=A/M [+shepherd=#N…] [+architect] [+hermit]
  * [+guide] [+champion] [+doctor] [completed=#N…] [stuck=N] [warn=N]`,
  * or exactly `SHUTDOWN_SIGNAL`.

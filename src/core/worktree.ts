@@ -1,5 +1,5 @@
 /**
- * Per-issue worktrees (SPEC §2, §8): names, the `.loom/worktree-include`
+ * Per-issue worktrees (DESIGN.md §2, §8.5): names, the `.loom/worktree-include`
  * format, `git worktree list --porcelain` parsing and the clean-up decision.
  * Pure; the git and file-system work is in src/git/worktree.ts.
  */

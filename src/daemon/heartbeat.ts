@@ -1,5 +1,5 @@
 /**
- * A shepherd's heartbeat (SPEC §5, §9): `loom progress`, `loom checkpoint`
+ * A shepherd's heartbeat (DESIGN.md §5.3, §9): `loom progress`, `loom checkpoint`
  * and each poll of `loom await` record that the issue's shepherd is alive,
  * through the state store's single writer. A shepherd holding a daemon slot
  * updates the slot; one typed by a user (`/shepherd N`) lands in `heartbeats`.

@@ -1,5 +1,5 @@
 /**
- * One daemon iteration (SPEC §4.3): lock → stop check → snapshot (one request)
+ * One daemon iteration (DESIGN.md §4.3): lock → stop check → snapshot (one request)
  * → plan (pure) → act (claims, releases, state) → save → summary. The only
  * place that turns a Plan into GitHub mutations and state changes.
  */
@@ -68,7 +68,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     if (existsSync(ctx.paths.stopDaemon)) return shutdownResult();
 
     if (state.rate_limited_until && Date.parse(state.rate_limited_until) > now.getTime()) {
-      // Breaker open (SPEC §10): no GitHub call until the reset.
+      // Breaker open (DESIGN.md §10.2): no GitHub call until the reset.
       return {
         shutdown: false,
         summary: `${summaryFromState(state, config)} warn=1`,
@@ -371,7 +371,7 @@ function failureWarning(ctx: LoomContext, error: LoomError, time: string): Warni
 }
 
 /**
- * The breaker (SPEC §10): asks `gh api rate_limit` once and pauses until the
+ * The breaker (DESIGN.md §10.2): asks `gh api rate_limit` once and pauses until the
  * later of that reset (when the GraphQL budget is spent) and the one the
  * failing answer gave (`x-ratelimit-reset`, or `retry-after` for a secondary
  * limit). If that one call fails too, the answer's own reset stands.

@@ -1,9 +1,9 @@
 /**
- * Daemon start (registration + crash recovery) and graceful shutdown (SPEC §4.6).
+ * Daemon start (registration + crash recovery) and graceful shutdown (DESIGN.md §4.6).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClaimContext, releaseIssue, settleClaim } from '../claims/claim.js';
 import { type ClaimLock, listClaimLocks, ownerPid, releaseClaimLock, updateClaimLock } from '../claims/claim-lock.js';
@@ -20,6 +20,7 @@ import {
 import { Label } from '../core/labels.js';
 import { pullForIssue } from '../core/snapshot.js';
 import { LoomError } from '../errors.js';
+import { safeWriteFile } from '../fs/safe-file.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { pidAlive } from '../process/liveness.js';
 import { checkDaemonOwner, daemonAlive } from './ownership.js';
@@ -231,7 +232,7 @@ export async function shutdownDaemon(
   const initial = await ctx.store.read();
   checkDaemonOwner(initial, options.daemonId, config, ctx.now());
   await ctx.store.assertWritable(); // the stop could not be recorded: refuse before asking shepherds to stop
-  await writeFile(ctx.paths.stopShepherds, `requested by ${options.daemonId} at ${ctx.now().toISOString()}\n`);
+  safeWriteFile(ctx.root, ctx.paths.stopShepherds, `requested by ${options.daemonId} at ${ctx.now().toISOString()}\n`);
   const drainMs = (options.drainSeconds ?? config.shutdown_drain) * 1000;
   const started = Date.now();
   const pollMs = options.pollMs ?? Math.min(config.poll_interval * 1000, 5000);

@@ -1,5 +1,5 @@
 /**
- * One daemon per clone (SPEC §4.3 step 1): an iteration names its daemon id;
+ * One daemon per clone (DESIGN.md §4.3 step 1): an iteration names its daemon id;
  * another daemon whose last poll is recent owns the state and refuses it.
  */
 
@@ -7,7 +7,7 @@ import type { Config } from '../core/config.js';
 import type { DaemonState } from '../core/daemon-state.js';
 import { LoomError } from '../errors.js';
 
-/** A daemon counts as alive while its last poll is younger than three poll intervals (also the Crashed rule of §6). */
+/** A daemon counts as alive while its last poll is younger than three poll intervals (also the Crashed rule of DESIGN.md §6). */
 export function daemonAlive(state: DaemonState, config: Config, now: Date): boolean {
   if (!state.running || !state.daemon_id) return false;
   const last = state.last_poll ?? state.started_at;

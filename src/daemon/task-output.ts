@@ -3,6 +3,7 @@
  * wrote (mtime) and whether its transcript ends with a finished assistant turn.
  * Only the last 64 KiB are read: transcripts grow large and this runs every poll.
  */
+import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { TaskObservation } from '../core/planner.js';
 
@@ -12,7 +13,9 @@ export async function observeTask(outputFile: string | null): Promise<TaskObserv
   if (!outputFile) return { ended: false, lastOutputAt: null };
   try {
     const info = await stat(outputFile);
-    const handle = await open(outputFile, 'r');
+    // A FIFO or device named as the output file would block the read (and the whole iteration): not a transcript.
+    if (!info.isFile()) return { ended: false, lastOutputAt: null };
+    const handle = await open(outputFile, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       const length = Math.min(TAIL_BYTES, info.size);
       const buffer = Buffer.alloc(length);

@@ -1,12 +1,12 @@
 /**
- * Per-issue worktrees (SPEC §2, §8): `.loom/worktrees/issue-N` on branch
+ * Per-issue worktrees (DESIGN.md §2, §8.5): `.loom/worktrees/issue-N` on branch
  * `feature/issue-N`, branched from the remote default branch after a fetch,
  * created under a repository-wide lock, marked as Loom's, then bootstrapped
  * (gitignored files from `.loom/worktree-include`, `.loom/hooks/post-worktree`).
  * Clean-up removes only marked worktrees whose work is finished and clean.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { appendFile, cp, lstat, mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { appendFile, cp, lstat, mkdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { z } from 'zod';
@@ -24,6 +24,7 @@ import {
   worktreeDirName,
 } from '../core/worktree.js';
 import { LoomError } from '../errors.js';
+import { safeWriteFile } from '../fs/safe-file.js';
 import { withFileLock } from '../state/lock.js';
 import { GitError, git } from './git.js';
 
@@ -83,7 +84,7 @@ export async function withWorktreeLock<T>(root: string, fn: () => Promise<T>): P
       hint: 'Wait for it to finish; a lock left by a dead process frees itself within a minute.',
       cause,
     });
-  return withFileLock(path.join(loomDir, 'worktrees'), fn, {
+  return withFileLock(root, path.join(loomDir, 'worktrees'), fn, {
     waitMs: 120_000,
     staleMs: 60_000,
     lockedError: (_owner, cause) => locked(cause),
@@ -101,7 +102,8 @@ async function readMarker(dir: string): Promise<WorktreeMarker | undefined> {
 }
 
 async function writeMarker(dir: string, marker: WorktreeMarker): Promise<void> {
-  await writeFile(path.join(dir, MARKER_FILE), `${JSON.stringify(marker, null, 2)}\n`);
+  // The worktree's own root bounds the write: a committed symlink named like the marker is refused.
+  safeWriteFile(dir, path.join(dir, MARKER_FILE), `${JSON.stringify(marker, null, 2)}\n`);
 }
 
 /** Keeps the marker out of `git status` (and out of commits) in every worktree: one line in info/exclude. */
@@ -267,7 +269,7 @@ export async function ensureWorktree(
     if (registered) await git(root, ['worktree', 'prune']).catch(() => undefined);
     if (existsSync(dir)) {
       throw new LoomError('WORKTREE_CONFLICT', `${path.relative(root, dir)} exists but is not a git worktree.`, {
-        hint: `Move it aside (mv ${path.relative(root, dir)} /tmp/) and run \`loom worktree ${issue}\` again.`,
+        hint: `Move it aside (mv ${path.relative(root, dir)} ${path.relative(root, dir)}.bak) and run \`loom worktree ${issue}\` again.`,
       });
     }
     try {

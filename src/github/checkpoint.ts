@@ -1,5 +1,5 @@
 /**
- * Reading and writing the shepherd checkpoint comment (SPEC §8). One comment
+ * Reading and writing the shepherd checkpoint comment (DESIGN.md §8.3). One comment
  * per issue, edited in place with `updateIssueComment`; a second one is never
  * created while Loom's own checkpoint comment exists.
  */

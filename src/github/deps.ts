@@ -1,5 +1,5 @@
 /**
- * An issue's dependencies (SPEC §8): GitHub's native "blocked by" list (REST)
+ * An issue's dependencies (DESIGN.md §8.6): GitHub's native "blocked by" list (REST)
  * plus the references written in its body, each with its state. At most three
  * requests: the body, the native list, and one aliased read of the body's
  * references. Fail closed: whatever cannot be read counts as open.

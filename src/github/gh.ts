@@ -181,7 +181,7 @@ interface GraphQLAnswer<T> {
 /**
  * Typed access to GitHub through gh. One method per kind of request; every
  * call is exactly one HTTP request (gh's own retries aside), which is what the
- * request-count tests and the §10 API budget rely on.
+ * request-count tests and the DESIGN.md §10 API budget rely on.
  */
 export class GhClient {
   constructor(private readonly exec: GhExec = execGh()) {}

@@ -3,7 +3,7 @@
  * state and labels, the pull requests that may belong to it (GitHub's closing
  * references, open PRs whose body names it, PRs on `feature/issue-N`), and
  * optionally its comments (for the checkpoint) and one PR by number. Direct
- * reads, not search: search lags label changes (SPEC §4.3).
+ * reads, not search: search lags label changes (DESIGN.md §4.3).
  */
 
 import { branchForIssue, type LinkReason, type PullCandidate, selectPullForIssue } from '../core/pr-link.js';

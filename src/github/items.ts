@@ -1,7 +1,7 @@
 /**
  * Direct reads and edits of one issue or pull request. Arbitration (claims,
  * merge gates) always reads through here, never through search, whose index
- * lags label changes by seconds (SPEC §4.3).
+ * lags label changes by seconds (DESIGN.md §4.3).
  */
 import { LoomError } from '../errors.js';
 import type { GhClient } from './gh.js';
@@ -35,7 +35,7 @@ const READ_ITEM = `query LoomItem($owner: String!, $name: String!, $number: Int!
   }
 }`;
 
-/** The same read plus the latest comments (claim arbitration, SPEC §7); its own operation name so faults and counts can target it. */
+/** The same read plus the latest comments (claim arbitration, DESIGN.md §7.2); its own operation name so faults and counts can target it. */
 const READ_ITEM_WITH_COMMENTS = (
   operation: string,
 ) => `query ${operation}($owner: String!, $name: String!, $number: Int!) {
@@ -99,7 +99,7 @@ export async function readItem(gh: GhClient, repo: Repo, number: number): Promis
   return toItem(data, repo, number);
 }
 
-/** `readItem` plus the latest comments, never cached (arbitration, SPEC §10). One request. */
+/** `readItem` plus the latest comments, never cached (arbitration, DESIGN.md §10.1). One request. */
 export async function readItemWithComments(
   gh: GhClient,
   repo: Repo,
@@ -165,7 +165,7 @@ export interface TransitionResult {
 }
 
 /**
- * SPEC §3 transition: read, check `precondition`, one edit, re-read, verify.
+ * DESIGN.md §3.4 transition: read, check `precondition`, one edit, re-read, verify.
  * Three requests. Missing labels are reported, not created (run `loom labels sync`).
  */
 export async function transitionLabels(

@@ -1,5 +1,5 @@
 /**
- * Label sync (SPEC §3): create missing labels; change the colour or
+ * Label sync (DESIGN.md §3.5): create missing labels; change the colour or
  * description of an existing label only when it still has the values Loom
  * gave it before (recorded in the install manifest) or with `force`, so a
  * repository's own choices for its labels stay; never delete a label. One

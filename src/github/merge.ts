@@ -1,7 +1,7 @@
 /**
- * Merge-gate facts and the merge itself (SPEC §8). The gate reads the pull
+ * Merge-gate facts and the merge itself (DESIGN.md §8.8). The gate reads the pull
  * request directly in one GraphQL request, never from a snapshot or cache
- * (SPEC §10: arbitration reads are never cached); the merge is a squash with
+ * (DESIGN.md §10.1: arbitration reads are never cached); the merge is a squash with
  * the head commit pinned, then a re-read confirms it.
  */
 

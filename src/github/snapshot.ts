@@ -1,5 +1,5 @@
 /**
- * The iteration snapshot (SPEC §4.3 step 3): ONE GraphQL request whatever the
+ * The iteration snapshot (DESIGN.md §4.3 step 3): ONE GraphQL request whatever the
  * backlog size. Counts come from aliased `search { issueCount }` fields; lists
  * only where the iteration needs items (a few ready issues, the building
  * issues, open pull requests); issues and pull requests held by shepherd slots
@@ -27,8 +27,8 @@ const ISSUE_FIELDS = 'number title createdAt updatedAt labels(first: 20) { nodes
 export function searchQueries(repo: Repo) {
   const base = `repo:${repo.owner}/${repo.name} is:open`;
   return {
-    ready: `${base} is:issue label:${Label.issue} -label:${Label.blocked} sort:created-asc`,
-    urgent: `${base} is:issue label:${Label.issue} label:${Label.urgent} -label:${Label.blocked} sort:created-asc`,
+    ready: `${base} is:issue label:${Label.issue} -label:${Label.blocked} -label:${Label.abort} sort:created-asc`,
+    urgent: `${base} is:issue label:${Label.issue} label:${Label.urgent} -label:${Label.blocked} -label:${Label.abort} sort:created-asc`,
     building: `${base} is:issue label:${Label.building} sort:updated-asc`,
     curated: `${base} is:issue label:${Label.curated} sort:created-asc`,
     architect: `${base} is:issue label:${Label.architect} sort:created-asc`,

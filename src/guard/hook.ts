@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { safeReadFile } from '../fs/safe-file.js';
 import { type Checkout, locateCheckout } from '../git/locate.js';
 import { activeRules, type CommandFacts, type GuardRule, gitDirectory, type RuleSwitches } from './rules.js';
 import { parseShell } from './shell.js';
@@ -146,7 +147,10 @@ export function decide(
 export function readSwitches(cwd: string): RuleSwitches | false | undefined {
   const root = locateCheckout(cwd)?.mainRoot ?? cwd;
   try {
-    const config = JSON.parse(readFileSync(path.join(root, '.loom', 'config.json'), 'utf8')) as { guard?: unknown };
+    // Safe reader: a FIFO or symlink in place of the config is refused (rules stay on), never opened.
+    const config = JSON.parse(safeReadFile(root, path.join(root, '.loom', 'config.json')) ?? '{}') as {
+      guard?: unknown;
+    };
     if (config.guard === false) return false;
     if (config.guard && typeof config.guard === 'object') return config.guard as RuleSwitches;
   } catch {

@@ -1,14 +1,15 @@
 /**
- * `loom init <target>` (SPEC §2): computes what to write from the defaults and
+ * `loom init <target>` (DESIGN.md §2): computes what to write from the defaults and
  * what the target already has, then writes it. Idempotent: a second run
  * changes nothing. The user's CLAUDE.md text, config edits, settings and
  * labels are kept; Loom's own files (command files, scripts) are replaced.
  */
-import { chmod, copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseConfig } from '../core/config.js';
 import { LoomError } from '../errors.js';
+import { checkPath, type SafeOptions, safeReadFile, safeWriteFile, UnsafePathError } from '../fs/safe-file.js';
 import type { LabelSpec } from '../github/labels.js';
 import type { DefaultFiles } from './defaults.js';
 import { MANIFEST_PATH, type Manifest, renderManifest, sha256 } from './manifest.js';
@@ -55,11 +56,28 @@ export const GITIGNORE_ENTRIES = [
   '.loom/*.lock',
 ];
 
-async function readIfExists(file: string): Promise<string | undefined> {
+/**
+ * A committed symlink (`CLAUDE.md -> ~/.bashrc`) would carry init's writes out
+ * of the repository: every target is checked before anything is written, and
+ * refused naming the file unless `followSymlinks` and it leads inside.
+ */
+function refusal(error: UnsafePathError, root: string): LoomError {
+  const where = path.relative(root, error.file) || error.file;
+  return new LoomError('USAGE', `init refuses to write ${where}: ${error.message}`, {
+    hint:
+      error.rule === 'SYMLINK'
+        ? `Nothing was written. Replace ${where} with a regular file, or run init with --follow-symlinks (only links that stay inside the repository are followed).`
+        : `Nothing was written. Replace ${where} with a regular file and run init again.`,
+    details: { file: where, rule: error.rule },
+  });
+}
+
+function readIfExists(root: string, relative: string, options: SafeOptions): string | undefined {
   try {
-    return await readFile(file, 'utf8');
+    checkPath(root, relative, options);
+    return safeReadFile(root, relative, options);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof UnsafePathError) throw refusal(error, root);
     throw error;
   }
 }
@@ -221,6 +239,8 @@ export interface InitPlanInput {
   /** The built CLI: `.loom/scripts/loom` and its `.loom/scripts/lib/` chunks → content. */
   bundle: Record<string, string>;
   force: boolean;
+  /** `--follow-symlinks`: write through symlinks that resolve inside the repository (else they are refused). */
+  followSymlinks?: boolean;
   /** The manifest of the previous install (undefined: none, or an install older than manifests). */
   manifest: Manifest | undefined;
   /** Loom's version, recorded in the new manifest. */
@@ -241,10 +261,18 @@ const MERGED = new Set(['CLAUDE.md', '.loom/config.json', '.claude/settings.json
  */
 export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
   const planned: PlannedFile[] = [];
+  const safe = { followSymlinks: input.followSymlinks };
+  const read = async (relative: string) => readIfExists(input.target, relative, safe);
   const recorded: Record<string, string> = {};
   const previous = input.manifest?.files ?? {};
-  const add = async (relative: string, content: string, options: { mode?: number; note?: string } = {}) => {
-    const current = await readIfExists(path.join(input.target, relative));
+  // `built`: a file of the built CLI (launcher and chunks), replaced as one unit: a kept old launcher or chunk
+  // beside new ones would break the CLI, and nobody edits minified output.
+  const add = async (
+    relative: string,
+    content: string,
+    { built = false, ...options }: { mode?: number; note?: string; built?: boolean } = {},
+  ) => {
+    const current = await read(relative);
     const file: PlannedFile = { path: relative, content, action: 'unchanged', ...options };
     if (current === undefined) {
       file.action = 'create';
@@ -252,7 +280,7 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
     } else if (current !== content) {
       // Merged files keep the user's text by construction, except config.json under --force (reset to defaults).
       const mergeKeepsUserText = MERGED.has(relative) && !(input.force && relative === '.loom/config.json');
-      if (mergeKeepsUserText || previous[relative] === sha256(current)) file.action = 'update';
+      if (built || mergeKeepsUserText || previous[relative] === sha256(current)) file.action = 'update';
       else if (input.force) {
         file.action = 'update';
         file.backup = relative + BACKUP_SUFFIX;
@@ -269,7 +297,7 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
     planned.push(file);
   };
   for (const [relative, content] of Object.entries(input.defaults)) {
-    const existing = await readIfExists(path.join(input.target, relative));
+    const existing = await read(relative);
     if (relative === 'CLAUDE.md') {
       const problem = existing === undefined ? undefined : claudeMdMarkerProblem(existing);
       if (problem) {
@@ -290,7 +318,7 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
     else await add(relative, content);
   }
   for (const [relative, content] of Object.entries(input.bundle))
-    await add(relative, content, relative === '.loom/scripts/loom' ? { mode: 0o755 } : {});
+    await add(relative, content, relative === '.loom/scripts/loom' ? { mode: 0o755, built: true } : { built: true });
   // Chunk names carry a content hash: those of an older version are removed, not left to pile up.
   const lib = '.loom/scripts/lib';
   for (const name of await readdir(path.join(input.target, lib)).catch(() => []))
@@ -299,7 +327,7 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
   await add('.loom/scripts/package.json', SCRIPTS_PACKAGE_JSON);
   for (const [name, command] of Object.entries(WRAPPERS))
     await add(`.loom/scripts/${name}`, wrapperScript(command), { mode: 0o755 });
-  await add('.gitignore', mergeGitignore(await readIfExists(path.join(input.target, '.gitignore'))), {
+  await add('.gitignore', mergeGitignore(await read('.gitignore')), {
     note: 'runtime files ignored',
   });
   planned.sort((a, b) => a.path.localeCompare(b.path));
@@ -310,7 +338,7 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
     labels: Object.fromEntries(input.labels.map((l) => [l.name, { color: l.color, description: l.description }])),
   };
   const text = renderManifest(manifest);
-  const current = await readIfExists(path.join(input.target, MANIFEST_PATH));
+  const current = await read(MANIFEST_PATH);
   planned.push({
     path: MANIFEST_PATH,
     content: text,
@@ -319,17 +347,30 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
   return planned;
 }
 
-export async function applyInit(target: string, planned: PlannedFile[]): Promise<void> {
+/** Writes the planned files through src/fs/safe-file.ts (no symlink followed out of `target`, regular files only). */
+export async function applyInit(
+  target: string,
+  planned: PlannedFile[],
+  options: { followSymlinks?: boolean } = {},
+): Promise<void> {
   for (const file of planned) {
     if (file.action === 'unchanged' || file.action === 'skipped') continue;
     const full = path.join(target, file.beside ?? file.path);
     if (file.action === 'delete') {
+      checkPath(target, full, { followSymlinks: options.followSymlinks });
       await rm(full, { force: true });
       continue;
     }
-    await mkdir(path.dirname(full), { recursive: true });
-    if (file.backup) await copyFile(path.join(target, file.path), path.join(target, file.backup));
-    await writeFile(full, file.content);
-    if (file.mode) await chmod(full, file.mode);
+    try {
+      const safe = { followSymlinks: options.followSymlinks };
+      if (file.backup) safeWriteFile(target, file.backup, safeReadFile(target, file.path, safe) ?? '', safe);
+      safeWriteFile(target, file.beside ?? file.path, file.content, {
+        ...safe,
+        ...(file.mode ? { mode: file.mode } : {}),
+      });
+    } catch (error) {
+      if (error instanceof UnsafePathError) throw refusal(error, target);
+      throw error;
+    }
   }
 }

@@ -7,10 +7,10 @@
  * and what `loom uninstall` removes.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { LoomError } from '../errors.js';
+import { safeReadFile } from '../fs/safe-file.js';
 
 export const MANIFEST_PATH = '.loom/install-manifest.json';
 
@@ -31,13 +31,9 @@ export const sha256 = (text: string) => createHash('sha256').update(text).digest
 
 /** Reads the manifest of `target`; undefined when there is none (an install older than manifests, or none). */
 export async function readManifest(target: string): Promise<Manifest | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path.join(target, MANIFEST_PATH), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  // Through the safe reader: a symlink or FIFO in its place is refused (exit 8), never followed or opened.
+  const text = safeReadFile(target, path.join(target, MANIFEST_PATH));
+  if (text === undefined) return undefined;
   let raw: unknown;
   try {
     raw = JSON.parse(text);

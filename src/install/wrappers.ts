@@ -1,5 +1,5 @@
 /**
- * Thin shell wrappers with the conventional names (SPEC §2); each passes its
+ * Thin shell wrappers with the conventional names (DESIGN.md §2); each passes its
  * arguments to one `loom` command. `npm run build` and `loom init` write them.
  */
 export const WRAPPERS: Record<string, string> = {

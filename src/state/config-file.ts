@@ -2,25 +2,27 @@
  * Reads `.loom/config.json`. A missing file means the defaults; an invalid one
  * is an error listing every field problem (the file is never rewritten here).
  */
-import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { type Config, defaultConfig, parseConfig } from '../core/config.js';
 import { LoomError } from '../errors.js';
+import { safeReadFile } from '../fs/safe-file.js';
 
+/** `file` is `<root>/.loom/config.json`; a symlink or FIFO in its place is refused (exit 8), never opened. */
 export async function loadConfig(file: string): Promise<Config> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig;
-    throw error;
-  }
+  const text = safeReadFile(path.dirname(path.dirname(file)), file);
+  if (text === undefined) return defaultConfig;
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new LoomError('CONFIG_INVALID', `.loom/config.json is not valid JSON (${(error as Error).message}).`, {
-      hint: 'Fix the file; `loom init --force` restores the defaults (your other files are kept).',
-    });
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new LoomError(
+      'CONFIG_INVALID',
+      `.loom/config.json is not valid JSON (syntax error${position ? ` at byte ${position}` : ''}).`,
+      {
+        hint: 'Fix the file; `loom init --force` restores the defaults (your other files are kept).',
+      },
+    );
   }
   const result = parseConfig(raw);
   if (!result.ok) {

@@ -9,11 +9,12 @@
  * (`<file>.lock-takeover`, mkdir), so two waiters never both take it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoomError } from '../errors.js';
+import { safeMkdir, safeReadFile, safeWriteFile, UnsafePathError } from '../fs/safe-file.js';
 import { pidAlive } from '../process/liveness.js';
 
 export interface LockOwner {
@@ -39,28 +40,39 @@ const TAKEOVER_STALE_MS = 10_000;
 /** How often the holder refreshes the lock's mtime (well inside every `staleMs` in use). */
 const REFRESH_MS = 5_000;
 
-/** Runs `fn` while holding the lock on `file` (the file itself need not exist). */
-export async function withFileLock<T>(file: string, fn: () => Promise<T>, options: FileLockOptions): Promise<T> {
-  mkdirSync(path.dirname(file), { recursive: true });
+/**
+ * Runs `fn` while holding the lock on `file` (the file itself need not exist).
+ * `root` is the repository root the lock's files stay inside: a symlink or
+ * special file in place of the owner file is refused (src/fs/safe-file.ts).
+ */
+export async function withFileLock<T>(
+  root: string,
+  file: string,
+  fn: () => Promise<T>,
+  options: FileLockOptions,
+): Promise<T> {
+  safeMkdir(root, path.dirname(file));
+  safeReadFile(root, ownerFile(file));
   // Loaded here, not at the top: `loom status` reads the state without locking and need not parse it.
   const { default: lockfile } = await import('proper-lockfile');
   const deadline = Date.now() + options.waitMs;
   let release: () => Promise<void>;
   for (;;) {
-    takeOverAbandoned(file, options.staleMs);
+    takeOverAbandoned(root, file, options.staleMs);
     try {
       // Staleness is judged by takeOverAbandoned, not by proper-lockfile (whose removal would race with it).
       release = await lockfile.lock(file, { realpath: false, stale: 24 * 3600_000, update: REFRESH_MS, retries: 0 });
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw options.failedError(error);
-      if (Date.now() >= deadline) throw options.lockedError(readOwner(file), error);
+      if (Date.now() >= deadline) throw options.lockedError(readOwner(root, file), error);
       await sleep(Math.min(100 + Math.floor(Math.random() * 100), Math.max(1, deadline - Date.now())));
     }
   }
   const token = randomBytes(8).toString('hex');
   try {
-    writeFileSync(
+    safeWriteFile(
+      root,
       ownerFile(file),
       JSON.stringify({
         pid: process.pid,
@@ -68,14 +80,19 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, option
         token,
         since: new Date().toISOString(),
       } satisfies LockOwner),
+      { atomic: true },
     );
-  } catch {
+  } catch (error) {
+    if (error instanceof UnsafePathError) {
+      await release().catch(() => undefined);
+      throw error;
+    }
     // Without the owner file a dead holder is only detected by staleness.
   }
   try {
     return await fn();
   } finally {
-    if (readOwner(file)?.token === token) rmSync(ownerFile(file), { force: true });
+    if (readOwner(root, file)?.token === token) rmSync(ownerFile(file), { force: true });
     await release().catch(() => undefined);
   }
 }
@@ -83,9 +100,9 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, option
 const ownerFile = (file: string) => `${file}.lock-owner`;
 
 /** The recorded holder of the lock on `file`, if one is recorded and readable. */
-export function readOwner(file: string): LockOwner | undefined {
+export function readOwner(root: string, file: string): LockOwner | undefined {
   try {
-    const owner = JSON.parse(readFileSync(ownerFile(file), 'utf8')) as LockOwner;
+    const owner = JSON.parse(safeReadFile(root, ownerFile(file)) ?? '') as LockOwner;
     return typeof owner.pid === 'number' && typeof owner.token === 'string' ? owner : undefined;
   } catch {
     return undefined;
@@ -93,7 +110,7 @@ export function readOwner(file: string): LockOwner | undefined {
 }
 
 /** Removes the lock when its holder is gone (dead pid on this host) or it went stale; true when it did. */
-function takeOverAbandoned(file: string, staleMs: number): boolean {
+function takeOverAbandoned(root: string, file: string, staleMs: number): boolean {
   const lockDir = `${file}.lock`;
   const judge = (): { token: string | undefined } | undefined => {
     let mtime: number;
@@ -102,7 +119,7 @@ function takeOverAbandoned(file: string, staleMs: number): boolean {
     } catch {
       return undefined; // no lock
     }
-    const owner = readOwner(file);
+    const owner = readOwner(root, file);
     const dead = !!owner && owner.host === hostname() && !pidAlive(owner.pid);
     return dead || Date.now() - mtime > staleMs ? { token: owner?.token } : undefined;
   };

@@ -1,5 +1,5 @@
 /**
- * Where Loom keeps things inside a target repository (SPEC §2). Every path
+ * Where Loom keeps things inside a target repository (DESIGN.md §2). Every path
  * Loom writes is built here from the repository root, so no command can be
  * talked into writing outside `.loom/` with a crafted issue number or name.
  */

@@ -1,16 +1,16 @@
 /**
- * The single writer of `.loom/daemon-state.json` (SPEC §5): reads validate,
+ * The single writer of `.loom/daemon-state.json` (DESIGN.md §5.2): reads validate,
  * writes validate then atomically replace the file, and every read-modify-write
  * runs under an inter-process lock. A corrupt or newer-version file is never
  * overwritten: the error says what is wrong and how to recover.
  */
 
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { type DaemonState, DaemonStateSchema, emptyState, STATE_VERSION } from '../core/daemon-state.js';
 import { readEnv } from '../env.js';
 import { LoomError } from '../errors.js';
+import { safeReadFile, safeWriteFile, UnsafePathError } from '../fs/safe-file.js';
 import { withFileLock } from './lock.js';
 
 /** A state lock not refreshed for this long is taken over (holder hung or on another host). */
@@ -25,9 +25,13 @@ export function parseState(text: string, file = '.loom/daemon-state.json'): Daem
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new LoomError('STATE_INVALID', `${file} is not valid JSON (${(error as Error).message}).`, {
-      hint: recoverHint(file),
-    });
+    // Only where it broke, never the text itself: the path may name any file, whose content is not ours to print.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new LoomError(
+      'STATE_INVALID',
+      `${file} is not valid JSON (${position ? `syntax error at byte ${position}` : text.trim() ? 'syntax error' : 'empty file'}).`,
+      { hint: recoverHint(file) },
+    );
   }
   if (
     raw &&
@@ -58,6 +62,8 @@ export function parseState(text: string, file = '.loom/daemon-state.json'): Daem
 export interface StateStoreOptions {
   /** Milliseconds to keep retrying for the lock before giving up (default 30 s). */
   lockWaitMs?: number;
+  /** The repository root no file of the store may leave (default: the folder above `.loom/`). */
+  root?: string;
 }
 
 export class StateStore {
@@ -66,13 +72,19 @@ export class StateStore {
     private readonly options: StateStoreOptions = {},
   ) {}
 
-  /** The current state; a missing file is an empty state (nothing has run yet). */
+  /** The repository root: every file of the store stays inside it (src/fs/safe-file.ts). */
+  get root(): string {
+    return this.options.root ?? path.dirname(path.dirname(this.file));
+  }
+
+  /** The current state; a missing file is an empty state (nothing has run yet). A symlink or FIFO is refused (exit 8). */
   async read(): Promise<DaemonState> {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await readFile(this.file, 'utf8');
+      text = safeReadFile(this.root, this.file);
+      if (text === undefined) return emptyState();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+      if (error instanceof UnsafePathError) throw error;
       throw new LoomError('STATE_INVALID', `Cannot read ${this.file}: ${(error as Error).message}`, {
         hint: 'Check the file permissions of .loom/.',
       });
@@ -93,8 +105,9 @@ export class StateStore {
       if (readEnv('LOOM_FAULT_KILL_AT')?.split(',').includes('fail-state-write')) {
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
       }
-      await writeFileAtomic(this.file, `${JSON.stringify(valid.data, null, 2)}\n`, { fsync: true });
+      safeWriteFile(this.root, this.file, `${JSON.stringify(valid.data, null, 2)}\n`, { atomic: true, fsync: true });
     } catch (error) {
+      if (error instanceof UnsafePathError) throw error;
       throw new LoomError('STATE_WRITE_FAILED', `Cannot write ${this.relative()}: ${(error as Error).message}`, {
         hint: 'The previous state file is intact. Free disk space or fix permissions of .loom/, then run the command again.',
       });
@@ -138,7 +151,10 @@ export class StateStore {
    * of this host, else after LOCK_STALE_MS without a refresh.
    */
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    // A symlink or special file in place of the state: refused before anything is locked.
+    safeReadFile(this.root, this.file);
     return withFileLock(
+      this.root,
       this.file,
       async () => {
         // Every lock holder writes the state: refuse before it acts (on GitHub too) when it could not record what it did.

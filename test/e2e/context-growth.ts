@@ -1,6 +1,6 @@
 /**
  * Context growth of a conversation, from the fake model's request log: how many
- * bytes each step added to `messages` (SPEC §4.2 context budget).
+ * bytes each step added to `messages` (DESIGN.md §4.2 context budget).
  */
 import type { ApiMessage, RecordedRequest } from './fake-model.js';
 

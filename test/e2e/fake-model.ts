@@ -1,6 +1,6 @@
 /**
  * A scripted stand-in for the Anthropic Messages API, for driving the real
- * Claude Code CLI offline (facts in /work/shared/TESTING.md).
+ * Claude Code CLI offline (facts in docs/TESTING.md#claude-code).
  *
  * It serves streaming `POST /v1/messages` on loopback. Each request is parsed
  * into a {@link ModelRequest} (which conversation it belongs to, the slash

@@ -90,7 +90,7 @@ export function commentsOf(emulator: EmulatorHandle, n: number): { claims: strin
 }
 
 /**
- * SPEC §4.6: no `loom:building` issue is left with nobody working on it —
+ * DESIGN.md §4.6: no `loom:building` issue is left with nobody working on it —
  * each has a busy shepherd slot in the state file or a local claim lock.
  * `worked`: issues someone outside this clone works on (e.g. seeded with a PR).
  */
@@ -126,7 +126,7 @@ function filesUnder(dir: string, out: string[] = []): string[] {
 }
 
 /**
- * SPEC: no token ever lands in output, state, logs or the request log. Scans
+ * DESIGN.md §11: no token ever lands in output, state, logs or the request log. Scans
  * what every `loom` printed in this file, every file under each clone's
  * `.loom/`, the emulator's request log and its data (comments Loom posted).
  */

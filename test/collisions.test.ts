@@ -1,0 +1,164 @@
+/**
+ * Roles never collide (issue 9, points 4-7, 9, 14): at the CLI, against the
+ * GitHub emulator with the real gh and the built bundle.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyState, ShepherdSlotSchema } from '../src/core/daemon-state.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
+
+let emulator: EmulatorHandle;
+let repo: TestRepo;
+const NOW = '2026-01-02T00:00:00.000Z';
+beforeAll(async () => {
+  emulator = await startEmulator(
+    seedWith(
+      [
+        { labels: ['loom:issue', 'loom:abort'] }, // 1
+        { labels: ['loom:building', 'loom:abort'] }, // 2
+        { labels: ['loom:building'] }, // 3: a live daemon shepherd drives it
+        { labels: ['loom:building'] }, // 4: claimed, nobody live
+        { labels: ['loom:issue'] }, // 5
+      ],
+      [
+        {
+          number: 10,
+          title: 'PR for 3',
+          headRefName: 'feature/issue-3',
+          labels: ['loom:changes-requested'],
+          body: 'Closes #3',
+        },
+        {
+          number: 11,
+          title: 'PR for 4',
+          headRefName: 'feature/issue-4',
+          labels: ['loom:review-requested'],
+          body: 'Closes #4',
+        },
+      ],
+    ),
+  );
+  repo = await createTestRepo(emulator, { env: { LOOM_NOW: NOW } });
+  const state = {
+    shepherds: {
+      'shepherd-1': {
+        status: 'working',
+        issue: 3,
+        task_id: 't1',
+        output_file: null,
+        started: '2026-01-01T23:55:00.000Z',
+        last_phase: 'doctor',
+        pr_number: 10,
+        last_heartbeat: '2026-01-01T23:59:00.000Z',
+        idle_since: null,
+        idle_reason: null,
+      },
+    },
+  };
+  const file = path.join(repo.dir, '.loom/daemon-state.json');
+  const full = emptyState();
+  full.shepherds['shepherd-1'] = ShepherdSlotSchema.parse(state.shepherds['shepherd-1']);
+  writeFileSync(file, JSON.stringify(full));
+});
+afterAll(async () => {
+  repo.cleanup();
+  await emulator.close();
+});
+
+describe('loom:abort', () => {
+  it('an aborted issue is never claimed, and a release never puts it back in loom:issue', async () => {
+    const claim = await repo.loom(['claim', '1']);
+    expect(claim.exitCode).toBe(12);
+    expect(claim.stderr).toContain('loom:abort');
+    expect(labelsOf(emulator, 1).sort()).toEqual(['loom:abort', 'loom:issue']);
+    const release = await repo.loom(['release', '2', '--comment', 'Shepherd stopped: aborted.']);
+    expect(release.exitCode, release.stderr).toBe(0);
+    expect(labelsOf(emulator, 2)).toEqual(['loom:abort']);
+  });
+
+  it('the daemon snapshot does not offer an aborted loom:issue as ready', async () => {
+    const status = await repo.loom(['status', '--json']);
+    expect(JSON.parse(status.stdout).pipeline.ready).toBe(1); // only #5
+  });
+});
+
+describe('gate and take respect a live shepherd', () => {
+  it("a person's /builder on an issue a live shepherd drives is refused; the shepherd's own phase goes", async () => {
+    const person = await repo.loom(['gate', '3']);
+    expect([person.exitCode, person.stdout.trim()]).toEqual([12, 'refused']);
+    expect(person.stderr).toContain('shepherd-1');
+    const shepherd = await repo.loom(['gate', '3', '--shepherded']);
+    expect([shepherd.exitCode, shepherd.stdout.trim()]).toEqual([0, 'go']);
+    const nobody = await repo.loom(['gate', '4']);
+    expect([nobody.exitCode, nobody.stdout.trim()]).toEqual([0, 'go']);
+  });
+
+  it('a standalone Doctor cannot take a PR a live shepherd treats', async () => {
+    const take = await repo.loom(['take', '10', '--role', 'doctor', '--issue', '3']);
+    expect(take.exitCode).toBe(12);
+    expect(labelsOf(emulator, 10)).toEqual(['loom:changes-requested']);
+    const own = await repo.loom(['take', '10', '--role', 'doctor', '--shepherded']);
+    expect(own.exitCode, own.stderr).toBe(0);
+    expect(labelsOf(emulator, 10)).toEqual(['loom:treating']);
+  });
+
+  it('of two Judges taking the same PR at once exactly one wins; the other exits 12', async () => {
+    const [a, b] = await Promise.all([
+      repo.loom(['take', '11', '--role', 'judge']),
+      repo.loom(['take', '11', '--role', 'judge']),
+    ]);
+    expect([a.exitCode, b.exitCode].sort()).toEqual([0, 12]);
+    expect(labelsOf(emulator, 11)).toEqual(['loom:reviewing']);
+  });
+
+  it('transition --expect exits 12 and changes nothing when the expected label is not there', async () => {
+    const result = await repo.loom([
+      'transition',
+      '11',
+      '--expect',
+      'loom:review-requested',
+      '--add',
+      'loom:pr',
+      '--remove',
+      'loom:reviewing',
+    ]);
+    expect(result.exitCode).toBe(12);
+    expect(labelsOf(emulator, 11)).toEqual(['loom:reviewing']);
+    const ok = await repo.loom([
+      'transition',
+      '11',
+      '--expect',
+      'loom:reviewing',
+      '--add',
+      'loom:pr',
+      '--remove',
+      'loom:reviewing',
+    ]);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(labelsOf(emulator, 11)).toEqual(['loom:pr']);
+  });
+});
+
+describe('state from inside a worktree', () => {
+  it('loom progress run in a linked worktree writes the main checkout state, not the worktree copy', async () => {
+    const wt = path.join(repo.dir, '.loom/worktrees/issue-5');
+    await repo.git(['worktree', 'add', '-q', '-b', 'feature/issue-5', wt]);
+    const { execa } = await import('execa');
+    const run = await execa(
+      'node',
+      [path.join(repo.dir, '.loom/scripts/loom'), 'progress', '5', '--phase', 'builder'],
+      {
+        cwd: wt,
+        env: repo.env,
+        extendEnv: false,
+        reject: false,
+      },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const state = JSON.parse(readFileSync(path.join(repo.dir, '.loom/daemon-state.json'), 'utf8'));
+    expect(state.heartbeats['5']).toBe(NOW);
+    expect(existsSync(path.join(wt, '.loom/daemon-state.json'))).toBe(false);
+  });
+});
