@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{LoomError}from"./chunk-PWXOTEMC.mjs";var READ_ITEM=`query LoomItem($owner: String!, $name: String!, $number: Int!) {
+import{LoomError}from"./chunk-TWY7NEN4.mjs";var READ_ITEM=`query LoomItem($owner: String!, $name: String!, $number: Int!) {
   repository(owner: $owner, name: $name) {
     labels(first: 100, query: "loom:") { nodes { id name } }
     issueOrPullRequest(number: $number) {
