@@ -60,6 +60,8 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   worktree: () => import('./commands/worktree.js'),
   next: () => import('./commands/next.js'),
   guard: () => import('./commands/guard.js'),
+  run: () => import('./commands/run.js'),
+  logs: () => import('./commands/logs.js'),
   take: () => import('./commands/take.js'),
 };
 

@@ -11,6 +11,7 @@ import { formatDirective, shepherdDirective } from '../core/directives.js';
 import { slotIds } from '../core/planner.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
+import { recordTask } from '../daemon/record.js';
 import { LoomError } from '../errors.js';
 import { safeWriteFile } from '../fs/safe-file.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
@@ -115,28 +116,7 @@ export function register(program: Command, run: Run): void {
           { ...raw, slot },
         );
         const ctx = await context(env);
-        await ctx.store.update((state) => {
-          if (options.slot.startsWith('shepherd-')) {
-            const s = state.shepherds[options.slot];
-            if (!s || !isBusy(s))
-              throw new LoomError('USAGE', `Slot ${options.slot} has no shepherd to record.`, {
-                hint: 'Record only slots named by a SPAWN line.',
-              });
-            Object.assign(s, {
-              task_id: options.taskId,
-              output_file: options.outputFile,
-              last_heartbeat: ctx.now().toISOString(),
-            });
-          } else {
-            const role = state.support_roles[options.slot as z.infer<typeof SupportRoleNameSchema>];
-            if (role.status !== 'running')
-              throw new LoomError('USAGE', `Role ${options.slot} was not spawned.`, {
-                hint: 'Record only slots named by a SPAWN line.',
-              });
-            Object.assign(role, { task_id: options.taskId, output_file: options.outputFile });
-          }
-          return state;
-        });
+        await recordTask(ctx, options.slot, { taskId: options.taskId, outputFile: options.outputFile });
         env.io.out(`recorded ${options.slot}`);
       }),
     );

@@ -8,6 +8,23 @@ import { RULES } from '../guard/rules.js';
 
 const seconds = z.number().int().nonnegative();
 
+export const MODEL_ROLES = [
+  'shepherd',
+  'builder',
+  'judge',
+  'curator',
+  'doctor',
+  'champion',
+  'architect',
+  'hermit',
+  'guide',
+  'escalate_to',
+] as const;
+/** A model name or alias: passed as one argument, never through a shell. */
+const modelName = z
+  .string()
+  .regex(/^[A-Za-z0-9._:[\]-]{1,100}$/, 'a model name such as opus, sonnet or claude-opus-4-1');
+
 const proposalRoleSchema = z
   .object({
     /** Seconds between two triggers of this role. */
@@ -75,6 +92,35 @@ export const ConfigSchema = z
     wait_budget: seconds.default(540),
     /** Arguments every daemon-spawned shepherd gets. */
     shepherd_args: z.string().max(200).default('--force-pr'),
+    /** `loom run`: the Claude Code binary (else env LOOM_CLAUDE, else `claude` on PATH). */
+    claude: z
+      .object({ command: z.string().min(1).max(1000).optional() })
+      .strict()
+      .prefault({}),
+    /** `loom run`: worker logs in .loom/logs/; the last `keep` per slot are kept. */
+    logs: z
+      .object({ keep: z.number().int().min(1).max(1000).default(20) })
+      .strict()
+      .prefault({}),
+    /** Claude usage limits: pause new workers and claims at this utilization (0–1) or when refused. */
+    usage: z
+      .object({
+        pause_at: z.number().min(0).max(1).default(0.95),
+        /** Seconds added to the reset time Claude Code names. */
+        margin: seconds.default(120),
+        /** Seconds to pause when the reset time is unknown (a `/loom` subagent's transcript names none). */
+        retry_after: seconds.default(1800),
+      })
+      .strict()
+      .prefault({}),
+    /** Optional spending limit: no new claims once today's (UTC) worker cost reaches `daily_usd`. */
+    budget: z.object({ daily_usd: z.number().positive().optional() }).strict().prefault({}),
+    /**
+     * Model per role (`shepherd`, `builder`, `judge`, `curator`, `doctor`, `champion`, `architect`,
+     * `hermit`, `guide`) as Claude Code's `--model` takes it (`opus`, `sonnet`, a full name);
+     * `escalate_to`: the model of a Builder/Doctor run after a Judge rejection.
+     */
+    models: z.partialRecord(z.enum(MODEL_ROLES), modelName).default({}),
     /**
      * The `loom guard` hook's rules: `{"force-push": false}` switches one off, `false` all of them.
      * Absent: every rule is on. (Read by the guard itself without this schema, to stay fast.)

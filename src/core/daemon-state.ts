@@ -4,6 +4,7 @@
  * is refused, never rewritten. Times are ISO-8601 strings (UTC).
  */
 import { z } from 'zod';
+import { CostStateSchema, emptyCost, emptyUsage, UsageStateSchema } from './accounting.js';
 import { PipelineCountsSchema } from './snapshot.js';
 
 export const STATE_VERSION = 1;
@@ -97,6 +98,10 @@ export const DaemonStateSchema = z
     rate_limited_until: nullableTime.default(null),
     /** Heartbeats of shepherds that hold no daemon slot (a `/shepherd N` typed by a user): issue → time. */
     heartbeats: z.record(z.string().regex(/^\d+$/), isoTime).default({}),
+    /** Claude usage-limit pause (no new worker, no new claim before `paused_until`). Added compatibly: older files get the default. */
+    usage: UsageStateSchema.default(emptyUsage),
+    /** Worker cost and tokens: totals and bounded breakdowns (src/core/accounting.ts). */
+    cost: CostStateSchema.default(emptyCost),
   })
   .strict();
 export type DaemonState = z.infer<typeof DaemonStateSchema>;
@@ -137,6 +142,8 @@ export function emptyState(): DaemonState {
     pipeline: null,
     rate_limited_until: null,
     heartbeats: {},
+    usage: emptyUsage(),
+    cost: emptyCost(),
   };
 }
 

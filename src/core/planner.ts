@@ -5,11 +5,13 @@
  * afterwards (src/core/iteration.ts), so every rule is table-tested here.
  */
 
+import { budgetReached, pauseFor, type UsageState, usagePaused } from './accounting.js';
 import type { Config } from './config.js';
 import { type DaemonState, isBusy, type SupportRoleName, type Warning } from './daemon-state.js';
 import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
 import { Label } from './labels.js';
 import { type IssueSummary, pullForIssue, type Snapshot } from './snapshot.js';
+import type { LimitSignal, WorkerResult } from './worker-output.js';
 
 /** What the iteration saw of one background task's output file (by slot id or role name). */
 export interface TaskObservation {
@@ -17,6 +19,14 @@ export interface TaskObservation {
   ended: boolean;
   /** mtime of the output file (ISO), or null when missing. */
   lastOutputAt: string | null;
+  /** A usage-limit signal in the output (refused, or utilization at `usage.pause_at`). */
+  limit?: LimitSignal | null;
+  /** The run ended because a usage limit refused it: the issue keeps its claim and resumes after the reset. */
+  refused?: boolean;
+  /** The run ended badly: the process died without a result line, or its result is an error. */
+  failed?: boolean;
+  /** The result line (cost, tokens), when the output has one. */
+  result?: WorkerResult | null;
 }
 
 export interface PlanInput {
@@ -55,6 +65,8 @@ export interface StuckAction {
   issue: number;
   action: 'warn' | 'restart' | 'block';
   idleSeconds: number;
+  /** Why: no sign of life (`idle`), or the worker process ended badly (`failed`). */
+  cause?: 'idle' | 'failed';
 }
 
 export interface Plan {
@@ -72,6 +84,12 @@ export interface Plan {
   staleReleases: { issue: number; title: string; idleSeconds: number }[];
   stuck: StuckAction[];
   warnings: Warning[];
+  /** Working slots whose worker a usage limit refused: paused (claim kept), resumed after the reset. */
+  limitPauses: { slot: string; issue: number }[];
+  /** The usage pause to record when a limit signal asks for a new or longer one; null: unchanged. */
+  usagePause: UsageState | null;
+  /** True while no new worker or claim may start (usage pause or daily budget); the reason for status. */
+  hold: { usage: boolean; budget: boolean };
 }
 
 const SUPPORT_ROLES = ['guide', 'champion', 'doctor'] as const;
@@ -97,10 +115,28 @@ export function plan(input: PlanInput): Plan {
   const nowIso = now.toISOString();
   const warnings: Warning[] = [];
 
+  // Usage limits: a refused worker's slot pauses with its claim; any signal may start or extend the pause.
+  const limitPauses: Plan['limitPauses'] = [];
+  const failedSlots = new Set<string>();
+  let usage: UsageState = state.usage;
+  let usagePause: UsageState | null = null;
+  for (const [id, task] of Object.entries(tasks)) {
+    if (task.limit) {
+      const next = pauseFor(task.limit, usage, config.usage, now);
+      if (next && next !== usage) usage = usagePause = next;
+    }
+    const slot = state.shepherds[id];
+    if (slot?.status !== 'working' || slot.issue === null) continue;
+    if (task.refused) limitPauses.push({ slot: id, issue: slot.issue });
+    else if (task.failed && !slot.completed) failedSlots.add(id);
+  }
+  const pausedSlots = new Set(limitPauses.map((p) => p.slot));
+  const hold = { usage: usagePaused(usage, now), budget: budgetReached(state.cost, config.budget.daily_usd, now) };
+
   // Step 4: completions.
   const completions: Completion[] = [];
   for (const [slotId, slot] of Object.entries(state.shepherds)) {
-    if (!isBusy(slot) || slot.issue === null) continue;
+    if (!isBusy(slot) || slot.issue === null || pausedSlots.has(slotId) || failedSlots.has(slotId)) continue;
     const issue = slot.issue;
     const tracked = snapshot.tracked.issues[issue];
     const pull = slot.pr_number ? snapshot.tracked.pulls[slot.pr_number] : undefined;
@@ -119,10 +155,30 @@ export function plan(input: PlanInput): Plan {
   }
   const completedSlots = new Set(completions.map((c) => c.slot));
 
-  // Stuck shepherds (DESIGN.md §9.2): warn, then one restart, then blocked.
+  // Stuck shepherds (DESIGN.md §9.2): warn, then one restart, then blocked. A worker that died or ended in an
+  // error is treated the same without the warning step (it is certainly not working any more).
   const stuck: StuckAction[] = [];
+  for (const slotId of failedSlots) {
+    const slot = state.shepherds[slotId]!;
+    const action = slot.restarts < 1 ? 'restart' : 'block';
+    stuck.push({ slot: slotId, issue: slot.issue!, action, idleSeconds: 0, cause: 'failed' });
+    warnings.push({
+      time: nowIso,
+      type: 'worker-failed',
+      severity: action === 'block' ? 'error' : 'warning',
+      message: `shepherd for #${slot.issue} ended without a result in phase ${slot.last_phase ?? 'unknown'}: ${action}`,
+      context: { slot: slotId, issue: slot.issue, action },
+    });
+  }
   for (const [slotId, slot] of Object.entries(state.shepherds)) {
-    if (slot.status !== 'working' || slot.issue === null || completedSlots.has(slotId)) continue;
+    if (
+      slot.status !== 'working' ||
+      slot.issue === null ||
+      completedSlots.has(slotId) ||
+      pausedSlots.has(slotId) ||
+      failedSlots.has(slotId)
+    )
+      continue;
     if (secondsBetween(now, slot.started) < config.stuck_grace) continue;
     const lastActivity = latest(slot.last_heartbeat, tasks[slotId]?.lastOutputAt, slot.started);
     const idleSeconds = Math.round(secondsBetween(now, lastActivity));
@@ -134,7 +190,7 @@ export function plan(input: PlanInput): Plan {
     else if (secondsBetween(now, slot.stuck_since) < config.stuck_grace)
       continue; // give the warning time
     else action = slot.restarts < 1 ? 'restart' : 'block';
-    stuck.push({ slot: slotId, issue: slot.issue, action, idleSeconds });
+    stuck.push({ slot: slotId, issue: slot.issue, action, idleSeconds, cause: 'idle' });
     warnings.push({
       time: nowIso,
       type: 'stuck',
@@ -145,15 +201,20 @@ export function plan(input: PlanInput): Plan {
   }
   const blockedSlots = new Set(stuck.filter((s) => s.action === 'block').map((s) => s.slot));
 
-  // Resumes: slots paused by crash recovery get their shepherd again.
-  const resumes = Object.entries(state.shepherds)
-    .filter(([id, slot]) => slot.status === 'paused' && slot.issue !== null && !completedSlots.has(id))
-    .map(([slot, s]) => ({ slot, issue: s.issue as number }));
+  // Resumes: slots paused by crash recovery or a usage limit get their shepherd again (never during the pause).
+  const resumes = hold.usage
+    ? []
+    : Object.entries(state.shepherds)
+        .filter(([id, slot]) => slot.status === 'paused' && slot.issue !== null && !completedSlots.has(id))
+        .map(([slot, s]) => ({ slot, issue: s.issue as number }));
 
-  // Step 5: free slots and claim candidates.
-  const freeSlots = slotIds(config.max_shepherds).filter(
-    (id) => !isBusy(state.shepherds[id]) || completedSlots.has(id) || blockedSlots.has(id),
-  );
+  // Step 5: free slots and claim candidates (none while the usage pause or the daily budget holds).
+  const freeSlots =
+    hold.usage || hold.budget
+      ? []
+      : slotIds(config.max_shepherds).filter(
+          (id) => !isBusy(state.shepherds[id]) || completedSlots.has(id) || blockedSlots.has(id),
+        );
   const held = new Set(
     Object.entries(state.shepherds)
       .filter(([id, slot]) => isBusy(slot) && !completedSlots.has(id))
@@ -242,10 +303,14 @@ export function plan(input: PlanInput): Plan {
     freeSlots,
     claimCandidates,
     resumes,
-    roleSpawns,
+    // A usage pause or a spent budget starts no worker: no support role and no stuck restart either.
+    roleSpawns: hold.usage || hold.budget ? [] : roleSpawns,
     staleReleases,
-    stuck,
+    stuck: hold.usage ? stuck.filter((s) => s.action !== 'restart') : stuck,
     warnings,
+    limitPauses,
+    usagePause,
+    hold,
   };
 }
 

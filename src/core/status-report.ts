@@ -4,6 +4,7 @@
  * `StatusReportSchema`, and the text view renders the same object.
  */
 import { z } from 'zod';
+import { budgetReached, spentToday, usagePaused } from './accounting.js';
 import type { Config } from './config.js';
 import { type DaemonState, isBusy, type SupportRoleName } from './daemon-state.js';
 import { cleanText } from './sanitize.js';
@@ -48,6 +49,10 @@ export const StatusReportSchema = z.object({
       running_seconds: z.number().nullable(),
       seconds_since_output: z.number().nullable(),
       task_id: z.string().nullable(),
+      /** The running task's output: a `loom run` worker log (.loom/logs/…jsonl) or a `/loom` subagent's output file. */
+      log: z.string().nullable(),
+      /** USD spent on this slot's issue so far (finished tasks), or null. */
+      cost_usd: z.number().nullable(),
     }),
   ),
   support_roles: z.array(
@@ -57,8 +62,21 @@ export const StatusReportSchema = z.object({
       last_completed: z.string().nullable(),
       next_due: z.string().nullable(),
       last_result: z.string().nullable(),
+      log: z.string().nullable(),
     }),
   ),
+  /** Claude usage-limit pause: no new worker and no new claim before `paused_until` (ISO 8601), or null. */
+  usage: z.object({ paused_until: z.string().nullable(), reason: z.string().nullable() }),
+  /** Worker cost in USD (from each worker's result): totals, and per issue (issue number as string → USD). */
+  cost: z.object({
+    total_usd: z.number(),
+    today_usd: z.number(),
+    session_usd: z.number(),
+    by_issue: z.record(z.string(), z.number()),
+    budget_daily_usd: z.number().nullable(),
+    /** Today's cost reached `budget.daily_usd`: no new claims until tomorrow (UTC). */
+    budget_reached: z.boolean(),
+  }),
   stats: z.object({
     iterations: z.number().int(),
     completed_issues: z.number().int(),
@@ -175,6 +193,8 @@ export function buildStatus(input: StatusInput): StatusReport {
           running_seconds: busy ? secondsSince(now, s.started) : null,
           seconds_since_output: busy ? secondsSince(now, latestTime(input.outputTimes[slot], s.last_heartbeat)) : null,
           task_id: s.task_id,
+          log: busy ? s.output_file : null,
+          cost_usd: s.issue !== null ? (state.cost.by_issue[String(s.issue)]?.usd ?? null) : null,
         };
       }),
     support_roles: ROLES.map((role) => {
@@ -192,8 +212,20 @@ export function buildStatus(input: StatusInput): StatusReport {
         last_completed: r.last_completed,
         next_due: r.status === 'running' || !base ? null : new Date(Date.parse(base) + interval * 1000).toISOString(),
         last_result: r.last_result === null ? null : cleanText(r.last_result, 120),
+        log: r.status === 'running' ? r.output_file : null,
       };
     }),
+    usage: usagePaused(state.usage, now)
+      ? { paused_until: state.usage.paused_until, reason: state.usage.reason }
+      : { paused_until: null, reason: null },
+    cost: {
+      total_usd: state.cost.total_usd,
+      today_usd: spentToday(state.cost, now),
+      session_usd: state.cost.session_usd,
+      by_issue: Object.fromEntries(Object.entries(state.cost.by_issue).map(([issue, b]) => [issue, b.usd])),
+      budget_daily_usd: config.budget.daily_usd ?? null,
+      budget_reached: budgetReached(state.cost, config.budget.daily_usd, now),
+    },
     stats: {
       iterations: state.iteration,
       completed_issues: state.completed_issues.length,

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { type ClaimContext, claimIssue, releaseIssue, settleClaim } from '../claims/claim.js';
 import { claimLockAbandoned, listClaimLocks, releaseClaimLock } from '../claims/claim-lock.js';
 import type { LoomContext } from '../context.js';
+import { emptyUsage, recordTaskCost } from '../core/accounting.js';
 import type { Config } from '../core/config.js';
 import {
   claimedSlot,
@@ -100,9 +101,9 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
 
     const tasks: Record<string, TaskObservation> = {};
     for (const [id, slot] of Object.entries(state.shepherds))
-      if (slot.status === 'working') tasks[id] = await observeTask(slot.output_file);
+      if (slot.status === 'working') tasks[id] = await observeTask(slot.output_file, config.usage.pause_at);
     for (const [name, role] of Object.entries(state.support_roles))
-      if (role.status === 'running') tasks[name] = await observeTask(role.output_file);
+      if (role.status === 'running') tasks[name] = await observeTask(role.output_file, config.usage.pause_at);
 
     const forceMode = options.force ?? state.force_mode;
     const plan = makePlan({ snapshot, state, config, now, tasks, forceMode });
@@ -126,9 +127,52 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     state.force_mode = forceMode;
     let failure: LoomError | null = null;
 
+    const account = (slot: string, taskId: string | null, role: string, issue: number | null, outcome: string) => {
+      if (!taskId) return;
+      const task = tasks[slot];
+      state.cost = recordTaskCost(
+        state.cost,
+        {
+          taskId,
+          slot,
+          role,
+          issue,
+          outcome: task?.refused ? 'usage-limit' : task?.failed ? 'failed' : outcome,
+          result: task?.result ?? null,
+        },
+        now,
+      );
+    };
+    if (plan.usagePause) {
+      state.usage = plan.usagePause;
+      warnings.push({
+        time: nowIso,
+        type: 'usage-limit',
+        severity: 'warning',
+        message: `Claude usage: ${plan.usagePause.reason}; no new worker or claim until ${plan.usagePause.paused_until}`,
+        context: {},
+      });
+    } else if (state.usage.paused_until && !plan.hold.usage) {
+      state.usage = emptyUsage(); // the reset passed: resumes and claims go on
+    }
+    for (const pause of plan.limitPauses) {
+      const slot = state.shepherds[pause.slot]!;
+      account(pause.slot, slot.task_id, 'shepherd', pause.issue, 'usage-limit');
+      // The claim stays (label and lock): the resume after the reset continues from the checkpoint.
+      Object.assign(slot, {
+        status: 'paused',
+        task_id: null,
+        output_file: null,
+        idle_since: nowIso,
+        idle_reason: 'usage-limit',
+        stuck_since: null,
+      });
+    }
+
     try {
       for (const completion of plan.completions) {
         const slot = state.shepherds[completion.slot]!;
+        account(completion.slot, slot.task_id, 'shepherd', completion.issue, 'ok');
         if (completion.release) {
           await releaseIssue(claimCtx, completion.issue, {
             comment: `Loom: the shepherd for this issue ended without finishing it, so the claim is released and the issue is back in the ready queue.`,
@@ -153,6 +197,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
 
       for (const done of plan.roleCompletions) {
         const role = state.support_roles[done.role];
+        account(done.role, role.task_id, done.role, null, done.reason === 'timed-out' ? 'timed-out' : 'ok');
         state.support_roles[done.role] = {
           ...role,
           status: 'idle',
@@ -163,6 +208,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
 
       for (const stuck of plan.stuck) {
         const slot = state.shepherds[stuck.slot]!;
+        if (stuck.action !== 'warn') account(stuck.slot, slot.task_id, 'shepherd', stuck.issue, 'killed');
         if (stuck.action === 'warn') {
           slot.stuck_since = nowIso;
         } else if (stuck.action === 'restart') {
@@ -179,7 +225,10 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
           // One verified move to loom:blocked with its one comment (one request; a repeat finds nothing to do).
           await releaseIssue(claimCtx, stuck.issue, {
             to: Label.blocked,
-            comment: `Loom: the shepherd for this issue stopped making progress twice (idle ${Math.round(stuck.idleSeconds / 60)} min), so it is marked loom:blocked for a human to look at.`,
+            comment:
+              stuck.cause === 'failed'
+                ? 'Loom: the shepherd for this issue ended without a result twice (its worker crashed or failed), so it is marked loom:blocked for a human to look at.'
+                : `Loom: the shepherd for this issue stopped making progress twice (idle ${Math.round(stuck.idleSeconds / 60)} min), so it is marked loom:blocked for a human to look at.`,
           });
           state.shepherds[stuck.slot] = idleSlot({ idle_since: nowIso, idle_reason: 'blocked: stuck' });
         }

@@ -24,6 +24,7 @@ import { safeWriteFile } from '../fs/safe-file.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { pidAlive } from '../process/liveness.js';
 import { checkDaemonOwner, daemonAlive } from './ownership.js';
+import { liveRunner } from './run-lock.js';
 import { observeTask } from './task-output.js';
 
 export interface RecoveryAction {
@@ -55,6 +56,16 @@ export async function startDaemon(ctx: LoomContext, options: { force?: boolean }
       // Same refusal as an iteration of a second daemon.
       checkDaemonOwner(state, '(new)', config, now);
     }
+    const runner = state.running && !options.force ? await liveRunner(ctx.paths, state.daemon_id) : null;
+    if (runner)
+      throw new LoomError(
+        'DAEMON_OWNED',
+        `Another daemon (${state.daemon_id}, \`loom run\` pid ${runner.pid}) is running here; its last poll was at ${state.last_poll}.`,
+        {
+          hint: 'Stop it first (`touch .loom/stop-daemon`, or SIGTERM to that pid), or start with --force if it is stuck.',
+          details: { owner: state.daemon_id, pid: runner.pid },
+        },
+      );
     const crashed = state.running;
     const daemonId = newDaemonId(now);
     const recovered = await recover(ctx, state, config.heartbeat_fresh, daemonId);
@@ -69,6 +80,7 @@ export async function startDaemon(ctx: LoomContext, options: { force?: boolean }
       last_poll: now.toISOString(),
       iteration: 0,
     });
+    state.cost = { ...state.cost, session_usd: 0 };
     if (recovered.length) {
       pushWarnings(state, [
         {
@@ -143,6 +155,12 @@ async function recover(
         task_id: null,
         output_file: null,
       });
+      actions.push({ slot: slotId, issue, action, reason });
+      continue;
+    } else if (slot.status === 'paused' && slot.idle_reason === 'usage-limit' && tracked?.state === 'OPEN') {
+      // Paused by a Claude usage limit: the claim is kept and the shepherd resumes after the reset.
+      action = 'kept';
+      reason = 'paused by a usage limit: resumes after the reset';
       actions.push({ slot: slotId, issue, action, reason });
       continue;
     } else if (fresh(slot.last_heartbeat) || fresh(output.lastOutputAt)) {
@@ -257,8 +275,9 @@ export async function shutdownDaemon(
       : undefined;
     for (const [slotId, slot] of Object.entries(state.shepherds)) {
       if (!isBusy(slot) || slot.issue === null) continue;
-      if (!slot.completed && !slot.task_id && slot.pr_number) {
-        // Waiting to be resumed (its PR is open): the next `loom start` resumes it; releasing would re-queue PR'd work.
+      if (!slot.completed && !slot.task_id && (slot.pr_number || slot.idle_reason === 'usage-limit')) {
+        // Waiting to be resumed (its PR is open, or a usage limit paused it): the next `loom start` resumes it;
+        // releasing would re-queue PR'd work or burn a claim the limit interrupted.
         stillRunning.push(slot.issue);
       } else if (slot.completed || !slot.task_id || ended.has(slotId)) {
         // Finished, never started by the parent, or its task ended without reporting: the claim is ours to

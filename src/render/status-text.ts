@@ -15,6 +15,8 @@ export function formatDuration(seconds: number | null): string {
   return `${Math.floor(seconds / 86400)}d${Math.floor((seconds % 86400) / 3600)}h`;
 }
 
+const usd = (value: number | null) => (value === null ? '-' : `$${value.toFixed(value < 10 ? 4 : 2)}`);
+
 const PIPELINE_LABELS: [keyof StatusReport['pipeline'], string][] = [
   ['ready', 'Ready (loom:issue)'],
   ['building', 'Building'],
@@ -56,6 +58,14 @@ export function renderStatus(report: StatusReport, options: { color: boolean }):
       c.red('  No poll for three poll intervals: run /loom again (it recovers) or check the Claude Code session.'),
     );
   if (d.rate_limited_until) lines.push(c.yellow(`  GitHub rate limit: paused until ${d.rate_limited_until}`));
+  if (report.usage.paused_until)
+    lines.push(
+      c.yellow(
+        `  Claude usage limit: no new worker or claim until ${report.usage.paused_until} (${report.usage.reason ?? ''})`,
+      ),
+    );
+  if (report.cost.budget_reached)
+    lines.push(c.yellow(`  Daily budget $${report.cost.budget_daily_usd} reached: no new claims until tomorrow (UTC)`));
 
   heading(`Pipeline${report.pipeline_source === 'cache' ? ` (cached ${report.pipeline_updated_at ?? ''})` : ''}`);
   const pipeline = table(['', 'count']);
@@ -66,7 +76,7 @@ export function renderStatus(report: StatusReport, options: { color: boolean }):
   heading('Shepherds');
   if (!report.shepherds.length) lines.push(c.dim('  none yet'));
   else {
-    const shepherds = table(['slot', 'status', 'issue', 'phase', 'PR', 'running', 'last output']);
+    const shepherds = table(['slot', 'status', 'issue', 'phase', 'PR', 'running', 'last output', 'cost']);
     for (const s of report.shepherds) {
       shepherds.push([
         s.slot,
@@ -76,20 +86,29 @@ export function renderStatus(report: StatusReport, options: { color: boolean }):
         s.pr ? `#${s.pr}` : '-',
         formatDuration(s.running_seconds),
         s.seconds_since_output === null ? '-' : `${formatDuration(s.seconds_since_output)} ago`,
+        usd(s.cost_usd),
       ]);
     }
     lines.push(shepherds.toString());
+    for (const s of report.shepherds) if (s.log) lines.push(c.dim(`  ${s.slot} log: ${s.log}`));
   }
 
   heading('Support roles');
   const roles = table(['role', 'status', 'last finished', 'next due']);
   for (const r of report.support_roles) roles.push([r.role, r.status, r.last_completed ?? '-', r.next_due ?? '-']);
   lines.push(roles.toString());
+  for (const r of report.support_roles) if (r.log) lines.push(c.dim(`  ${r.role} log: ${r.log}`));
 
   heading('Session');
   lines.push(
     `  iterations ${report.stats.iterations}  completed issues ${report.stats.completed_issues}  PRs merged ${report.stats.total_prs_merged}`,
   );
+  const cost = report.cost;
+  lines.push(
+    `  cost today ${usd(cost.today_usd)}${cost.budget_daily_usd !== null ? ` of ${usd(cost.budget_daily_usd)}` : ''}  this session ${usd(cost.session_usd)}  total ${usd(cost.total_usd)}`,
+  );
+  const issues = Object.entries(cost.by_issue).slice(-10);
+  if (issues.length) lines.push(`  cost per issue: ${issues.map(([n, v]) => `#${n} ${usd(v)}`).join('  ')}`);
 
   if (report.warnings.length) {
     heading('Recent warnings');

@@ -93,6 +93,10 @@ export interface ReplyTool {
 export interface Reply {
   text?: string;
   tools?: ReplyTool[];
+  /** Extra HTTP headers of the answer (e.g. `anthropic-ratelimit-unified-*`). */
+  headers?: Record<string, string>;
+  /** Answer with this HTTP error status instead of a message (e.g. 429 with rate-limit headers). */
+  errorStatus?: number;
 }
 
 export type Script = (request: ModelRequest) => Reply | Promise<Reply>;
@@ -285,6 +289,16 @@ export async function startFakeModel(script: Script): Promise<FakeModel> {
         }
         recorded.reply = reply;
         const id = `msg_fake_${seq}`;
+        if (reply.errorStatus) {
+          res.writeHead(reply.errorStatus, { 'content-type': 'application/json', ...reply.headers });
+          res.end(
+            JSON.stringify({
+              type: 'error',
+              error: { type: reply.errorStatus === 429 ? 'rate_limit_error' : 'api_error', message: 'scripted error' },
+            }),
+          );
+          return;
+        }
         if (parsed.body.stream === false) {
           const content = [
             ...(reply.text !== undefined || !reply.tools?.length ? [{ type: 'text', text: reply.text ?? '' }] : []),
@@ -295,7 +309,7 @@ export async function startFakeModel(script: Script): Promise<FakeModel> {
               input: t.input,
             })),
           ];
-          res.writeHead(200, { 'content-type': 'application/json' });
+          res.writeHead(200, { 'content-type': 'application/json', ...reply.headers });
           res.end(
             JSON.stringify({
               id,
@@ -310,7 +324,7 @@ export async function startFakeModel(script: Script): Promise<FakeModel> {
           );
           return;
         }
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...reply.headers });
         res.end(streamEvents(reply, id, parsed.body.model, `toolu_fake_${seq}`));
       })();
     });

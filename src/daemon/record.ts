@@ -1,0 +1,37 @@
+/**
+ * Records the task started for a `SPAWN` line: `loom record` in `/loom`
+ * (the Agent launch's id and output file) and `loom run` (its worker's id and
+ * log file) write the same fields through this one function.
+ */
+import type { LoomContext } from '../context.js';
+import { isBusy, type SupportRoleName } from '../core/daemon-state.js';
+import { LoomError } from '../errors.js';
+
+export async function recordTask(
+  ctx: LoomContext,
+  slot: string,
+  task: { taskId: string; outputFile: string },
+): Promise<void> {
+  await ctx.store.update((state) => {
+    if (slot.startsWith('shepherd-')) {
+      const s = state.shepherds[slot];
+      if (!s || !isBusy(s))
+        throw new LoomError('USAGE', `Slot ${slot} has no shepherd to record.`, {
+          hint: 'Record only slots named by a SPAWN line.',
+        });
+      Object.assign(s, {
+        task_id: task.taskId,
+        output_file: task.outputFile,
+        last_heartbeat: ctx.now().toISOString(),
+      });
+    } else {
+      const role = state.support_roles[slot as SupportRoleName];
+      if (role?.status !== 'running')
+        throw new LoomError('USAGE', `Role ${slot} was not spawned.`, {
+          hint: 'Record only slots named by a SPAWN line.',
+        });
+      Object.assign(role, { task_id: task.taskId, output_file: task.outputFile });
+    }
+    return state;
+  });
+}

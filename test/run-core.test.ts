@@ -1,0 +1,343 @@
+/**
+ * Pure logic behind `loom run` and the usage-limit pause: reading worker
+ * output (stream-json logs and /loom transcripts, shapes as Claude Code 2.1.197
+ * prints them), cost accounting, the pause and budget gates of the planner,
+ * log names. The processes themselves are tested in test/run.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { emptyCost, pauseFor, recordTaskCost, usagePaused } from '../src/core/accounting.js';
+import { ConfigSchema } from '../src/core/config.js';
+import { emptyState } from '../src/core/daemon-state.js';
+import { renderLogLine } from '../src/core/log-view.js';
+import { plan } from '../src/core/planner.js';
+import type { Snapshot } from '../src/core/snapshot.js';
+import { diedWithoutResult, readWorkerOutput, refusedByLimit } from '../src/core/worker-output.js';
+import { parseLogName } from '../src/daemon/worker-log.js';
+
+const lines = (...entries: unknown[]) => entries.map((e) => JSON.stringify(e)).join('\n');
+const refusedStream = lines(
+  { type: 'system', subtype: 'init', session_id: 's' },
+  {
+    type: 'rate_limit_event',
+    rate_limit_info: { status: 'rejected', resetsAt: 1_800_000_000, rateLimitType: 'five_hour', isUsingOverage: false },
+  },
+  {
+    type: 'result',
+    subtype: 'success',
+    is_error: true,
+    api_error_status: 429,
+    result: "You've hit your session limit · resets 8:32am (UTC)",
+    total_cost_usd: 0,
+    usage: { input_tokens: 0, output_tokens: 0 },
+    modelUsage: {},
+  },
+);
+
+describe('reading worker output', () => {
+  it('a refused run: the rate_limit_event and the 429 result, never the wording', () => {
+    const out = readWorkerOutput(refusedStream);
+    expect(out.limit).toEqual({ kind: 'rejected', resetsAt: 1_800_000_000, limitType: 'five_hour', utilization: null });
+    expect(refusedByLimit(out)).toBe(true);
+    // Same words without the event or the status: not a limit.
+    const words = readWorkerOutput(lines({ type: 'result', is_error: false, result: "You've hit your session limit" }));
+    expect(refusedByLimit(words)).toBe(false);
+  });
+
+  it('an allowed event clears nothing and pauses nothing; utilization at pause_at is a near signal', () => {
+    expect(
+      readWorkerOutput(lines({ type: 'rate_limit_event', rate_limit_info: { status: 'allowed' } })).limit,
+    ).toBeNull();
+    const near = readWorkerOutput(
+      lines({
+        type: 'rate_limit_event',
+        rate_limit_info: { status: 'allowed_warning', utilization: 0.96, resetsAt: 5 },
+      }),
+      0.95,
+    );
+    expect(near.limit?.kind).toBe('near');
+    expect(refusedByLimit(near)).toBe(false);
+  });
+
+  it('a /loom transcript refused by a limit (isApiErrorMessage, apiErrorStatus 429) counts, with no reset time', () => {
+    const transcript = lines(
+      { type: 'user', message: { role: 'user', content: 'do it' } },
+      {
+        type: 'assistant',
+        message: { role: 'assistant', stop_reason: 'stop_sequence', content: [{ type: 'text', text: 'limit' }] },
+        error: 'rate_limit',
+        isApiErrorMessage: true,
+        apiErrorStatus: 429,
+      },
+    );
+    const out = readWorkerOutput(transcript);
+    expect(refusedByLimit(out)).toBe(true);
+    expect(out.limit?.resetsAt).toBeNull();
+  });
+
+  it('cost and tokens from the result line; a process that exited without one died', () => {
+    const ok = readWorkerOutput(
+      lines({
+        type: 'result',
+        is_error: false,
+        total_cost_usd: 0.0125,
+        usage: { input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 5 },
+        modelUsage: { 'claude-opus': { costUSD: 0.01 }, 'claude-haiku': { costUSD: 0.0025 } },
+      }),
+    );
+    expect(ok.result).toMatchObject({
+      costUsd: 0.0125,
+      usage: { input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 5, cache_creation_input_tokens: 0 },
+      costByModel: { 'claude-opus': 0.01, 'claude-haiku': 0.0025 },
+    });
+    const crashed = readWorkerOutput(
+      `${lines({ type: 'assistant', message: {} }, { type: 'loom_exit', code: 3, signal: null })}\n{"type":"res`,
+    );
+    expect(diedWithoutResult(crashed)).toBe(true);
+    expect(diedWithoutResult(ok)).toBe(false);
+  });
+});
+
+describe('cost accounting', () => {
+  const result = (usd: number) => ({
+    isError: false,
+    apiErrorStatus: null,
+    costUsd: usd,
+    usage: { input_tokens: 100, output_tokens: 10, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+    costByModel: { m: usd },
+    text: '',
+  });
+  const now = new Date('2026-01-02T03:04:05Z');
+
+  it('sums exactly, counts each task once, and keeps breakdowns by issue, role, day and model', () => {
+    let cost = emptyCost();
+    for (let i = 1; i <= 1000; i++)
+      cost = recordTaskCost(
+        cost,
+        {
+          taskId: `t${i}`,
+          slot: 'shepherd-1',
+          role: 'shepherd',
+          issue: (i % 3) + 1,
+          outcome: 'ok',
+          result: result(0.0001),
+        },
+        now,
+      );
+    cost = recordTaskCost(
+      cost,
+      { taskId: 't1000', slot: 'shepherd-1', role: 'shepherd', issue: 1, outcome: 'ok', result: result(5) },
+      now,
+    );
+    expect(cost.total_usd).toBe(0.1);
+    expect(cost.by_day['2026-01-02']).toBe(0.1);
+    expect(cost.by_role.shepherd).toEqual({ usd: 0.1, input_tokens: 100_000, output_tokens: 10_000, tasks: 1000 });
+    expect(cost.by_issue['1']!.tasks + cost.by_issue['2']!.tasks + cost.by_issue['3']!.tasks).toBe(1000);
+    expect(cost.by_model.m).toBe(0.1);
+    expect(cost.recent).toHaveLength(50);
+  });
+
+  it('stays bounded: the last 200 issues and 31 days', () => {
+    let cost = emptyCost();
+    for (let i = 1; i <= 250; i++)
+      cost = recordTaskCost(
+        cost,
+        { taskId: `t${i}`, slot: 's', role: 'shepherd', issue: i, outcome: 'ok', result: result(0.01) },
+        new Date(Date.parse('2026-01-01T00:00:00Z') + i * 86_400_000),
+      );
+    expect(Object.keys(cost.by_issue)).toHaveLength(200);
+    expect(Object.keys(cost.by_issue)[0]).toBe('51');
+    expect(Object.keys(cost.by_day)).toHaveLength(31);
+    expect(cost.total_usd).toBe(2.5);
+  });
+});
+
+describe('the usage pause and the daily budget in the planner', () => {
+  const now = new Date('2026-01-01T12:00:00Z');
+  const snapshot = (ready: number[]): Snapshot =>
+    ({
+      takenAt: now.toISOString(),
+      counts: {
+        ready: ready.length,
+        building: 1,
+        curated: 0,
+        architect_proposals: 0,
+        hermit_proposals: 0,
+        review_requested: 0,
+        changes_requested: 0,
+        ready_to_merge: 0,
+        blocked: 0,
+      },
+      readyIssues: ready.map((n) => ({
+        number: n,
+        title: `#${n}`,
+        labels: ['loom:issue'],
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      })),
+      buildingIssues: [],
+      pullRequests: [],
+      pullRequestsComplete: true,
+      blockedIssues: [],
+      proposals: [],
+      tracked: { issues: { 1: { number: 1, state: 'OPEN', labels: ['loom:building'] } }, pulls: {} },
+    }) as unknown as Snapshot;
+  const working = () => {
+    const state = emptyState();
+    state.started_at = '2026-01-01T11:00:00Z';
+    state.shepherds['shepherd-1'] = {
+      status: 'working',
+      issue: 1,
+      task_id: 'run-1-1',
+      output_file: '/x.jsonl',
+      started: '2026-01-01T11:59:00Z',
+      last_phase: 'builder',
+      pr_number: null,
+      last_heartbeat: null,
+      idle_since: null,
+      idle_reason: null,
+      restarts: 0,
+      completed: null,
+      stuck_since: null,
+    };
+    return state;
+  };
+  const config = ConfigSchema.parse({ max_shepherds: 2, issue_threshold: 0 });
+  const refused = readWorkerOutput(refusedStream);
+
+  it('a refused worker pauses its slot (claim kept), records the pause and claims nothing until the reset', () => {
+    const p = plan({
+      snapshot: snapshot([2, 3]),
+      state: working(),
+      config,
+      now,
+      tasks: {
+        'shepherd-1': {
+          ended: true,
+          lastOutputAt: now.toISOString(),
+          limit: refused.limit,
+          refused: true,
+          failed: false,
+          result: refused.result,
+        },
+      },
+    });
+    expect(p.limitPauses).toEqual([{ slot: 'shepherd-1', issue: 1 }]);
+    expect(p.completions).toEqual([]);
+    expect(p.stuck).toEqual([]);
+    expect(p.freeSlots).toEqual([]);
+    expect(p.roleSpawns).toEqual([]);
+    expect(p.usagePause).toMatchObject({
+      paused_until: new Date(1_800_000_000_000 + 120_000).toISOString(),
+      reason: 'five_hour limit reached (a worker was refused)',
+    });
+  });
+
+  it('while paused nothing resumes; after the reset the paused slot resumes and claims go on', () => {
+    const state = working();
+    state.shepherds['shepherd-1']!.status = 'paused';
+    state.shepherds['shepherd-1']!.task_id = null;
+    state.usage = { paused_until: '2026-01-01T13:00:00Z', reason: 'x', since: now.toISOString() };
+    const during = plan({ snapshot: snapshot([2]), state, config, now });
+    expect(during.resumes).toEqual([]);
+    expect(during.freeSlots).toEqual([]);
+    expect(during.hold.usage).toBe(true);
+    const after = plan({ snapshot: snapshot([2]), state, config, now: new Date('2026-01-01T13:00:01Z') });
+    expect(after.resumes).toEqual([{ slot: 'shepherd-1', issue: 1 }]);
+    expect(after.freeSlots).toEqual(['shepherd-2']);
+  });
+
+  it('a worker that died without a result is restarted once, then blocked, without the warning step', () => {
+    const state = working();
+    const died = { ended: true, lastOutputAt: now.toISOString(), failed: true, refused: false };
+    expect(plan({ snapshot: snapshot([]), state, config, now, tasks: { 'shepherd-1': died } }).stuck).toEqual([
+      { slot: 'shepherd-1', issue: 1, action: 'restart', idleSeconds: 0, cause: 'failed' },
+    ]);
+    state.shepherds['shepherd-1']!.restarts = 1;
+    expect(plan({ snapshot: snapshot([]), state, config, now, tasks: { 'shepherd-1': died } }).stuck[0]?.action).toBe(
+      'block',
+    );
+  });
+
+  it('budget.daily_usd reached: no new claim today, tomorrow again', () => {
+    const state = emptyState();
+    state.started_at = '2026-01-01T00:00:00Z';
+    state.cost = recordTaskCost(
+      state.cost,
+      {
+        taskId: 't',
+        slot: 'shepherd-1',
+        role: 'shepherd',
+        issue: 9,
+        outcome: 'ok',
+        result: { ...readWorkerOutput(refusedStream).result!, costUsd: 2 },
+      },
+      now,
+    );
+    const budget = ConfigSchema.parse({ max_shepherds: 2, issue_threshold: 0, budget: { daily_usd: 2 } });
+    expect(plan({ snapshot: snapshot([2]), state, config: budget, now }).freeSlots).toEqual([]);
+    expect(
+      plan({ snapshot: snapshot([2]), state, config: budget, now: new Date('2026-01-02T00:00:01Z') }).freeSlots,
+    ).toEqual(['shepherd-1', 'shepherd-2']);
+  });
+
+  it('pauseFor: reset + margin, retry_after when the reset is unknown, nothing when the reset passed', () => {
+    const settings = { margin: 60, retry_after: 900 };
+    const empty = { paused_until: null, reason: null, since: null };
+    expect(
+      pauseFor(
+        { kind: 'rejected', resetsAt: now.getTime() / 1000 + 10, limitType: 'seven_day', utilization: null },
+        empty,
+        settings,
+        now,
+      )?.paused_until,
+    ).toBe('2026-01-01T12:01:10.000Z');
+    expect(
+      pauseFor({ kind: 'rejected', resetsAt: null, limitType: null, utilization: null }, empty, settings, now)
+        ?.paused_until,
+    ).toBe('2026-01-01T12:15:00.000Z');
+    expect(
+      pauseFor({ kind: 'near', resetsAt: 1, limitType: null, utilization: 0.99 }, empty, settings, now),
+    ).toBeNull();
+    expect(usagePaused({ paused_until: '2026-01-01T12:00:00Z', reason: null, since: null }, now)).toBe(false);
+  });
+});
+
+describe('logs', () => {
+  it('log names carry slot, issue or role and the UTC start time', () => {
+    expect(parseLogName('/l', 'shepherd-2-123-20260101T120000Z.jsonl')).toMatchObject({
+      slot: 'shepherd-2',
+      subject: '123',
+      stamp: '20260101T120000Z',
+    });
+    expect(parseLogName('/l', 'guide-guide-20260101T120000Z-2.jsonl')).toMatchObject({
+      slot: 'guide',
+      subject: 'guide',
+    });
+    expect(parseLogName('/l', '../etc-passwd-20260101T120000Z.jsonl')).toBeNull();
+  });
+
+  it('the readable view: a tool call per line, the result with cost, the exit; control characters removed', () => {
+    expect(
+      renderLogLine(
+        JSON.stringify({
+          type: 'assistant',
+          message: { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'gh pr create\n--fill' } }] },
+        }),
+      ),
+    ).toBe('→ Bash gh pr create');
+    expect(renderLogLine(refusedStream.split('\n')[1]!)).toBe(
+      'usage limit rejected (five_hour, resets 2027-01-15T08:00:00.000Z)',
+    );
+    expect(renderLogLine(refusedStream.split('\n')[2]!)).toMatch(
+      /^result error \(API 429\): .* · \$0\.0000 · 0 in \/ 0 out tokens/,
+    );
+    expect(renderLogLine(JSON.stringify({ type: 'loom_exit', code: null, signal: 'SIGTERM' }))).toBe(
+      'exit signal SIGTERM',
+    );
+    expect(
+      renderLogLine(
+        JSON.stringify({ type: 'assistant', message: { content: [{ type: 'text', text: 'hi \u001b[31mred\u0007' }] } }),
+      ),
+    ).toBe('“hi red”');
+  });
+});
