@@ -21,6 +21,18 @@ describe('pickNext', () => {
     ]);
     expect(picked?.number).toBe(21);
   });
+  it('doctor: an approved PR that conflicts first, then one with red checks, then changes requested', () => {
+    const queue = [
+      { number: 30, labels: ['loom:changes-requested'], createdAt: at(1) },
+      { number: 31, labels: ['loom:pr'], createdAt: at(2), mergeable: 'MERGEABLE', checks: 'FAILURE' },
+      { number: 32, labels: ['loom:pr'], createdAt: at(3), mergeable: 'CONFLICTING', checks: 'SUCCESS' },
+      { number: 33, labels: ['loom:pr'], createdAt: at(0), mergeable: 'MERGEABLE', checks: 'SUCCESS' },
+    ];
+    expect(pickNext('doctor', queue)?.number).toBe(32);
+    expect(pickNext('doctor', queue.slice(0, 2))?.number).toBe(31);
+    // A healthy approved PR is the Champion's, never the Doctor's.
+    expect(pickNext('doctor', [queue[3]!])).toBeUndefined();
+  });
   it('an empty queue picks nothing', () => {
     expect(pickNext('judge', [])).toBeUndefined();
   });

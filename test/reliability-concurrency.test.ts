@@ -1,9 +1,9 @@
 /**
- * Reliability scenario 2 — two daemons. Two loops on one clone (a daemon and
- * one-off iterations) plus a daemon on a second clone of the same repository
- * race for 30 ready issues over 50 iterations: every issue is claimed exactly
- * once, a second daemon id on a clone is refused naming the holder, and the
- * state files stay valid throughout.
+ * Reliability scenario 2 — two daemons. A daemon on each of two clones and
+ * one-off iterations on a third clone of the same repository race for 30
+ * ready issues over 50 iterations: every issue is claimed exactly once, a
+ * second daemon id or a one-off iteration on a daemon's clone is refused
+ * naming the holder (one owner per clone), and the state files stay valid.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
@@ -23,6 +23,7 @@ const config = {
 let emulator: EmulatorHandle;
 let cloneA: TestRepo;
 let cloneB: TestRepo;
+let cloneC: TestRepo;
 /** Issue → how often it went from not-`loom:building` to `loom:building` on the forge. */
 const buildingTransitions = new Map<number, number>();
 
@@ -37,12 +38,17 @@ beforeAll(async () => {
       buildingTransitions.set(n, (buildingTransitions.get(n) ?? 0) + 1);
     return item;
   };
-  [cloneA, cloneB] = await Promise.all([createTestRepo(emulator, { config }), createTestRepo(emulator, { config })]);
+  [cloneA, cloneB, cloneC] = await Promise.all([
+    createTestRepo(emulator, { config }),
+    createTestRepo(emulator, { config }),
+    createTestRepo(emulator, { config }),
+  ]);
 });
 
 afterAll(async () => {
   cloneA?.cleanup();
   cloneB?.cleanup();
+  cloneC?.cleanup();
   await emulator?.close();
 });
 
@@ -73,13 +79,15 @@ describe('two daemons, two clones, one repository', () => {
     };
     const refusals: { exitCode: number; stderr: string }[] = [];
     const intruder = async () => {
-      for (let i = 0; i < 5; i++)
+      for (let i = 0; i < 5; i++) {
         refusals.push(await run(cloneA, ['iterate', '--daemon', 'loom-20200101000000-abcdef']));
+        refusals.push(await run(cloneA, ['iterate']));
+      }
     };
 
     await Promise.all([
       loop('A-daemon', cloneA, ['iterate', '--daemon', idA], 17),
-      loop('A-one-off', cloneA, ['iterate'], 16),
+      loop('C-one-off', cloneC, ['iterate'], 16),
       loop('B-daemon', cloneB, ['iterate', '--daemon', idB], 17),
       intruder(),
     ]);
@@ -98,7 +106,7 @@ describe('two daemons, two clones, one repository', () => {
     expect(byClone('A')).toBeGreaterThan(0);
     expect(byClone('B')).toBeGreaterThan(0);
 
-    expect(refusals.length).toBe(5);
+    expect(refusals.length).toBe(10);
     for (const refusal of refusals) {
       expect(refusal.exitCode).toBe(9);
       expect(refusal.stderr).toContain(idA);
@@ -108,6 +116,6 @@ describe('two daemons, two clones, one repository', () => {
   });
 
   it('leaks no secret', () => {
-    expectNoSecrets(emulator, [cloneA, cloneB]);
+    expectNoSecrets(emulator, [cloneA, cloneB, cloneC]);
   });
 });

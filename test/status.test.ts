@@ -82,6 +82,7 @@ describe('loom status', () => {
       ready_to_merge: 1,
       blocked: 1,
       triage: 0,
+      pr_needs_fix: 0,
     });
     expect(report.pipeline_source).toBe('github');
     expect(report.daemon.status).toBe('never-started');

@@ -4,9 +4,18 @@
  * label scanner, worktree-include parsing and the clean-up decision.
  */
 import { describe, expect, test } from 'vitest';
+import { defaultConfig } from '../src/core/config.js';
 import { combineDependencies, parseDependencies } from '../src/core/deps.js';
 import { findPhantomLabels } from '../src/core/label-lint.js';
-import { criticalPattern, evaluateMergeGate, type GatePull, globToRegExp } from '../src/core/merge-gate.js';
+import {
+  criticalPattern,
+  evaluateMergeGate,
+  GATE_REFUSED_MARKER,
+  type GatePull,
+  gateRefusedComment,
+  globToRegExp,
+  personReasons,
+} from '../src/core/merge-gate.js';
 import { cleanDecision, parseWorktreeInclude, parseWorktreeList } from '../src/core/worktree.js';
 
 describe('parseDependencies', () => {
@@ -65,23 +74,48 @@ describe('merge gate rules', () => {
     checks: 'SUCCESS',
   };
   const failing = (pull: Partial<GatePull>, force = false) =>
-    evaluateMergeGate({ ...good, changedFiles: pull.files?.length ?? good.changedFiles, ...pull }, now, force)
+    evaluateMergeGate(
+      { ...good, changedFiles: pull.files?.length ?? good.changedFiles, ...pull },
+      now,
+      defaultConfig.merge,
+      force,
+    )
       .checks.filter((c) => !c.pass)
       .map((c) => c.name);
 
   test('a good PR passes every check', () => {
-    const gate = evaluateMergeGate(good, now);
+    const gate = evaluateMergeGate(good, now, defaultConfig.merge);
     expect(gate.pass).toBe(true);
     expect(gate.checks.map((c) => c.name)).toEqual([
       'open',
       'approved',
       'manual-merge',
+      'auto',
       'size',
       'critical-files',
       'mergeable',
       'recency',
       'checks',
     ]);
+  });
+  test('limits come from merge.* in the config', () => {
+    const limits = { ...defaultConfig.merge, max_changed_lines: 20, max_age_hours: 1, critical_paths: ['src/**'] };
+    const gate = evaluateMergeGate(good, now, limits);
+    expect(gate.checks.filter((c) => !c.pass).map((c) => c.name)).toEqual(['size', 'critical-files', 'recency']);
+    expect(personReasons(gate).map((c) => c.name)).toEqual(['size', 'critical-files', 'recency']);
+    const comment = gateRefusedComment(gate, ' -R o/r');
+    expect(comment.startsWith(GATE_REFUSED_MARKER)).toBe(true);
+    expect(comment).toContain('limit 20');
+    expect(comment).toContain('loom merge 40 --force');
+    const noChecks = evaluateMergeGate({ ...good, checks: null }, now, {
+      ...defaultConfig.merge,
+      require_checks: true,
+    });
+    expect(noChecks.checks.filter((c) => !c.pass).map((c) => c.name)).toEqual(['checks']);
+    expect(personReasons(noChecks)).toEqual([]);
+    const manual = evaluateMergeGate(good, now, { ...defaultConfig.merge, auto: false });
+    expect(manual.checks.filter((c) => !c.pass).map((c) => c.name)).toEqual(['auto']);
+    expect(evaluateMergeGate(good, now, { ...defaultConfig.merge, auto: false }, true).pass).toBe(true);
   });
   test('open: merged, closed or draft fail', () => {
     expect(failing({ state: 'MERGED' })).toEqual(['open']);
@@ -93,7 +127,9 @@ describe('merge gate rules', () => {
   test('size: 200 lines pass, 201 fail, --force relaxes', () => {
     expect(failing({ additions: 150, deletions: 50 })).toEqual([]);
     expect(failing({ additions: 151, deletions: 50 })).toEqual(['size']);
-    const forced = evaluateMergeGate({ ...good, additions: 5000 }, now, true).checks.find((c) => c.name === 'size')!;
+    const forced = evaluateMergeGate({ ...good, additions: 5000 }, now, defaultConfig.merge, true).checks.find(
+      (c) => c.name === 'size',
+    )!;
     expect(forced).toMatchObject({ pass: true, relaxed: true });
   });
   test('critical files, --force relaxes; an unreadable file list fails closed', () => {

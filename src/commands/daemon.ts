@@ -11,10 +11,12 @@ import { formatDirective, shepherdDirective } from '../core/directives.js';
 import { slotIds } from '../core/planner.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
+import { assertCloneOwner } from '../daemon/ownership.js';
 import { recordTask } from '../daemon/record.js';
 import { LoomError } from '../errors.js';
 import { safeWriteFile } from '../fs/safe-file.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
+import { oneLine, readTextFile } from './text-file.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
@@ -68,7 +70,7 @@ export function register(program: Command, run: Run): void {
     .option('--json', 'print {drained, waited_seconds, released[], still_running[]}')
     .addHelpText(
       'after',
-      '\nRun it with a Bash timeout above the drain time. Removes .loom/stop-daemon and .loom/stop-shepherds at the end.',
+      '\nRun it with a Bash timeout above the drain time. Removes .loom/stop-daemon and .loom/stop-shepherds at the end.\nExit 9 when another daemon is alive in this clone (only its own id may shut it down).',
     )
     .action((raw) =>
       run(async (env) => {
@@ -124,22 +126,24 @@ export function register(program: Command, run: Run): void {
   program
     .command('spawn <issue>')
     .description('Claim one issue now (ahead of the queue) and print its SPAWN directive')
+    .option('--daemon <id>', 'the id of the daemon running in this clone (required while one runs)')
     .option('--json', 'print the directive as JSON')
     .addHelpText(
       'after',
-      '\nExit 12 when the claim is refused (not loom:issue, or held by someone else); 2 when every slot is busy.',
+      '\nExit 12 when the claim is refused (not loom:issue, or held by someone else); 2 when every slot is busy;\n9 when a daemon runs in this clone and --daemon does not name it.',
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), {
-          ...raw,
-          issue,
-        });
+        const options = parseOptions(
+          z.object({ issue: issueNumber, daemon: daemonId.optional(), json: z.boolean().default(false) }),
+          { ...raw, issue },
+        );
         const ctx = await context(env);
         const config = await ctx.config();
         const repo = await ctx.repo();
         const directive = await ctx.store.withLock(async () => {
           const state = await ctx.store.read();
+          assertCloneOwner(state, options.daemon, config, ctx.now());
           if (Object.values(state.shepherds).some((s) => isBusy(s) && s.issue === options.issue)) {
             throw new LoomError('CLAIM_CONFLICT', `#${options.issue} already has a shepherd.`, {
               hint: 'See `loom status`.',
@@ -190,7 +194,8 @@ export function register(program: Command, run: Run): void {
       '--role <role>',
       'report for a support role instead of an issue (architect, hermit, guide, champion, doctor)',
     )
-    .option('--result <text>', 'one-line result for a support role')
+    .option('--result <text>', 'one-line result for a support role (longer than 300 characters: cut)')
+    .option('--result-file <path>', 'the result, from a file the role wrote: its first line (prompts use this form)')
     .addHelpText(
       'after',
       '\nExamples:\n  .loom/scripts/loom progress 123 --phase builder\n  .loom/scripts/loom progress 123 --phase merge --pr 130 --done\n  .loom/scripts/loom progress --role champion --done --result "merged 2 PRs"',
@@ -209,13 +214,17 @@ export function register(program: Command, run: Run): void {
               done: z.boolean().default(false),
               failed: z.boolean().default(false),
               role: SupportRoleNameSchema.optional(),
-              result: z.string().max(300).optional(),
+              result: z.string().transform(oneLine).optional(),
             })
             .refine(
               (o) => (o.issue === undefined) !== (o.role === undefined),
               'give an issue number or --role, not both',
             ),
-          { ...raw, issue },
+          {
+            ...raw,
+            issue,
+            result: raw.resultFile !== undefined ? await readTextFile(env.cwd, raw.resultFile, 'result') : raw.result,
+          },
         );
         const ctx = await context(env);
         if (options.issue !== undefined) {

@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { parseConfig } from '../core/config.js';
 import { exitCodesHelp, LoomError } from '../errors.js';
 import { repositoryRoot } from '../git/git.js';
 import { execGh, GhClient } from '../github/gh.js';
@@ -161,6 +162,7 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
           `  kept your colour/description of ${labels.kept.join(', ')} (\`loom labels sync --force\` sets Loom's)`,
         );
     }
+    env.io.out(autoMergeNotice(planned.find((f) => f.path === '.loom/config.json')?.content));
     if (!options.dryRun) {
       env.io.out('Next:');
       env.io.out('  1. Commit the installed files: git add .claude .loom .github CLAUDE.md .gitignore && git commit');
@@ -178,4 +180,18 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
     return labelError.exitCode;
   }
   return 0;
+}
+
+/** init states plainly whether approved pull requests merge without a person (`merge.auto`). */
+export function autoMergeNotice(configText: string | undefined): string {
+  let auto = true;
+  try {
+    const parsed = parseConfig(JSON.parse(configText ?? '{}'));
+    if (parsed.ok) auto = parsed.config.merge.auto;
+  } catch {
+    // An unreadable config is reported elsewhere; the default stands here.
+  }
+  return auto
+    ? 'Auto-merge is ON (merge.auto): the Champion merges approved PRs that pass the merge gate without a person. Set "merge": {"auto": false} in .loom/config.json to merge each one yourself.'
+    : 'Auto-merge is OFF (merge.auto): approved PRs wait for you; merge each with `.loom/scripts/loom merge <pr> --force`.';
 }

@@ -64,7 +64,8 @@ Output (text): zero or more lines "SPAWN <slot> <skill> [args]", then the summar
   "ready=N building=N shepherds=A/M [+shepherd=#N] [+architect] ... [completed=#N] [stuck=N] [warn=N]"
   or exactly "SHUTDOWN_SIGNAL" when .loom/stop-daemon exists.
 Exit codes: 0 ok; 3 gh missing; 4 not authenticated; 5 rate limited (or paused until the reset);
-  6 GitHub unreachable; 8 state file invalid or not writable; 9 another daemon owns this clone or the lock is held.
+  6 GitHub unreachable; 8 state file invalid or not writable; 9 another daemon owns this clone (without --daemon:
+  any live daemon; --dry-run is always allowed) or the lock is held.
   A GitHub failure after some spawns were decided still prints them (exit 0, the reason on stderr);
   an unfinished claim is settled by the next iteration.
 Examples:

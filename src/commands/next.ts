@@ -21,8 +21,9 @@ export function register(program: Command, run: Run): void {
       'after',
       `
 Queues, oldest first: builder — open loom:issue (loom:urgent first; not blocked, building or aborted);
-curator — loom:triage issues; judge — PRs with loom:review-requested; doctor — PRs with
-loom:changes-requested whose issue is not loom:blocked. One GitHub request.
+curator — loom:triage issues; judge — PRs with loom:review-requested; doctor — approved (loom:pr) PRs that
+conflict with their base, then approved PRs whose checks fail, then PRs with loom:changes-requested; never one
+with loom:manual-merge or whose issue is loom:blocked. One GitHub request.
 Exit codes: 0 a number was printed, 7 the queue is empty (nothing printed), 2 unknown role.
 Example: .loom/scripts/loom next judge`,
     )

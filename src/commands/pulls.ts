@@ -5,13 +5,23 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { Output } from '../context.js';
-import { evaluateMergeGate, type GateResult, GateResultSchema } from '../core/merge-gate.js';
+import type { LoomContext, Output } from '../context.js';
+import { Label } from '../core/labels.js';
+import {
+  evaluateMergeGate,
+  GATE_REFUSED_MARKER,
+  type GateResult,
+  GateResultSchema,
+  gateRefusedComment,
+  personReasons,
+} from '../core/merge-gate.js';
 import { PullRefSchema, toPullRef } from '../core/pr-link.js';
 import { cleanText } from '../core/sanitize.js';
 import { ExitCode, LoomError } from '../errors.js';
 import { readIssueWork } from '../github/issue-work.js';
-import { readGatePull, squashMerge } from '../github/merge.js';
+import { addComment } from '../github/items.js';
+import { type GateRead, readGatePull, squashMerge } from '../github/merge.js';
+import type { Repo } from '../github/repo.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -26,7 +36,21 @@ export const MergeJsonSchema = z.object({
   pr: z.number().int().positive(),
   merged: z.boolean(),
   gate: GateResultSchema,
+  /** A refusal only a person can settle was explained on the PR by this run (once per PR, ever). */
+  commented: z.boolean().optional(),
 });
+
+/**
+ * A gate refusal only a person can settle (size, critical files, age, merge.auto off) gets one comment on the
+ * PR saying why and what to do; a repeat run finds Loom's marker and stays quiet. Conflicts and red checks are
+ * the Doctor's work and get no comment here.
+ */
+async function explainRefusal(ctx: LoomContext, repo: Repo, pull: GateRead, gate: GateResult): Promise<boolean> {
+  if (!personReasons(gate).length || !pull.labels.includes(Label.pr)) return false;
+  if (pull.ownComments.some((body) => body.includes(GATE_REFUSED_MARKER))) return false;
+  await addComment(ctx.gh, pull.id, gateRefusedComment(gate, ` -R ${repo.owner}/${repo.name}`));
+  return true;
+}
 
 function printGate(io: Output, gate: GateResult): void {
   for (const c of gate.checks) io.out(`${c.pass ? 'pass' : 'FAIL'}  ${c.name.padEnd(14)} ${cleanText(c.reason, 400)}`);
@@ -41,10 +65,11 @@ function printGate(io: Output, gate: GateResult): void {
 }
 
 const GATE_HELP = `
-Checks: open and not a draft; has loom:pr; no loom:manual-merge; at most 200 changed lines; no critical files
-(CI workflows, lock files, .loom/**, .claude/**, .env*, keys); mergeable; updated within 24 h; CI checks
-passing (or none). --force relaxes only the size limit, the critical-file rule and recency (72 h).
-The PR is read directly in one GraphQL request, never from a cache.`;
+Checks: open and not a draft; has loom:pr; no loom:manual-merge; merge.auto on; at most merge.max_changed_lines
+(200) changed lines; no critical files (merge.critical_paths; built in: CI workflows, lock files, .loom/**,
+.claude/**, .env*, keys); mergeable; updated within merge.max_age_hours (24 h); CI checks passing (or none,
+unless merge.require_checks). --force relaxes only merge.auto, the size limit, the critical-file rule and the
+age (three times the limit). The PR is read directly in one GraphQL request, never from a cache.`;
 
 export function register(program: Command, run: Run): void {
   program
@@ -91,8 +116,9 @@ Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
           { ...raw, pr },
         );
         const ctx = await mainContext(env);
+        const config = await ctx.config();
         const pull = await readGatePull(ctx.gh, await ctx.repo(), options.pr);
-        const gate = evaluateMergeGate(pull, ctx.now(), options.force);
+        const gate = evaluateMergeGate(pull, ctx.now(), config.merge, options.force);
         if (options.json) printJson(env.io, gate);
         else printGate(env.io, gate);
         return gate.pass ? ExitCode.ok : ExitCode.gateFailed;
@@ -103,11 +129,13 @@ Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
     .command('merge <pr>')
     .description('Run the merge gate, squash-merge the pull request, and confirm it merged')
     .option('--force', 'relax the size limit, critical files and recency (72 h)')
-    .option('--json', 'print {pr, merged, gate}')
+    .option('--json', 'print {pr, merged, gate, commented}')
     .addHelpText(
       'after',
       `${GATE_HELP}
 The merge pins the head commit the gate saw, so a push after the gate check makes it fail instead of merging unchecked code.
+A refusal only a person can settle (merge.auto off, size, critical files, age) is explained once on the PR
+(a comment with the reasons and the command; later runs find it and post nothing).
 Exit codes: 0 merged (confirmed by a re-read), 25 the gate failed (nothing merged), 11 GitHub refused the merge,
             2 bad arguments, 7 no such PR.
 Example: .loom/scripts/loom merge 130`,
@@ -119,12 +147,17 @@ Example: .loom/scripts/loom merge 130`,
           { ...raw, pr },
         );
         const ctx = await mainContext(env);
+        const config = await ctx.config();
         const repo = await ctx.repo();
         const pull = await readGatePull(ctx.gh, repo, options.pr);
-        const gate = evaluateMergeGate(pull, ctx.now(), options.force);
+        const gate = evaluateMergeGate(pull, ctx.now(), config.merge, options.force);
         if (!gate.pass) {
-          if (options.json) printJson(env.io, { pr: options.pr, merged: false, gate });
-          else printGate(env.io, gate);
+          const commented = options.force ? false : await explainRefusal(ctx, repo, pull, gate);
+          if (options.json) printJson(env.io, { pr: options.pr, merged: false, gate, commented });
+          else {
+            printGate(env.io, gate);
+            if (commented) env.io.out(`explained on PR #${options.pr} what a person can do`);
+          }
           return ExitCode.gateFailed;
         }
         await squashMerge(ctx.gh, pull.id, pull.headRefOid);

@@ -90,6 +90,22 @@ export const ConfigSchema = z
     shutdown_drain: seconds.default(300),
     /** `loom iterate --wait` answers after at most this long, staying below the Bash tool timeout. */
     wait_budget: seconds.default(540),
+    /** The Champion's merge gate (src/core/merge-gate.ts). */
+    merge: z
+      .object({
+        /** On: the Champion merges approved PRs that pass the gate without a person. Off: a person merges each. */
+        auto: z.boolean().default(true),
+        /** Changed lines (additions + deletions) above which a PR needs a person. */
+        max_changed_lines: z.number().int().positive().default(200),
+        /** A PR not updated for this many hours needs a person (`--force`: three times this). */
+        max_age_hours: z.number().positive().default(24),
+        /** Globs of files whose change needs a person (replaces the built-in list when given). */
+        critical_paths: z.array(z.string().min(1).max(200)).max(200).optional(),
+        /** Refuse a PR whose head commit has no CI checks at all. */
+        require_checks: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
     /** Arguments every daemon-spawned shepherd gets. */
     shepherd_args: z.string().max(200).default('--force-pr'),
     /** `loom run`: the Claude Code binary (else env LOOM_CLAUDE, else `claude` on PATH). */

@@ -45,6 +45,8 @@ export interface LabelOwnership {
   recovery: Recovery;
   /** The snapshot count that measures this state, when there is one. */
   count?: keyof PipelineCounts;
+  /** Items in this state that another role must repair first (approved PRs that conflict or fail checks). */
+  repair?: { role: DrainingRole; count: keyof PipelineCounts };
 }
 
 const never = () => null;
@@ -176,6 +178,7 @@ export const LABEL_OWNERS: readonly LabelOwnership[] = [
     orphanAfter: never,
     recovery: { kind: 'spawn', role: 'champion' },
     count: 'ready_to_merge',
+    repair: { role: 'doctor', count: 'pr_needs_fix' },
   },
   {
     label: Label.changesRequested,
@@ -210,7 +213,8 @@ export function revertibleLabels(): { label: LabelName; to: LabelName; on: 'issu
 
 /** Snapshot counts whose items a role drains: the daemon starts `role` while any of them is above zero. */
 export function countsDrainedBy(role: DrainingRole): (keyof PipelineCounts)[] {
-  return LABEL_OWNERS.flatMap((e) =>
-    e.recovery.kind === 'spawn' && e.recovery.role === role && e.count ? [e.count] : [],
-  );
+  return LABEL_OWNERS.flatMap((e) => [
+    ...(e.recovery.kind === 'spawn' && e.recovery.role === role && e.count ? [e.count] : []),
+    ...(e.repair?.role === role ? [e.repair.count] : []),
+  ]);
 }

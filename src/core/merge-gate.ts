@@ -7,10 +7,16 @@
 import { z } from 'zod';
 import { Label } from './labels.js';
 
-/** Changed lines (additions + deletions) above which a PR needs a human. */
-export const MAX_CHANGED_LINES = 200;
-export const RECENT_HOURS = 24;
-export const RECENT_HOURS_FORCED = 72;
+/** The gate's limits: `merge.*` in .loom/config.json (defaults there: 200 lines, 24 h, built-in paths, checks optional). */
+export interface GateLimits {
+  auto: boolean;
+  max_changed_lines: number;
+  max_age_hours: number;
+  critical_paths?: readonly string[];
+  require_checks: boolean;
+}
+/** `--force` widens the age limit by this factor (24 h → 72 h by default). */
+export const FORCED_AGE_FACTOR = 3;
 
 /**
  * Files whose change needs a human: CI and automation, Loom's and Claude
@@ -70,11 +76,12 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(glob.includes('/') ? `^${re}$` : `(?:^|/)${re}$`);
 }
 
-const CRITICAL = CRITICAL_FILE_PATTERNS.map((p) => ({ pattern: p, re: globToRegExp(p) }));
+const compile = (patterns: readonly string[]) => patterns.map((p) => ({ pattern: p, re: globToRegExp(p) }));
+const CRITICAL = compile(CRITICAL_FILE_PATTERNS);
 
-/** The critical pattern a path matches, if any. */
-export function criticalPattern(path: string): string | undefined {
-  return CRITICAL.find((c) => c.re.test(path))?.pattern;
+/** The critical pattern a path matches, if any (the built-in list unless `patterns` is given). */
+export function criticalPattern(path: string, patterns?: readonly string[]): string | undefined {
+  return (patterns ? compile(patterns) : CRITICAL).find((c) => c.re.test(path))?.pattern;
 }
 
 export interface GatePull {
@@ -95,7 +102,17 @@ export interface GatePull {
 }
 
 export const GateCheckSchema = z.object({
-  name: z.enum(['open', 'approved', 'manual-merge', 'size', 'critical-files', 'mergeable', 'recency', 'checks']),
+  name: z.enum([
+    'open',
+    'approved',
+    'manual-merge',
+    'auto',
+    'size',
+    'critical-files',
+    'mergeable',
+    'recency',
+    'checks',
+  ]),
   pass: z.boolean(),
   reason: z.string(),
   /** True when --force turned a failure into a pass (or loosened the limit). */
@@ -136,16 +153,24 @@ export function ruleManualMerge(pull: GatePull): GateCheck {
     : check('manual-merge', true, 'no loom:manual-merge');
 }
 
-export function ruleSize(pull: GatePull, force: boolean): GateCheck {
+/** `merge.auto` off: the Champion never merges on its own; a person's `loom merge --force` still may. */
+export function ruleAuto(limits: GateLimits, force: boolean): GateCheck {
+  if (limits.auto) return check('auto', true, 'merge.auto is on');
+  return force
+    ? check('auto', true, 'merge.auto is off; merged by a person with --force', true)
+    : check('auto', false, 'merge.auto is off: a person merges approved PRs');
+}
+
+export function ruleSize(pull: GatePull, force: boolean, limits: GateLimits): GateCheck {
   const lines = pull.additions + pull.deletions;
-  const text = `${lines} changed lines (+${pull.additions} -${pull.deletions}), limit ${MAX_CHANGED_LINES}`;
-  if (lines <= MAX_CHANGED_LINES) return check('size', true, text);
+  const text = `${lines} changed lines (+${pull.additions} -${pull.deletions}), limit ${limits.max_changed_lines}`;
+  if (lines <= limits.max_changed_lines) return check('size', true, text);
   return force ? check('size', true, `${text}; allowed by --force`, true) : check('size', false, text);
 }
 
-export function ruleCriticalFiles(pull: GatePull, force: boolean): GateCheck {
+export function ruleCriticalFiles(pull: GatePull, force: boolean, limits: GateLimits): GateCheck {
   const hits = pull.files.flatMap((f) => {
-    const pattern = criticalPattern(f);
+    const pattern = criticalPattern(f, limits.critical_paths);
     return pattern ? [`${f} (${pattern})`] : [];
   });
   const incomplete = pull.changedFiles > pull.files.length;
@@ -169,8 +194,8 @@ export function ruleMergeable(pull: GatePull): GateCheck {
   );
 }
 
-export function ruleRecency(pull: GatePull, now: Date, force: boolean): GateCheck {
-  const limit = force ? RECENT_HOURS_FORCED : RECENT_HOURS;
+export function ruleRecency(pull: GatePull, now: Date, force: boolean, limits: GateLimits): GateCheck {
+  const limit = force ? limits.max_age_hours * FORCED_AGE_FACTOR : limits.max_age_hours;
   const updated = Date.parse(pull.updatedAt);
   const hours = (now.getTime() - updated) / 3_600_000;
   if (Number.isNaN(hours)) return check('recency', false, `unreadable updatedAt "${pull.updatedAt}"`);
@@ -184,23 +209,75 @@ export function ruleRecency(pull: GatePull, now: Date, force: boolean): GateChec
   return check('recency', hours <= limit, text, force);
 }
 
-export function ruleChecks(pull: GatePull): GateCheck {
-  if (pull.checks === null) return check('checks', true, 'no CI checks on the head commit');
+export function ruleChecks(pull: GatePull, limits: GateLimits): GateCheck {
+  if (pull.checks === null)
+    return limits.require_checks
+      ? check('checks', false, 'no CI checks on the head commit, and merge.require_checks is on')
+      : check('checks', true, 'no CI checks on the head commit');
   if (pull.checks === 'SUCCESS') return check('checks', true, 'CI checks passed');
   return check('checks', false, `CI checks are ${pull.checks.toLowerCase()}`);
 }
 
 /** Runs every rule; the gate passes when all pass. */
-export function evaluateMergeGate(pull: GatePull, now: Date, force = false): GateResult {
+export function evaluateMergeGate(pull: GatePull, now: Date, limits: GateLimits, force = false): GateResult {
   const checks = [
     ruleOpen(pull),
     ruleApproved(pull),
     ruleManualMerge(pull),
-    ruleSize(pull, force),
-    ruleCriticalFiles(pull, force),
+    ruleAuto(limits, force),
+    ruleSize(pull, force, limits),
+    ruleCriticalFiles(pull, force, limits),
     ruleMergeable(pull),
-    ruleRecency(pull, now, force),
-    ruleChecks(pull),
+    ruleRecency(pull, now, force, limits),
+    ruleChecks(pull, limits),
   ];
   return { pr: pull.number, pass: checks.every((c) => c.pass), force, checks };
+}
+
+/** Failed checks only a person can settle (not the Doctor: conflicts and red checks are its work). */
+export const PERSON_CHECKS: readonly GateCheck['name'][] = ['auto', 'size', 'critical-files', 'recency'];
+
+/** The checks of a refused gate that a person must settle; empty when the gate passed or the Doctor can fix it. */
+export function personReasons(gate: GateResult): GateCheck[] {
+  return gate.checks.filter((c) => !c.pass && PERSON_CHECKS.includes(c.name));
+}
+
+/** Hidden marker of the one comment Loom posts on a PR the gate refused for a person's reason. */
+export const GATE_REFUSED_MARKER = '<!-- loom:gate-refused -->';
+
+/** The comment: why the gate refused, and what a person can do (merge by hand, or relax the limit). */
+export function gateRefusedComment(gate: GateResult, repoArg: string): string {
+  const reasons = personReasons(gate)
+    .map((c) => `- **${c.name}**: ${c.reason}`)
+    .join('\n');
+  return [
+    GATE_REFUSED_MARKER,
+    `Loom: the Champion will not merge PR #${gate.pr} on its own:`,
+    reasons,
+    '',
+    'What you can do:',
+    `- merge it after a look: \`.loom/scripts/loom merge ${gate.pr} --force\` (or \`gh pr merge ${gate.pr}${repoArg} --squash\`);`,
+    '- or split it into smaller PRs, or raise the limit in `.loom/config.json` (`merge.max_changed_lines`, `merge.max_age_hours`, `merge.critical_paths`, `merge.auto`).',
+    '',
+    'Loom posts this once; the PR stays under "Waiting for you" in `loom status`.',
+  ].join('\n');
+}
+
+/**
+ * What the snapshot alone shows of a person-only refusal of an approved PR
+ * (`merge.auto` off, too big, too old), so the planner does not start the
+ * Champion for it again and status lists it under "Waiting for you". The
+ * critical-file rule needs the file list and is known only from `loom merge`.
+ */
+export function snapshotWaitReason(
+  pull: { additions: number; deletions: number; updatedAt: string },
+  limits: GateLimits,
+  now: Date,
+): string | null {
+  if (!limits.auto) return 'merge.auto is off: a person merges approved PRs';
+  const lines = pull.additions + pull.deletions;
+  if (lines > limits.max_changed_lines) return `${lines} changed lines, limit ${limits.max_changed_lines}`;
+  const hours = (now.getTime() - Date.parse(pull.updatedAt)) / 3_600_000;
+  if (hours > limits.max_age_hours) return `not updated for ${Math.round(hours)} h, limit ${limits.max_age_hours} h`;
+  return null;
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Label } from './labels.js';
+import { repairReason } from './snapshot.js';
 
 export const NextRoleSchema = z.enum(['builder', 'curator', 'judge', 'doctor']);
 export type NextRole = z.infer<typeof NextRoleSchema>;
@@ -14,6 +15,14 @@ export interface Candidate {
   createdAt: string;
   /** For pull requests: the issues they close, with their labels. */
   closes?: { number: number; labels: string[] }[];
+  /** For pull requests: GitHub's mergeability and the head commit's check state. */
+  mergeable?: string;
+  checks?: string | null;
+}
+
+/** The doctor's second queue: approved PRs, of which it takes those that conflict or fail checks. */
+export function repairQueueQuery(): string {
+  return `is:pr label:${Label.pr} -label:${Label.manualMerge} sort:created-asc`;
 }
 
 /** GitHub search qualifiers (after `repo:… is:open`) that list each role's queue, oldest first. */
@@ -31,16 +40,26 @@ export function queueQuery(role: NextRole): string {
 }
 
 /**
- * The pick: the builder takes `loom:urgent` first; the doctor skips a PR whose
- * issue is `loom:blocked` (a human must look; retrying would loop); otherwise
- * the oldest. Returns undefined when the queue is empty.
+ * The pick: the builder takes `loom:urgent` first; the doctor takes approved
+ * PRs that conflict first (they only get worse), then approved PRs with failing
+ * checks, then `loom:changes-requested` ones, and skips a PR whose issue is
+ * `loom:blocked` (a human must look; retrying would loop); otherwise the
+ * oldest. Returns undefined when the queue is empty.
  */
 export function pickNext(role: NextRole, candidates: readonly Candidate[]): Candidate | undefined {
   const oldestFirst = [...candidates].sort(
     (a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.number - b.number,
   );
   if (role === 'builder') return oldestFirst.find((c) => c.labels.includes(Label.urgent)) ?? oldestFirst[0];
-  if (role === 'doctor')
-    return oldestFirst.find((c) => !(c.closes ?? []).some((issue) => issue.labels.includes(Label.blocked)));
+  if (role === 'doctor') {
+    const rank = (c: Candidate) => {
+      if (!c.labels.includes(Label.pr)) return 2; // from the loom:changes-requested queue
+      const reason = repairReason({ labels: c.labels, mergeable: c.mergeable ?? 'UNKNOWN', checks: c.checks ?? null });
+      return reason === 'conflict' ? 0 : reason === 'checks' ? 1 : 3;
+    };
+    return oldestFirst
+      .filter((c) => rank(c) < 3 && !(c.closes ?? []).some((issue) => issue.labels.includes(Label.blocked)))
+      .sort((a, b) => rank(a) - rank(b))[0];
+  }
   return oldestFirst[0];
 }

@@ -10,7 +10,8 @@ import type { Config } from './config.js';
 import { type DaemonState, isBusy, type SupportRoleName, type Warning } from './daemon-state.js';
 import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
 import { Label } from './labels.js';
-import { type IssueSummary, pullForIssue, type Snapshot } from './snapshot.js';
+import { snapshotWaitReason } from './merge-gate.js';
+import { type IssueSummary, pullForIssue, repairReason, type Snapshot } from './snapshot.js';
 import type { LimitSignal, WorkerResult } from './worker-output.js';
 
 /** What the iteration saw of one background task's output file (by slot id or role name). */
@@ -261,7 +262,15 @@ export function plan(input: PlanInput): Plan {
   }
   // Step 7: support roles on their interval since they last finished (or since the daemon started).
   // A role has work while a label it drains (per the label-ownership table) has items.
-  const drains = (role: DrainingRole) => countsDrainedBy(role).some((key) => snapshot.counts[key] > 0);
+  const drains = (role: DrainingRole) => countsDrainedBy(role).some((key) => workIn(key) > 0);
+  // Approved PRs the Champion cannot merge (the Doctor's, or a person's) are not its work: no run every interval.
+  const approvedListed = snapshot.approvedPulls.length >= snapshot.counts.ready_to_merge;
+  const workIn = (key: keyof Snapshot['counts']): number =>
+    key === 'ready_to_merge' && approvedListed
+      ? snapshot.approvedPulls.filter(
+          (p) => !repairReason(p) && !p.labels.includes(Label.manualMerge) && !snapshotWaitReason(p, config.merge, now),
+        ).length
+      : snapshot.counts[key];
   const hasWork: Record<(typeof SUPPORT_ROLES)[number], boolean> = {
     guide: true,
     champion:

@@ -4,6 +4,7 @@
  * view are tested from plain objects.
  */
 import { z } from 'zod';
+import { Label } from './labels.js';
 
 export const IssueSummarySchema = z.object({
   number: z.number().int().positive(),
@@ -38,8 +39,23 @@ export const PipelineCountsSchema = z.object({
   blocked: z.number().int().nonnegative(),
   /** Counts added after the first release default to 0 so older state files still read. */
   triage: z.number().int().nonnegative().default(0),
+  /** Approved (`loom:pr`) pull requests that conflict or whose checks fail: the Doctor's work. */
+  pr_needs_fix: z.number().int().nonnegative().default(0),
 });
 export type PipelineCounts = z.infer<typeof PipelineCountsSchema>;
+
+/** An approved (`loom:pr`) pull request with the facts the planner and status judge it by. */
+export const ApprovedPullSchema = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  labels: z.array(z.string()),
+  mergeable: z.string(),
+  checks: z.string().nullable(),
+  additions: z.number().int().nonnegative(),
+  deletions: z.number().int().nonnegative(),
+  updatedAt: z.string(),
+});
+export type ApprovedPull = z.infer<typeof ApprovedPullSchema>;
 
 /** State on GitHub of an issue a shepherd slot holds (fetched by alias in the same request). */
 export interface TrackedIssue {
@@ -67,6 +83,8 @@ export interface Snapshot {
   /** A few blocked issues and proposals, for the human-actions section of status. */
   blockedIssues: IssueSummary[];
   proposals: IssueSummary[];
+  /** Open `loom:pr` pull requests (up to 20), oldest first. */
+  approvedPulls: ApprovedPull[];
   /** Issues and PRs held by shepherd slots, by number. */
   tracked: { issues: Record<number, TrackedIssue>; pulls: Record<number, TrackedPull> };
   rateLimit: { remaining: number; resetAt: string } | null;
@@ -77,4 +95,18 @@ export function pullForIssue(snapshot: Snapshot, issue: number): PullSummary | u
   return snapshot.pullRequests.find(
     (pull) => pull.closingIssues.includes(issue) || pull.headRefName === `feature/issue-${issue}`,
   );
+}
+
+/**
+ * Why an approved pull request needs the Doctor before it can merge: it
+ * conflicts with its base, or its checks fail. Null when it does not (or a
+ * person took it over with `loom:manual-merge`).
+ */
+export function repairReason(
+  pull: Pick<ApprovedPull, 'labels' | 'mergeable' | 'checks'>,
+): 'conflict' | 'checks' | null {
+  if (!pull.labels.includes(Label.pr) || pull.labels.includes(Label.manualMerge)) return null;
+  if (pull.mergeable === 'CONFLICTING') return 'conflict';
+  if (pull.checks === 'FAILURE' || pull.checks === 'ERROR') return 'checks';
+  return null;
 }

@@ -7,9 +7,10 @@ import { z } from 'zod';
 import { budgetReached, spentToday, usagePaused } from './accounting.js';
 import type { Config } from './config.js';
 import { type DaemonState, isBusy, type SupportRoleName } from './daemon-state.js';
+import { Label } from './labels.js';
+import { snapshotWaitReason } from './merge-gate.js';
 import { cleanText } from './sanitize.js';
-import type { Snapshot } from './snapshot.js';
-import { PipelineCountsSchema } from './snapshot.js';
+import { PipelineCountsSchema, repairReason, type Snapshot } from './snapshot.js';
 
 const nullableCount = z.number().int().nonnegative().nullable();
 
@@ -85,12 +86,18 @@ export const StatusReportSchema = z.object({
   warnings: z.array(z.object({ time: z.string(), severity: z.string(), type: z.string(), message: z.string() })),
   human_actions: z.array(
     z.object({
-      kind: z.enum(['approve-proposal', 'unblock']),
+      kind: z.enum(['approve-proposal', 'unblock', 'merge-refused']),
       number: z.number().int(),
       title: z.string(),
       label: z.string(),
       command: z.string(),
+      /** Why it waits for a person (merge-refused: the gate's reason). */
+      reason: z.string().optional(),
     }),
+  ),
+  /** Approved PRs the Doctor must repair before they can merge: conflicts first, then failing checks. */
+  pull_repairs: z.array(
+    z.object({ number: z.number().int(), title: z.string(), reason: z.enum(['conflict', 'checks']) }),
   ),
   errors: z.array(StatusErrorSchema),
 });
@@ -148,6 +155,20 @@ export function buildStatus(input: StatusInput): StatusReport {
         label,
         command: `gh issue edit ${p.number}${repoArg} --remove-label ${label} --add-label loom:issue`,
       };
+    }),
+    ...(snapshot?.approvedPulls ?? []).flatMap((p) => {
+      const reason = repairReason(p) ? null : snapshotWaitReason(p, config.merge, now);
+      if (!reason || p.labels.includes(Label.manualMerge)) return [];
+      return [
+        {
+          kind: 'merge-refused' as const,
+          number: p.number,
+          title: cleanText(p.title, 80),
+          label: Label.pr,
+          command: `.loom/scripts/loom merge ${p.number} --force`,
+          reason: cleanText(reason, 120),
+        },
+      ];
     }),
     ...blocked.map((b) => ({
       kind: 'unblock' as const,
@@ -235,6 +256,12 @@ export function buildStatus(input: StatusInput): StatusReport {
       .slice(-5)
       .map((w) => ({ time: w.time, severity: w.severity, type: w.type, message: cleanText(w.message, 160) })),
     human_actions: humanActions,
+    pull_repairs: (snapshot?.approvedPulls ?? [])
+      .flatMap((p) => {
+        const reason = repairReason(p);
+        return reason ? [{ number: p.number, title: cleanText(p.title, 80), reason }] : [];
+      })
+      .sort((a, b) => Number(a.reason === 'checks') - Number(b.reason === 'checks')),
     errors: input.errors,
   };
 }

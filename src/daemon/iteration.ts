@@ -27,7 +27,7 @@ import { SHUTDOWN_SIGNAL, type SummaryFacts, summaryLine } from '../core/summary
 import { LoomError } from '../errors.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { faultPoint } from './fault-points.js';
-import { checkDaemonOwner } from './ownership.js';
+import { assertCloneOwner } from './ownership.js';
 import { observeTask } from './task-output.js';
 
 export interface IterationOptions {
@@ -64,7 +64,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     faultPoint('after-lock', ctx.env);
     const state = await ctx.store.read();
     const now = ctx.now();
-    if (options.daemonId) checkDaemonOwner(state, options.daemonId, config, now);
+    if (!options.dryRun || options.daemonId) assertCloneOwner(state, options.daemonId, config, now);
 
     if (existsSync(ctx.paths.stopDaemon)) return shutdownResult();
 

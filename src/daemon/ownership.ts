@@ -34,3 +34,27 @@ export function checkDaemonOwner(state: DaemonState, daemonId: string, config: C
     },
   );
 }
+
+/**
+ * One owner per clone (issue 11): a command that changes claims or slots
+ * (`iterate`, `spawn`, `shutdown`) runs only as the live daemon, named by its
+ * `--daemon` id, or when no daemon is alive here. A one-off run beside a live
+ * daemon would claim issues behind its back and post comments about
+ * shepherds that never start, so it is refused (exit 9). Read-only commands
+ * (`iterate --dry-run`, `status`) never call this.
+ */
+export function assertCloneOwner(state: DaemonState, daemonId: string | undefined, config: Config, now: Date): void {
+  if (daemonId) {
+    checkDaemonOwner(state, daemonId, config, now);
+    return;
+  }
+  if (!daemonAlive(state, config, now)) return;
+  throw new LoomError(
+    'DAEMON_OWNED',
+    `A daemon (${state.daemon_id}) owns this clone (last poll ${state.last_poll ?? state.started_at}); this command changes claims, so only that daemon may run it.`,
+    {
+      hint: 'Look without changing anything with `loom iterate --dry-run` or `loom status`; stop the daemon first with `touch .loom/stop-daemon`.',
+      details: { owner: state.daemon_id, last_poll: state.last_poll },
+    },
+  );
+}

@@ -19,6 +19,7 @@ const GATE_READ = `query LoomMergeGate($owner: String!, $name: String!, $number:
         labels(first: 50) { nodes { name } }
         files(first: 100) { nodes { path } }
         statusCheckRollup { state }
+        comments(last: 50) { nodes { body viewerDidAuthor } }
       }
     }
   }
@@ -28,6 +29,8 @@ export interface GateRead extends GatePull {
   id: string;
   url: string;
   headRefOid: string;
+  /** Bodies of the last 50 comments this account wrote (to keep Loom's own notes idempotent). */
+  ownComments: string[];
 }
 
 interface RawGatePull {
@@ -47,6 +50,7 @@ interface RawGatePull {
   labels: { nodes: { name: string }[] };
   files: { nodes: { path: string }[] } | null;
   statusCheckRollup: { state: string } | null;
+  comments: { nodes: ({ body: string; viewerDidAuthor: boolean } | null)[] } | null;
 }
 
 /** One direct read of the PR's gate facts. */
@@ -80,6 +84,7 @@ export async function readGatePull(gh: GhClient, repo: Repo, number: number): Pr
     mergeable: item.mergeable,
     updatedAt: item.updatedAt,
     checks: item.statusCheckRollup?.state ?? null,
+    ownComments: (item.comments?.nodes ?? []).flatMap((c) => (c?.viewerDidAuthor ? [c.body] : [])),
   };
 }
 

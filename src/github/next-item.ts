@@ -3,29 +3,37 @@
  * builder's urgent issues in a second alias of the same request).
  */
 import { Label } from '../core/labels.js';
-import { type Candidate, type NextRole, queueQuery } from '../core/next-item.js';
+import { type Candidate, type NextRole, queueQuery, repairQueueQuery } from '../core/next-item.js';
 import type { GhClient } from './gh.js';
 import type { Repo } from './repo.js';
 
 const FIELDS = `number createdAt labels(first: 20) { nodes { name } }`;
-const NODE = `... on Issue { ${FIELDS} } ... on PullRequest { ${FIELDS} closingIssuesReferences(first: 5) { nodes { number labels(first: 20) { nodes { name } } } } }`;
+const NODE = `... on Issue { ${FIELDS} } ... on PullRequest { ${FIELDS} mergeable commits(last: 1) { nodes { commit { statusCheckRollup { state } } } } closingIssuesReferences(first: 5) { nodes { number labels(first: 20) { nodes { name } } } } }`;
 
 interface RawNode {
   number?: number;
   createdAt: string;
   labels: { nodes: { name: string }[] };
   closingIssuesReferences?: { nodes: { number: number; labels: { nodes: { name: string }[] } }[] };
+  mergeable?: string;
+  commits?: { nodes: { commit: { statusCheckRollup: { state: string } | null } }[] };
 }
 
 export async function readQueue(gh: GhClient, repo: Repo, role: NextRole): Promise<Candidate[]> {
   const base = `repo:${repo.owner}/${repo.name} is:open ${queueQuery(role)}`;
-  const builder = role === 'builder';
+  // A second alias in the same request: the builder's urgent issues, the doctor's approved PRs to repair.
+  const second =
+    role === 'builder'
+      ? `${base} label:${Label.urgent}`
+      : role === 'doctor'
+        ? `repo:${repo.owner}/${repo.name} is:open ${repairQueueQuery()}`
+        : null;
   const data = await gh.graphql<Record<'queue' | 'urgent', { nodes: RawNode[] } | undefined>>(
-    `query LoomNext($q: String!${builder ? ', $urgent: String!' : ''}) {
+    `query LoomNext($q: String!${second ? ', $urgent: String!' : ''}) {
   queue: search(type: ISSUE, query: $q, first: 10) { nodes { ${NODE} } }
-  ${builder ? `urgent: search(type: ISSUE, query: $urgent, first: 5) { nodes { ${NODE} } }` : ''}
+  ${second ? `urgent: search(type: ISSUE, query: $urgent, first: 10) { nodes { ${NODE} } }` : ''}
 }`,
-    builder ? { q: base, urgent: `${base} label:${Label.urgent}` } : { q: base },
+    second ? { q: base, urgent: second } : { q: base },
   );
   const seen = new Set<number>();
   return [...(data.urgent?.nodes ?? []), ...(data.queue?.nodes ?? [])]
@@ -37,6 +45,8 @@ export async function readQueue(gh: GhClient, repo: Repo, role: NextRole): Promi
       number: node.number,
       createdAt: node.createdAt,
       labels: node.labels.nodes.map((l) => l.name),
+      mergeable: node.mergeable,
+      checks: node.commits?.nodes[0]?.commit.statusCheckRollup?.state ?? null,
       closes: node.closingIssuesReferences?.nodes.map((i) => ({
         number: i.number,
         labels: i.labels.nodes.map((l) => l.name),

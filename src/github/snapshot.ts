@@ -6,7 +6,15 @@
  * are fetched by alias in the same document.
  */
 import { Label } from '../core/labels.js';
-import type { IssueSummary, PullSummary, Snapshot, TrackedIssue, TrackedPull } from '../core/snapshot.js';
+import {
+  type ApprovedPull,
+  type IssueSummary,
+  type PullSummary,
+  repairReason,
+  type Snapshot,
+  type TrackedIssue,
+  type TrackedPull,
+} from '../core/snapshot.js';
 import type { GhClient } from './gh.js';
 import type { Repo } from './repo.js';
 
@@ -22,6 +30,8 @@ export interface SnapshotRequest {
 }
 
 const ISSUE_FIELDS = 'number title createdAt updatedAt labels(first: 20) { nodes { name } }';
+const APPROVED_FIELDS =
+  'number title updatedAt mergeable additions deletions labels(first: 20) { nodes { name } } commits(last: 1) { nodes { commit { statusCheckRollup { state } } } }';
 
 /** Search query strings per count. `repo` is validated `owner/name`, so no quoting issues. */
 export function searchQueries(repo: Repo) {
@@ -37,7 +47,7 @@ export function searchQueries(repo: Repo) {
     triage: `${base} is:issue label:${Label.triage} -label:${Label.curating}`,
     reviewRequested: `${base} is:pr label:${Label.reviewRequested}`,
     changesRequested: `${base} is:pr label:${Label.changesRequested}`,
-    readyToMerge: `${base} is:pr label:${Label.pr}`,
+    readyToMerge: `${base} is:pr label:${Label.pr} sort:created-asc`,
   };
 }
 
@@ -66,7 +76,7 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
     count('triage', 'qTriage'),
     count('reviewRequested', 'qReviewRequested'),
     count('changesRequested', 'qChangesRequested'),
-    count('readyToMerge', 'qReadyToMerge'),
+    `readyToMerge: search(type: ISSUE, query: $qReadyToMerge, first: 20) { issueCount nodes { ... on PullRequest { ${APPROVED_FIELDS} } } }`,
     listed
       ? `repository(owner: $owner, name: $name) {
     pullRequests(states: OPEN, first: 50, orderBy: { field: UPDATED_AT, direction: DESC }) {
@@ -118,6 +128,16 @@ interface SearchAnswer {
   issueCount: number;
   nodes?: RawIssue[];
 }
+interface RawApproved {
+  number: number;
+  title: string;
+  updatedAt: string;
+  mergeable: string;
+  additions: number;
+  deletions: number;
+  labels: { nodes: { name: string }[] };
+  commits: { nodes: { commit: { statusCheckRollup: { state: string } | null } }[] };
+}
 interface RawIssue {
   number: number;
   title: string;
@@ -168,6 +188,18 @@ export function parseSnapshot(data: SnapshotAnswer, request: SnapshotRequest, ta
     closingIssues: raw.closingIssuesReferences.nodes.map((n) => n.number),
     checks: raw.commits.nodes[0]?.commit.statusCheckRollup?.state ?? null,
   }));
+  const approvedPulls: ApprovedPull[] = ((data.readyToMerge?.nodes ?? []) as unknown as RawApproved[])
+    .filter((raw) => raw && typeof raw.number === 'number')
+    .map((raw) => ({
+      number: raw.number,
+      title: raw.title,
+      labels: raw.labels.nodes.map((l) => l.name),
+      mergeable: raw.mergeable,
+      checks: raw.commits.nodes[0]?.commit.statusCheckRollup?.state ?? null,
+      additions: raw.additions,
+      deletions: raw.deletions,
+      updatedAt: raw.updatedAt,
+    }));
   const trackedIssues: Record<number, TrackedIssue> = {};
   for (const n of request.trackIssues ?? []) {
     const raw = repository[`i${n}`] as
@@ -194,6 +226,7 @@ export function parseSnapshot(data: SnapshotAnswer, request: SnapshotRequest, ta
       ready_to_merge: countOf('readyToMerge'),
       blocked: countOf('blocked'),
       triage: countOf('triage'),
+      pr_needs_fix: approvedPulls.filter((p) => repairReason(p)).length,
     },
     readyIssues: [...urgent, ...ready.filter((i) => !seen.has(i.number))],
     buildingIssues: nodes(data.building),
@@ -201,6 +234,7 @@ export function parseSnapshot(data: SnapshotAnswer, request: SnapshotRequest, ta
     pullRequestsComplete: (repository.pullRequests?.totalCount ?? 0) <= pulls.length,
     blockedIssues: nodes(data.blocked),
     proposals: [...nodes(data.curated), ...nodes(data.architect), ...nodes(data.hermit)],
+    approvedPulls,
     tracked: { issues: trackedIssues, pulls: trackedPulls },
     rateLimit: data.rateLimit ?? null,
   };

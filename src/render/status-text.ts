@@ -27,6 +27,8 @@ const PIPELINE_LABELS: [keyof StatusReport['pipeline'], string][] = [
   ['changes_requested', 'PRs with changes requested'],
   ['ready_to_merge', 'PRs ready to merge'],
   ['blocked', 'Blocked'],
+  ['triage', 'Awaiting triage (loom:triage)'],
+  ['pr_needs_fix', 'Approved PRs to repair'],
 ];
 
 export function renderStatus(report: StatusReport, options: { color: boolean }): string {
@@ -118,9 +120,14 @@ export function renderStatus(report: StatusReport, options: { color: boolean }):
   if (report.human_actions.length) {
     heading('Waiting for you');
     for (const a of report.human_actions) {
-      lines.push(`  #${a.number} ${a.title} (${a.label})`);
+      lines.push(`  #${a.number} ${a.title} (${a.label}${a.reason ? `: ${a.reason}` : ''})`);
       lines.push(`    ${c.cyan(a.command)}`);
     }
+  }
+  if (report.pull_repairs.length) {
+    heading('Approved PRs the Doctor must repair');
+    for (const p of report.pull_repairs)
+      lines.push(`  #${p.number} ${p.title} (${p.reason === 'conflict' ? 'conflicts with its base' : 'checks fail'})`);
   }
   if (report.errors.length) {
     heading('Errors');

@@ -1,0 +1,111 @@
+/**
+ * Issue 11, "no dead ends": each place where work used to stall silently,
+ * shown on the emulator through the real `gh` and the built CLI.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DaemonStateSchema } from '../src/core/daemon-state.js';
+import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
+
+let emulator: EmulatorHandle | undefined;
+let repo: TestRepo | undefined;
+afterEach(async () => {
+  repo?.cleanup();
+  await emulator?.close();
+  repo = emulator = undefined;
+});
+
+async function setup(
+  issues: Parameters<typeof seedWith>[0],
+  config: Record<string, unknown> = {},
+  pulls: Parameters<typeof seedWith>[1] = [],
+) {
+  emulator = await startEmulator(seedWith(issues, pulls));
+  repo = await createTestRepo(emulator, { config: { max_shepherds: 2, issue_threshold: 0, ...config } });
+  emulator.clearRequests();
+  return { emulator, repo };
+}
+
+const stateOf = (r: TestRepo) =>
+  DaemonStateSchema.parse(JSON.parse(readFileSync(path.join(r.dir, '.loom/daemon-state.json'), 'utf8')));
+
+describe('one owner per clone', () => {
+  it('a terminal iterate or spawn beside a live daemon is refused with exit 9 and changes nothing', async () => {
+    const { emulator, repo } = await setup([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }]);
+    const id = (await repo.loom(['start'])).stdout.trim().split('\n').at(-1)!;
+    const forgeBefore = JSON.stringify(emulator.state());
+
+    const iterate = await repo.loom(['iterate']);
+    expect(iterate.exitCode).toBe(9);
+    expect(iterate.stderr).toContain(id);
+    const spawn = await repo.loom(['spawn', '1']);
+    expect(spawn.exitCode).toBe(9);
+    const shutdown = await repo.loom(['shutdown', '--daemon', 'loom-someone-else', '--drain', '0']);
+    expect(shutdown.exitCode).toBe(9);
+    // No claim, no "a shepherd is starting" comment that would be false.
+    expect(JSON.stringify(emulator.state())).toBe(forgeBefore);
+    expect(Object.values(stateOf(repo).shepherds).filter((s) => s.issue)).toEqual([]);
+
+    // Looking is still allowed, and the owner itself still works.
+    const dry = await repo.loom(['iterate', '--dry-run']);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('SPAWN shepherd-1 shepherd 1');
+    expect((await repo.loom(['status', '--json'])).exitCode).toBe(0);
+    const owned = await repo.loom(['spawn', '2', '--daemon', id]);
+    expect(owned.exitCode, owned.stderr).toBe(0);
+    expect(labelsOf(emulator, 2)).toEqual(['loom:building']);
+    const own = await repo.loom(['iterate', '--daemon', id]);
+    expect(own.stdout).toContain('SPAWN shepherd-2 shepherd 1');
+  });
+});
+
+describe('approved PRs keep moving', () => {
+  const pr = (number: number, over: Record<string, unknown>) => ({
+    number,
+    title: `PR ${number}`,
+    headRefName: `feature/issue-${number - 10}`,
+    labels: ['loom:pr'],
+    additions: 20,
+    deletions: 5,
+    checks: 'SUCCESS' as const,
+    createdAt: new Date(Date.parse('2026-01-01T00:00:00Z') + number * 60_000).toISOString(),
+    updatedAt: new Date().toISOString(),
+    ...over,
+  });
+
+  it('conflicting or red loom:pr PRs go to the Doctor; a PR too big for the gate gets one comment and waits for a person', async () => {
+    const { emulator, repo } = await setup(
+      [],
+      { doctor: { interval: 0 }, champion: { interval: 0 }, guide: { enabled: false } },
+      [pr(11, { checks: 'FAILURE' }), pr(12, { mergeable: 'CONFLICTING' }), pr(13, { additions: 400, deletions: 20 })],
+    );
+    const id = (await repo.loom(['start'])).stdout.trim().split('\n').at(-1)!;
+    const iterate = await repo.loom(['iterate', '--daemon', id]);
+    expect(iterate.exitCode, iterate.stderr).toBe(0);
+    // The Doctor is started for the stranded PRs; the Champion is not started to refuse them again.
+    expect(iterate.stdout).toContain('SPAWN doctor doctor');
+    expect(iterate.stdout).not.toContain('SPAWN champion');
+
+    // The Doctor takes the conflicting one first, although the red one is older.
+    expect((await repo.loom(['next', 'doctor'])).stdout.trim()).toBe('12');
+
+    // The gate refuses the big PR: one comment saying why and what a person can do, never a second.
+    for (let i = 0; i < 2; i++) expect((await repo.loom(['merge', '13'])).exitCode).toBe(25);
+    const notes = emulator.store.item(13).comments.map((c) => c.body);
+    expect(notes).toHaveLength(1);
+    expect(notes[0], notes[0]).toContain('420 changed lines');
+    expect(notes[0]).toContain('loom merge 13 --force');
+
+    const status = JSON.parse((await repo.loom(['status', '--json'])).stdout);
+    expect(status.pipeline.pr_needs_fix).toBe(2);
+    expect(status.pull_repairs.map((p: { number: number; reason: string }) => [p.number, p.reason])).toEqual([
+      [12, 'conflict'],
+      [11, 'checks'],
+    ]);
+    const waiting = status.human_actions.find((a: { kind: string }) => a.kind === 'merge-refused');
+    expect(waiting).toMatchObject({ number: 13, command: '.loom/scripts/loom merge 13 --force' });
+    expect(waiting.reason).toContain('420 changed lines');
+  });
+});
