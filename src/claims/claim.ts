@@ -29,8 +29,8 @@
  * arrived).
  */
 import { randomBytes } from 'node:crypto';
+import { claimCommentBody, releaseCommentBody, releaseTokenOf } from '../core/claim-marks.js';
 import {
-  claimCommentBody,
   claimCommentsOf,
   claimMayStillArrive,
   claimRefusal,
@@ -72,6 +72,8 @@ export type ClaimOutcome =
       reason: string /** An earlier claim of this issue may still reach GitHub: try later. */;
       pending?: boolean;
     };
+
+export { claimCommentBody };
 
 const labelMissing = (repo: Repo, name: string) =>
   new LoomError('GH_NOT_FOUND', `The label ${name} does not exist in ${repo.owner}/${repo.name}.`, {
@@ -156,7 +158,9 @@ export async function settleClaim(ctx: ClaimContext, issue: number): Promise<Cla
     return { claimed: false, reason: `another claimant (${rival.owner}) was first` };
   }
   if (claimStands(item)) {
-    if (lock.owner !== ctx.owner) await updateClaimLock(ctx.paths, issue, { owner: ctx.owner });
+    // Won: remember the comment, so heartbeats can edit it in place without reading the issue first.
+    if (lock.owner !== ctx.owner || lock.comment_id !== mine.id)
+      await updateClaimLock(ctx.paths, issue, { owner: ctx.owner, comment_id: mine.id, comment_owner: mine.owner });
     return { claimed: true, title: item.title };
   }
   // First claimant, but the labels do not show the claim (edit half applied, or changed meanwhile): undo ours.
@@ -175,11 +179,19 @@ export async function settleClaim(ctx: ClaimContext, issue: number): Promise<Cla
   };
 }
 
+/** Release comments this close before ours are rivals even if they existed when we read (ordering slack). */
+const RELEASE_WINDOW_SECONDS = 60;
+
 /**
  * Releases a claim: `loom:building` → `to` (default `loom:issue`), the claim
  * comment(s) deleted and one comment saying why — all in one request, then a
- * re-read. Safe to call twice: a second call changes nothing and posts no
- * second comment. `held` tells whether the issue was claimed at all.
+ * re-read. Safe to call twice, and safe to race (three clones releasing one
+ * stale issue, `loom release N` run three times at once): the explanation
+ * carries a release mark, and after the write each releaser re-reads the
+ * latest comments; the release comment with the smallest id among those posted
+ * after its read (or within RELEASE_WINDOW_SECONDS before its own) stands, the
+ * others delete their own (+1 request). One explanation per release, whoever
+ * races. `held` tells whether the issue was claimed at all.
  */
 export async function releaseIssue(
   ctx: ClaimContext,
@@ -196,7 +208,10 @@ export async function releaseIssue(
     const open = item.state === 'OPEN';
     const toId = item.labelIds.get(to);
     if (open && !aborted && !toId) throw labelMissing(ctx.repo, to);
-    await mutateItem(
+    const token = randomBytes(8).toString('hex');
+    const explain = !item.labels.includes(to);
+    const readMark = item.comments.at(-1)?.databaseId ?? 0;
+    const { comment: posted } = await mutateItem(
       ctx.gh,
       item.id,
       {
@@ -206,12 +221,29 @@ export async function releaseIssue(
           .filter((c) => c.ownComment)
           .map((c) => c.id),
         // Already carrying the target label (e.g. someone marked it loom:blocked and said why): no second explanation.
-        comment: item.labels.includes(to) ? undefined : options.comment,
+        comment: explain ? releaseCommentBody(token, options.comment) : undefined,
       },
       'LoomRelease',
     );
-    const after = await readItem(ctx.gh, ctx.repo, issue);
+    const after = await readItemWithComments(ctx.gh, ctx.repo, issue, 'LoomReleaseCheck');
     released = !after.labels.includes(Label.building) && (!open || aborted || after.labels.includes(to));
+    if (explain) {
+      const mine = after.comments.find((c) => releaseTokenOf(c) === token);
+      const windowStart = Date.parse(mine?.createdAt ?? posted?.createdAt ?? '') - RELEASE_WINDOW_SECONDS * 1000;
+      const myId = mine?.databaseId ?? posted?.databaseId ?? Number.POSITIVE_INFINITY;
+      const rival = after.comments.find((c) => {
+        const other = releaseTokenOf(c);
+        return (
+          !!other &&
+          other !== token &&
+          c.databaseId < myId &&
+          (c.databaseId > readMark || Date.parse(c.createdAt) >= windowStart)
+        );
+      });
+      // Another release said it first: ours is taken back (the labels are the same either way).
+      const ownId = mine?.id ?? posted?.id;
+      if (rival && ownId) await mutateItem(ctx.gh, after.id, { deleteCommentIds: [ownId] }, 'LoomReleaseRetract');
+    }
   }
   await releaseClaimLock(ctx.paths, issue);
   return { released, held };

@@ -4,6 +4,7 @@
  * claimants that both saw `loom:issue` wins. Everyone reads the same comment
  * ids, so exactly one claimant finds no rival before its own comment.
  */
+import { CLAIM_MARK, claimCommentBody } from './claim-marks.js';
 import { Label } from './labels.js';
 
 /** Claim comments this close before ours are rivals even if they existed when we read (ordering slack). */
@@ -42,13 +43,7 @@ export function claimRefusal(item: ClaimableItem): string | undefined {
   return undefined;
 }
 
-const CLAIM_MARK = /<!-- loom:claim ([0-9a-f]{16}) ([A-Za-z0-9._:-]{1,100}) -->/;
-
-/** The claim comment: a hidden marker with the claim's token and owner, then one line for people. */
-export function claimCommentBody(token: string, owner: string): string {
-  const who = owner.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100) || 'loom';
-  return `<!-- loom:claim ${token} ${who} -->\nLoom: claimed by \`${who}\`; a shepherd is starting on this issue.`;
-}
+export { claimCommentBody };
 
 export type ClaimComment<C extends CommentFacts> = C & { token: string; owner: string };
 
