@@ -16,7 +16,6 @@ import { observeTask } from '../daemon/task-output.js';
 import { LoomError } from '../errors.js';
 import { repoSlug } from '../github/repo.js';
 import { takeSnapshot } from '../github/snapshot.js';
-import { renderStatus } from '../render/status-text.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
