@@ -42,7 +42,7 @@ export const ShepherdSlotSchema = z
   .strict();
 export type ShepherdSlot = z.infer<typeof ShepherdSlotSchema>;
 
-export const SupportRoleNameSchema = z.enum(['architect', 'hermit', 'guide', 'champion', 'doctor']);
+export const SupportRoleNameSchema = z.enum(['architect', 'hermit', 'guide', 'champion', 'doctor', 'curator', 'judge']);
 export type SupportRoleName = z.infer<typeof SupportRoleNameSchema>;
 
 export const SupportRoleSchema = z
@@ -87,7 +87,14 @@ export const DaemonStateSchema = z
     iteration: z.number().int().nonnegative(),
     force_mode: z.boolean(),
     shepherds: z.record(z.string().regex(/^shepherd-\d+$/), ShepherdSlotSchema),
-    support_roles: z.record(SupportRoleNameSchema, SupportRoleSchema),
+    // Roles added after the first release (curator, judge) start idle in an older file.
+    support_roles: z.preprocess(
+      (value) =>
+        value && typeof value === 'object' && !Array.isArray(value)
+          ? { ...Object.fromEntries(SupportRoleNameSchema.options.map((r) => [r, idleRole()])), ...value }
+          : value,
+      z.record(SupportRoleNameSchema, SupportRoleSchema),
+    ),
     last_architect_trigger: nullableTime,
     last_hermit_trigger: nullableTime,
     completed_issues: z.array(z.number().int().positive()),
@@ -133,6 +140,8 @@ export function emptyState(): DaemonState {
       guide: idleRole(),
       champion: idleRole(),
       doctor: idleRole(),
+      curator: idleRole(),
+      judge: idleRole(),
     },
     last_architect_trigger: null,
     last_hermit_trigger: null,

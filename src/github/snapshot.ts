@@ -5,6 +5,7 @@
  * issues, open pull requests); issues and pull requests held by shepherd slots
  * are fetched by alias in the same document.
  */
+import { revertibleLabels } from '../core/label-owners.js';
 import { Label } from '../core/labels.js';
 import {
   type ApprovedPull,
@@ -49,6 +50,19 @@ export function searchQueries(repo: Repo) {
     changesRequested: `${base} is:pr label:${Label.changesRequested}`,
     readyToMerge: `${base} is:pr label:${Label.pr} sort:created-asc`,
   };
+}
+
+/** One search alias per revertible worker label (loom:curating, loom:reviewing, loom:treating). */
+function orphanAliases(repo: Repo) {
+  return revertibleLabels().map((entry) => {
+    const suffix = entry.label.replace(/^loom:/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    return {
+      ...entry,
+      alias: `orphan${suffix[0]!.toUpperCase()}${suffix.slice(1)}`,
+      variable: `qOrphan${suffix[0]!.toUpperCase()}${suffix.slice(1)}`,
+      query: `repo:${repo.owner}/${repo.name} is:open is:${entry.on === 'pr' ? 'pr' : 'issue'} label:${entry.label} sort:updated-asc`,
+    };
+  });
 }
 
 /** Builds the snapshot document and its variables. Exported so tests can validate it against GitHub's schema. */
@@ -115,6 +129,16 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
     '$qReadyToMerge: String!',
   ];
   if (listed) {
+    // Worker labels a crashed agent may have left (from the label-ownership table), least recently updated first.
+    for (const orphan of orphanAliases(request.repo)) {
+      fields.splice(
+        -1,
+        0,
+        `${orphan.alias}: search(type: ISSUE, query: $${orphan.variable}, first: 10) { issueCount nodes { ... on Issue { ${ISSUE_FIELDS} } ... on PullRequest { ${ISSUE_FIELDS} } } }`,
+      );
+      variables[orphan.variable] = orphan.query;
+      declared.push(`$${orphan.variable}: String!`);
+    }
     variables.qUrgent = q.urgent;
     variables.owner = request.repo.owner;
     variables.name = request.repo.name;
@@ -230,6 +254,11 @@ export function parseSnapshot(data: SnapshotAnswer, request: SnapshotRequest, ta
     },
     readyIssues: [...urgent, ...ready.filter((i) => !seen.has(i.number))],
     buildingIssues: nodes(data.building),
+    workerLabels: request.countsOnly
+      ? []
+      : orphanAliases(request.repo).flatMap((o) =>
+          nodes(data[o.alias]).map((item) => ({ ...item, label: o.label, to: o.to, isPull: o.on === 'pr' })),
+        ),
     pullRequests: pulls,
     pullRequestsComplete: (repository.pullRequests?.totalCount ?? 0) <= pulls.length,
     blockedIssues: nodes(data.blocked),

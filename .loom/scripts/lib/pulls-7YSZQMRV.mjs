@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{readIssueWork}from"./chunk-GACAR4WH.mjs";import{PullRefSchema,mainContext,toPullRef}from"./chunk-24EATJGW.mjs";import{addComment}from"./chunk-ZRY2FFH7.mjs";import{GATE_REFUSED_MARKER,GateResultSchema,evaluateMergeGate,gateRefusedComment,personReasons}from"./chunk-J33YVK2E.mjs";import{Label,external_exports,issueNumber,parseOptions}from"./chunk-2KGSKNRV.mjs";import"./chunk-QJJU7A5R.mjs";import{cleanText,printJson}from"./chunk-TJ4WJBSE.mjs";import{ExitCode,LoomError}from"./chunk-PWXOTEMC.mjs";var GATE_READ=`query LoomMergeGate($owner: String!, $name: String!, $number: Int!) {
+import{readIssueWork}from"./chunk-CBFRV2JB.mjs";import{PullRefSchema,mainContext,toPullRef}from"./chunk-ZR3XBZH4.mjs";import{addComment}from"./chunk-ZRY2FFH7.mjs";import{GATE_REFUSED_MARKER,GateResultSchema,evaluateMergeGate,gateRefusedComment,personReasons}from"./chunk-4Z4N4PBE.mjs";import{Label,external_exports,issueNumber,parseOptions}from"./chunk-LU3IEAXE.mjs";import"./chunk-QJJU7A5R.mjs";import{cleanText,printJson}from"./chunk-TJ4WJBSE.mjs";import{ExitCode,LoomError}from"./chunk-PWXOTEMC.mjs";var GATE_READ=`query LoomMergeGate($owner: String!, $name: String!, $number: Int!) {
   repository(owner: $owner, name: $name) {
     item: issueOrPullRequest(number: $number) {
       __typename
