@@ -16,7 +16,6 @@ import { observeTask } from '../daemon/task-output.js';
 import { LoomError } from '../errors.js';
 import { repoSlug } from '../github/repo.js';
 import { takeSnapshot } from '../github/snapshot.js';
-import { renderStatus } from '../render/status-text.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 const Options = z.object({ json: z.boolean().default(false), fast: z.boolean().default(false) });
@@ -40,7 +39,11 @@ export function register(
 export async function status(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
   const { report, exitCode } = await collectStatus(env, options);
   if (options.json) printJson(env.io, StatusReportSchema.parse(report));
-  else env.io.out(renderStatus(report, { color: env.io.isTTY && !env.env.NO_COLOR }));
+  else {
+    // Tables and colours only for people: --json (what the /loom parent reads) never loads them.
+    const { renderStatus } = await import('../render/status-text.js');
+    env.io.out(renderStatus(report, { color: env.io.isTTY && !env.env.NO_COLOR }));
+  }
   return exitCode;
 }
 

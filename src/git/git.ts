@@ -2,8 +2,8 @@
  * The one seam to `git`: small typed functions, argument arrays, a timeout on
  * every call. Errors from git become typed LoomErrors where the user can act.
  */
-import { execa } from 'execa';
 import { LoomError } from '../errors.js';
+import { runProcess } from '../process/run.js';
 
 const TIMEOUT_MS = 60_000;
 
@@ -13,20 +13,24 @@ export async function git(
   args: readonly string[],
   options: { input?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<string> {
-  const result = await execa('git', [...args], {
-    cwd,
-    reject: false,
-    timeout: TIMEOUT_MS,
-    input: options.input,
-    env: options.env,
-  });
-  if (result.failed) {
-    const message = String(result.stderr || result.message)
+  let result: Awaited<ReturnType<typeof runProcess>>;
+  try {
+    result = await runProcess('git', args, {
+      cwd,
+      timeoutMs: TIMEOUT_MS,
+      input: options.input,
+      env: options.env ? { ...process.env, ...options.env } : undefined,
+    });
+  } catch (error) {
+    throw new GitError(args, (error as Error).message, 1);
+  }
+  if (result.exitCode !== 0 || result.timedOut) {
+    const message = (result.stderr || (result.timedOut ? `timed out after ${TIMEOUT_MS / 1000} s` : 'failed'))
       .trim()
       .split('\n')
       .slice(-2)
       .join(' ');
-    throw new GitError(args, message, result.exitCode ?? 1);
+    throw new GitError(args, message, result.exitCode);
   }
   return String(result.stdout).trim();
 }

@@ -4,10 +4,10 @@
  * every call, `--include` so HTTP status and rate-limit headers are visible,
  * and failures classified into typed LoomErrors with a next step.
  */
-import { execa } from 'execa';
 import { redactSecrets } from '../core/sanitize.js';
 import { readEnv } from '../env.js';
 import { LoomError } from '../errors.js';
+import { runProcess } from '../process/run.js';
 
 export interface HttpResponse {
   status: number;
@@ -43,10 +43,9 @@ export function execGh(options: GhClientOptions = {}): GhExec {
   return async (args, input) => {
     const host = options.host ? await options.host().catch(() => undefined) : undefined;
     try {
-      const result = await execa(bin, [...args], {
+      const result = await runProcess(bin, args, {
         input,
-        reject: false,
-        timeout: timeoutMs,
+        timeoutMs,
         cwd: options.cwd,
         env: {
           ...env,
@@ -56,26 +55,13 @@ export function execGh(options: GhClientOptions = {}): GhExec {
           NO_COLOR: '1',
           CLICOLOR: '0',
         },
-        extendEnv: false,
-        stripFinalNewline: false,
       });
       if (result.timedOut) {
         throw new LoomError('GH_NETWORK', `gh did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
           hint: 'Check your network connection, or raise LOOM_GH_TIMEOUT (seconds).',
         });
       }
-      const spawnError = (result as { code?: string }).code;
-      if (
-        spawnError === 'ENOENT' ||
-        (result.failed && result.exitCode === undefined && /ENOENT/.test(String(result.message)))
-      ) {
-        throw ghMissing(bin);
-      }
-      return {
-        exitCode: result.exitCode ?? 1,
-        stdout: String(result.stdout ?? ''),
-        stderr: String(result.stderr ?? ''),
-      };
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
     } catch (error) {
       if (error instanceof LoomError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw ghMissing(bin);

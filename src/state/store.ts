@@ -11,7 +11,6 @@ import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import lockfile from 'proper-lockfile';
 import { type DaemonState, DaemonStateSchema, emptyState, STATE_VERSION } from '../core/daemon-state.js';
 import { readEnv } from '../env.js';
 import { LoomError } from '../errors.js';
@@ -176,6 +175,8 @@ export class StateStore {
     safeReadFile(this.root, this.ownerFile);
     const waitMs = this.options.lockWaitMs ?? 30_000;
     const deadline = Date.now() + waitMs;
+    // Loaded here, not at the top: `loom status` reads the state without the lock and need not load it.
+    const { default: lockfile } = await import('proper-lockfile');
     let release: () => Promise<void>;
     for (;;) {
       this.takeOverAbandonedLock();

@@ -1,0 +1,27 @@
+import { createRequire as __loomCreateRequire } from 'node:module';
+import { fileURLToPath as __loomFileURLToPath } from 'node:url';
+const require = __loomCreateRequire(import.meta.url);
+const __filename = __loomFileURLToPath(import.meta.url);
+const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
+import{LoomError}from"./chunk-TWY7NEN4.mjs";var READ_ITEM=`query LoomItem($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    labels(first: 100, query: "loom:") { nodes { id name } }
+    issueOrPullRequest(number: $number) {
+      __typename
+      ... on Issue { id number title state updatedAt labels(first: 50) { nodes { name } } comments(last: 1) { nodes { databaseId } } }
+      ... on PullRequest { id number title state merged updatedAt labels(first: 50) { nodes { name } } comments(last: 1) { nodes { databaseId } } }
+    }
+  }
+}`,READ_ITEM_WITH_COMMENTS=operation=>`query ${operation}($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) {
+    labels(first: 100, query: "loom:") { nodes { id name } }
+    issueOrPullRequest(number: $number) {
+      __typename
+      ... on Issue { id number title state updatedAt labels(first: 50) { nodes { name } } ${COMMENTS} }
+      ... on PullRequest { id number title state merged updatedAt labels(first: 50) { nodes { name } } ${COMMENTS} }
+    }
+  }
+}`,ARBITRATION_COMMENTS=30,COMMENTS=`comments(last: ${ARBITRATION_COMMENTS}) { nodes { id databaseId body createdAt authorAssociation viewerDidAuthor } }`;async function readItem(gh,repo,number){let data=await gh.graphql(READ_ITEM,{owner:repo.owner,name:repo.name,number});return toItem(data,repo,number)}async function readItemWithComments(gh,repo,number,operation="LoomItemComments"){let data=await gh.graphql(READ_ITEM_WITH_COMMENTS(operation),{owner:repo.owner,name:repo.name,number}),item=toItem(data,repo,number),comments=(data.repository.issueOrPullRequest.comments?.nodes??[]).filter(c=>!!c&&typeof c.databaseId=="number").map(c=>({id:c.id??"",databaseId:c.databaseId,body:c.body??"",createdAt:c.createdAt??"",trusted:!!c.viewerDidAuthor||["OWNER","MEMBER","COLLABORATOR"].includes(c.authorAssociation??""),ownComment:!!c.viewerDidAuthor})).sort((a,b)=>a.databaseId-b.databaseId);return{...item,comments}}function toItem(data,repo,number){let raw=data.repository?.issueOrPullRequest;if(!raw)throw new LoomError("GH_NOT_FOUND",`#${number} does not exist in ${repo.owner}/${repo.name}.`,{hint:"Check the issue number."});let lastComment=raw.comments?.nodes.at(-1);return{id:raw.id,number:raw.number,title:raw.title,state:raw.merged?"MERGED":raw.state,isPullRequest:raw.__typename==="PullRequest",labels:raw.labels.nodes.map(l=>l.name),updatedAt:raw.updatedAt,lastCommentId:lastComment?.databaseId??0,labelIds:new Map(data.repository.labels.nodes.map(l=>[l.name,l.id]))}}async function editLabels(gh,itemId,addIds,removeIds){await mutateItem(gh,itemId,{addIds,removeIds},"LoomEditLabels")}async function transitionLabels(gh,repo,number,change,precondition){let before=await readItem(gh,repo,number),refusal=precondition?.(before);if(refusal)return{ok:!1,before,after:before,reason:refusal};let idsOf=(names,mustExist)=>names.flatMap(name=>{let id=before.labelIds.get(name);if(!id&&mustExist)throw new LoomError("GH_NOT_FOUND",`The label ${name} does not exist in ${repo.owner}/${repo.name}.`,{hint:"Run `.loom/scripts/loom labels sync` to create Loom's labels."});return id?[id]:[]}),add=idsOf(change.add.filter(l=>!before.labels.includes(l)),!0),remove=idsOf(change.remove.filter(l=>before.labels.includes(l)),!1);await editLabels(gh,before.id,add,remove);let after=await readItem(gh,repo,number),missing=change.add.filter(l=>!after.labels.includes(l)),extra=change.remove.filter(l=>after.labels.includes(l));return missing.length||extra.length?{ok:!1,before,after,reason:`labels after the edit: missing ${missing.join(",")||"-"}, still present ${extra.join(",")||"-"}`}:{ok:!0,before,after}}async function addComment(gh,subjectId,body){await gh.graphql("mutation LoomComment($id: ID!, $body: String!) { addComment(input: { subjectId: $id, body: $body }) { clientMutationId } }",{id:subjectId,body})}async function mutateItem(gh,itemId,change,operation){let add=change.addIds??[],remove=change.removeIds??[],deletes=change.deleteCommentIds??[],parts=[],declared=["$id: ID!"],variables={id:itemId};return add.length&&(parts.push("add: addLabelsToLabelable(input: { labelableId: $id, labelIds: $add }) { clientMutationId }"),declared.push("$add: [ID!]!"),variables.add=add),remove.length&&(parts.push("remove: removeLabelsFromLabelable(input: { labelableId: $id, labelIds: $remove }) { clientMutationId }"),declared.push("$remove: [ID!]!"),variables.remove=remove),deletes.forEach((commentId,i)=>{parts.push(`d${i}: deleteIssueComment(input: { id: $d${i} }) { clientMutationId }`),declared.push(`$d${i}: ID!`),variables[`d${i}`]=commentId}),change.comment!==void 0&&(parts.push("comment: addComment(input: { subjectId: $id, body: $body }) { commentEdge { node { id databaseId createdAt } } }"),declared.push("$body: String!"),variables.body=change.comment),parts.length?(!add.length&&!remove.length&&change.comment===void 0&&(declared.shift(),delete variables.id),{comment:(await gh.graphql(`mutation ${operation}(${declared.join(", ")}) {
+  ${parts.join(`
+  `)}
+}`,variables)).comment?.commentEdge?.node??null}):{comment:null}}export{readItem,readItemWithComments,transitionLabels,addComment,mutateItem};
