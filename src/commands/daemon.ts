@@ -16,6 +16,7 @@ import { recordTask } from '../daemon/record.js';
 import { LoomError } from '../errors.js';
 import { safeWriteFile } from '../fs/safe-file.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
+import { oneLine, readTextFile } from './text-file.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
@@ -193,7 +194,8 @@ export function register(program: Command, run: Run): void {
       '--role <role>',
       'report for a support role instead of an issue (architect, hermit, guide, champion, doctor)',
     )
-    .option('--result <text>', 'one-line result for a support role')
+    .option('--result <text>', 'one-line result for a support role (longer than 300 characters: cut)')
+    .option('--result-file <path>', 'the result, from a file the role wrote: its first line (prompts use this form)')
     .addHelpText(
       'after',
       '\nExamples:\n  .loom/scripts/loom progress 123 --phase builder\n  .loom/scripts/loom progress 123 --phase merge --pr 130 --done\n  .loom/scripts/loom progress --role champion --done --result "merged 2 PRs"',
@@ -212,13 +214,17 @@ export function register(program: Command, run: Run): void {
               done: z.boolean().default(false),
               failed: z.boolean().default(false),
               role: SupportRoleNameSchema.optional(),
-              result: z.string().max(300).optional(),
+              result: z.string().transform(oneLine).optional(),
             })
             .refine(
               (o) => (o.issue === undefined) !== (o.role === undefined),
               'give an issue number or --role, not both',
             ),
-          { ...raw, issue },
+          {
+            ...raw,
+            issue,
+            result: raw.resultFile !== undefined ? await readTextFile(env.cwd, raw.resultFile, 'result') : raw.result,
+          },
         );
         const ctx = await context(env);
         if (options.issue !== undefined) {
