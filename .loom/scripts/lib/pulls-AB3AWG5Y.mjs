@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{GATE_REFUSED_MARKER,GateResultSchema,evaluateMergeGate,gateRefusedComment,personReasons}from"./chunk-YOR3HI2M.mjs";import{readIssueWork}from"./chunk-V5LVXSRJ.mjs";import{addComment}from"./chunk-3EV7MO6S.mjs";import{PullRefSchema,mainContext,toPullRef}from"./chunk-TIG6XE3K.mjs";import"./chunk-AGIA3FJR.mjs";import{Label,external_exports,issueNumber,parseOptions}from"./chunk-DKP4PCGI.mjs";import"./chunk-L6BGOP3C.mjs";import{cleanText,printJson}from"./chunk-77GROK3R.mjs";import{ExitCode,LoomError}from"./chunk-TWY7NEN4.mjs";import"./chunk-U6YAQNCA.mjs";var GATE_READ=`query LoomMergeGate($owner: String!, $name: String!, $number: Int!) {
+import{GATE_REFUSED_MARKER,GateResultSchema,evaluateMergeGate,gateRefusedComment,personReasons}from"./chunk-RBERCLI3.mjs";import{readIssueWork}from"./chunk-VOEBAXSY.mjs";import{addComment}from"./chunk-3EV7MO6S.mjs";import{PullRefSchema,mainContext,toPullRef}from"./chunk-IXKYVRVQ.mjs";import"./chunk-AGIA3FJR.mjs";import{Label,external_exports,issueNumber,parseOptions}from"./chunk-SRIROAQS.mjs";import"./chunk-L6BGOP3C.mjs";import{cleanText,printJson}from"./chunk-77GROK3R.mjs";import{ExitCode,LoomError}from"./chunk-TWY7NEN4.mjs";import"./chunk-U6YAQNCA.mjs";var GATE_READ=`query LoomMergeGate($owner: String!, $name: String!, $number: Int!) {
   repository(owner: $owner, name: $name) {
     item: issueOrPullRequest(number: $number) {
       __typename
