@@ -23,6 +23,11 @@ export const ClaimLockSchema = z.object({
   read_comment_id: z.number().int().nonnegative().optional(),
   /** When the lock was taken (a claim whose comment is not on GitHub yet may still be in flight). */
   claimed_at: z.string().optional(),
+  /** Node id and owner of the won claim comment: the heartbeat edits it in place (src/claims/heartbeat.ts). */
+  comment_id: z.string().optional(),
+  comment_owner: z.string().optional(),
+  /** When the last heartbeat reached the claim comment (ISO): at most one edit per `heartbeat_interval`. */
+  heartbeat_at: z.string().optional(),
 });
 export type ClaimLock = z.infer<typeof ClaimLockSchema>;
 
@@ -79,7 +84,7 @@ export async function releaseClaimLock(paths: LoomPaths, issue: number): Promise
 export async function updateClaimLock(
   paths: LoomPaths,
   issue: number,
-  patch: Partial<Pick<ClaimLock, 'read_comment_id' | 'owner'>>,
+  patch: Partial<Pick<ClaimLock, 'read_comment_id' | 'owner' | 'comment_id' | 'comment_owner' | 'heartbeat_at'>>,
 ): Promise<void> {
   const current = await readClaimLock(paths, issue);
   if (current)

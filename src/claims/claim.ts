@@ -26,6 +26,7 @@
  * arrived).
  */
 import { randomBytes } from 'node:crypto';
+import { CLAIM_MARK, claimCommentBody, releaseCommentBody, releaseTokenOf } from '../core/claim-marks.js';
 import { Label } from '../core/labels.js';
 import { LoomError } from '../errors.js';
 import type { GhClient } from '../github/gh.js';
@@ -75,12 +76,7 @@ export const SETTLE_GRACE_SECONDS = 120;
 /** A read older than this no longer arbitrates: the claim gives up before editing. */
 const READ_FRESH_MS = 30_000;
 
-const CLAIM_MARK = /<!-- loom:claim ([0-9a-f]{16}) ([A-Za-z0-9._:-]{1,100}) -->/;
-
-export function claimCommentBody(token: string, owner: string): string {
-  const who = owner.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100) || 'loom';
-  return `<!-- loom:claim ${token} ${who} -->\nLoom: claimed by \`${who}\`; a shepherd is starting on this issue.`;
-}
+export { claimCommentBody };
 
 interface ClaimComment extends ItemComment {
   token: string;
@@ -195,7 +191,9 @@ export async function settleClaim(ctx: ClaimContext, issue: number): Promise<Cla
   }
   const building = item.labels.includes(Label.building);
   if (item.state === 'OPEN' && !item.isPullRequest && building && !item.labels.includes(Label.issue)) {
-    if (lock.owner !== ctx.owner) await updateClaimLock(ctx.paths, issue, { owner: ctx.owner });
+    // Won: remember the comment, so heartbeats can edit it in place without reading the issue first.
+    if (lock.owner !== ctx.owner || lock.comment_id !== mine.id)
+      await updateClaimLock(ctx.paths, issue, { owner: ctx.owner, comment_id: mine.id, comment_owner: mine.owner });
     return { claimed: true, title: item.title };
   }
   // First claimant, but the labels do not show the claim (edit half applied, or changed meanwhile): undo ours.
@@ -213,11 +211,19 @@ export async function settleClaim(ctx: ClaimContext, issue: number): Promise<Cla
   };
 }
 
+/** Release comments this close before ours are rivals even if they existed when we read (ordering slack). */
+const RELEASE_WINDOW_SECONDS = 60;
+
 /**
  * Releases a claim: `loom:building` → `to` (default `loom:issue`), the claim
  * comment(s) deleted and one comment saying why — all in one request, then a
- * re-read. Safe to call twice: a second call changes nothing and posts no
- * second comment. `held` tells whether the issue was claimed at all.
+ * re-read. Safe to call twice, and safe to race (three clones releasing one
+ * stale issue, `loom release N` run three times at once): the explanation
+ * carries a release mark, and after the write each releaser re-reads the
+ * latest comments; the release comment with the smallest id among those posted
+ * after its read (or within RELEASE_WINDOW_SECONDS before its own) stands, the
+ * others delete their own (+1 request). One explanation per release, whoever
+ * races. `held` tells whether the issue was claimed at all.
  */
 export async function releaseIssue(
   ctx: ClaimContext,
@@ -234,7 +240,10 @@ export async function releaseIssue(
     const open = item.state === 'OPEN';
     const toId = item.labelIds.get(to);
     if (open && !aborted && !toId) throw labelMissing(ctx.repo, to);
-    await mutateItem(
+    const token = randomBytes(8).toString('hex');
+    const explain = !item.labels.includes(to);
+    const readMark = item.comments.at(-1)?.databaseId ?? 0;
+    const { comment: posted } = await mutateItem(
       ctx.gh,
       item.id,
       {
@@ -244,12 +253,29 @@ export async function releaseIssue(
           .filter((c) => c.ownComment)
           .map((c) => c.id),
         // Already carrying the target label (e.g. someone marked it loom:blocked and said why): no second explanation.
-        comment: item.labels.includes(to) ? undefined : options.comment,
+        comment: explain ? releaseCommentBody(token, options.comment) : undefined,
       },
       'LoomRelease',
     );
-    const after = await readItem(ctx.gh, ctx.repo, issue);
+    const after = await readItemWithComments(ctx.gh, ctx.repo, issue, 'LoomReleaseCheck');
     released = !after.labels.includes(Label.building) && (!open || aborted || after.labels.includes(to));
+    if (explain) {
+      const mine = after.comments.find((c) => releaseTokenOf(c) === token);
+      const windowStart = Date.parse(mine?.createdAt ?? posted?.createdAt ?? '') - RELEASE_WINDOW_SECONDS * 1000;
+      const myId = mine?.databaseId ?? posted?.databaseId ?? Number.POSITIVE_INFINITY;
+      const rival = after.comments.find((c) => {
+        const other = releaseTokenOf(c);
+        return (
+          !!other &&
+          other !== token &&
+          c.databaseId < myId &&
+          (c.databaseId > readMark || Date.parse(c.createdAt) >= windowStart)
+        );
+      });
+      // Another release said it first: ours is taken back (the labels are the same either way).
+      const ownId = mine?.id ?? posted?.id;
+      if (rival && ownId) await mutateItem(ctx.gh, after.id, { deleteCommentIds: [ownId] }, 'LoomReleaseRetract');
+    }
   }
   await releaseClaimLock(ctx.paths, issue);
   return { released, held };

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { claimIssue } from '../claims/claim.js';
-import { claimedSlot, isBusy, SupportRoleNameSchema } from '../core/daemon-state.js';
+import { claimedSlot, isBusy, ShepherdSlotIdSchema, SupportRoleNameSchema } from '../core/daemon-state.js';
 import { formatDirective, shepherdDirective } from '../core/directives.js';
 import { slotIds } from '../core/planner.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
@@ -111,7 +111,7 @@ export function register(program: Command, run: Run): void {
       run(async (env) => {
         const options = parseOptions(
           z.object({
-            slot: z.union([z.string().regex(/^shepherd-\d{1,2}$/), SupportRoleNameSchema]),
+            slot: z.union([ShepherdSlotIdSchema, SupportRoleNameSchema]),
             taskId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, . _ - only'),
             outputFile: z.string().min(1).max(1000),
           }),

@@ -84,6 +84,11 @@ export const ConfigSchema = z
       .prefault({}),
     /** A heartbeat younger than this counts as fresh (a claim with a fresh heartbeat is never released). */
     heartbeat_fresh: seconds.default(900),
+    /**
+     * Seconds between two heartbeats written to GitHub (the claim comment, edited in place), so every clone
+     * sees a live shepherd: one request per interval per shepherd. Keep it below heartbeat_fresh.
+     */
+    heartbeat_interval: z.number().int().min(30).default(300),
     /** Seconds without heartbeat or output after which a shepherd is stuck, per phase. */
     stuck_after: z
       .object({
