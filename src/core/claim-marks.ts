@@ -1,5 +1,5 @@
 /**
- * The marks Loom leaves in issue comments for claims (SPEC §7) and their
+ * The marks Loom leaves in issue comments for claims (DESIGN.md §7) and their
  * heartbeats, and what they mean. Pure: the claim protocol (src/claims) and
  * the snapshot parser (src/github/snapshot.ts) read comments through here, so
  * every clone decides from the same rules.

@@ -143,6 +143,18 @@ export const ConfigSchema = z
      */
     models: z.partialRecord(z.enum(MODEL_ROLES), modelName).default({}),
     /**
+     * The project's own commands, which the Builder and Doctor run in a worktree (and the Judge reads):
+     * e.g. `{"test": "npm test", "lint": "npx biome check .", "typecheck": "npx tsc --noEmit"}`.
+     */
+    commands: z
+      .object({
+        test: z.string().max(300).optional(),
+        lint: z.string().max(300).optional(),
+        typecheck: z.string().max(300).optional(),
+      })
+      .strict()
+      .optional(),
+    /**
      * The `loom guard` hook's rules: `{"force-push": false}` switches one off, `false` all of them.
      * Absent: every rule is on. (Read by the guard itself without this schema, to stay fast.)
      */

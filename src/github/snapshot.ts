@@ -37,7 +37,7 @@ export interface SnapshotRequest {
 }
 
 const ISSUE_FIELDS = 'number title createdAt updatedAt labels(first: 20) { nodes { name } }';
-/** Comments read with each building and tracked issue: where claim comments and their heartbeats are (SPEC §7). */
+/** Comments read with each building and tracked issue: where claim comments and their heartbeats are (DESIGN.md §7). */
 export const SNAPSHOT_COMMENTS = { building: 10, tracked: 30 } as const;
 const commentFields = (last: number) =>
   `comments(last: ${last}) { nodes { databaseId body createdAt authorAssociation viewerDidAuthor } }`;
