@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{GATE_REFUSED_MARKER,GateResultSchema,evaluateMergeGate,gateRefusedComment,personReasons}from"./chunk-PC7TJHDR.mjs";import{readIssueWork}from"./chunk-EIO5COSC.mjs";import{addComment}from"./chunk-MKH6RXAW.mjs";import{PullRefSchema,mainContext,toPullRef}from"./chunk-HSXGA5OA.mjs";import{Label,external_exports,issueNumber,parseOptions}from"./chunk-XDMGKQX4.mjs";import"./chunk-4IOEKBLH.mjs";import{cleanText,printJson}from"./chunk-5RLXFVK4.mjs";import{ExitCode,LoomError,exitCodeHelp}from"./chunk-ZSHG6N7T.mjs";import"./chunk-U6YAQNCA.mjs";var GATE_READ=`query LoomMergeGate($owner: String!, $name: String!, $number: Int!) {
+import{GATE_REFUSED_MARKER,GateResultSchema,evaluateMergeGate,gateRefusedComment,personReasons}from"./chunk-ISX52TE5.mjs";import{readIssueWork}from"./chunk-TZL5AF5B.mjs";import{addComment}from"./chunk-MKH6RXAW.mjs";import{PullRefSchema,mainContext,toPullRef}from"./chunk-DSZGZHXB.mjs";import{Label,external_exports,issueNumber,parseOptions}from"./chunk-M7XIILW7.mjs";import"./chunk-4IOEKBLH.mjs";import{cleanText,printJson}from"./chunk-5RLXFVK4.mjs";import{ExitCode,LoomError,exitCodeHelp}from"./chunk-ZSHG6N7T.mjs";import"./chunk-U6YAQNCA.mjs";var GATE_READ=`query LoomMergeGate($owner: String!, $name: String!, $number: Int!) {
   repository(owner: $owner, name: $name) {
     item: issueOrPullRequest(number: $number) {
       __typename
