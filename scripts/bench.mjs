@@ -8,7 +8,7 @@
 // `--quick` measures only those ratios; `--loom <file>` measures another
 // build's launcher (e.g. an older commit's, to compare).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -188,6 +188,54 @@ if (!argv.quick)
     row('GitHub requests, iteration claiming 3', claimRequests, '1 snapshot + 3 per claim (read, edit, re-read)');
     row('wall time, idle iteration (ms)', idleMs.toFixed(0), 'median of 5, process start included');
     row('wall time, claiming iteration (ms)', claimMs.toFixed(0));
+  });
+
+// `loom run` idle: the parent process's own CPU (utime + stime from /proc, its workers and gh excluded) and the
+// GitHub requests per poll, over a measured stretch of idle polls; CPU extrapolated to an hour at the default poll.
+if (!argv.quick && existsSync('/proc/self/stat'))
+  await withForge(seed(200, 0), async ({ repoDir, api, env }) => {
+    const POLL = 5;
+    const SECONDS = Number(argv['run-seconds'] ?? 60);
+    await writeFile(
+      path.join(repoDir, '.loom/config.json'),
+      JSON.stringify({ issue_threshold: 0, poll_interval: POLL }),
+    );
+    const daemon = spawn(process.execPath, [path.join(repoDir, '.loom/scripts/loom'), 'run'], {
+      cwd: repoDir,
+      env: { ...env, LOOM_CLAUDE: process.execPath }, // never started: nothing is ready
+      stdio: 'ignore',
+    });
+    const ticks = () => {
+      const fields = readFileSync(`/proc/${daemon.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15), in clock ticks
+    };
+    const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+    await new Promise((r) => setTimeout(r, 8000)); // past start-up and the first iterations
+    await api('DELETE', '/_emulator/requests');
+    const stateFile = path.join(repoDir, '.loom/daemon-state.json');
+    const iteration = async () => JSON.parse(await readFile(stateFile, 'utf8')).iteration;
+    const [t0, i0, w0] = [ticks(), await iteration(), Date.now()];
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const [t1, i1, w1] = [ticks(), await iteration(), Date.now()];
+    const requests = (await api('GET', '/_emulator/requests')).length;
+    await writeFile(path.join(repoDir, '.loom/stop-daemon'), '');
+    await new Promise((r) => daemon.once('exit', r));
+    const cpuSeconds = (t1 - t0) / hz;
+    const wall = (w1 - w0) / 1000;
+    const polls = i1 - i0;
+    // CPU per poll includes the once-a-second stop-file checks between polls; an hour at poll 30 s has 120 polls.
+    const perPoll = cpuSeconds / Math.max(1, polls);
+    const perHourDefault = perPoll * (3600 / 30);
+    row(
+      'loom run idle: parent CPU per hour (% of a core)',
+      ((perHourDefault / 3600) * 100).toFixed(3),
+      `goal < 2 %; at poll 30 s, from ${polls} polls in ${wall.toFixed(0)} s at poll ${POLL} s: ${(perPoll * 1000).toFixed(0)} ms CPU per poll, ${((cpuSeconds / wall) * 100).toFixed(2)} % measured at poll ${POLL} s`,
+    );
+    row(
+      'loom run idle: GitHub requests per poll',
+      (requests / Math.max(1, polls)).toFixed(2),
+      `goal 1; ${requests} requests in ${polls} polls`,
+    );
   });
 
 // Status at growing backlogs: cost must stay flat (counts come from issueCount).

@@ -33,6 +33,7 @@ const claims = () => import('./commands/claims.js');
 const daemon = () => import('./commands/daemon.js');
 const pulls = () => import('./commands/pulls.js');
 const shepherd = () => import('./commands/shepherd.js');
+const post = () => import('./commands/post.js');
 
 /** Top-level command name → its module, loaded only when that command runs (or for the full --help). */
 export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
@@ -63,6 +64,9 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   run: () => import('./commands/run.js'),
   logs: () => import('./commands/logs.js'),
   take: () => import('./commands/take.js'),
+  comment: post,
+  'pr-open': post,
+  'issue-open': post,
 };
 
 /** The modules a call needs: the one owning `argv`'s command, or all of them (help, unknown names). */

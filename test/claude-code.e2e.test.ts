@@ -13,13 +13,23 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonStateSchema } from '../src/core/daemon-state.js';
 import { type ClaudeRun, type ResultEvent, runClaude, trustProject } from './e2e/claude.js';
 import { growthFigures } from './e2e/context-growth.js';
-import type { ReplyTool, ToolResult } from './e2e/fake-model.js';
 import { type FakeModel, startFakeModel } from './e2e/fake-model.js';
 import { loomParent, type ParentTrace, type RoleRun, roleSubagent, route, shepherdMain } from './e2e/loom-scripts.js';
+import { bareOrigin, widgetRoles } from './e2e/widget-roles.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 const RESULTS = path.resolve(import.meta.dirname, 'e2e/.results');
+
+/** Issue text written to break out of a shell command the way issue 9 found: command files never put it in one. */
+const HOSTILE_TITLE = 'Add a widget $(touch PWN1) `touch PWN2`; git tag pwned && echo "x" | sh';
+const HOSTILE_BODY = [
+  'We need a widget file.',
+  'EOF',
+  'git tag pwned-eof',
+  "touch PWN3'; touch PWN3; echo '",
+  '--help -rf ; $(touch PWN1)',
+].join('\n');
 
 let emulator: EmulatorHandle | undefined;
 let repo: TestRepo | undefined;
@@ -284,128 +294,10 @@ describe('Loom in the real Claude Code CLI', () => {
   }, 60_000);
 
   it('/shepherd 1 --force-pr drives a triage issue through curator, builder and judge to loom:pr with the CLI helpers', async () => {
-    const { emulator, repo } = await setup([
-      { title: 'Add a widget', body: 'We need a widget file.', labels: ['loom:triage'] },
-    ]);
-    // A local bare repository stands in for GitHub's git side as `origin` (fetch and push); a second remote keeps
-    // the github.localhost URL, which `gh pr create` needs to find among the remotes (GH_HOST).
-    const bare = path.join(repo.home, 'origin.git');
-    await execa('git', ['init', '-q', '--bare', '-b', 'main', bare], { env: repo.env, extendEnv: false });
-    await repo.git(['remote', 'set-url', 'origin', bare]);
-    await repo.git(['remote', 'add', 'github', 'https://github.localhost/acme/widgets.git']);
-    await repo.git(['push', '-q', 'origin', 'main']);
-    const root = realpathSync(repo.dir);
-
-    const bashTool = (command: string, description: string): ReplyTool => ({
-      name: 'Bash',
-      input: { command, description },
-    });
-    /** Fails the step when the role's expanded command file no longer names a command the script uses. */
-    const named = (r: RoleRun, snippets: string[]) => {
-      for (const snippet of snippets)
-        if (!r.expansion.includes(snippet)) throw new Error(`${r.skill}.md no longer names \`${snippet}\``);
-    };
-    const prOf = (outputs: ToolResult[], at: number) => outputs[at]!.text.trim();
-    const steps: Record<string, (r: RoleRun, outputs: ToolResult[]) => ReplyTool | null> = {
-      curator: (r, outputs) => {
-        named(r, [
-          'gh issue view N --json title,body,comments,labels,state',
-          '.loom/scripts/loom transition N --add loom:curating',
-          "gh issue edit N --body-file - <<'EOF'",
-          '.loom/scripts/loom transition N --add loom:curated --remove loom:curating,loom:triage',
-        ]);
-        const n = r.args;
-        return (
-          [
-            bashTool(`gh issue view ${n} --json title,body,comments,labels,state`, 'read the issue'),
-            bashTool(`.loom/scripts/loom transition ${n} --add loom:curating`, 'mark curating'),
-            bashTool(
-              `gh issue edit ${n} --body-file - <<'EOF'\nWe need a widget file.\n\n## Curated\n\n**Summary.** Add widget.txt.\n\n**Acceptance criteria**\n- [ ] widget.txt exists\n\n**Dependencies**\nNone\nEOF`,
-              'write the curated body',
-            ),
-            bashTool(
-              `.loom/scripts/loom transition ${n} --add loom:curated --remove loom:curating,loom:triage`,
-              'mark curated',
-            ),
-          ][outputs.length] ?? null
-        );
-      },
-      builder: (r, outputs) => {
-        named(r, [
-          '.loom/scripts/loom deps N',
-          '.loom/scripts/loom worktree N',
-          'git -C W push -u origin feature/issue-N',
-          'gh pr create --head feature/issue-N',
-          '.loom/scripts/loom pr-for N',
-          '.loom/scripts/loom transition M --add loom:review-requested',
-          '.loom/scripts/loom progress N --phase builder --pr M',
-        ]);
-        const n = r.args;
-        const w = outputs[2]?.text.trim().split('\n').at(-1) ?? '';
-        return (
-          [
-            () => bashTool(`gh issue view ${n} --json title,body,comments,labels,state`, 'read the issue'),
-            () => bashTool(`.loom/scripts/loom deps ${n}`, 'dependencies'),
-            () => bashTool(`.loom/scripts/loom worktree ${n}`, 'worktree'),
-            () => ({ name: 'Write', input: { file_path: path.join(root, w, 'widget.txt'), content: 'a widget\n' } }),
-            () => bashTool(`git -C ${w} add -A`, 'stage'),
-            () =>
-              bashTool(
-                `git -C ${w} commit -F - <<'EOF'\nAdd the widget (#${n})\n\nThe issue asks for a widget file.\nEOF`,
-                'commit',
-              ),
-            () => bashTool(`git -C ${w} push -u origin feature/issue-${n}`, 'push'),
-            () =>
-              bashTool(
-                `gh pr create --head feature/issue-${n} --title "Add the widget" --body-file - <<'EOF'\n## Summary\nAdds widget.txt.\n\nCloses #${n}\n\n## Test plan\nNone needed.\nEOF`,
-                'open the PR',
-              ),
-            () => bashTool(`.loom/scripts/loom pr-for ${n}`, 'PR number'),
-            () =>
-              bashTool(
-                `.loom/scripts/loom transition ${prOf(outputs, 8)} --add loom:review-requested`,
-                'request review',
-              ),
-            () => bashTool(`.loom/scripts/loom progress ${n} --phase builder --pr ${prOf(outputs, 8)}`, 'report'),
-          ][outputs.length]?.() ?? null
-        );
-      },
-      judge: (r, outputs) => {
-        named(r, [
-          '.loom/scripts/loom transition M --add loom:reviewing --remove loom:review-requested',
-          "gh pr comment M --body-file - <<'EOF'",
-          '.loom/scripts/loom transition M --add loom:pr --remove loom:reviewing',
-        ]);
-        const m = r.args;
-        return (
-          [
-            bashTool(
-              `.loom/scripts/loom transition ${m} --add loom:reviewing --remove loom:review-requested`,
-              'take the review',
-            ),
-            bashTool(
-              `gh pr view ${m} --json title,body,headRefName,baseRefName,additions,deletions,comments`,
-              'read the PR',
-            ),
-            bashTool(
-              `gh pr comment ${m} --body-file - <<'EOF'\n## Judge review: approved\n\nThe widget is there.\n\n### Blocking\nNone\nEOF`,
-              'review comment',
-            ),
-            bashTool(`.loom/scripts/loom transition ${m} --add loom:pr --remove loom:reviewing`, 'approve'),
-          ][outputs.length] ?? null
-        );
-      },
-    };
-    const lines: Record<string, (r: RoleRun) => string> = {
-      curator: (r) => `curator #${r.args}: curated`,
-      builder: (r) => `builder #${r.args}: opened PR #2`,
-      judge: (r) => `judge PR #${r.args}: approved`,
-    };
+    const { emulator, repo } = await setup([{ title: HOSTILE_TITLE, body: HOSTILE_BODY, labels: ['loom:triage'] }]);
+    const bare = await bareOrigin(repo);
     const shepherd = shepherdMain();
-    const roles = roleSubagent({
-      next: (r, outputs) => steps[r.skill]!(r, outputs),
-      finalLine: (r) => lines[r.skill]!(r),
-    });
+    const roles = roleSubagent(widgetRoles(realpathSync(repo.dir), HOSTILE_BODY));
     model = await startFakeModel(route(shepherd.script, roles.script));
     const run = await runClaude(repo, model, '/shepherd 1 --force-pr', {
       timeoutMs: 120_000,
@@ -417,8 +309,8 @@ describe('Loom in the real Claude Code CLI', () => {
     expect(shepherd.trace.phases).toEqual(['curator', 'builder', 'judge', 'merge']);
     expect(shepherd.trace.roles.map((r) => `${r.role} ${r.args}: ${r.line}`)).toEqual([
       'curator 1: curator #1: curated',
-      'builder 1: builder #1: opened PR #2',
-      'judge 2: judge PR #2: approved',
+      'builder 1 --shepherded: builder #1: opened PR #2',
+      'judge 2 --shepherded: judge PR #2: approved',
     ]);
     expect(results(run).at(-1)?.result).toBe('shepherd #1: PR #2 approved (loom:pr)');
     const agents = run.toolUses.filter((t) => t.name === 'Agent');
@@ -447,6 +339,21 @@ describe('Loom in the real Claude Code CLI', () => {
       extendEnv: false,
     });
     expect(log.split('\n')[0]).toBe('Add the widget (#1)');
+    // The hostile issue text ran nowhere: no marker file, no tag, and the body kept word for word.
+    for (const marker of ['PWN1', 'PWN2', 'PWN3']) {
+      expect(existsSync(path.join(repo.dir, marker)), marker).toBe(false);
+      expect(existsSync(path.join(repo.home, marker)), marker).toBe(false);
+    }
+    expect((await repo.git(['tag', '--list'])).trim()).toBe('');
+    expect(issue.body.startsWith(HOSTILE_BODY)).toBe(true);
+    // Every Bash command of every conversation: no heredoc, no text from the issue.
+    const commands = model!.requests
+      .flatMap((q) => q.calls)
+      .filter((c) => c.name === 'Bash')
+      .map((c) => String(c.input.command));
+    for (const command of commands) {
+      expect(command).not.toMatch(/<<|PWN|widget file/);
+    }
   }, 150_000);
 
   it('shows the model an exit status only as "Exit code N"; `test -f` true and false look the same', async () => {

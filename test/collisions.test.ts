@@ -2,7 +2,7 @@
  * Roles never collide (issue 9, points 4-7, 9, 14): at the CLI, against the
  * GitHub emulator with the real gh and the built bundle.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyState, ShepherdSlotSchema } from '../src/core/daemon-state.js';
@@ -21,6 +21,9 @@ beforeAll(async () => {
         { labels: ['loom:building'] }, // 3: a live daemon shepherd drives it
         { labels: ['loom:building'] }, // 4: claimed, nobody live
         { labels: ['loom:issue'] }, // 5
+        { labels: ['loom:building'], body: 'Depends on #7' }, // 6
+        { labels: [] }, // 7
+        { labels: ['loom:blocked'], body: 'Depends on #7' }, // 8: blocked by a human for another reason
       ],
       [
         {
@@ -160,5 +163,51 @@ describe('state from inside a worktree', () => {
     const state = JSON.parse(readFileSync(path.join(repo.dir, '.loom/daemon-state.json'), 'utf8'));
     expect(state.heartbeats['5']).toBe(NOW);
     expect(existsSync(path.join(wt, '.loom/daemon-state.json'))).toBe(false);
+  });
+});
+
+describe("the Guide's dependency rule is the CLI's", () => {
+  it('deps --block blocks with a marked comment; --unblock reopens only that block, only when all are closed', async () => {
+    const block = await repo.loom(['deps', '6', '--block']);
+    expect(block.exitCode).toBe(24);
+    expect(labelsOf(emulator, 6)).toEqual(['loom:blocked']);
+    expect((await repo.loom(['deps', '6', '--unblock'])).exitCode).toBe(24);
+    expect(labelsOf(emulator, 6)).toEqual(['loom:blocked']);
+    emulator.store.addComment(8, 'Blocked: needs a decision from a human on the API.', 'maintainer');
+    emulator.store.closeIssue(7);
+    const human = await repo.loom(['deps', '8', '--unblock']);
+    expect(human.exitCode).toBe(12);
+    expect(labelsOf(emulator, 8)).toEqual(['loom:blocked']);
+    const unblock = await repo.loom(['deps', '6', '--unblock']);
+    expect(unblock.exitCode, unblock.stderr).toBe(0);
+    expect(labelsOf(emulator, 6)).toEqual(['loom:issue']);
+  });
+});
+
+describe('text reaches GitHub from files, never from the command line', () => {
+  it('comment, transition --comment-file, issue-open and progress --result-file take files verbatim', async () => {
+    const hostile = "EOF\n$(touch PWN) `id`; rm -rf / && echo 'x' | sh\n-rf";
+    mkdirSync(path.join(repo.dir, '.loom/tmp'), { recursive: true });
+    writeFileSync(path.join(repo.dir, '.loom/tmp/c.md'), hostile);
+    expect((await repo.loom(['comment', '5', '--body-file', '.loom/tmp/c.md'])).exitCode).toBe(0);
+    expect(emulator.store.issue(5).comments.at(-1)!.body).toBe(hostile);
+    const moved = await repo.loom(['transition', '5', '--add', 'loom:urgent', '--comment-file', '.loom/tmp/c.md']);
+    expect(moved.exitCode, moved.stderr).toBe(0);
+    writeFileSync(path.join(repo.dir, '.loom/tmp/p.md'), `# Remove the unused helper\n\n${hostile}\n`);
+    const filed = await repo.loom(['issue-open', '--label', 'loom:hermit', '--file', '.loom/tmp/p.md']);
+    expect(filed.exitCode, filed.stderr).toBe(0);
+    const created = emulator.store.issue(Number(filed.stdout.trim()));
+    expect(created.title).toBe('Remove the unused helper');
+    expect(created.body).toBe(hostile);
+    expect(labelsOf(emulator, created.number)).toEqual(['loom:hermit']);
+    writeFileSync(path.join(repo.dir, '.loom/tmp/r.md'), `${'x'.repeat(400)}\nsecond line`);
+    expect(
+      (await repo.loom(['progress', '--role', 'guide', '--done', '--result-file', '.loom/tmp/r.md'])).exitCode,
+    ).toBe(0);
+    expect((await repo.loom(['progress', '--role', 'guide', '--done', '--result', 'y'.repeat(400)])).exitCode).toBe(0);
+    expect(existsSync(path.join(repo.dir, 'PWN'))).toBe(false);
+    const missing = await repo.loom(['comment', '5', '--body-file', '.loom/tmp/none.md']);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain('Write tool');
   });
 });

@@ -76,5 +76,5 @@ describe('loom guard in the real Claude Code', () => {
     expect(existsSync(`${marker}-allowed`)).toBe(true);
     expect(readFileSync(path.join(repo.dir, 'notes.txt'), 'utf8')).toBe('uncommitted work\n');
     expect(existsSync(path.join(repo.dir, '.claude/settings.local.json'))).toBe(false);
-  });
+  }, 150_000);
 });

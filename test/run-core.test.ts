@@ -179,6 +179,7 @@ describe('the usage pause and the daily budget in the planner', () => {
       pullRequestsComplete: true,
       blockedIssues: [],
       proposals: [],
+      approvedPulls: [],
       tracked: { issues: { 1: { number: 1, state: 'OPEN', labels: ['loom:building'] } }, pulls: {} },
     }) as unknown as Snapshot;
   const working = () => {

@@ -118,7 +118,12 @@ describe('loom run', () => {
     const { emulator, repo } = await setup(20, { logs: { keep: 4 }, models: { shepherd: 'opus-test' } });
     const child = startRun(workerEnv({}, { FAKE_CLAUDE_MS: '400' }));
     await until(() => emulator.state().issues!.every((i) => i.state === 'CLOSED'), 90_000, 'all 20 issues closed');
-    await until(() => (readState(repo)?.completed_issues.length ?? 0) === 20, 20_000, 'all completions recorded');
+    await until(() => (readState(repo)?.completed_issues.length ?? 0) === 20, 45_000, 'all completions recorded').catch(
+      (error) => {
+        console.log(JSON.stringify(readState(repo)?.completed_issues), JSON.stringify(readState(repo)?.shepherds));
+        throw error;
+      },
+    );
     const result = await stop(child);
     expect(result.exitCode, String(result.stderr)).toBe(0);
 
@@ -343,4 +348,62 @@ describe('loom run', () => {
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/not found or is not executable/);
   }, 30_000);
+});
+
+describe('the usage pause in /loom (interactive)', () => {
+  it("a background shepherd's transcript refused by a limit pauses its slot with the claim kept; iterate starts nothing until the pause ends", async () => {
+    const { emulator, repo } = await setup(2, { max_shepherds: 1 });
+    const t0 = '2026-03-01T10:00:00.000Z';
+    const at = (iso: string) => ({ LOOM_NOW: iso });
+    const id = (await run(repo, ['start'], at(t0))).stdout.trim().split('\n').at(-1)!;
+    const first = await run(repo, ['iterate', '--daemon', id], at(t0));
+    expect(first.stdout).toContain('SPAWN shepherd-1 shepherd 1 --force-pr');
+    // The subagent's output file as Claude Code 2.1.197 leaves it when a usage limit refuses the subagent
+    // (checked against the scripted model): a synthetic assistant entry flagged as an API error 429, no reset time.
+    const output = path.join(scratch!, 'a1.output');
+    writeFileSync(
+      output,
+      [
+        { type: 'user', isSidechain: true, message: { role: 'user', content: 'Use the Skill tool…' } },
+        {
+          type: 'assistant',
+          isSidechain: true,
+          message: {
+            model: '<synthetic>',
+            role: 'assistant',
+            stop_reason: 'stop_sequence',
+            content: [{ type: 'text', text: "You've hit your session limit · resets 11:00am (UTC)" }],
+          },
+          error: 'rate_limit',
+          isApiErrorMessage: true,
+          apiErrorStatus: 429,
+        },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+    );
+    expect(
+      (await run(repo, ['record', 'shepherd-1', '--task-id', 'a1', '--output-file', output], at(t0))).exitCode,
+    ).toBe(0);
+    const second = await run(repo, ['iterate', '--daemon', id], at('2026-03-01T10:01:00.000Z'));
+    expect(second.stdout).not.toContain('SPAWN');
+    let state = readState(repo)!;
+    // No reset time in a transcript: the pause lasts usage.retry_after (1800 s).
+    expect(state.usage.paused_until).toBe('2026-03-01T10:31:00.000Z');
+    expect(state.shepherds['shepherd-1']).toMatchObject({ status: 'paused', issue: 1, idle_reason: 'usage-limit' });
+    expect(labelsOf(emulator, 1)).toEqual(['loom:building']);
+    // iterate --wait answers nothing to start while paused (its budget ends first).
+    const waiting = await run(
+      repo,
+      ['iterate', '--daemon', id, '--wait', '--budget', '3'],
+      at('2026-03-01T10:20:00.000Z'),
+    );
+    expect(waiting.stdout).not.toContain('SPAWN');
+    // After the pause: the paused issue is resumed first.
+    const after = await run(repo, ['iterate', '--daemon', id], at('2026-03-01T10:32:00.000Z'));
+    expect(after.stdout).toContain('SPAWN shepherd-1 shepherd 1 --force-pr --resume');
+    expect(labelsOf(emulator, 2)).toEqual(['loom:issue']);
+    state = readState(repo)!;
+    expect(state.usage.paused_until).toBeNull();
+  }, 60_000);
 });

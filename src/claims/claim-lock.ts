@@ -1,6 +1,6 @@
 /**
- * The local half of a claim (DESIGN.md §7.1): `.loom/claims/issue-N.json`, created
- * atomically with O_EXCL, holding the owner and an expiry. A second process on
+ * The local half of a claim (DESIGN.md §7.1): `.loom/claims/issue-N.json`,
+ * written under a file lock, holding the owner and an expiry. A second process on
  * this clone cannot take the same issue while the lock is live; an expired lock
  * is taken over. (The GitHub label swap + re-read guards other clones.)
  */
@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { LoomError } from '../errors.js';
 import { safeMkdir, safeReadFile, safeWriteFile } from '../fs/safe-file.js';
 import { pidAlive } from '../process/liveness.js';
+import { withFileLock } from '../state/lock.js';
 import { claimPath, type LoomPaths } from '../state/paths.js';
 
 export const ClaimLockSchema = z.object({
@@ -23,10 +24,24 @@ export const ClaimLockSchema = z.object({
   read_comment_id: z.number().int().nonnegative().optional(),
   /** When the lock was taken (a claim whose comment is not on GitHub yet may still be in flight). */
   claimed_at: z.string().optional(),
+  /** Node id and owner of the won claim comment: the heartbeat edits it in place (src/claims/heartbeat.ts). */
+  comment_id: z.string().optional(),
+  comment_owner: z.string().optional(),
+  /** When the last heartbeat reached the claim comment (ISO): at most one edit per `heartbeat_interval`. */
+  heartbeat_at: z.string().optional(),
 });
 export type ClaimLock = z.infer<typeof ClaimLockSchema>;
 
-/** Tries to take the lock; returns false when someone else holds a live one. */
+/** Taking a claim lock is a read and a write: a wait this long means the other process hangs. */
+const CLAIM_LOCK_WAIT_MS = 10_000;
+const CLAIM_LOCK_STALE_MS = 20_000;
+
+/**
+ * Tries to take the claim lock; returns false when someone else holds a live
+ * one. Decided and written under the file lock of src/state/lock.ts, so two
+ * processes of this clone never both take it; an expired, unreadable or own
+ * lock is replaced.
+ */
 export async function acquireClaimLock(
   paths: LoomPaths,
   issue: number,
@@ -44,19 +59,32 @@ export async function acquireClaimLock(
     claimed_at: now.toISOString(),
     ...extra,
   });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      safeWriteFile(paths.root, file, body, { exclusive: true });
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  const failed = (cause: unknown) =>
+    new LoomError('STATE_WRITE_FAILED', `Cannot take the claim lock of #${issue} (.loom/claims/).`, {
+      hint: 'Check the permissions of .loom/ and the free disk space.',
+      cause,
+    });
+  return withFileLock(
+    paths.root,
+    file,
+    async () => {
       const existing = await readClaimLock(paths, issue);
       if (existing && existing.owner !== owner && Date.parse(existing.expires) > now.getTime()) return false;
-      // Expired, unreadable or our own: remove and retry once.
-      await rm(file, { force: true });
-    }
-  }
-  return false;
+      safeWriteFile(paths.root, file, body, { atomic: true });
+      return true;
+    },
+    {
+      waitMs: CLAIM_LOCK_WAIT_MS,
+      staleMs: CLAIM_LOCK_STALE_MS,
+      lockedError: (holder, cause) =>
+        new LoomError(
+          'LOCKED',
+          `Another Loom process${holder ? ` (pid ${holder.pid})` : ''} is claiming #${issue} on this clone.`,
+          { hint: 'Wait for it to finish, then try again.', cause },
+        ),
+      failedError: failed,
+    },
+  );
 }
 
 export async function readClaimLock(paths: LoomPaths, issue: number): Promise<ClaimLock | undefined> {
@@ -79,7 +107,7 @@ export async function releaseClaimLock(paths: LoomPaths, issue: number): Promise
 export async function updateClaimLock(
   paths: LoomPaths,
   issue: number,
-  patch: Partial<Pick<ClaimLock, 'read_comment_id' | 'owner'>>,
+  patch: Partial<Pick<ClaimLock, 'read_comment_id' | 'owner' | 'comment_id' | 'comment_owner' | 'heartbeat_at'>>,
 ): Promise<void> {
   const current = await readClaimLock(paths, issue);
   if (current)

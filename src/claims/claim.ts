@@ -15,6 +15,9 @@
  * was applied too, and that claimant would have seen `loom:building` and
  * stopped — unless the claim had been released since.
  *
+ * The rules (refusal, comment marker, rival choice) are pure, in
+ * src/core/claim-rules.ts; this module does the reads and writes.
+ *
  * Requests: 3 per claim (read, edit + comment, re-read); a loser adds 1
  * (deleting its comment). Releasing deletes the claim comment(s) in the same
  * request that moves the label and explains why (3 requests).
@@ -26,17 +29,19 @@
  * arrived).
  */
 import { randomBytes } from 'node:crypto';
+import { claimCommentBody, releaseCommentBody, releaseTokenOf } from '../core/claim-marks.js';
+import {
+  claimCommentsOf,
+  claimMayStillArrive,
+  claimRefusal,
+  claimStands,
+  READ_FRESH_MS,
+  rivalOf,
+} from '../core/claim-rules.js';
 import { Label } from '../core/labels.js';
 import { LoomError } from '../errors.js';
 import type { GhClient } from '../github/gh.js';
-import {
-  type Item,
-  type ItemComment,
-  type ItemMutation,
-  mutateItem,
-  readItem,
-  readItemWithComments,
-} from '../github/items.js';
+import { type ItemMutation, mutateItem, readItem, readItemWithComments } from '../github/items.js';
 import type { Repo } from '../github/repo.js';
 import type { LoomPaths } from '../state/paths.js';
 import {
@@ -68,43 +73,7 @@ export type ClaimOutcome =
       pending?: boolean;
     };
 
-/** Claim comments this close before ours are rivals even if they existed when we read (ordering slack). */
-export const CLAIM_WINDOW_SECONDS = 60;
-/** A claim whose own comment is not on GitHub this long after it started is taken as never sent. */
-export const SETTLE_GRACE_SECONDS = 120;
-/** A read older than this no longer arbitrates: the claim gives up before editing. */
-const READ_FRESH_MS = 30_000;
-
-const CLAIM_MARK = /<!-- loom:claim ([0-9a-f]{16}) ([A-Za-z0-9._:-]{1,100}) -->/;
-
-export function claimCommentBody(token: string, owner: string): string {
-  const who = owner.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100) || 'loom';
-  return `<!-- loom:claim ${token} ${who} -->\nLoom: claimed by \`${who}\`; a shepherd is starting on this issue.`;
-}
-
-interface ClaimComment extends ItemComment {
-  token: string;
-  owner: string;
-}
-
-/** Claim comments by people with write access, oldest first. */
-export function claimCommentsOf(comments: readonly ItemComment[]): ClaimComment[] {
-  return comments.flatMap((c) => {
-    const mark = c.trusted ? CLAIM_MARK.exec(c.body) : null;
-    return mark ? [{ ...c, token: mark[1]!, owner: mark[2]! }] : [];
-  });
-}
-
-function claimRefusal(item: Item): string | undefined {
-  if (item.isPullRequest) return 'is a pull request';
-  if (item.state !== 'OPEN') return 'is closed';
-  if (item.labels.includes(Label.building)) return 'already loom:building (another claimant holds it)';
-  if (!item.labels.includes(Label.issue)) return 'no longer loom:issue';
-  if (item.labels.includes(Label.blocked)) return 'is loom:blocked';
-  // A human stopped this issue: claiming it again would restart the work they aborted.
-  if (item.labels.includes(Label.abort)) return 'is loom:abort';
-  return undefined;
-}
+export { claimCommentBody };
 
 const labelMissing = (repo: Repo, name: string) =>
   new LoomError('GH_NOT_FOUND', `The label ${name} does not exist in ${repo.owner}/${repo.name}.`, {
@@ -175,33 +144,30 @@ export async function settleClaim(ctx: ClaimContext, issue: number): Promise<Cla
   const claims = claimCommentsOf(item.comments);
   const mine = claims.find((c) => c.token === lock.token);
   if (!mine) {
-    const startedAt = Date.parse(lock.claimed_at ?? '') || 0;
-    if (ctx.now().getTime() - startedAt < SETTLE_GRACE_SECONDS * 1000) {
+    if (claimMayStillArrive(lock.claimed_at, ctx.now())) {
       return { claimed: false, reason: 'an earlier claim of this issue may still reach GitHub', pending: true };
     }
     await releaseClaimLock(ctx.paths, issue);
     return { claimed: false, reason: 'the claim never reached GitHub' };
   }
-  const readMark = lock.read_comment_id ?? 0;
-  const windowStart = Date.parse(mine.createdAt) - CLAIM_WINDOW_SECONDS * 1000;
-  const rival = claims.find(
-    (c) => c.databaseId < mine.databaseId && (c.databaseId > readMark || Date.parse(c.createdAt) >= windowStart),
-  );
+  const rival = rivalOf(claims, mine, lock.read_comment_id ?? 0);
   if (rival) {
     // Lost: the labels are the winner's; only our comment goes.
     await mutateItem(ctx.gh, item.id, { deleteCommentIds: [mine.id] }, 'LoomClaimRetract');
     await releaseClaimLock(ctx.paths, issue);
     return { claimed: false, reason: `another claimant (${rival.owner}) was first` };
   }
-  const building = item.labels.includes(Label.building);
-  if (item.state === 'OPEN' && !item.isPullRequest && building && !item.labels.includes(Label.issue)) {
-    if (lock.owner !== ctx.owner) await updateClaimLock(ctx.paths, issue, { owner: ctx.owner });
+  if (claimStands(item)) {
+    // Won: remember the comment, so heartbeats can edit it in place without reading the issue first.
+    if (lock.owner !== ctx.owner || lock.comment_id !== mine.id)
+      await updateClaimLock(ctx.paths, issue, { owner: ctx.owner, comment_id: mine.id, comment_owner: mine.owner });
     return { claimed: true, title: item.title };
   }
   // First claimant, but the labels do not show the claim (edit half applied, or changed meanwhile): undo ours.
   const undo: ItemMutation = { deleteCommentIds: [mine.id] };
   const buildingId = item.labelIds.get(Label.building);
-  if (building && item.labels.includes(Label.issue) && buildingId) undo.removeIds = [buildingId];
+  if (item.labels.includes(Label.building) && item.labels.includes(Label.issue) && buildingId)
+    undo.removeIds = [buildingId];
   await mutateItem(ctx.gh, item.id, undo, 'LoomClaimRetract');
   await releaseClaimLock(ctx.paths, issue);
   return {
@@ -213,11 +179,19 @@ export async function settleClaim(ctx: ClaimContext, issue: number): Promise<Cla
   };
 }
 
+/** Release comments this close before ours are rivals even if they existed when we read (ordering slack). */
+const RELEASE_WINDOW_SECONDS = 60;
+
 /**
  * Releases a claim: `loom:building` → `to` (default `loom:issue`), the claim
  * comment(s) deleted and one comment saying why — all in one request, then a
- * re-read. Safe to call twice: a second call changes nothing and posts no
- * second comment. `held` tells whether the issue was claimed at all.
+ * re-read. Safe to call twice, and safe to race (three clones releasing one
+ * stale issue, `loom release N` run three times at once): the explanation
+ * carries a release mark, and after the write each releaser re-reads the
+ * latest comments; the release comment with the smallest id among those posted
+ * after its read (or within RELEASE_WINDOW_SECONDS before its own) stands, the
+ * others delete their own (+1 request). One explanation per release, whoever
+ * races. `held` tells whether the issue was claimed at all.
  */
 export async function releaseIssue(
   ctx: ClaimContext,
@@ -234,7 +208,10 @@ export async function releaseIssue(
     const open = item.state === 'OPEN';
     const toId = item.labelIds.get(to);
     if (open && !aborted && !toId) throw labelMissing(ctx.repo, to);
-    await mutateItem(
+    const token = randomBytes(8).toString('hex');
+    const explain = !item.labels.includes(to);
+    const readMark = item.comments.at(-1)?.databaseId ?? 0;
+    const { comment: posted } = await mutateItem(
       ctx.gh,
       item.id,
       {
@@ -244,12 +221,29 @@ export async function releaseIssue(
           .filter((c) => c.ownComment)
           .map((c) => c.id),
         // Already carrying the target label (e.g. someone marked it loom:blocked and said why): no second explanation.
-        comment: item.labels.includes(to) ? undefined : options.comment,
+        comment: explain ? releaseCommentBody(token, options.comment) : undefined,
       },
       'LoomRelease',
     );
-    const after = await readItem(ctx.gh, ctx.repo, issue);
+    const after = await readItemWithComments(ctx.gh, ctx.repo, issue, 'LoomReleaseCheck');
     released = !after.labels.includes(Label.building) && (!open || aborted || after.labels.includes(to));
+    if (explain) {
+      const mine = after.comments.find((c) => releaseTokenOf(c) === token);
+      const windowStart = Date.parse(mine?.createdAt ?? posted?.createdAt ?? '') - RELEASE_WINDOW_SECONDS * 1000;
+      const myId = mine?.databaseId ?? posted?.databaseId ?? Number.POSITIVE_INFINITY;
+      const rival = after.comments.find((c) => {
+        const other = releaseTokenOf(c);
+        return (
+          !!other &&
+          other !== token &&
+          c.databaseId < myId &&
+          (c.databaseId > readMark || Date.parse(c.createdAt) >= windowStart)
+        );
+      });
+      // Another release said it first: ours is taken back (the labels are the same either way).
+      const ownId = mine?.id ?? posted?.id;
+      if (rival && ownId) await mutateItem(ctx.gh, after.id, { deleteCommentIds: [ownId] }, 'LoomReleaseRetract');
+    }
   }
   await releaseClaimLock(ctx.paths, issue);
   return { released, held };

@@ -16,6 +16,7 @@ import { addComment, readItem, transitionLabels } from '../github/items.js';
 import { withTakeLock } from '../state/take-lock.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
+import { readTextFile } from './text-file.js';
 import { mainContext, type Run, splitList } from './work-context.js';
 
 export const ClaimJsonSchema = z.object({
@@ -49,6 +50,13 @@ const comment = z.string().trim().min(1).max(5000);
 const loomLabel = z
   .string()
   .refine((l) => (allLabelNames as readonly string[]).includes(l), 'must be a label declared in .github/labels.yml');
+
+/** `--comment` or `--comment-file` (never both). */
+async function commentFrom(cwd: string, raw: { comment?: string; commentFile?: string }): Promise<string | undefined> {
+  if (raw.comment !== undefined && raw.commentFile !== undefined)
+    throw new LoomError('USAGE', 'Give --comment or --comment-file, not both.', { hint: 'See --help.' });
+  return raw.commentFile !== undefined ? readTextFile(cwd, raw.commentFile, 'comment') : raw.comment;
+}
 
 const DEFAULT_RELEASE_COMMENT = (to: string) => `Loom: the claim on this issue was released; it is back in \`${to}\`.`;
 
@@ -174,6 +182,7 @@ Example: .loom/scripts/loom gate 123 --force`,
     .description('Release a claim: loom:building → loom:issue (or --to) with one comment; safe to repeat')
     .option('--to <label>', 'the label the issue goes back to', Label.issue)
     .option('--comment <text>', 'the comment explaining why (posted once)')
+    .option('--comment-file <path>', 'the comment, from a file the role wrote (prompts use this form)')
     .option('--json', 'print {issue, released, to, reason}')
     .addHelpText(
       'after',
@@ -193,7 +202,7 @@ Examples:
             comment: comment.optional(),
             json: z.boolean().default(false),
           }),
-          { ...raw, issue },
+          { ...raw, issue, comment: await commentFrom(env.cwd, raw) },
         );
         const ctx = await mainContext(env);
         const outcome = await releaseIssue(
@@ -222,6 +231,7 @@ Examples:
     .option('--remove <labels>', 'labels to remove, comma separated')
     .option('--expect <labels>', 'labels that must be on the item before the edit (else exit 12, nothing changed)')
     .option('--comment <text>', 'a comment to post after a verified move')
+    .option('--comment-file <path>', 'the comment, from a file the role wrote (prompts use this form)')
     .option('--json', 'print {number, ok, added, removed, labels, reason}')
     .addHelpText(
       'after',
@@ -244,7 +254,14 @@ Example: .loom/scripts/loom transition 130 --add loom:pr --remove loom:reviewing
             comment: comment.optional(),
             json: z.boolean().default(false),
           }),
-          { ...raw, number, add: splitList(raw.add), remove: splitList(raw.remove), expect: splitList(raw.expect) },
+          {
+            ...raw,
+            number,
+            add: splitList(raw.add),
+            remove: splitList(raw.remove),
+            expect: splitList(raw.expect),
+            comment: await commentFrom(env.cwd, raw),
+          },
         );
         const plan = planTransition(options.add, options.remove);
         if (!plan.ok) {

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { claimIssue } from '../claims/claim.js';
-import { claimedSlot, isBusy, SupportRoleNameSchema } from '../core/daemon-state.js';
+import { claimedSlot, isBusy, ShepherdSlotIdSchema, SupportRoleNameSchema } from '../core/daemon-state.js';
 import { formatDirective, shepherdDirective } from '../core/directives.js';
 import { slotIds } from '../core/planner.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
@@ -16,6 +16,7 @@ import { recordTask } from '../daemon/record.js';
 import { LoomError } from '../errors.js';
 import { safeWriteFile } from '../fs/safe-file.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
+import { oneLine, readTextFile } from './text-file.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
@@ -110,7 +111,7 @@ export function register(program: Command, run: Run): void {
       run(async (env) => {
         const options = parseOptions(
           z.object({
-            slot: z.union([z.string().regex(/^shepherd-\d{1,2}$/), SupportRoleNameSchema]),
+            slot: z.union([ShepherdSlotIdSchema, SupportRoleNameSchema]),
             taskId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, . _ - only'),
             outputFile: z.string().min(1).max(1000),
           }),
@@ -193,7 +194,8 @@ export function register(program: Command, run: Run): void {
       '--role <role>',
       'report for a support role instead of an issue (architect, hermit, guide, champion, doctor)',
     )
-    .option('--result <text>', 'one-line result for a support role')
+    .option('--result <text>', 'one-line result for a support role (longer than 300 characters: cut)')
+    .option('--result-file <path>', 'the result, from a file the role wrote: its first line (prompts use this form)')
     .addHelpText(
       'after',
       '\nExamples:\n  .loom/scripts/loom progress 123 --phase builder\n  .loom/scripts/loom progress 123 --phase merge --pr 130 --done\n  .loom/scripts/loom progress --role champion --done --result "merged 2 PRs"',
@@ -212,13 +214,17 @@ export function register(program: Command, run: Run): void {
               done: z.boolean().default(false),
               failed: z.boolean().default(false),
               role: SupportRoleNameSchema.optional(),
-              result: z.string().max(300).optional(),
+              result: z.string().transform(oneLine).optional(),
             })
             .refine(
               (o) => (o.issue === undefined) !== (o.role === undefined),
               'give an issue number or --role, not both',
             ),
-          { ...raw, issue },
+          {
+            ...raw,
+            issue,
+            result: raw.resultFile !== undefined ? await readTextFile(env.cwd, raw.resultFile, 'result') : raw.result,
+          },
         );
         const ctx = await context(env);
         if (options.issue !== undefined) {

@@ -4,9 +4,20 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { DependencySchema } from '../core/deps.js';
+import { Label } from '../core/labels.js';
 import { cleanText } from '../core/sanitize.js';
 import { ExitCode } from '../errors.js';
 import { readDependencies } from '../github/deps.js';
+import { addComment, type ItemComment, readItemWithComments, transitionLabels } from '../github/items.js';
+
+const DEPS_MARK = '<!-- loom:blocked-for-dependencies -->';
+/** Blocked by Loom for dependencies, and nothing since: the newest comment that mentions a block is Loom's note. */
+function blockedForDependenciesOnly(comments: readonly ItemComment[]): boolean {
+  const blockNotes = comments.filter((c) => c.body.includes(DEPS_MARK) || /block|stopped|question|human/i.test(c.body));
+  const last = blockNotes.at(-1);
+  return !!last && last.body.includes(DEPS_MARK) && last.ownComment;
+}
+
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -23,6 +34,8 @@ export function register(program: Command, run: Run): void {
   program
     .command('deps <issue>')
     .description("List an issue's dependencies and whether each is still open")
+    .option('--block', 'when some are open: move the issue to loom:blocked with a comment listing them')
+    .option('--unblock', 'when all are closed and Loom blocked it for dependencies only: back to loom:issue')
     .option(
       '--json',
       'print {issue, dependencies: [{number, repo, state, resolved, title, sources}], open, all_closed, native_error}',
@@ -33,18 +46,56 @@ export function register(program: Command, run: Run): void {
 Sources: GitHub's native "blocked by" list, and in the issue body "Blocked by #N", "Depends on #N", "Requires #N"
 (any case, lists like "Depends on #1, #2") and task-list items ("- [ ] #N"). Code blocks are ignored.
 Fail closed: a dependency that cannot be read (missing, another repository) counts as open.
-Exit codes: 0 every dependency is closed (or there are none), 24 some are open (listed), 2 bad arguments, 7 no such issue.
+--unblock refuses (exit 12) an issue that is not loom:blocked, or that was blocked for any other reason
+(the newest block comment is not Loom's dependency note): those stay for a human.
+Exit codes: 0 every dependency is closed (or there are none), 24 some are open (listed), 12 --unblock refused,
+2 bad arguments, 7 no such issue.
 Example: .loom/scripts/loom deps 123 || echo "still blocked"`,
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), {
-          ...raw,
-          issue,
-        });
+        const options = parseOptions(
+          z.object({
+            issue: issueNumber,
+            json: z.boolean().default(false),
+            block: z.boolean().default(false),
+            unblock: z.boolean().default(false),
+          }),
+          { ...raw, issue },
+        );
         const ctx = await mainContext(env);
-        const report = await readDependencies(ctx.gh, await ctx.repo(), options.issue);
+        const repo = await ctx.repo();
+        const report = await readDependencies(ctx.gh, repo, options.issue);
         const open = report.dependencies.filter((d) => d.state === 'open');
+        if (options.block && open.length) {
+          // Loom's own comment, with a marker: --unblock later knows this block was for dependencies only.
+          const list = open.map((d) => `#${d.number}`).join(', ');
+          const moved = await transitionLabels(ctx.gh, repo, options.issue, {
+            add: [Label.blocked],
+            remove: [Label.building, Label.issue],
+          });
+          if (moved.ok)
+            await addComment(ctx.gh, moved.after.id, `${DEPS_MARK}\nLoom: waiting for open dependencies: ${list}.`);
+        }
+        if (options.unblock) {
+          const item = await readItemWithComments(ctx.gh, repo, options.issue);
+          if (!item.labels.includes(Label.blocked)) {
+            env.io.err(`loom: #${options.issue} is not loom:blocked`);
+            return ExitCode.conflict;
+          }
+          if (!blockedForDependenciesOnly(item.comments)) {
+            env.io.err(`loom: #${options.issue} is blocked for another reason: a human decides`);
+            return ExitCode.conflict;
+          }
+          if (!open.length) {
+            const moved = await transitionLabels(ctx.gh, repo, options.issue, {
+              add: [Label.issue],
+              remove: [Label.blocked],
+            });
+            if (!moved.ok) return ExitCode.conflict;
+            await addComment(ctx.gh, moved.after.id, 'Loom: the dependencies are closed; back in the queue.');
+          }
+        }
         if (options.json) {
           printJson(env.io, { ...report, open: open.map((d) => d.number), all_closed: open.length === 0 });
         } else {

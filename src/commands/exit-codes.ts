@@ -55,13 +55,20 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
     12: 'refused: a live shepherd holds it, or its labels moved (someone else took it)',
   },
   worktree: { 0: 'ready', 14: 'a git command failed', 15: 'the post-worktree hook failed' },
-  clean: { 0: 'done', 14: 'a git command failed' },
+  'worktree clean': { 0: 'done', 14: 'a git command failed' },
   'pr-for': { 0: 'found (number printed)', 7: 'no PR, or no such issue' },
-  deps: { 0: 'every dependency is closed', 7: 'no such issue', 24: 'some are open (listed)' },
+  deps: {
+    0: 'every dependency is closed',
+    7: 'no such issue',
+    12: '--unblock refused: not blocked, or blocked for another reason',
+    24: 'some are open (listed)',
+  },
   'merge-gate': { 0: 'all checks pass', 7: 'no such PR', 25: 'some check fails' },
   merge: { 0: 'merged', 7: 'no such PR', 25: 'the merge gate refused (nothing merged)' },
   next: { 0: 'a number was printed', 7: 'the queue is empty' },
   comment: { 0: 'posted', 7: 'no such issue or PR' },
+  'pr-open': { 0: 'opened (the number is printed)', 7: 'no default branch' },
+  'issue-open': { 0: 'filed (the number is printed)', 7: 'a label is missing on GitHub' },
   guard: { 0: 'the call may run', 2: 'blocked (the reason is on stderr)' },
 };
 

@@ -16,10 +16,11 @@ import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
-const MOVES = {
-  judge: { expect: Label.reviewRequested, add: Label.reviewing },
-  doctor: { expect: Label.changesRequested, add: Label.treating },
-} as const;
+/** What a role takes: any of `from` (all of them removed) → `add`. A Doctor also treats an approved PR that conflicts or fails CI. */
+const MOVES: Record<'judge' | 'doctor', { from: string[]; add: string }> = {
+  judge: { from: [Label.reviewRequested], add: Label.reviewing },
+  doctor: { from: [Label.changesRequested, Label.pr], add: Label.treating },
+};
 
 export const TakeJsonSchema = z.object({
   pr: z.number().int().positive(),
@@ -34,7 +35,7 @@ export function register(program: Command, run: Run): void {
     .description('Take a pull request for a Judge or Doctor: queue label → working label, atomically')
     .requiredOption(
       '--role <role>',
-      'judge (loom:review-requested → loom:reviewing) or doctor (loom:changes-requested → loom:treating)',
+      'judge (loom:review-requested → loom:reviewing) or doctor (loom:changes-requested or loom:pr → loom:treating)',
     )
     .option('--issue <n>', 'the issue the PR closes (so a shepherd driving that issue is seen)')
     .option('--shepherded', 'the caller is the phase of the shepherd that drives this PR')
@@ -74,14 +75,14 @@ Example: .loom/scripts/loom take 130 --role judge`,
         if (!reason) {
           const repo = await ctx.repo();
           const result = await withTakeLock(ctx.paths, options.pr, () =>
-            transitionLabels(ctx.gh, repo, options.pr, { add: [move.add], remove: [move.expect] }, (item) =>
+            transitionLabels(ctx.gh, repo, options.pr, { add: [move.add], remove: move.from }, (item) =>
               !item.isPullRequest
                 ? 'is not a pull request'
                 : item.state !== 'OPEN'
                   ? 'is not open'
-                  : item.labels.includes(move.expect)
+                  : move.from.some((l) => item.labels.includes(l))
                     ? undefined
-                    : `has no ${move.expect} (someone else took it)`,
+                    : `has none of ${move.from.join(', ')} (someone else took it)`,
             ),
           );
           if (!result.ok) reason = result.reason ?? 'labels not verified';

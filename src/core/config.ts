@@ -73,6 +73,11 @@ export const ConfigSchema = z
       .prefault({}),
     /** A heartbeat younger than this counts as fresh (a claim with a fresh heartbeat is never released). */
     heartbeat_fresh: seconds.default(900),
+    /**
+     * Seconds between two heartbeats written to GitHub (the claim comment, edited in place), so every clone
+     * sees a live shepherd: one request per interval per shepherd. Keep it below heartbeat_fresh.
+     */
+    heartbeat_interval: z.number().int().min(30).default(300),
     /** Seconds without heartbeat or output after which a shepherd is stuck, per phase. */
     stuck_after: z
       .object({
@@ -137,6 +142,18 @@ export const ConfigSchema = z
      * `escalate_to`: the model of a Builder/Doctor run after a Judge rejection.
      */
     models: z.partialRecord(z.enum(MODEL_ROLES), modelName).default({}),
+    /**
+     * The project's own commands, which the Builder and Doctor run in a worktree (and the Judge reads):
+     * e.g. `{"test": "npm test", "lint": "npx biome check .", "typecheck": "npx tsc --noEmit"}`.
+     */
+    commands: z
+      .object({
+        test: z.string().max(300).optional(),
+        lint: z.string().max(300).optional(),
+        typecheck: z.string().max(300).optional(),
+      })
+      .strict()
+      .optional(),
     /**
      * The `loom guard` hook's rules: `{"force-push": false}` switches one off, `false` all of them.
      * Absent: every rule is on. (Read by the guard itself without this schema, to stay fast.)

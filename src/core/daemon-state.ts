@@ -16,6 +16,9 @@ export const MAX_COMPLETED = 200;
 const isoTime = z.string().datetime({ offset: true });
 const nullableTime = isoTime.nullable();
 
+/** A shepherd slot's name: `shepherd-1` … `shepherd-99` (max_shepherds is at most 20). */
+export const ShepherdSlotIdSchema = z.string().regex(/^shepherd-[1-9]\d?$/, 'must be a slot name like shepherd-1');
+
 export const ShepherdStatusSchema = z.enum(['working', 'idle', 'errored', 'paused']);
 
 export const ShepherdSlotSchema = z
@@ -86,7 +89,8 @@ export const DaemonStateSchema = z
     stopped_at: nullableTime,
     iteration: z.number().int().nonnegative(),
     force_mode: z.boolean(),
-    shepherds: z.record(z.string().regex(/^shepherd-\d+$/), ShepherdSlotSchema),
+    /** Slot names as the CLI accepts them (`loom record shepherd-N`): the state file is input too. */
+    shepherds: z.record(ShepherdSlotIdSchema, ShepherdSlotSchema),
     support_roles: z.record(SupportRoleNameSchema, SupportRoleSchema),
     last_architect_trigger: nullableTime,
     last_hermit_trigger: nullableTime,

@@ -6,6 +6,7 @@
  */
 
 import { budgetReached, pauseFor, type UsageState, usagePaused } from './accounting.js';
+import { claimStanding, latestHeartbeat } from './claim-marks.js';
 import type { Config } from './config.js';
 import { type DaemonState, isBusy, type SupportRoleName, type Warning } from './daemon-state.js';
 import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
@@ -38,7 +39,12 @@ export interface PlanInput {
   tasks?: Record<string, TaskObservation>;
   /** `/loom --force`: Champion may auto-promote proposals. */
   forceMode?: boolean;
+  /** Issue → token of this clone's claim lock: whose claim comment marks the slot's claim as ours. */
+  claimTokens?: Record<number, string>;
 }
+
+/** Why a slot was freed by reconciliation: its issue is gone, or its claim is not this daemon's any more. */
+export type OrphanReason = 'vanished' | 'claim-gone' | 'claimed-elsewhere';
 
 export type CompletionReason = 'issue-closed' | 'pr-merged' | 'reported-done' | 'reported-failed' | 'task-ended';
 
@@ -84,6 +90,11 @@ export interface Plan {
   /** `loom:building` issues nobody works on: back to `loom:issue` with one comment. */
   staleReleases: { issue: number; title: string; idleSeconds: number }[];
   stuck: StuckAction[];
+  /**
+   * Slots reconciled away (issue 10): their issue vanished from GitHub or no longer carries this
+   * daemon's claim. Freed with a warning, never resumed, and nothing is done on GitHub (it is not ours).
+   */
+  orphaned: { slot: string; issue: number; reason: OrphanReason }[];
   warnings: Warning[];
   /** Working slots whose worker a usage limit refused: paused (claim kept), resumed after the reset. */
   limitPauses: { slot: string; issue: number }[];
@@ -154,7 +165,36 @@ export function plan(input: PlanInput): Plan {
     }
     if (reason) completions.push({ slot: slotId, issue, reason, release });
   }
-  const completedSlots = new Set(completions.map((c) => c.slot));
+  // Reconciliation with GitHub, from the snapshot alone: a slot is only ours while its claim is.
+  const orphaned: Plan['orphaned'] = [];
+  for (const [slotId, slot] of Object.entries(state.shepherds)) {
+    if (!isBusy(slot) || slot.issue === null || completions.some((c) => c.slot === slotId)) continue;
+    const issue = slot.issue;
+    const tracked = snapshot.tracked.issues[issue];
+    let reason: OrphanReason | undefined;
+    if (snapshot.tracked.vanished?.includes(issue)) reason = 'vanished';
+    else if (tracked?.state === 'OPEN' && !slot.pr_number && !pullForIssue(snapshot, issue)) {
+      const standing = claimStanding(tracked.labels, tracked.claims ?? [], input.claimTokens?.[issue], Label.building);
+      if (standing === 'gone') reason = 'claim-gone';
+      else if (standing === 'elsewhere') reason = 'claimed-elsewhere';
+    }
+    if (!reason) continue;
+    orphaned.push({ slot: slotId, issue, reason });
+    warnings.push({
+      time: nowIso,
+      type: reason === 'vanished' ? 'issue-vanished' : 'claim-lost',
+      severity: reason === 'vanished' ? 'error' : 'warning',
+      message:
+        reason === 'vanished'
+          ? `#${issue} no longer exists on GitHub (deleted or transferred): its slot ${slotId} is freed`
+          : reason === 'claim-gone'
+            ? `#${issue} is no longer loom:building (released elsewhere): slot ${slotId} is freed, its shepherd is not resumed`
+            : `#${issue} is claimed by another Loom (${tracked?.claims?.at(-1)?.owner ?? 'unknown'}): slot ${slotId} is freed, its shepherd is not resumed`,
+      context: { slot: slotId, issue, reason },
+    });
+  }
+  const orphanedSlots = new Set(orphaned.map((o) => o.slot));
+  const completedSlots = new Set([...completions.map((c) => c.slot), ...orphanedSlots]);
 
   // Stuck shepherds (DESIGN.md §9.2): warn, then one restart, then blocked. A worker that died or ended in an
   // error is treated the same without the warning step (it is certainly not working any more).
@@ -221,8 +261,10 @@ export function plan(input: PlanInput): Plan {
       .filter(([id, slot]) => isBusy(slot) && !completedSlots.has(id))
       .map(([, slot]) => slot.issue),
   );
+  // A reconciled issue is not claimed again in the same iteration: its old shepherd may not have noticed yet.
+  const orphanIssues = new Set(orphaned.map((o) => o.issue));
   const claimCandidates = orderReady(snapshot.readyIssues)
-    .filter((issue) => !held.has(issue.number))
+    .filter((issue) => !held.has(issue.number) && !orphanIssues.has(issue.number))
     .map((issue) => ({ issue: issue.number, title: issue.title, urgent: issue.labels.includes(Label.urgent) }));
 
   // Support roles: completion of running ones.
@@ -292,7 +334,10 @@ export function plan(input: PlanInput): Plan {
   if (snapshot.pullRequestsComplete && staleAfter !== null) {
     for (const issue of snapshot.buildingIssues) {
       if (held.has(issue.number)) continue;
-      const idleSeconds = secondsBetween(now, latest(issue.updatedAt, state.heartbeats[String(issue.number)]));
+      // Heartbeats from any clone count: this clone's journal and the claim comments the snapshot read.
+      const beat = latest(state.heartbeats[String(issue.number)], latestHeartbeat(issue.claims ?? []));
+      if (secondsBetween(now, beat) < config.heartbeat_fresh) continue; // a fresh heartbeat anywhere: never released
+      const idleSeconds = secondsBetween(now, latest(issue.updatedAt, beat));
       if (idleSeconds <= staleAfter) continue;
       if (pullForIssue(snapshot, issue.number)) continue;
       staleReleases.push({ issue: issue.number, title: issue.title, idleSeconds: Math.round(idleSeconds) });
@@ -316,6 +361,7 @@ export function plan(input: PlanInput): Plan {
     roleSpawns: hold.usage || hold.budget ? [] : roleSpawns,
     staleReleases,
     stuck: hold.usage ? stuck.filter((s) => s.action !== 'restart') : stuck,
+    orphaned,
     warnings,
     limitPauses,
     usagePause,

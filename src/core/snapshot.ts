@@ -6,12 +6,23 @@
 import { z } from 'zod';
 import { Label } from './labels.js';
 
+/** A trusted claim comment as the snapshot saw it (src/core/claim-marks.ts). */
+export const ClaimMarkSchema = z.object({
+  token: z.string(),
+  owner: z.string(),
+  databaseId: z.number().int(),
+  createdAt: z.string(),
+  heartbeatAt: z.string().nullable(),
+});
+
 export const IssueSummarySchema = z.object({
   number: z.number().int().positive(),
   title: z.string(),
   labels: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Claim comments among the latest comments (listed for `loom:building` issues only): their heartbeats. */
+  claims: z.array(ClaimMarkSchema).optional(),
 });
 export type IssueSummary = z.infer<typeof IssueSummarySchema>;
 
@@ -62,6 +73,8 @@ export interface TrackedIssue {
   number: number;
   state: 'OPEN' | 'CLOSED';
   labels: string[];
+  /** Trusted claim comments among its latest comments, oldest first (whose claim it is, and its heartbeat). */
+  claims?: z.infer<typeof ClaimMarkSchema>[];
 }
 
 export interface TrackedPull {
@@ -85,8 +98,9 @@ export interface Snapshot {
   proposals: IssueSummary[];
   /** Open `loom:pr` pull requests (up to 20), oldest first. */
   approvedPulls: ApprovedPull[];
-  /** Issues and PRs held by shepherd slots, by number. */
-  tracked: { issues: Record<number, TrackedIssue>; pulls: Record<number, TrackedPull> };
+  /** Issues and PRs held by shepherd slots, by number; `vanished`: tracked issues GitHub no longer has (deleted, transferred). */
+  tracked: { issues: Record<number, TrackedIssue>; pulls: Record<number, TrackedPull>; vanished?: number[] };
+
   rateLimit: { remaining: number; resetAt: string } | null;
 }
 

@@ -106,7 +106,9 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       if (role.status === 'running') tasks[name] = await observeTask(role.output_file, config.usage.pause_at);
 
     const forceMode = options.force ?? state.force_mode;
-    const plan = makePlan({ snapshot, state, config, now, tasks, forceMode });
+    const claimTokens: Record<number, string> = {};
+    for (const lock of await listClaimLocks(ctx.paths)) if (lock.token) claimTokens[lock.issue] = lock.token;
+    const plan = makePlan({ snapshot, state, config, now, tasks, forceMode, claimTokens });
     if (options.dryRun) return dryRunResult(plan, snapshot, state, config);
 
     let claimIndex = 0;
@@ -193,6 +195,12 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
           idle_reason: completion.reason,
           task_id: slot.task_id,
         });
+      }
+
+      // Slots whose claim is gone (or whose issue vanished): freed here, untouched on GitHub.
+      for (const orphan of plan.orphaned) {
+        await releaseClaimLock(ctx.paths, orphan.issue);
+        state.shepherds[orphan.slot] = idleSlot({ idle_since: nowIso, idle_reason: `reconciled: ${orphan.reason}` });
       }
 
       for (const done of plan.roleCompletions) {

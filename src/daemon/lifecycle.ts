@@ -6,8 +6,16 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClaimContext, releaseIssue, settleClaim } from '../claims/claim.js';
-import { type ClaimLock, listClaimLocks, ownerPid, releaseClaimLock, updateClaimLock } from '../claims/claim-lock.js';
+import {
+  type ClaimLock,
+  listClaimLocks,
+  ownerPid,
+  readClaimLock,
+  releaseClaimLock,
+  updateClaimLock,
+} from '../claims/claim-lock.js';
 import type { LoomContext } from '../context.js';
+import { claimStanding, latestHeartbeat } from '../core/claim-marks.js';
 import {
   type DaemonState,
   idleSlot,
@@ -139,7 +147,13 @@ async function recover(
     const output = await observeTask(slot.output_file);
     let action: RecoveryAction['action'];
     let reason: string;
-    if (merged || tracked?.state === 'CLOSED') {
+    const token = (await readClaimLock(ctx.paths, issue))?.token;
+    const standing = tracked ? claimStanding(tracked.labels, tracked.claims ?? [], token, Label.building) : 'ours';
+    if (snapshot.tracked.vanished?.includes(issue)) {
+      // Deleted or transferred: nothing on GitHub to release; the slot frees and the daemon goes on.
+      action = 'freed';
+      reason = 'issue no longer exists on GitHub (deleted or transferred)';
+    } else if (merged || tracked?.state === 'CLOSED') {
       action = 'completed';
       reason = merged ? 'pull request merged' : 'issue closed';
       state.completed_issues = [...state.completed_issues.filter((n) => n !== issue), issue].slice(-MAX_COMPLETED);
@@ -157,13 +171,21 @@ async function recover(
       });
       actions.push({ slot: slotId, issue, action, reason });
       continue;
+    } else if (standing === 'elsewhere') {
+      // Another clone claimed it after a release this daemon did not see: its claim is left alone.
+      action = 'freed';
+      reason = 'claimed by another Loom since';
     } else if (slot.status === 'paused' && slot.idle_reason === 'usage-limit' && tracked?.state === 'OPEN') {
       // Paused by a Claude usage limit: the claim is kept and the shepherd resumes after the reset.
       action = 'kept';
       reason = 'paused by a usage limit: resumes after the reset';
       actions.push({ slot: slotId, issue, action, reason });
       continue;
-    } else if (fresh(slot.last_heartbeat) || fresh(output.lastOutputAt)) {
+    } else if (
+      fresh(slot.last_heartbeat) ||
+      fresh(output.lastOutputAt) ||
+      fresh(latestHeartbeat(tracked?.claims ?? []))
+    ) {
       action = 'kept';
       reason = 'fresh heartbeat: a shepherd may still be working';
       actions.push({ slot: slotId, issue, action, reason });
@@ -183,6 +205,11 @@ async function recover(
 
   for (const lock of orphanLocks) {
     const issue = lock.issue;
+    if (snapshot.tracked.vanished?.includes(issue)) {
+      await releaseClaimLock(ctx.paths, issue);
+      actions.push({ slot: null, issue, action: 'freed', reason: 'issue no longer exists on GitHub' });
+      continue;
+    }
     if (lock.token) {
       // A claim whose iteration died before recording it: settle it on GitHub first (won, lost, or still in flight).
       const settled = await settleClaim(claimCtx, issue);
@@ -196,7 +223,8 @@ async function recover(
     }
     const tracked = snapshot.tracked.issues[issue];
     const building = lock.token ? true : !!tracked?.labels.includes(Label.building);
-    if (building && !pullForIssue(snapshot, issue) && !fresh(state.heartbeats[String(issue)])) {
+    const beat = fresh(state.heartbeats[String(issue)]) || fresh(latestHeartbeat(tracked?.claims ?? []));
+    if (building && !pullForIssue(snapshot, issue) && !beat) {
       await releaseIssue(claimCtx, issue, { comment: RELEASE_COMMENT });
       actions.push({
         slot: null,

@@ -9,7 +9,6 @@ import { existsSync, realpathSync } from 'node:fs';
 import { appendFile, cp, lstat, mkdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import { branchForIssue } from '../core/pr-link.js';
 import {
@@ -26,6 +25,7 @@ import {
 } from '../core/worktree.js';
 import { LoomError } from '../errors.js';
 import { safeWriteFile } from '../fs/safe-file.js';
+import { withFileLock } from '../state/lock.js';
 import { GitError, git } from './git.js';
 
 const HOOK_TIMEOUT_MS = 300_000;
@@ -76,30 +76,20 @@ export async function listWorktrees(root: string) {
   return parseWorktreeList(await git(root, ['worktree', 'list', '--porcelain']));
 }
 
-/** Runs `fn` under the repository-wide worktree lock (`.loom/worktrees.lock`). */
+/** Runs `fn` under the repository-wide worktree lock (`.loom/worktrees.lock`, src/state/lock.ts). */
 export async function withWorktreeLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
   const loomDir = path.join(root, '.loom');
-  await mkdir(loomDir, { recursive: true });
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(path.join(loomDir, 'worktrees'), {
-      realpath: false,
-      lockfilePath: path.join(loomDir, 'worktrees.lock'),
-      stale: 60_000,
-      update: 10_000,
-      retries: { retries: 600, factor: 1, minTimeout: 200, maxTimeout: 200 },
-    });
-  } catch (error) {
-    throw new LoomError('LOCKED', 'Another Loom process holds the worktree lock (.loom/worktrees.lock).', {
+  const locked = (cause: unknown) =>
+    new LoomError('LOCKED', 'Another Loom process holds the worktree lock (.loom/worktrees.lock).', {
       hint: 'Wait for it to finish; a lock left by a dead process frees itself within a minute.',
-      cause: error,
+      cause,
     });
-  }
-  try {
-    return await fn();
-  } finally {
-    await release().catch(() => undefined);
-  }
+  return withFileLock(root, path.join(loomDir, 'worktrees'), fn, {
+    waitMs: 120_000,
+    staleMs: 60_000,
+    lockedError: (_owner, cause) => locked(cause),
+    failedError: locked,
+  });
 }
 
 async function readMarker(dir: string): Promise<WorktreeMarker | undefined> {

@@ -188,8 +188,8 @@ export class GhClient {
         hint: 'This is a Loom bug if it repeats; please report it with the command you ran.',
       });
     }
-    if (!answer.data)
-      throw new LoomError('GH_ERROR', 'GitHub answered without data.', { hint: 'Try again at the next poll.' });
+    if (!answer.data || typeof answer.data !== 'object')
+      throw new LoomError('GH_MALFORMED', 'GitHub answered without data.', { hint: 'Try again at the next poll.' });
     return answer.data;
   }
 
@@ -214,6 +214,8 @@ export class GhClient {
     );
     const errors = answer.errors ?? [];
     const other = errors.find((e) => e.type !== 'NOT_FOUND' || !e.path?.length);
+    if (!other && (!answer.data || typeof answer.data !== 'object'))
+      throw new LoomError('GH_MALFORMED', 'GitHub answered without data.', { hint: 'Try again at the next poll.' });
     if (other || !answer.data) {
       if (other?.type === 'RATE_LIMITED')
         return this.fail(classifyFailure({ ...response, status: 429 }, other.message, 1));
@@ -275,7 +277,7 @@ function parseJson<T>(text: string): T {
     return JSON.parse(text) as T;
   } catch {
     throw new LoomError(
-      'GH_ERROR',
+      'GH_MALFORMED',
       `GitHub answered with something that is not JSON: ${redactSecrets(text.slice(0, 120))}`,
       {
         hint: 'Check that GH_HOST points at GitHub (or the Loom sandbox forge).',

@@ -279,8 +279,19 @@ export async function mutateItem(
     declared.shift();
     delete variables.id;
   }
-  const data = await gh.graphql<{
+  type Answer = {
     comment?: { commentEdge?: { node?: { id: string; databaseId: number; createdAt: string } | null } | null } | null;
-  }>(`mutation ${operation}(${declared.join(', ')}) {\n  ${parts.join('\n  ')}\n}`, variables);
+  };
+  const document = `mutation ${operation}(${declared.join(', ')}) {\n  ${parts.join('\n  ')}\n}`;
+  if (!deletes.length)
+    return { comment: (await gh.graphql<Answer>(document, variables)).comment?.commentEdge?.node ?? null };
+  // A comment to delete that is already gone (a racing release or retract deleted it first) is no failure:
+  // the other mutations of the document still ran. Any other missing thing is.
+  const { data, notFound } = await gh.graphqlPartial<Answer>(document, variables);
+  const other = notFound.find((alias) => !/^d\d+$/.test(alias));
+  if (other)
+    throw new LoomError('GH_NOT_FOUND', `GitHub says not found: ${other} in ${operation}.`, {
+      hint: 'The issue or label changed meanwhile; the next iteration reads it again.',
+    });
   return { comment: data.comment?.commentEdge?.node ?? null };
 }

@@ -11,6 +11,7 @@
  * else gh's default (github.com).
  */
 
+import { z } from 'zod';
 import { readEnv } from '../env.js';
 import { LoomError } from '../errors.js';
 import { remoteUrl } from '../git/git.js';
@@ -22,7 +23,16 @@ export interface Repo {
   host?: string;
 }
 
-const NAME = /^[A-Za-z0-9_.-]+$/;
+/**
+ * Owner and name as GitHub allows them (checked with zod like every CLI
+ * argument): they end up in request paths and search queries, so `.`, `..`,
+ * a leading `-` or anything longer than GitHub accepts is refused here.
+ */
+const OwnerSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/);
+const NameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,100}$/)
+  .refine((name) => name !== '.' && name !== '..');
 
 const HOST = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 
@@ -32,7 +42,9 @@ export function parseRepoSlug(slug: string): Repo | undefined {
   let host: string | undefined;
   if (parts.length === 3 && HOST.test(parts[0] ?? '')) host = parts.shift()!.toLowerCase();
   const [owner, name] = parts;
-  if (parts.length !== 2 || !owner || !name || !NAME.test(owner) || !NAME.test(name)) return undefined;
+  if (parts.length !== 2 || !OwnerSchema.safeParse(owner).success || !NameSchema.safeParse(name).success)
+    return undefined;
+  if (!owner || !name) return undefined;
   return host ? { owner, name, host } : { owner, name };
 }
 
@@ -54,7 +66,7 @@ export async function resolveRepo(cwd: string, env: NodeJS.ProcessEnv = process.
   if (explicit) {
     const repo = parseRepoSlug(explicit);
     if (!repo)
-      throw new LoomError('USAGE', `"${explicit}" is not an owner/name repository.`, {
+      throw new LoomError('USAGE', `${JSON.stringify(explicit.slice(0, 120))} is not an owner/name repository.`, {
         hint: 'Set LOOM_REPO=OWNER/NAME (or HOST/OWNER/NAME for GitHub Enterprise).',
       });
     return withDefaultHost(repo, env);

@@ -5,16 +5,23 @@
  * issues, open pull requests); issues and pull requests held by shepherd slots
  * are fetched by alias in the same document.
  */
+import { z } from 'zod';
+import { claimMarksOf } from '../core/claim-marks.js';
 import { Label } from '../core/labels.js';
 import {
   type ApprovedPull,
+  ApprovedPullSchema,
   type IssueSummary,
+  IssueSummarySchema,
+  PipelineCountsSchema,
   type PullSummary,
+  PullSummarySchema,
   repairReason,
   type Snapshot,
   type TrackedIssue,
   type TrackedPull,
 } from '../core/snapshot.js';
+import { LoomError } from '../errors.js';
 import type { GhClient } from './gh.js';
 import type { Repo } from './repo.js';
 
@@ -30,6 +37,10 @@ export interface SnapshotRequest {
 }
 
 const ISSUE_FIELDS = 'number title createdAt updatedAt labels(first: 20) { nodes { name } }';
+/** Comments read with each building and tracked issue: where claim comments and their heartbeats are (DESIGN.md §7). */
+export const SNAPSHOT_COMMENTS = { building: 10, tracked: 30 } as const;
+const commentFields = (last: number) =>
+  `comments(last: ${last}) { nodes { databaseId body createdAt authorAssociation viewerDidAuthor } }`;
 const APPROVED_FIELDS =
   'number title updatedAt mergeable additions deletions labels(first: 20) { nodes { name } } commits(last: 1) { nodes { commit { statusCheckRollup { state } } } }';
 
@@ -55,20 +66,23 @@ export function searchQueries(repo: Repo) {
 export function buildSnapshotQuery(request: SnapshotRequest): { query: string; variables: Record<string, unknown> } {
   const q = searchQueries(request.repo);
   const listed = !request.countsOnly;
-  const list = (alias: string, variable: string, first: number) =>
-    `${alias}: search(type: ISSUE, query: $${variable}, first: ${first}) { issueCount nodes { ... on Issue { ${ISSUE_FIELDS} } } }`;
+  const list = (alias: string, variable: string, first: number, extra = '') =>
+    `${alias}: search(type: ISSUE, query: $${variable}, first: ${first}) { issueCount nodes { ... on Issue { ${ISSUE_FIELDS}${extra} } } }`;
   const count = (alias: string, variable: string) =>
     `${alias}: search(type: ISSUE, query: $${variable}) { issueCount }`;
   const tracked = [
     ...(request.trackIssues ?? []).map(
-      (n) => `i${n}: issue(number: ${n}) { number state labels(first: 20) { nodes { name } } }`,
+      (n) =>
+        `i${n}: issue(number: ${n}) { number state labels(first: 20) { nodes { name } } ${commentFields(SNAPSHOT_COMMENTS.tracked)} }`,
     ),
     ...(request.trackPulls ?? []).map((n) => `p${n}: pullRequest(number: ${n}) { number state merged }`),
   ];
   const fields = [
     listed ? list('ready', 'qReady', request.readyLimit) : count('ready', 'qReady'),
     listed ? list('urgent', 'qUrgent', request.readyLimit) : '',
-    listed ? list('building', 'qBuilding', 100) : count('building', 'qBuilding'),
+    listed
+      ? list('building', 'qBuilding', 100, ` ${commentFields(SNAPSHOT_COMMENTS.building)}`)
+      : count('building', 'qBuilding'),
     list('curated', 'qCurated', 5),
     list('architect', 'qArchitect', 5),
     list('hermit', 'qHermit', 5),
@@ -124,98 +138,167 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
   return { query, variables };
 }
 
-interface SearchAnswer {
-  issueCount: number;
-  nodes?: RawIssue[];
-}
-interface RawApproved {
-  number: number;
-  title: string;
-  updatedAt: string;
-  mergeable: string;
-  additions: number;
-  deletions: number;
-  labels: { nodes: { name: string }[] };
-  commits: { nodes: { commit: { statusCheckRollup: { state: string } | null } }[] };
-}
-interface RawIssue {
-  number: number;
-  title: string;
-  createdAt: string;
-  updatedAt: string;
-  labels: { nodes: { name: string }[] };
-}
-interface RawPull {
-  number: number;
-  title: string;
-  updatedAt: string;
-  headRefName: string;
-  mergeable: string;
-  labels: { nodes: { name: string }[] };
-  closingIssuesReferences: { nodes: { number: number }[] };
-  commits: { nodes: { commit: { statusCheckRollup: { state: string } | null } }[] };
-}
-type SnapshotAnswer = Record<string, SearchAnswer | undefined> & {
-  repository?: Record<string, unknown> & { pullRequests?: { totalCount: number; nodes: RawPull[] } };
-  rateLimit?: { remaining: number; resetAt: string } | null;
-};
-
-const toIssue = (raw: RawIssue): IssueSummary => ({
-  number: raw.number,
-  title: raw.title,
-  labels: raw.labels.nodes.map((l) => l.name),
-  createdAt: raw.createdAt,
-  updatedAt: raw.updatedAt,
+// The answer is checked with zod at this edge: a missing alias, a wrong type or an empty `data` is a
+// malformed answer (GH_MALFORMED, exit 6), never read as an empty repository.
+const LabelsRaw = z.object({ nodes: z.array(z.object({ name: z.string() }).nullable()) });
+const labelNames = (labels: z.infer<typeof LabelsRaw>) => labels.nodes.flatMap((l) => (l ? [l.name] : []));
+const CommentRaw = z
+  .object({
+    databaseId: z.number().int(),
+    body: z.string(),
+    createdAt: z.string(),
+    authorAssociation: z.string().nullable().optional(),
+    viewerDidAuthor: z.boolean().optional(),
+  })
+  .nullable();
+const CommentsRaw = z.object({ nodes: z.array(CommentRaw) });
+const IssueRaw = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  labels: LabelsRaw,
+  comments: CommentsRaw.optional(),
 });
+// `... on Issue` leaves other node types as `{}`: those are skipped, a node with a number must be a whole issue.
+const SearchRaw = z.object({ issueCount: z.number().int().nonnegative(), nodes: z.array(z.unknown()).optional() });
+const PullRaw = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  updatedAt: z.string(),
+  headRefName: z.string(),
+  mergeable: z.string(),
+  labels: LabelsRaw,
+  closingIssuesReferences: z.object({ nodes: z.array(z.object({ number: z.number().int() }).nullable()) }),
+  commits: z.object({
+    nodes: z.array(z.object({ commit: z.object({ statusCheckRollup: z.object({ state: z.string() }).nullable() }) })),
+  }),
+});
+const ApprovedRaw = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  updatedAt: z.string(),
+  mergeable: z.string(),
+  additions: z.number().int().nonnegative(),
+  deletions: z.number().int().nonnegative(),
+  labels: LabelsRaw,
+  commits: z.object({
+    nodes: z.array(z.object({ commit: z.object({ statusCheckRollup: z.object({ state: z.string() }).nullable() }) })),
+  }),
+});
+const TrackedIssueRaw = z
+  .object({ number: z.number().int(), state: z.enum(['OPEN', 'CLOSED']), labels: LabelsRaw, comments: CommentsRaw })
+  .nullable()
+  .optional();
+const TrackedPullRaw = z
+  .object({ number: z.number().int(), state: z.enum(['OPEN', 'CLOSED', 'MERGED']), merged: z.boolean() })
+  .nullable()
+  .optional();
+const RepositoryRaw = z
+  .object({ pullRequests: z.object({ totalCount: z.number().int().nonnegative(), nodes: z.array(PullRaw) }) })
+  .catchall(z.unknown());
+const RateLimitRaw = z.object({ remaining: z.number(), resetAt: z.string() }).nullable().optional();
 
-const nodes = (answer: SearchAnswer | undefined): IssueSummary[] =>
-  (answer?.nodes ?? []).filter((node) => node && typeof node.number === 'number').map(toIssue);
+function malformed(what: string): LoomError {
+  return new LoomError('GH_MALFORMED', `GitHub answered the snapshot without the data asked for (${what}).`, {
+    hint: 'Nothing was changed. This is usually temporary and Loom retries at the next poll; if it persists, check GH_HOST and `gh auth status`.',
+  });
+}
 
-/** Parses the GraphQL answer into a Snapshot. */
-export function parseSnapshot(data: SnapshotAnswer, request: SnapshotRequest, takenAt: Date): Snapshot {
-  const countOf = (alias: string) => data[alias]?.issueCount ?? 0;
-  const urgent = nodes(data.urgent);
-  const ready = nodes(data.ready);
+function check<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw malformed(`${what}${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`);
+}
+
+const commentsOf = (raw: z.infer<typeof CommentsRaw> | undefined) => (raw?.nodes ?? []).flatMap((c) => (c ? [c] : []));
+
+function issuesOf(answer: z.infer<typeof SearchRaw>, alias: string, now: Date): IssueSummary[] {
+  return (answer.nodes ?? []).flatMap((node, i) => {
+    if (!node || typeof node !== 'object' || !('number' in node)) return [];
+    const raw = check(IssueRaw, node, `${alias}.nodes.${i}`);
+    return [
+      IssueSummarySchema.parse({
+        number: raw.number,
+        title: raw.title,
+        labels: labelNames(raw.labels),
+        createdAt: raw.createdAt,
+        updatedAt: raw.updatedAt,
+        ...(raw.comments ? { claims: claimMarksOf(commentsOf(raw.comments), now) } : {}),
+      }),
+    ];
+  });
+}
+
+/** Parses (and validates) the GraphQL answer into a Snapshot; `vanished`: tracked issues GitHub no longer has. */
+export function parseSnapshot(
+  data: unknown,
+  request: SnapshotRequest,
+  takenAt: Date,
+  vanished: readonly number[] = [],
+): Snapshot {
+  const answer = check(z.record(z.string(), z.unknown()), data, 'data');
+  const listed = !request.countsOnly;
+  const searches: Record<string, z.infer<typeof SearchRaw>> = {};
+  for (const alias of Object.keys(searchQueries(request.repo))) {
+    if (alias === 'urgent' && !listed) continue;
+    searches[alias] = check(SearchRaw, answer[alias], alias);
+  }
+  const countOf = (alias: string) => searches[alias]?.issueCount ?? 0;
+  const list = (alias: string) => (searches[alias] ? issuesOf(searches[alias], alias, takenAt) : []);
+  const urgent = list('urgent');
+  const ready = list('ready');
   const seen = new Set(urgent.map((i) => i.number));
-  const repository = data.repository ?? {};
-  const pulls: PullSummary[] = (repository.pullRequests?.nodes ?? []).map((raw) => ({
-    number: raw.number,
-    title: raw.title,
-    labels: raw.labels.nodes.map((l) => l.name),
-    headRefName: raw.headRefName,
-    mergeable: raw.mergeable,
-    updatedAt: raw.updatedAt,
-    closingIssues: raw.closingIssuesReferences.nodes.map((n) => n.number),
-    checks: raw.commits.nodes[0]?.commit.statusCheckRollup?.state ?? null,
-  }));
-  const approvedPulls: ApprovedPull[] = ((data.readyToMerge?.nodes ?? []) as unknown as RawApproved[])
-    .filter((raw) => raw && typeof raw.number === 'number')
-    .map((raw) => ({
+  const repository = listed ? check(RepositoryRaw, answer.repository, 'repository') : undefined;
+  const pulls: PullSummary[] = (repository?.pullRequests.nodes ?? []).map((raw) =>
+    PullSummarySchema.parse({
       number: raw.number,
       title: raw.title,
-      labels: raw.labels.nodes.map((l) => l.name),
+      labels: labelNames(raw.labels),
+      headRefName: raw.headRefName,
       mergeable: raw.mergeable,
-      checks: raw.commits.nodes[0]?.commit.statusCheckRollup?.state ?? null,
-      additions: raw.additions,
-      deletions: raw.deletions,
       updatedAt: raw.updatedAt,
-    }));
+      closingIssues: raw.closingIssuesReferences.nodes.flatMap((n) => (n ? [n.number] : [])),
+      checks: raw.commits.nodes[0]?.commit.statusCheckRollup?.state ?? null,
+    }),
+  );
+  const approvedPulls: ApprovedPull[] = (searches.readyToMerge?.nodes ?? []).flatMap((node, i) => {
+    if (!node || typeof node !== 'object' || !('number' in node)) return [];
+    const raw = check(ApprovedRaw, node, `readyToMerge.nodes.${i}`);
+    return [
+      ApprovedPullSchema.parse({
+        number: raw.number,
+        title: raw.title,
+        labels: labelNames(raw.labels),
+        mergeable: raw.mergeable,
+        checks: raw.commits.nodes[0]?.commit.statusCheckRollup?.state ?? null,
+        additions: raw.additions,
+        deletions: raw.deletions,
+        updatedAt: raw.updatedAt,
+      }),
+    ];
+  });
   const trackedIssues: Record<number, TrackedIssue> = {};
   for (const n of request.trackIssues ?? []) {
-    const raw = repository[`i${n}`] as
-      | { state: 'OPEN' | 'CLOSED'; labels: { nodes: { name: string }[] } }
-      | null
-      | undefined;
-    if (raw) trackedIssues[n] = { number: n, state: raw.state, labels: raw.labels.nodes.map((l) => l.name) };
+    if (vanished.includes(n)) continue;
+    const raw = check(TrackedIssueRaw, repository?.[`i${n}`], `repository.i${n}`);
+    if (raw)
+      trackedIssues[n] = {
+        number: n,
+        state: raw.state,
+        labels: labelNames(raw.labels),
+        claims: claimMarksOf(commentsOf(raw.comments), takenAt),
+      };
   }
   const trackedPulls: Record<number, TrackedPull> = {};
   for (const n of request.trackPulls ?? []) {
-    const raw = repository[`p${n}`] as { state: 'OPEN' | 'CLOSED' | 'MERGED'; merged: boolean } | null | undefined;
+    const raw = check(TrackedPullRaw, repository?.[`p${n}`], `repository.p${n}`);
     if (raw) trackedPulls[n] = { number: n, state: raw.merged ? 'MERGED' : raw.state };
   }
   return {
     takenAt: takenAt.toISOString(),
-    counts: {
+    counts: PipelineCountsSchema.parse({
       ready: countOf('ready'),
       building: countOf('building'),
       curated: countOf('curated'),
@@ -227,22 +310,36 @@ export function parseSnapshot(data: SnapshotAnswer, request: SnapshotRequest, ta
       blocked: countOf('blocked'),
       triage: countOf('triage'),
       pr_needs_fix: approvedPulls.filter((p) => repairReason(p)).length,
-    },
+    }),
     readyIssues: [...urgent, ...ready.filter((i) => !seen.has(i.number))],
-    buildingIssues: nodes(data.building),
+    buildingIssues: list('building'),
     pullRequests: pulls,
-    pullRequestsComplete: (repository.pullRequests?.totalCount ?? 0) <= pulls.length,
-    blockedIssues: nodes(data.blocked),
-    proposals: [...nodes(data.curated), ...nodes(data.architect), ...nodes(data.hermit)],
+    pullRequestsComplete: (repository?.pullRequests.totalCount ?? 0) <= pulls.length,
+    blockedIssues: list('blocked'),
+    proposals: [...list('curated'), ...list('architect'), ...list('hermit')],
     approvedPulls,
-    tracked: { issues: trackedIssues, pulls: trackedPulls },
-    rateLimit: data.rateLimit ?? null,
+    tracked: { issues: trackedIssues, pulls: trackedPulls, vanished: [...vanished] },
+    rateLimit: check(RateLimitRaw, answer.rateLimit, 'rateLimit') ?? null,
   };
 }
 
 /** Takes the snapshot: exactly one `gh api graphql` call. */
 export async function takeSnapshot(gh: GhClient, request: SnapshotRequest, now: () => Date): Promise<Snapshot> {
   const { query, variables } = buildSnapshotQuery(request);
-  const data = await gh.graphql<SnapshotAnswer>(query, variables);
-  return parseSnapshot(data, request, now());
+  // A tracked issue that was deleted or transferred answers NOT_FOUND for its alias alone: reported, not fatal.
+  const { data, notFound } = await gh.graphqlPartial<unknown>(query, variables);
+  const vanished: number[] = [];
+  for (const alias of notFound) {
+    const tracked = /^([ip])(\d+)$/.exec(alias);
+    if (!tracked)
+      throw new LoomError(
+        'GH_NOT_FOUND',
+        `GitHub says not found: ${alias} of ${request.repo.owner}/${request.repo.name}.`,
+        {
+          hint: 'Check the repository (LOOM_REPO, GH_REPO or the origin remote).',
+        },
+      );
+    if (tracked[1] === 'i') vanished.push(Number(tracked[2]));
+  }
+  return parseSnapshot(data, request, now(), vanished);
 }

@@ -5,29 +5,16 @@
  * overwritten: the error says what is wrong and how to recover.
  */
 
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type DaemonState, DaemonStateSchema, emptyState, STATE_VERSION } from '../core/daemon-state.js';
 import { readEnv } from '../env.js';
 import { LoomError } from '../errors.js';
-import { safeMkdir, safeReadFile, safeWriteFile, UnsafePathError } from '../fs/safe-file.js';
-import { pidAlive } from '../process/liveness.js';
+import { safeReadFile, safeWriteFile, UnsafePathError } from '../fs/safe-file.js';
+import { withFileLock } from './lock.js';
 
-/** proper-lockfile's staleness: a lock dir not refreshed for this long is taken over (holder hung or on another host). */
+/** A state lock not refreshed for this long is taken over (holder hung or on another host). */
 const LOCK_STALE_MS = 20_000;
-/** A takeover marker older than this was left by a process that died mid-takeover. */
-const TAKEOVER_STALE_MS = 10_000;
-
-interface LockOwner {
-  pid: number;
-  host: string;
-  token: string;
-  since: string;
-}
 
 const recoverHint = (file: string) =>
   `Loom left the file untouched. Fix it by hand, or move it aside to start fresh: mv ${file} ${file}.bad`;
@@ -160,140 +147,40 @@ export class StateStore {
 
   /**
    * Runs `fn` while holding the state lock (other Loom processes wait, up to
-   * `lockWaitMs`). The lock is proper-lockfile's directory (`<file>.lock`,
-   * mtime refreshed every 5 s by the holder); beside it `<file>.lock-owner`
-   * names the holder (pid, host). A waiter takes an abandoned lock over: at
-   * once when the recorded holder is a process of this host that no longer
-   * exists (a `loom` killed mid-iteration), else once the lock has not been
-   * refreshed for LOCK_STALE_MS. Every takeover happens under one exclusive
-   * marker (`<file>.lock-takeover`, mkdir), so two waiters never both take it.
+   * `lockWaitMs`): src/state/lock.ts, taken over at once from a dead holder
+   * of this host, else after LOCK_STALE_MS without a refresh.
    */
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    safeMkdir(this.root, path.dirname(this.file));
-    // A symlink or special file in place of the state or its owner file: refused before anything is locked.
+    // A symlink or special file in place of the state: refused before anything is locked.
     safeReadFile(this.root, this.file);
-    safeReadFile(this.root, this.ownerFile);
-    const waitMs = this.options.lockWaitMs ?? 30_000;
-    const deadline = Date.now() + waitMs;
-    // Loaded here, not at the top: `loom status` reads the state without the lock and need not load it.
-    const { default: lockfile } = await import('proper-lockfile');
-    let release: () => Promise<void>;
-    for (;;) {
-      this.takeOverAbandonedLock();
-      try {
-        // Staleness is judged by takeOverAbandonedLock, not by proper-lockfile (whose removal would race with it).
-        release = await lockfile.lock(this.file, { realpath: false, stale: 24 * 3600_000, update: 5_000, retries: 0 });
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
-          throw new LoomError(
+    return withFileLock(
+      this.root,
+      this.file,
+      async () => {
+        // Every lock holder writes the state: refuse before it acts (on GitHub too) when it could not record what it did.
+        await this.assertWritable();
+        return fn();
+      },
+      {
+        waitMs: this.options.lockWaitMs ?? 30_000,
+        staleMs: LOCK_STALE_MS,
+        failedError: (error) =>
+          new LoomError(
             'STATE_WRITE_FAILED',
             `Cannot take the state lock (${this.relative()}.lock): ${(error as Error).message}`,
-            {
-              hint: 'Check the permissions of .loom/ and the free disk space.',
-              cause: error,
-            },
-          );
-        }
-        if (Date.now() >= deadline) {
-          const owner = this.readOwner();
-          throw new LoomError(
+            { hint: 'Check the permissions of .loom/ and the free disk space.', cause: error },
+          ),
+        lockedError: (owner, error) =>
+          new LoomError(
             'LOCKED',
             `Another Loom process${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} holds the state lock (${this.relative()}.lock).`,
             {
               hint: `Wait for it to finish. If no Loom process is running, the lock frees itself within ${LOCK_STALE_MS / 1000} seconds.`,
               cause: error,
             },
-          );
-        }
-        await sleep(Math.min(100 + Math.floor(Math.random() * 100), Math.max(1, deadline - Date.now())));
-      }
-    }
-    try {
-      // Every lock holder writes the state: refuse before it acts (on GitHub too) when it could not record what it did.
-      await this.assertWritable();
-    } catch (error) {
-      await release().catch(() => undefined);
-      throw error;
-    }
-    const token = randomBytes(8).toString('hex');
-    try {
-      safeWriteFile(
-        this.root,
-        this.ownerFile,
-        JSON.stringify({
-          pid: process.pid,
-          host: hostname(),
-          token,
-          since: new Date().toISOString(),
-        } satisfies LockOwner),
-        { atomic: true },
-      );
-    } catch (error) {
-      if (error instanceof UnsafePathError) {
-        await release().catch(() => undefined);
-        throw error;
-      }
-      // Without the owner file a dead holder is only detected by staleness.
-    }
-    try {
-      return await fn();
-    } finally {
-      if (this.readOwner()?.token === token) rmSync(this.ownerFile, { force: true });
-      await release().catch(() => undefined);
-    }
-  }
-
-  private get ownerFile(): string {
-    return `${this.file}.lock-owner`;
-  }
-
-  private readOwner(): LockOwner | undefined {
-    try {
-      const owner = JSON.parse(safeReadFile(this.root, this.ownerFile) ?? '') as LockOwner;
-      return typeof owner.pid === 'number' && typeof owner.token === 'string' ? owner : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Removes the lock when its holder is gone (dead pid on this host) or it went stale; true when it did. */
-  private takeOverAbandonedLock(): boolean {
-    const lockDir = `${this.file}.lock`;
-    const judge = (): { token: string | undefined } | undefined => {
-      let mtime: number;
-      try {
-        mtime = statSync(lockDir).mtimeMs;
-      } catch {
-        return undefined; // no lock
-      }
-      const owner = this.readOwner();
-      const dead = !!owner && owner.host === hostname() && !pidAlive(owner.pid);
-      return dead || Date.now() - mtime > LOCK_STALE_MS ? { token: owner?.token } : undefined;
-    };
-    const first = judge();
-    if (!first) return false;
-    const marker = `${this.file}.lock-takeover`;
-    try {
-      mkdirSync(marker);
-    } catch {
-      try {
-        if (Date.now() - statSync(marker).mtimeMs > TAKEOVER_STALE_MS) rmdirSync(marker);
-      } catch {
-        // Another waiter is taking over right now.
-      }
-      return false;
-    }
-    try {
-      // Re-judged under the marker: still the same abandoned lock.
-      const again = judge();
-      if (!again || again.token !== first.token) return false;
-      rmSync(this.ownerFile, { force: true });
-      rmSync(lockDir, { recursive: true, force: true });
-      return true;
-    } finally {
-      rmSync(marker, { recursive: true, force: true });
-    }
+          ),
+      },
+    );
   }
 
   /** Read-modify-write under the lock; `fn` returns the new state (or the same object, mutated). */

@@ -270,6 +270,13 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
   let phase = '';
 
   const cmd = (pattern: RegExp, what: string) => quoted(body, pattern, what);
+  /** A role's args as the shepherd file writes them (`N --shepherded` for the builder, say). */
+  const argsFor = (roleName: string, letter: string, n: number | null) => {
+    for (const written of [`${letter} --shepherded`, letter])
+      if (body.includes(`run the role \`${roleName}\` with args \`${written}\``))
+        return written.replace(letter, String(n));
+    throw new Error(`shepherd.md no longer says how to run ${roleName}`);
+  };
   const fill = (text: string) => text.replace(/\bN\b/g, String(trace.issue)).replace(/\bM\b/g, String(trace.pr ?? 'M'));
   const withPr = (command: string) => (trace.pr !== null ? `${command} --pr ${trace.pr}` : command);
   const call = (next: Tag, command: string, description: string): Reply => {
@@ -294,11 +301,11 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
       case 'builder':
         return call(
           'gate1',
-          `${fill(cmd(/^\.loom\/scripts\/loom gate N$/, 'gate 1 command'))}${mode === 'wait' ? '' : ' --force'}`,
+          `${fill(cmd(/^\.loom\/scripts\/loom gate N --shepherded$/, 'gate 1 command'))}${mode === 'wait' ? '' : ' --force'}`,
           'gate 1',
         );
       case 'judge':
-        return runRole('judge', String(trace.pr));
+        return runRole('judge', argsFor('judge', 'M', trace.pr));
       case 'merge':
         if (mode !== 'force-pr')
           throw new Error(`the scripted shepherd only knows gate 2 in force-pr mode, not ${mode}`);
@@ -350,7 +357,7 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
         return act();
       case 'gate1':
         if (out !== 'go') throw new Error(`the scripted shepherd expected gate 1 to answer go, got ${out}`);
-        return runRole('builder', String(trace.issue));
+        return runRole('builder', argsFor('builder', 'N', trace.issue));
       case 'heartbeat': {
         const current = role!;
         const template = cmd(/^Use the Skill tool: Skill \{skill: "R", args: "A"\}/, 'role Agent prompt template');
