@@ -4,8 +4,8 @@
  * build one with their own `now`, `env` and captured output.
  */
 import { existsSync } from 'node:fs';
+import { type Clock, clockFrom } from './clock.js';
 import type { Config } from './core/config.js';
-import { readEnv } from './env.js';
 import { LoomError } from './errors.js';
 import { repositoryRoot } from './git/git.js';
 import { locateCheckout } from './git/locate.js';
@@ -24,22 +24,13 @@ export interface LoomContext {
   env: NodeJS.ProcessEnv;
   gh: GhClient;
   store: StateStore;
+  /** Wall time, monotonic time and sleep (src/clock.ts); tests pass a fake one. */
+  clock: Clock;
+  /** Shorthand for `clock.now`. */
   now: () => Date;
   io: Output;
   repo(): Promise<Repo>;
   config(): Promise<Config>;
-}
-
-/** `LOOM_NOW` pins the clock (tests, demos); otherwise the real time. */
-export function clockFrom(env: NodeJS.ProcessEnv): () => Date {
-  const fixed = readEnv('LOOM_NOW', env);
-  if (!fixed) return () => new Date();
-  const time = Date.parse(fixed);
-  if (Number.isNaN(time))
-    throw new LoomError('USAGE', `LOOM_NOW="${fixed}" is not a date.`, {
-      hint: 'Use an ISO date, e.g. 2026-01-01T00:00:00Z.',
-    });
-  return () => new Date(time);
 }
 
 export interface ContextOptions {
@@ -48,6 +39,10 @@ export interface ContextOptions {
   io?: Output;
   /** Require `.loom/` to exist (every command but `init`). */
   requireInstalled?: boolean;
+  /** The clock (default: the system clock, wall time pinned by `LOOM_NOW`). */
+  clock?: Clock;
+  /** The GitHub client (default: the `gh` binary in the repository root). */
+  gh?: GhClient;
 }
 
 export async function createContext(options: ContextOptions = {}): Promise<LoomContext> {
@@ -66,13 +61,15 @@ export async function createContext(options: ContextOptions = {}): Promise<LoomC
   let repo: Promise<Repo> | undefined;
   let config: Promise<Config> | undefined;
   const resolve = () => (repo ??= resolveRepo(root, env));
+  const clock = options.clock ?? clockFrom(env);
   return {
     root,
     paths,
     env,
-    gh: new GhClient(execGh({ env, cwd: root, host: () => resolve().then((r) => r.host) })),
+    gh: options.gh ?? new GhClient(execGh({ env, cwd: root, host: () => resolve().then((r) => r.host) })),
     store: new StateStore(paths.state),
-    now: clockFrom(env),
+    clock,
+    now: () => clock.now(),
     io: options.io ?? processOutput,
     repo: resolve,
     config: () => (config ??= loadConfig(paths.config)),

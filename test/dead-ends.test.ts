@@ -109,3 +109,63 @@ describe('approved PRs keep moving', () => {
     expect(waiting.reason).toContain('420 changed lines');
   });
 });
+
+describe('every orphan is recovered', () => {
+  const old = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+  const pull = (number: number, labels: string[], updatedAt: string) => ({
+    number,
+    title: `PR ${number}`,
+    headRefName: `person/change-${number}`,
+    labels,
+    createdAt: updatedAt,
+    updatedAt,
+  });
+  const quiet = { guide: { enabled: false }, champion: { enabled: false }, doctor: { enabled: false } };
+
+  it('loom:triage issues start the Curator; a review-requested PR no shepherd holds gets a Judge', async () => {
+    const { emulator, repo } = await setup([{ labels: ['loom:triage'] }], quiet, [
+      pull(12, ['loom:review-requested'], old(0)),
+    ]);
+    // An hour after the start, so the roles' default intervals (curator 600 s, judge 300 s) have passed.
+    const at = (seconds: number) => ({ env: { LOOM_NOW: new Date(Date.now() + seconds * 1000).toISOString() } });
+    const id = (await repo.loom(['start'], at(0))).stdout.trim().split('\n').at(-1)!;
+    emulator.clearRequests();
+    const result = await repo.loom(['iterate', '--daemon', id], at(3600));
+    expect(result.exitCode, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toContain('SPAWN curator curator');
+    expect(lines).toContain('SPAWN judge judge 12');
+    // Still one GitHub request: the new counts and lists are aliases of the one snapshot.
+    expect(emulator.requests().map((r) => r.operation)).toEqual(['LoomSnapshot']);
+    // Running roles are not started twice.
+    const again = await repo.loom(['iterate', '--daemon', id], at(3630));
+    expect(again.stdout).not.toContain('SPAWN');
+  });
+
+  it('worker labels left by crashed agents go back to the state before them, with one comment', async () => {
+    const { emulator, repo } = await setup(
+      [
+        { labels: ['loom:curating'], createdAt: old(3) },
+        { labels: ['loom:curating'], createdAt: old(0.1) },
+      ],
+      quiet,
+      [pull(11, ['loom:reviewing'], old(2)), pull(12, ['loom:treating'], old(3)), pull(13, ['loom:treating'], old(1))],
+    );
+    const id = (await repo.loom(['start'])).stdout.trim().split('\n').at(-1)!;
+    for (let i = 0; i < 2; i++) {
+      const result = await repo.loom(['iterate', '--daemon', id]);
+      expect(result.exitCode, result.stderr).toBe(0);
+    }
+    expect(labelsOf(emulator, 1)).toEqual(['loom:triage']);
+    expect(labelsOf(emulator, 2)).toEqual(['loom:curating']); // fresh: its Curator may still be at work
+    expect(labelsOf(emulator, 11)).toEqual(['loom:review-requested']);
+    expect(labelsOf(emulator, 12)).toEqual(['loom:changes-requested']);
+    expect(labelsOf(emulator, 13)).toEqual(['loom:treating']); // below orphan_after.treating (2 h)
+    for (const n of [1, 11, 12]) {
+      const notes = emulator.store.item(n).comments.map((c) => c.body);
+      expect(notes, `#${n}`).toHaveLength(1);
+      expect(notes[0]).toMatch(/nobody working on it/);
+    }
+    expect(emulator.store.item(2).comments).toHaveLength(0);
+  });
+});

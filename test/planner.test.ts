@@ -41,6 +41,7 @@ function snapshot(partial: Partial<Snapshot> = {}, counts: Partial<Snapshot['cou
     blockedIssues: [],
     proposals: [],
     approvedPulls: [],
+    workerLabels: [],
     tracked: { issues: {}, pulls: {} },
     rateLimit: null,
     ...partial,

@@ -272,7 +272,10 @@ describe('claim, release, transition', () => {
     out = await repo.loom(['release', '20', '--comment', 'Giving it back.', '--json']);
     expect(out.exitCode).toBe(0);
     expect(json<{ released: boolean }>(out).released).toBe(false);
-    expect(em.store.issue(20).comments.map((c) => c.body)).toEqual(['Giving it back.']);
+    // One comment: the explanation, with the release mark that lets racing releases keep only one.
+    expect(em.store.issue(20).comments.map((c) => c.body)).toEqual([
+      expect.stringMatching(/^Giving it back\.\n\n<!-- loom:release [0-9a-f]{16} -->$/),
+    ]);
     expect(existsSync(path.join(repo.dir, '.loom/claims/issue-20.json'))).toBe(false);
   });
 

@@ -1,20 +1,11 @@
-/**
- * `loom iterate [--daemon ID] [--wait] [--force] [--dry-run] [--json]`
- * (DESIGN.md §4.2, §4.3). Prints one `SPAWN …` directive line per subagent to start
- * and, as its last line, the DESIGN.md §4.5 summary (or `SHUTDOWN_SIGNAL`).
- * With --wait it iterates every poll interval inside this one process and
- * answers only when the parent must act, when the stop file appears, or when
- * its time budget (`wait_budget` seconds) ends.
- */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { LoomContext } from '../context.js';
 import { DirectiveSchema, formatDirective } from '../core/directives.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import { summaryLine } from '../core/summary.js';
 import { type IterationResult, runIteration, summaryFromState } from '../daemon/iteration.js';
 import { LoomError } from '../errors.js';
+import { waitForStopFile } from '../state/stop-file.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 const Options = z.object({
@@ -79,7 +70,7 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
   const ctx = await context(env);
   const config = await ctx.config();
   const budgetMs = (options.budget ?? config.wait_budget) * 1000;
-  const started = Date.now();
+  const started = ctx.clock.monotonic();
   const errors: { code: string; message: string }[] = [];
   let iterations = 0;
   let result: IterationResult;
@@ -122,10 +113,11 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
       };
     }
     if (!options.wait || result.shutdown || result.directives.length || options.dryRun) break;
-    const remaining = budgetMs - (Date.now() - started);
+    const remaining = budgetMs - (ctx.clock.monotonic() - started);
     if (remaining <= 0) break;
-    if (await waitForStopOrTimeout(ctx, Math.min(config.poll_interval * 1000, remaining))) continue; // stop file: next iteration answers SHUTDOWN_SIGNAL
-    if (Date.now() - started >= budgetMs) break;
+    if (await waitForStopFile(ctx.clock, ctx.paths.stopDaemon, Math.min(config.poll_interval * 1000, remaining)))
+      continue; // stop file: next iteration answers SHUTDOWN_SIGNAL
+    if (ctx.clock.monotonic() - started >= budgetMs) break;
   }
   const secrets = envSecrets(env.env);
   if (options.json) {
@@ -155,14 +147,4 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
     if (!result.directives.length && !result.shutdown) return result.error.exitCode;
   }
   return 0;
-}
-
-/** Sleeps up to `ms`, checking the stop file twice a second; true when the stop file appeared. */
-async function waitForStopOrTimeout(ctx: LoomContext, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (existsSync(ctx.paths.stopDaemon)) return true;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(250, until - Date.now())));
-  }
-  return existsSync(ctx.paths.stopDaemon);
 }

@@ -4,7 +4,6 @@
  * (wait between phases, honouring the stop file and `loom:abort`).
  */
 import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { LoomContext, Output } from '../context.js';
@@ -22,6 +21,7 @@ import { type HeartbeatReport, recordHeartbeat } from '../daemon/heartbeat.js';
 import { ExitCode, LoomError } from '../errors.js';
 import { checkpointFrom, readCheckpoint, writeCheckpoint } from '../github/checkpoint.js';
 import { readIssueWork } from '../github/issue-work.js';
+import { waitForStopFile } from '../state/stop-file.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -246,7 +246,8 @@ Examples:
         const config = await ctx.config();
         const repo = await ctx.repo();
         const intervalMs = (options.interval ?? config.poll_interval) * 1000;
-        const started = Date.now();
+        const clock = ctx.clock;
+        const started = clock.monotonic();
         const deadline = started + (options.timeout ?? config.wait_budget) * 1000;
         const stopRequested = () => existsSync(ctx.paths.stopShepherds);
         let polls = 0;
@@ -260,7 +261,7 @@ Examples:
             condition: describeCondition(condition),
             outcome,
             exit_code: exitCode,
-            waited_seconds: Math.round((Date.now() - started) / 100) / 10,
+            waited_seconds: Math.round((clock.monotonic() - started) / 100) / 10,
             polls,
             pr: prNumber,
             labels,
@@ -297,12 +298,11 @@ Examples:
           if (verdict === 'met') return finish('met', describeCondition(condition));
           if (verdict === 'aborted') return finish('aborted', `loom:abort is on #${options.issue}`);
           if (verdict === 'blocked') return finish('blocked', `loom:blocked is on #${options.issue}`);
-          if (Date.now() >= deadline) return finish('timeout', `still waiting for ${describeCondition(condition)}`);
-          const next = Math.min(Date.now() + intervalMs, deadline);
-          while (Date.now() < next) {
-            if (stopRequested()) return finish('stopped', '.loom/stop-shepherds exists: reach a safe point and stop');
-            await sleep(Math.min(250, Math.max(1, next - Date.now())));
-          }
+          if (clock.monotonic() >= deadline)
+            return finish('timeout', `still waiting for ${describeCondition(condition)}`);
+          const pause = Math.min(intervalMs, deadline - clock.monotonic());
+          if (await waitForStopFile(clock, ctx.paths.stopShepherds, pause))
+            return finish('stopped', '.loom/stop-shepherds exists: reach a safe point and stop');
         }
       }, Boolean(raw.json)),
     );

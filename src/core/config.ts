@@ -57,6 +57,17 @@ export const ConfigSchema = z
     guide: supportRoleSchema(900).prefault({}),
     champion: supportRoleSchema(600).prefault({}),
     doctor: supportRoleSchema(300).prefault({}),
+    /** The daemon starts the Curator while `loom:triage` issues wait and fewer than `cap` are `loom:curating`. */
+    curator: z
+      .object({
+        interval: seconds.default(600),
+        cap: z.number().int().min(1).default(2),
+        enabled: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    /** The daemon starts a Judge for a `loom:review-requested` PR no shepherd holds (a person's PR, a dead shepherd's). */
+    judge: supportRoleSchema(300).prefault({}),
     /** A `loom:building` issue with no pull request for this long is stale (DESIGN.md §9.1). */
     stale_building: seconds.default(7200),
     /**

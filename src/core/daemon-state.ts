@@ -45,7 +45,7 @@ export const ShepherdSlotSchema = z
   .strict();
 export type ShepherdSlot = z.infer<typeof ShepherdSlotSchema>;
 
-export const SupportRoleNameSchema = z.enum(['architect', 'hermit', 'guide', 'champion', 'doctor']);
+export const SupportRoleNameSchema = z.enum(['architect', 'hermit', 'guide', 'champion', 'doctor', 'curator', 'judge']);
 export type SupportRoleName = z.infer<typeof SupportRoleNameSchema>;
 
 export const SupportRoleSchema = z
@@ -91,7 +91,14 @@ export const DaemonStateSchema = z
     force_mode: z.boolean(),
     /** Slot names as the CLI accepts them (`loom record shepherd-N`): the state file is input too. */
     shepherds: z.record(ShepherdSlotIdSchema, ShepherdSlotSchema),
-    support_roles: z.record(SupportRoleNameSchema, SupportRoleSchema),
+    // Roles added after the first release (curator, judge) start idle in an older file.
+    support_roles: z.preprocess(
+      (value) =>
+        value && typeof value === 'object' && !Array.isArray(value)
+          ? { ...Object.fromEntries(SupportRoleNameSchema.options.map((r) => [r, idleRole()])), ...value }
+          : value,
+      z.record(SupportRoleNameSchema, SupportRoleSchema),
+    ),
     last_architect_trigger: nullableTime,
     last_hermit_trigger: nullableTime,
     completed_issues: z.array(z.number().int().positive()),
@@ -137,6 +144,8 @@ export function emptyState(): DaemonState {
       guide: idleRole(),
       champion: idleRole(),
       doctor: idleRole(),
+      curator: idleRole(),
+      judge: idleRole(),
     },
     last_architect_trigger: null,
     last_hermit_trigger: null,

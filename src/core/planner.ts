@@ -89,6 +89,8 @@ export interface Plan {
   roleSpawns: RoleSpawn[];
   /** `loom:building` issues nobody works on: back to `loom:issue` with one comment. */
   staleReleases: { issue: number; title: string; idleSeconds: number }[];
+  /** Worker labels left by a crashed agent on an item nobody holds: back to the state before, with one comment. */
+  orphanReverts: { number: number; label: string; to: string; idleSeconds: number }[];
   stuck: StuckAction[];
   /**
    * Slots reconciled away (issue 10): their issue vanished from GitHub or no longer carries this
@@ -104,7 +106,7 @@ export interface Plan {
   hold: { usage: boolean; budget: boolean };
 }
 
-const SUPPORT_ROLES = ['guide', 'champion', 'doctor'] as const;
+const SUPPORT_ROLES = ['guide', 'curator', 'judge', 'champion', 'doctor'] as const;
 /** A support role that has shown no sign of life for this long is considered finished. */
 const ROLE_TIMEOUT_SECONDS = 2 * 3600;
 
@@ -313,8 +315,27 @@ export function plan(input: PlanInput): Plan {
           (p) => !repairReason(p) && !p.labels.includes(Label.manualMerge) && !snapshotWaitReason(p, config.merge, now),
         ).length
       : snapshot.counts[key];
+  // Issues and PRs a busy slot holds: its issue, its recorded PR, and any open PR of its issue.
+  const heldPulls = new Set<number>(
+    Object.entries(state.shepherds).flatMap(([id, slot]) =>
+      isBusy(slot) && !completedSlots.has(id) && slot.pr_number ? [slot.pr_number] : [],
+    ),
+  );
+  for (const pull of snapshot.pullRequests)
+    if (
+      pull.closingIssues.some((n) => held.has(n)) ||
+      held.has(Number(/^feature\/issue-(\d+)$/.exec(pull.headRefName)?.[1]))
+    )
+      heldPulls.add(pull.number);
+  // A review-requested PR no shepherd holds (a person's, or a dead shepherd's) gets a Judge from the daemon.
+  const unheldReview = snapshot.pullRequests
+    .filter((p) => p.labels.includes(Label.reviewRequested) && !heldPulls.has(p.number))
+    .sort((a, b) => a.number - b.number)[0];
+  const curating = snapshot.workerLabels.filter((w) => w.label === Label.curating).length;
   const hasWork: Record<(typeof SUPPORT_ROLES)[number], boolean> = {
     guide: true,
+    curator: drains('curator') && curating < config.curator.cap,
+    judge: !!unheldReview,
     champion:
       drains('champion') || (force && snapshot.counts.architect_proposals + snapshot.counts.hermit_proposals > 0),
     doctor: drains('doctor'),
@@ -323,7 +344,8 @@ export function plan(input: PlanInput): Plan {
     const settings = config[role];
     const since = lastFinished(role) ?? state.started_at;
     if (settings.enabled && idle(role) && hasWork[role] && since && secondsBetween(now, since) >= settings.interval) {
-      roleSpawns.push({ role, args: role === 'champion' && force ? '--force' : '' });
+      const args = role === 'champion' && force ? '--force' : role === 'judge' ? String(unheldReview?.number) : '';
+      roleSpawns.push({ role, args });
     }
   }
 
@@ -351,6 +373,25 @@ export function plan(input: PlanInput): Plan {
     }
   }
 
+  // Worker labels a crashed agent left behind (the label-ownership table says where each goes back to).
+  const orphanReverts: Plan['orphanReverts'] = [];
+  for (const item of snapshot.workerLabels) {
+    const owner = ownerOf(item.label as Parameters<typeof ownerOf>[0]);
+    const after = owner.orphanAfter(config);
+    if (after === null) continue;
+    if (item.isPull ? heldPulls.has(item.number) : held.has(item.number)) continue;
+    // The daemon's own worker for this label is still running: it holds the item.
+    if (
+      owner.movedBy.some(
+        (a) => a.kind === 'role' && state.support_roles[a.role as SupportRoleName]?.status === 'running',
+      )
+    )
+      continue;
+    const idleSeconds = secondsBetween(now, latest(item.updatedAt, state.heartbeats[String(item.number)]));
+    if (idleSeconds <= after) continue;
+    orphanReverts.push({ number: item.number, label: item.label, to: item.to, idleSeconds: Math.round(idleSeconds) });
+  }
+
   return {
     completions,
     roleCompletions,
@@ -360,6 +401,7 @@ export function plan(input: PlanInput): Plan {
     // A usage pause or a spent budget starts no worker: no support role and no stuck restart either.
     roleSpawns: hold.usage || hold.budget ? [] : roleSpawns,
     staleReleases,
+    orphanReverts,
     stuck: hold.usage ? stuck.filter((s) => s.action !== 'restart') : stuck,
     orphaned,
     warnings,

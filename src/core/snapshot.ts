@@ -90,6 +90,11 @@ export interface Snapshot {
   readyIssues: IssueSummary[];
   /** Open `loom:building` issues (up to 100). */
   buildingIssues: IssueSummary[];
+  /**
+   * Items carrying a worker label (`loom:curating`, `loom:reviewing`, `loom:treating`; up to 10 each, least
+   * recently updated first), with the label recovery moves them back to. Empty in counts-only snapshots.
+   */
+  workerLabels: (IssueSummary & { label: string; to: string; isPull: boolean })[];
   /** Open pull requests (most recently updated first, up to 50) and whether the list is complete. */
   pullRequests: PullSummary[];
   pullRequestsComplete: boolean;

@@ -116,7 +116,7 @@ export interface StatusInput {
   fast: boolean;
 }
 
-const ROLES: SupportRoleName[] = ['architect', 'hermit', 'guide', 'champion', 'doctor'];
+const ROLES: SupportRoleName[] = ['architect', 'hermit', 'guide', 'curator', 'judge', 'champion', 'doctor'];
 const secondsSince = (now: Date, time: string | null | undefined) =>
   time ? Math.max(0, Math.round((now.getTime() - Date.parse(time)) / 1000)) : null;
 

@@ -20,7 +20,7 @@ export interface SummaryFacts {
   warnings: number;
 }
 
-const ROLE_ORDER: SupportRoleName[] = ['architect', 'hermit', 'guide', 'champion', 'doctor'];
+const ROLE_ORDER: SupportRoleName[] = ['architect', 'hermit', 'guide', 'curator', 'judge', 'champion', 'doctor'];
 
 export function summaryLine(facts: SummaryFacts): string {
   const count = (n: number | null) => (n === null ? '?' : String(n));

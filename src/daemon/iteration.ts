@@ -25,6 +25,7 @@ import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { SHUTDOWN_SIGNAL, type SummaryFacts, summaryLine } from '../core/summary.js';
 import { LoomError } from '../errors.js';
+import { addComment, transitionLabels } from '../github/items.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { faultPoint } from './fault-points.js';
 import { assertCloneOwner } from './ownership.js';
@@ -246,6 +247,24 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
         await releaseIssue(claimCtx, stale.issue, {
           comment: `Loom: this issue was loom:building for ${Math.round(stale.idleSeconds / 3600)} h with no pull request and no sign of a shepherd, so it is back in the ready queue.`,
         });
+      }
+
+      // Crashed workers' labels go back to the state before them; the precondition keeps this to one move and
+      // one comment even when two clones see the same orphan (the second finds the label gone).
+      for (const orphan of plan.orphanReverts) {
+        const moved = await transitionLabels(
+          ctx.gh,
+          repo,
+          orphan.number,
+          { add: [orphan.to], remove: [orphan.label] },
+          (item) => (item.labels.includes(orphan.label) ? undefined : `${orphan.label} is already gone`),
+        );
+        if (!moved.ok) continue;
+        await addComment(
+          ctx.gh,
+          moved.before.id,
+          `Loom: ${orphan.label} sat on this ${Math.round(orphan.idleSeconds / 60)} min with nobody working on it (its agent probably stopped), so it is back to ${orphan.to} for the next one.`,
+        );
       }
 
       for (const resume of plan.resumes) {

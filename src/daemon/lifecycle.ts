@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type ClaimContext, releaseIssue, settleClaim } from '../claims/claim.js';
 import {
   type ClaimLock,
@@ -280,11 +279,11 @@ export async function shutdownDaemon(
   await ctx.store.assertWritable(); // the stop could not be recorded: refuse before asking shepherds to stop
   safeWriteFile(ctx.root, ctx.paths.stopShepherds, `requested by ${options.daemonId} at ${ctx.now().toISOString()}\n`);
   const drainMs = (options.drainSeconds ?? config.shutdown_drain) * 1000;
-  const started = Date.now();
+  const started = ctx.clock.monotonic();
   const pollMs = options.pollMs ?? Math.min(config.poll_interval * 1000, 5000);
   let busy = await busyUnfinished(ctx);
-  while (busy.length && Date.now() - started < drainMs) {
-    await sleep(pollMs);
+  while (busy.length && ctx.clock.monotonic() - started < drainMs) {
+    await ctx.clock.sleep(pollMs);
     busy = await busyUnfinished(ctx);
   }
   const released: number[] = [];
@@ -338,7 +337,7 @@ export async function shutdownDaemon(
   await rm(ctx.paths.stopShepherds, { force: true });
   return {
     drained: stillRunning.length === 0,
-    waitedSeconds: Math.round((Date.now() - started) / 1000),
+    waitedSeconds: Math.round((ctx.clock.monotonic() - started) / 1000),
     released,
     stillRunning,
   };

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { claimMarksOf } from '../core/claim-marks.js';
+import { revertibleLabels } from '../core/label-owners.js';
 import { Label } from '../core/labels.js';
 import {
   type ApprovedPull,
@@ -60,6 +61,19 @@ export function searchQueries(repo: Repo) {
     changesRequested: `${base} is:pr label:${Label.changesRequested}`,
     readyToMerge: `${base} is:pr label:${Label.pr} sort:created-asc`,
   };
+}
+
+/** One search alias per revertible worker label (loom:curating, loom:reviewing, loom:treating). */
+function orphanAliases(repo: Repo) {
+  return revertibleLabels().map((entry) => {
+    const suffix = entry.label.replace(/^loom:/, '').replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    return {
+      ...entry,
+      alias: `orphan${suffix[0]!.toUpperCase()}${suffix.slice(1)}`,
+      variable: `qOrphan${suffix[0]!.toUpperCase()}${suffix.slice(1)}`,
+      query: `repo:${repo.owner}/${repo.name} is:open is:${entry.on === 'pr' ? 'pr' : 'issue'} label:${entry.label} sort:updated-asc`,
+    };
+  });
 }
 
 /** Builds the snapshot document and its variables. Exported so tests can validate it against GitHub's schema. */
@@ -129,6 +143,16 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
     '$qReadyToMerge: String!',
   ];
   if (listed) {
+    // Worker labels a crashed agent may have left (from the label-ownership table), least recently updated first.
+    for (const orphan of orphanAliases(request.repo)) {
+      fields.splice(
+        -1,
+        0,
+        `${orphan.alias}: search(type: ISSUE, query: $${orphan.variable}, first: 10) { issueCount nodes { ... on Issue { ${ISSUE_FIELDS} } ... on PullRequest { ${ISSUE_FIELDS} } } }`,
+      );
+      variables[orphan.variable] = orphan.query;
+      declared.push(`$${orphan.variable}: String!`);
+    }
     variables.qUrgent = q.urgent;
     variables.owner = request.repo.owner;
     variables.name = request.repo.name;
@@ -313,6 +337,16 @@ export function parseSnapshot(
     }),
     readyIssues: [...urgent, ...ready.filter((i) => !seen.has(i.number))],
     buildingIssues: list('building'),
+    workerLabels: request.countsOnly
+      ? []
+      : orphanAliases(request.repo).flatMap((o) =>
+          issuesOf(check(SearchRaw, answer[o.alias], o.alias), o.alias, takenAt).map((item) => ({
+            ...item,
+            label: o.label,
+            to: o.to,
+            isPull: o.on === 'pr',
+          })),
+        ),
     pullRequests: pulls,
     pullRequestsComplete: (repository?.pullRequests.totalCount ?? 0) <= pulls.length,
     blockedIssues: list('blocked'),

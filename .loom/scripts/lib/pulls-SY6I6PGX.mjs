@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{GATE_REFUSED_MARKER,GateResultSchema,evaluateMergeGate,gateRefusedComment,personReasons}from"./chunk-UUGRCHHG.mjs";import{readIssueWork}from"./chunk-TEACCOAI.mjs";import{addComment}from"./chunk-QD4RLOU7.mjs";import{PullRefSchema,mainContext,toPullRef}from"./chunk-7JFVCRCO.mjs";import{Label,external_exports,issueNumber,parseOptions}from"./chunk-EZASW3OT.mjs";import"./chunk-L6BGOP3C.mjs";import{cleanText,printJson}from"./chunk-77GROK3R.mjs";import{ExitCode,LoomError}from"./chunk-TWY7NEN4.mjs";import"./chunk-U6YAQNCA.mjs";var GATE_READ=`query LoomMergeGate($owner: String!, $name: String!, $number: Int!) {
+import{GATE_REFUSED_MARKER,GateResultSchema,evaluateMergeGate,gateRefusedComment,personReasons}from"./chunk-5DNJBUAR.mjs";import{readIssueWork}from"./chunk-KIECJKBA.mjs";import{addComment}from"./chunk-QD4RLOU7.mjs";import{PullRefSchema,mainContext,toPullRef}from"./chunk-W4K4ZLXH.mjs";import{Label,external_exports,issueNumber,parseOptions}from"./chunk-RAL3WTYJ.mjs";import"./chunk-L6BGOP3C.mjs";import{cleanText,printJson}from"./chunk-77GROK3R.mjs";import{ExitCode,LoomError}from"./chunk-TWY7NEN4.mjs";import"./chunk-U6YAQNCA.mjs";var GATE_READ=`query LoomMergeGate($owner: String!, $name: String!, $number: Int!) {
   repository(owner: $owner, name: $name) {
     item: issueOrPullRequest(number: $number) {
       __typename

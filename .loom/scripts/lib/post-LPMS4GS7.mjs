@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{exitCodeHelp}from"./chunk-2UNF6UWE.mjs";import{readTextFile,splitTitle}from"./chunk-D5VX7LK4.mjs";import{addComment,readItem}from"./chunk-QD4RLOU7.mjs";import{branchForIssue,mainContext}from"./chunk-7JFVCRCO.mjs";import{external_exports,issueNumber,parseOptions}from"./chunk-EZASW3OT.mjs";import"./chunk-L6BGOP3C.mjs";import{printJson}from"./chunk-77GROK3R.mjs";import{ExitCode,LoomError}from"./chunk-TWY7NEN4.mjs";import"./chunk-U6YAQNCA.mjs";var REPO_QUERY=`query LoomRepoInfo($owner: String!, $name: String!) {
+import{exitCodeHelp}from"./chunk-2UNF6UWE.mjs";import{readTextFile,splitTitle}from"./chunk-D5VX7LK4.mjs";import{addComment,readItem}from"./chunk-QD4RLOU7.mjs";import{branchForIssue,mainContext}from"./chunk-W4K4ZLXH.mjs";import{external_exports,issueNumber,parseOptions}from"./chunk-RAL3WTYJ.mjs";import"./chunk-L6BGOP3C.mjs";import{printJson}from"./chunk-77GROK3R.mjs";import{ExitCode,LoomError}from"./chunk-TWY7NEN4.mjs";import"./chunk-U6YAQNCA.mjs";var REPO_QUERY=`query LoomRepoInfo($owner: String!, $name: String!) {
   repository(owner: $owner, name: $name) { id defaultBranchRef { name } labels(first: 100, query: "loom:") { nodes { id name } } }
 }`;function register(program,run){program.command("comment <number>").description("Post a comment on an issue or pull request from a file the role wrote").requiredOption("--body-file <path>","the comment text (write it with the Write tool under .loom/tmp/)").addHelpText("after",`
 Exit codes: ${exitCodeHelp("comment")}.
