@@ -290,13 +290,26 @@ const width = Math.max(...rows.map((r) => r.metric.length));
 console.log(`machine: ${machine}\n`);
 for (const r of rows) console.log(`${r.metric.padEnd(width)}  ${String(r.value).padStart(8)}  ${r.note}`);
 
+const HOW = `## How start-up is kept low
+
+Every Bash call of the /loom parent, every status refresh and the guard hook before each tool call start a
+node process, so what a call loads is what it costs. \`.loom/scripts/loom\` is a small CommonJS launcher: it
+answers \`--version\` and runs \`loom guard\` (built-ins and its own rule modules only) by itself, and imports
+\`lib/cli.mjs\` for everything else. src/cli.ts maps each command to a dynamic \`import()\`, so the build
+(esbuild code splitting) gives every command group its own chunk with the libraries only it uses; a call
+parses only its command's chunks. On the status path, git and gh run through node:child_process
+(src/process/run.ts) rather than execa, and tables, colours and the lock library load only where used
+(text output, state writes). Still loaded by \`loom status --json\`: commander and full zod (its schemas are
+shared with every command), which is where the remaining gap to the floor is. Node >= 22.1 also keeps
+compiled code between runs (\`module.enableCompileCache\`, called by the launcher); node 20 has no such API.`;
+
 if (argv.write) {
   const table = [
     '| metric | value | note |',
     '|---|---:|---|',
     ...rows.map((r) => `| ${r.metric} | ${r.value} | ${r.note} |`),
   ].join('\n');
-  const doc = `# Performance\n\nMeasured by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}.\nMachine: ${machine}.\nGitHub is the sandbox forge on loopback (test/emulator), reached through the real gh 2.23.\n\n${table}\n`;
+  const doc = `# Performance\n\nMeasured by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}.\nMachine: ${machine}.\nGitHub is the sandbox forge on loopback (test/emulator), reached through the real gh 2.23.\n\n${table}\n\n${HOW}\n`;
   await writeFile(path.join(root, 'docs/PERFORMANCE.md'), doc);
   console.log('\nwrote docs/PERFORMANCE.md');
 }

@@ -12,6 +12,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BUILD, VERSION } from './version.js';
 
+// `loom … | head`: when the reader goes away, stop quietly with 0 instead of an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${VERSION} (build ${BUILD})\n`); // as commander prints it (src/cli.ts)

@@ -16,6 +16,7 @@
  * test/cli.test.ts checks that COMMANDS and what the modules register agree.
  */
 import { Command, CommanderError } from 'commander';
+import { allExitCodesHelp } from './commands/exit-codes.js';
 import { ExitCode } from './errors.js';
 import { type CommandEnv, defaultCommandEnv, reportError } from './io.js';
 import { BUILD, VERSION } from './version.js';
@@ -87,8 +88,9 @@ export async function buildProgram(
 ): Promise<Command> {
   const program = new Command('loom')
     .description(
-      'Loom: Claude Code agents run your project from its GitHub issues.\nDocs: README.md; every command has --help.',
+      `Loom ${VERSION}: Claude Code agents run your project from its GitHub issues.\nEvery command has --help with its options and exit codes; \`loom doctor\` checks this installation.`,
     )
+    .addHelpText('after', `\n${allExitCodesHelp()}`)
     .version(`${VERSION} (build ${BUILD})`, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({

@@ -2,6 +2,8 @@
  * Every environment variable Loom reads, in one place (listed in the README).
  * Commands take these through this module so tests can see what matters.
  */
+import { LoomError } from './errors.js';
+
 export const envVars = {
   /** Override `owner/name` of the repository (else GH_REPO, else the `origin` remote). */
   LOOM_REPO: 'LOOM_REPO',
@@ -16,6 +18,26 @@ export const envVars = {
   /** Test-only fault injection: `step` names at which the CLI kills itself (see src/core/fault-points.ts). */
   LOOM_FAULT_KILL_AT: 'LOOM_FAULT_KILL_AT',
 } as const;
+
+/**
+ * A duration in seconds from the environment, checked: undefined/empty gives
+ * `fallback`; anything that is not a number within [min, max] is a USAGE error
+ * naming the variable (never NaN or a negative timeout reaching a child process).
+ */
+export function readSecondsEnv(
+  name: keyof typeof envVars,
+  env: NodeJS.ProcessEnv,
+  bounds: { min: number; max: number; fallback: number },
+): number {
+  const raw = readEnv(name, env);
+  if (raw === undefined) return bounds.fallback;
+  const value = Number(raw);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(raw) || !Number.isFinite(value) || value < bounds.min || value > bounds.max)
+    throw new LoomError('USAGE', `${name}="${raw}" is not a number of seconds from ${bounds.min} to ${bounds.max}.`, {
+      hint: `Set ${name} to such a number (e.g. ${name}=${bounds.fallback}), or unset it for the default (${bounds.fallback}).`,
+    });
+  return value;
+}
 
 export function readEnv(name: keyof typeof envVars, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const value = env[envVars[name]];

@@ -25,6 +25,10 @@ export const ExitCode = {
   git: 14,
   /** `loom worktree`: the worktree exists but its post-worktree hook failed. */
   hookFailed: 15,
+  /** `.claude/settings.json` is not valid JSON or not a settings object (Claude Code's file, not Loom's config). */
+  settingsInvalid: 16,
+  /** `loom doctor`: at least one check failed. */
+  checksFailed: 17,
   /** `loom await`: the time limit passed before the condition was met. */
   timeout: 20,
   /** `loom await`: `.loom/stop-shepherds` appeared (the daemon is shutting down). */
@@ -61,6 +65,8 @@ export const exitCodeMeaning: Record<ExitCodeName, string> = {
   notInstalled: 'Loom is not installed here (run `loom init`)',
   git: 'a git command failed',
   hookFailed: 'the post-worktree hook failed',
+  settingsInvalid: '.claude/settings.json is invalid',
+  checksFailed: 'at least one check failed',
   timeout: 'time limit reached',
   stopShepherds: 'shepherds are told to stop',
   aborted: 'a human put loom:abort on the issue',
@@ -69,20 +75,6 @@ export const exitCodeMeaning: Record<ExitCodeName, string> = {
   gateFailed: 'a merge-gate check failed',
   phantomLabels: 'a loom: label is used but not declared',
 };
-
-/**
- * The "Exit codes:" block of a command's --help: the codes it can end with, in
- * numeric order, each with the shared meaning or the command's own wording.
- */
-export function exitCodesHelp(codes: ExitCodeName[] | Partial<Record<ExitCodeName, string>>): string {
-  const entries: [ExitCodeName, string][] = Array.isArray(codes)
-    ? codes.map((name) => [name, exitCodeMeaning[name]])
-    : (Object.entries(codes) as [ExitCodeName, string][]);
-  const lines = entries
-    .sort(([a], [b]) => ExitCode[a] - ExitCode[b])
-    .map(([name, text]) => `  ${String(ExitCode[name]).padStart(2)}  ${text}`);
-  return `Exit codes:\n${lines.join('\n')}`;
-}
 
 export type ErrorCode =
   | 'USAGE'
@@ -98,6 +90,7 @@ export type ErrorCode =
   | 'LOCKED'
   | 'DAEMON_OWNED'
   | 'CONFIG_INVALID'
+  | 'SETTINGS_INVALID'
   | 'CLAIM_CONFLICT'
   | 'PHASE_NOT_FINISHED'
   | 'NOT_A_REPOSITORY'
@@ -121,6 +114,7 @@ const exitFor: Record<ErrorCode, ExitCodeValue> = {
   LOCKED: ExitCode.locked,
   DAEMON_OWNED: ExitCode.locked,
   CONFIG_INVALID: ExitCode.configInvalid,
+  SETTINGS_INVALID: ExitCode.settingsInvalid,
   CLAIM_CONFLICT: ExitCode.conflict,
   PHASE_NOT_FINISHED: ExitCode.conflict,
   NOT_A_REPOSITORY: ExitCode.usage,

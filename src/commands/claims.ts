@@ -77,7 +77,7 @@ export function register(program: Command, run: Run): void {
       'after',
       `
 Refused when the issue is not open loom:issue, is loom:blocked, or another claimant holds it.
-Exit codes: 0 claimed, 12 refused (the reason is printed), 2 bad arguments, 7 no such issue.
+${exitCodeHelp('claim')}
 Example: .loom/scripts/loom claim 123`,
     )
     .action((issue, raw) =>
@@ -117,7 +117,7 @@ run \`loom await N --label loom:issue\`, then the gate again) or "refused" (anot
 With --force an unapproved issue is moved to loom:issue with one comment, then claimed.
 An issue already loom:building that a live shepherd drives (a daemon slot or a /shepherd session with a
 fresh heartbeat) is "refused" unless the caller says --shepherded: a person's /builder never joins it.
-Exit codes: ${exitCodeHelp('gate')}.
+${exitCodeHelp('gate')}
 Example: .loom/scripts/loom gate 123 --force`,
     )
     .action((issue, raw) =>
@@ -188,7 +188,7 @@ Example: .loom/scripts/loom gate 123 --force`,
       'after',
       `
 Idempotent: when the issue is not loom:building nothing changes and no second comment is posted.
-Exit codes: 0 released or nothing to release, 12 the label change could not be verified, 2 bad arguments, 7 no such issue.
+${exitCodeHelp('release')}
 Examples:
   .loom/scripts/loom release 123 --comment "Tests fail on main; releasing."
   .loom/scripts/loom release 123 --to loom:blocked --comment "Needs a decision on the API."`,
@@ -240,7 +240,7 @@ Only labels declared in .github/labels.yml are accepted. Exclusions are applied 
 adding loom:pr removes loom:changes-requested (and vice versa); adding loom:building removes loom:issue (and vice versa).
 --expect makes it a take: the labels are read, the edit happens only when every expected label is there,
 and the read–edit–re-read holds a lock on this clone, so of two takers exactly one wins.
-Exit codes: ${exitCodeHelp('transition')}.
+${exitCodeHelp('transition')}
 Example: .loom/scripts/loom transition 130 --add loom:pr --remove loom:reviewing --comment "Approved."`,
     )
     .action((number, raw) =>

@@ -9,12 +9,14 @@ import { claimIssue } from '../claims/claim.js';
 import { claimedSlot, isBusy, ShepherdSlotIdSchema, SupportRoleNameSchema } from '../core/daemon-state.js';
 import { formatDirective, shepherdDirective } from '../core/directives.js';
 import { slotIds } from '../core/planner.js';
+import { PHASES, PhaseSchema } from '../core/shepherd-phase.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
 import { assertCloneOwner } from '../daemon/ownership.js';
 import { recordTask } from '../daemon/record.js';
 import { LoomError } from '../errors.js';
 import { safeWriteFile } from '../fs/safe-file.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
 import { oneLine, readTextFile } from './text-file.js';
 
@@ -35,7 +37,7 @@ export function register(program: Command, run: Run): void {
     .option('--json', 'print {daemon_id, crashed, recovered[]}')
     .addHelpText(
       'after',
-      '\nPrints the daemon id on the last line. Exit 9 when another daemon is alive here (its id is named).\nAfter a crash: merged PR → completed; open PR → resumed from judge; loom:building without PR or fresh heartbeat → released with one comment.',
+      `\nPrints the daemon id on the last line.\nAfter a crash: merged PR → completed; open PR → resumed from judge; loom:building without PR or fresh heartbeat → released with one comment.\n${exitCodeHelp('start')}`,
     )
     .action((raw) =>
       run(async (env) => {
@@ -70,14 +72,19 @@ export function register(program: Command, run: Run): void {
     .option('--json', 'print {drained, waited_seconds, released[], still_running[]}')
     .addHelpText(
       'after',
-      '\nRun it with a Bash timeout above the drain time. Removes .loom/stop-daemon and .loom/stop-shepherds at the end.\nExit 9 when another daemon is alive in this clone (only its own id may shut it down).',
+      `\nRun it with a Bash timeout above the drain time. Removes .loom/stop-daemon and .loom/stop-shepherds at the end.\n${exitCodeHelp('shutdown')}`,
     )
     .action((raw) =>
       run(async (env) => {
         const options = parseOptions(
           z.object({
             daemon: daemonId,
-            drain: z.coerce.number().int().nonnegative().optional(),
+            drain: z.coerce
+              .number()
+              .int()
+              .nonnegative()
+              .max(590, 'must be at most 590 seconds (a Bash tool call ends after 600 s)')
+              .optional(),
             json: z.boolean().default(false),
           }),
           raw,
@@ -105,7 +112,7 @@ export function register(program: Command, run: Run): void {
     .requiredOption('--output-file <path>', 'the output_file from the Agent launch result')
     .addHelpText(
       'after',
-      '\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file …/tasks/a1b2c3.output\nExit 2 when the slot has nothing waiting to be recorded.',
+      `\nExample: .loom/scripts/loom record shepherd-1 --task-id a1b2c3 --output-file …/tasks/a1b2c3.output\n${exitCodeHelp('record')}`,
     )
     .action((slot, raw) =>
       run(async (env) => {
@@ -128,10 +135,7 @@ export function register(program: Command, run: Run): void {
     .description('Claim one issue now (ahead of the queue) and print its SPAWN directive')
     .option('--daemon <id>', 'the id of the daemon running in this clone (required while one runs)')
     .option('--json', 'print the directive as JSON')
-    .addHelpText(
-      'after',
-      '\nExit 12 when the claim is refused (not loom:issue, or held by someone else); 2 when every slot is busy;\n9 when a daemon runs in this clone and --daemon does not name it.',
-    )
+    .addHelpText('after', `\n${exitCodeHelp('spawn')}`)
     .action((issue, raw) =>
       run(async (env) => {
         const options = parseOptions(
@@ -175,6 +179,7 @@ export function register(program: Command, run: Run): void {
   program
     .command('stop')
     .description('Ask the daemon to stop gracefully (creates .loom/stop-daemon)')
+    .addHelpText('after', `\n${exitCodeHelp('stop')}`)
     .action(() =>
       run(async (env) => {
         const ctx = await context(env);
@@ -186,7 +191,7 @@ export function register(program: Command, run: Run): void {
   program
     .command('progress [issue]')
     .description("Report a heartbeat (and phase) for an issue's shepherd, or the end of a support role's run")
-    .option('--phase <phase>', 'current phase: curator, builder, judge, doctor, merge …')
+    .option('--phase <phase>', `current phase: ${PHASES.join(', ')}`)
     .option('--pr <number>', 'the pull request opened for the issue')
     .option('--done', 'the work ended successfully')
     .option('--failed', 'the work ended without success (the claim was released)')
@@ -198,7 +203,7 @@ export function register(program: Command, run: Run): void {
     .option('--result-file <path>', 'the result, from a file the role wrote: its first line (prompts use this form)')
     .addHelpText(
       'after',
-      '\nExamples:\n  .loom/scripts/loom progress 123 --phase builder\n  .loom/scripts/loom progress 123 --phase merge --pr 130 --done\n  .loom/scripts/loom progress --role champion --done --result "merged 2 PRs"',
+      `\n${exitCodeHelp('progress')}\nExamples:\n  .loom/scripts/loom progress 123 --phase builder\n  .loom/scripts/loom progress 123 --phase merge --pr 130 --done\n  .loom/scripts/loom progress --role champion --done --result "merged 2 PRs"`,
     )
     .action((issue, raw) =>
       run(async (env) => {
@@ -206,10 +211,7 @@ export function register(program: Command, run: Run): void {
           z
             .object({
               issue: issueNumber.optional(),
-              phase: z
-                .string()
-                .regex(/^[a-z-]{1,20}$/)
-                .optional(),
+              phase: PhaseSchema.optional(),
               pr: issueNumber.optional(),
               done: z.boolean().default(false),
               failed: z.boolean().default(false),

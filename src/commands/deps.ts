@@ -18,6 +18,7 @@ function blockedForDependenciesOnly(comments: readonly ItemComment[]): boolean {
   return !!last && last.body.includes(DEPS_MARK) && last.ownComment;
 }
 
+import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -48,8 +49,7 @@ Sources: GitHub's native "blocked by" list, and in the issue body "Blocked by #N
 Fail closed: a dependency that cannot be read (missing, another repository) counts as open.
 --unblock refuses (exit 12) an issue that is not loom:blocked, or that was blocked for any other reason
 (the newest block comment is not Loom's dependency note): those stay for a human.
-Exit codes: 0 every dependency is closed (or there are none), 24 some are open (listed), 12 --unblock refused,
-2 bad arguments, 7 no such issue.
+${exitCodeHelp('deps')}
 Example: .loom/scripts/loom deps 123 || echo "still blocked"`,
     )
     .action((issue, raw) =>

@@ -1,35 +1,47 @@
 /**
  * The exit codes each command can end with, beyond the ones any command may
  * give (COMMON_EXIT_CODES: a bug, bad arguments, gh/GitHub/state/config
- * trouble). `--help` prints them from here, and the prompt-pack checker
- * (test/prompt-pack.test.ts) refuses a command file that acts on a code its
- * command cannot produce. Numbers as in src/errors.ts.
+ * trouble). Every `--help` prints its block from here (`exitCodeHelp`), the
+ * root `loom --help` prints them all, and the prompt-pack checker refuses a
+ * command file that acts on a code its command cannot produce. Numbers and
+ * general meanings come from src/errors.ts.
  */
-export const COMMON_EXIT_CODES: Readonly<Record<number, string>> = {
-  1: 'a bug in Loom',
-  2: 'bad arguments',
-  3: 'gh missing',
-  4: 'gh not authenticated',
-  5: 'rate limited',
-  6: 'GitHub unreachable',
-  8: 'state file invalid',
-  9: 'locked by another Loom process',
-  10: 'config invalid',
-  11: 'GitHub error',
-  13: 'Loom not installed',
-};
+import { ExitCode, type ExitCodeName, exitCodeMeaning } from '../errors.js';
+
+const COMMON: ExitCodeName[] = [
+  'bug',
+  'usage',
+  'ghMissing',
+  'ghAuth',
+  'rateLimited',
+  'network',
+  'stateInvalid',
+  'locked',
+  'configInvalid',
+  'github',
+  'notInstalled',
+];
+
+export const COMMON_EXIT_CODES: Readonly<Record<number, string>> = Object.fromEntries(
+  COMMON.map((name) => [ExitCode[name], exitCodeMeaning[name]]),
+);
 
 export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>>>> = {
-  status: { 0: 'all parts shown' },
-  iterate: { 0: 'ok' },
-  start: { 0: 'registered (the id is the last line)' },
+  status: { 0: 'all parts shown (else the code of the first problem, after printing what could be shown)' },
+  iterate: { 0: 'ok (also when a GitHub failure came after spawns were decided: they are printed)' },
+  start: { 0: 'registered (the id is the last line)', 9: 'another daemon is alive here (its id is named)' },
   shutdown: { 0: 'stopped' },
   record: { 0: 'recorded' },
   spawn: { 0: 'claimed; the SPAWN line is printed', 12: 'the claim was refused' },
   stop: { 0: 'stop file created' },
   progress: { 0: 'recorded' },
-  init: { 0: 'installed' },
-  'labels sync': { 0: 'synced' },
+  init: {
+    0: 'installed (the output names files kept or skipped)',
+    10: 'your .loom/config.json is invalid (nothing written)',
+    16: '.claude/settings.json is invalid (nothing written)',
+  },
+  labels: { 0: 'done', 26: 'labels lint: phantom labels found' },
+  'labels sync': { 0: 'synced (labels with your own values are listed as kept)' },
   'labels lint': { 0: 'no phantom labels', 26: 'phantom labels found' },
   'shepherd-phase': { 0: 'printed the phase', 7: 'no such issue' },
   gate: { 0: 'go or wait', 7: 'no such issue', 12: 'refused: another worker holds the claim' },
@@ -54,8 +66,14 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
     7: 'no such pull request',
     12: 'refused: a live shepherd holds it, or its labels moved (someone else took it)',
   },
-  worktree: { 0: 'ready', 14: 'a git command failed', 15: 'the post-worktree hook failed' },
-  'worktree clean': { 0: 'done', 14: 'a git command failed' },
+  worktree: {
+    0: 'ready',
+    7: 'no such issue on GitHub (no worktree or branch made)',
+    12: 'the folder exists but is not a worktree',
+    14: 'a git command failed',
+    15: 'the post-worktree hook failed (the worktree exists)',
+  },
+  'worktree clean': { 0: 'done (kept worktrees are listed with the reason)', 14: 'a git command failed' },
   'pr-for': { 0: 'found (number printed)', 7: 'no PR, or no such issue' },
   deps: {
     0: 'every dependency is closed',
@@ -67,16 +85,27 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
   merge: { 0: 'merged', 7: 'no such PR', 25: 'the merge gate refused (nothing merged)' },
   next: { 0: 'a number was printed', 7: 'the queue is empty' },
   comment: { 0: 'posted', 7: 'no such issue or PR' },
+  run: {
+    0: 'stopped after the drain',
+    2: 'bad arguments, or the Claude Code binary is missing',
+    9: 'another daemon owns this clone',
+  },
+  logs: { 0: 'shown', 2: 'bad selector, or no log matches' },
   'pr-open': { 0: 'opened (the number is printed)', 7: 'no default branch' },
   'issue-open': { 0: 'filed (the number is printed)', 7: 'a label is missing on GitHub' },
   guard: { 0: 'the call may run', 2: 'blocked (the reason is on stderr)' },
 };
 
-/** `0 verified, 12 …, 7 …` for a command's --help. */
+const line = (code: number, meaning: string) => `  ${String(code).padStart(2)}  ${meaning}`;
+
+/** The "Exit codes:" block of a command's --help: its own codes, then a pointer to the common ones. */
 export function exitCodeHelp(command: string): string {
-  const own = EXIT_CODES[command] ?? {};
-  return Object.entries(own)
-    .map(([code, meaning]) => `${code} ${meaning}`)
-    .join(', ')
-    .concat(', 2 bad arguments; any command: 3-6, 8-11, 13 (see README)');
+  const own = Object.entries(EXIT_CODES[command] ?? {}).map(([code, meaning]) => line(Number(code), meaning));
+  return `Exit codes:\n${own.join('\n')}\n  and as any command: 1 bug, 2 bad arguments, 3-6 gh/GitHub, 8-11 state/lock/config/GitHub, 13 not installed (loom --help)`;
+}
+
+/** Every exit code with its general meaning, for `loom --help`. */
+export function allExitCodesHelp(): string {
+  const all = (Object.keys(ExitCode) as ExitCodeName[]).map((name) => line(ExitCode[name], exitCodeMeaning[name]));
+  return `Exit codes:\n${all.join('\n')}`;
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runGuard } from '../guard/hook.js';
 import { RULES } from '../guard/rules.js';
+import { exitCodeHelp } from './exit-codes.js';
 import type { Run } from './work-context.js';
 
 export const GUARD_EXIT_CODES = { allowed: 0, blocked: 2 } as const;
@@ -24,8 +25,7 @@ Reads Claude Code's hook JSON on stdin ({tool_name, tool_input, cwd, ...}) and c
 MultiEdit and NotebookEdit calls. Compound commands are split and each part checked; bash -c is read inside.
 Rules (switch one off with "guard": {"<rule>": false} in .loom/config.json, all with "guard": false):
 ${RULES.map((rule) => `  ${rule.id.padEnd(22)} ${rule.summary}`).join('\n')}
-Exit codes: 0 the call may run; 2 blocked (one line on stderr says why; Claude Code shows it to the model;
-unreadable input is blocked too).
+${exitCodeHelp('guard')}
 Example: echo '{"tool_name":"Bash","tool_input":{"command":"git push -f"},"cwd":"."}' | .loom/scripts/loom guard`,
     )
     .action(() =>

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseConfig } from '../core/config.js';
-import { exitCodesHelp, LoomError } from '../errors.js';
+import { LoomError } from '../errors.js';
 import { repositoryRoot } from '../git/git.js';
 import { execGh, GhClient } from '../github/gh.js';
 import { type LabelSyncResult, parseLabelsYaml, syncLabels } from '../github/labels.js';
@@ -17,6 +17,7 @@ import { loadDefaults, readBundle } from '../install/defaults.js';
 import { applyInit, planInit } from '../install/init.js';
 import { readManifest } from '../install/manifest.js';
 import { BUILD, VERSION } from '../version.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, parseOptions, printJson } from './shared.js';
 
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
@@ -58,16 +59,7 @@ are broken is left alone with a note on how to mend it. A target that is a symbo
 .gitignore, .claude/settings.json, .loom/config.json, .loom/scripts, …) or not a regular file is refused,
 naming it, before anything is written (--follow-symlinks: links that stay inside the repository are written through). Existing labels keep colours and descriptions
 you gave them (--force sets Loom's). Running it again changes nothing unless Loom changed.
-${exitCodesHelp({
-  ok: 'installed (see the output for files kept or skipped)',
-  usage: 'target is not a git repository, or a target is a symlink or special file (nothing written)',
-  configInvalid: 'your config.json is invalid (nothing written)',
-  stateInvalid: 'the install manifest is unreadable (nothing written)',
-  ghMissing: 'files installed, but gh is missing: labels not synced',
-  ghAuth: 'files installed, but gh is not authenticated: labels not synced',
-  network: 'files installed, but GitHub was unreachable: labels not synced',
-  github: 'files installed, but the label sync failed (run `loom labels sync` later)',
-})}
+${exitCodeHelp('init')}
 Example: node ~/loom/.loom/scripts/loom init ~/src/my-project`,
     )
     .action((target, raw) =>

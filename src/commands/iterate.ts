@@ -6,6 +6,7 @@ import { summaryLine } from '../core/summary.js';
 import { type IterationResult, runIteration, summaryFromState } from '../daemon/iteration.js';
 import { LoomError } from '../errors.js';
 import { waitForStopFile } from '../state/stop-file.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 const Options = z.object({
@@ -18,7 +19,12 @@ const Options = z.object({
   dryRun: z.boolean().default(false),
   json: z.boolean().default(false),
   /** Seconds; overrides `wait_budget` from the config. */
-  budget: z.coerce.number().int().positive().optional(),
+  budget: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(590, 'must be at most 590 seconds (a Bash tool call ends after 600 s)')
+    .optional(),
 });
 
 export const IterateJsonSchema = z.object({
@@ -29,7 +35,7 @@ export const IterateJsonSchema = z.object({
   iterations: z.number().int(),
   dry_run: z.boolean(),
   skipped: z.array(z.object({ issue: z.number().int(), reason: z.string() })),
-  errors: z.array(z.object({ code: z.string(), message: z.string() })),
+  errors: z.array(z.object({ code: z.string(), message: z.string(), hint: z.string().optional() })),
 });
 
 export function register(
@@ -54,16 +60,51 @@ export function register(
 Output (text): zero or more lines "SPAWN <slot> <skill> [args]", then the summary line
   "ready=N building=N shepherds=A/M [+shepherd=#N] [+architect] ... [completed=#N] [stuck=N] [warn=N]"
   or exactly "SHUTDOWN_SIGNAL" when .loom/stop-daemon exists.
-Exit codes: 0 ok; 3 gh missing; 4 not authenticated; 5 rate limited (or paused until the reset);
-  6 GitHub unreachable; 8 state file invalid or not writable; 9 another daemon owns this clone (without --daemon:
-  any live daemon; --dry-run is always allowed) or the lock is held.
-  A GitHub failure after some spawns were decided still prints them (exit 0, the reason on stderr);
-  an unfinished claim is settled by the next iteration.
+${exitCodeHelp('iterate')}
+Without --daemon, 9 means any live daemon (--dry-run is always allowed).
+A GitHub failure after some spawns were decided still prints them (exit 0, the reason on stderr);
+an unfinished claim is settled by the next iteration.
 Examples:
   .loom/scripts/loom iterate --dry-run
   .loom/scripts/loom iterate --daemon loom-20260101120000-ab12cd --wait`,
     )
-    .action((raw) => run((env) => iterate(env, parseOptions(Options, raw)), Boolean(raw.json)));
+    .action((raw) =>
+      run(async (env) => {
+        try {
+          return await iterate(env, parseOptions(Options, raw));
+        } catch (error) {
+          // --json answers in its documented shape even when the iteration could not run at all.
+          if (!raw.json || !(error instanceof LoomError)) throw error;
+          printJson(env.io, failedIterationJson(error, Boolean(raw.dryRun), envSecrets(env.env)));
+          env.io.err(redactSecrets(`loom: ${error.message}`, envSecrets(env.env)));
+          return error.exitCode;
+        }
+      }, Boolean(raw.json)),
+    );
+}
+
+/** The loom.iterate/1 answer of an iteration that failed before it could decide anything. */
+export function failedIterationJson(
+  error: LoomError,
+  dryRun: boolean,
+  secrets: string[],
+): z.infer<typeof IterateJsonSchema> {
+  return IterateJsonSchema.parse({
+    schema: 'loom.iterate/1',
+    shutdown: false,
+    summary: '',
+    directives: [],
+    iterations: 0,
+    dry_run: dryRun,
+    skipped: [],
+    errors: [
+      {
+        code: error.code,
+        message: redactSecrets(error.message, secrets),
+        ...(error.hint ? { hint: redactSecrets(error.hint, secrets) } : {}),
+      },
+    ],
+  });
 }
 
 export async function iterate(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {

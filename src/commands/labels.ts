@@ -11,6 +11,7 @@ import { findPhantomLabels, PhantomSchema } from '../core/label-lint.js';
 import { ExitCode, LoomError } from '../errors.js';
 import { parseLabelsYaml, syncLabels } from '../github/labels.js';
 import { readManifest } from '../install/manifest.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 export const LabelsLintJsonSchema = z.object({
@@ -38,7 +39,10 @@ async function filesUnder(dir: string, suffix: string): Promise<string[]> {
 type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
 export function register(program: Command, run: Run): void {
-  const labels = program.command('labels').description("Manage Loom's GitHub labels (.github/labels.yml)");
+  const labels = program
+    .command('labels')
+    .description("Manage Loom's GitHub labels (.github/labels.yml)")
+    .addHelpText('after', `\n${exitCodeHelp('labels')}`);
   labels
     .command('sync')
     .description("Create missing labels on GitHub; update a label only while it has Loom's values; never deletes")
@@ -50,7 +54,7 @@ export function register(program: Command, run: Run): void {
       `
 A label that exists with other values than labels.yml is changed only when it still has the values
 Loom gave it before (recorded in .loom/install-manifest.json); otherwise it is listed as kept.
-Exit codes: 0 synced; 13 no labels.yml; 3 gh missing; 4 gh not authenticated; 6 network; 11 GitHub error.`,
+${exitCodeHelp('labels sync')}`,
     )
     .action((raw) =>
       run(async (env) => {
@@ -93,7 +97,7 @@ Exit codes: 0 synced; 13 no labels.yml; 3 gh missing; 4 gh not authenticated; 6 
       `
 Scans .claude/commands/**/*.md, defaults/.claude/commands/**/*.md and src/**/*.ts (those present) from the
 repository root; labels come from .github/labels.yml (defaults/.github/labels.yml when the former is missing).
-Exit codes: 0 no phantom labels, 26 phantom labels found (each printed as file:line), 13 no labels.yml.
+${exitCodeHelp('labels lint')}
 Example: .loom/scripts/loom labels lint`,
     )
     .action((raw) =>

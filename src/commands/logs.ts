@@ -12,6 +12,7 @@ import { cleanText } from '../core/sanitize.js';
 import { LOOM_EXIT_TYPE } from '../core/worker-output.js';
 import { logsFor } from '../daemon/worker-log.js';
 import { LoomError } from '../errors.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions } from './shared.js';
 
 const Options = z.object({
@@ -38,7 +39,7 @@ export function register(
       `
 Reads .loom/logs/<slot>-<issue or role>-<UTC time>.jsonl (the newest match). One line per tool call (→ Bash …),
 quoted texts, failed tool results (✗), usage-limit events, the result (cost, tokens, turns) and the exit.
-Exit codes: 0 shown; 2 bad selector, or no log matches.
+${exitCodeHelp('logs')}
 Examples:
   .loom/scripts/loom logs 123
   .loom/scripts/loom logs shepherd-2 -f

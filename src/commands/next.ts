@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { NextRoleSchema, pickNext } from '../core/next-item.js';
 import { ExitCode } from '../errors.js';
 import { readQueue } from '../github/next-item.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -24,7 +25,7 @@ Queues, oldest first: builder — open loom:issue (loom:urgent first; not blocke
 curator — loom:triage issues; judge — PRs with loom:review-requested; doctor — approved (loom:pr) PRs that
 conflict with their base, then approved PRs whose checks fail, then PRs with loom:changes-requested; never one
 with loom:manual-merge or whose issue is loom:blocked. One GitHub request.
-Exit codes: 0 a number was printed, 7 the queue is empty (nothing printed), 2 unknown role.
+${exitCodeHelp('next')}
 Example: .loom/scripts/loom next judge`,
     )
     .action((role, raw) =>

@@ -22,6 +22,7 @@ import { readIssueWork } from '../github/issue-work.js';
 import { addComment } from '../github/items.js';
 import { type GateRead, readGatePull, squashMerge } from '../github/merge.js';
 import type { Repo } from '../github/repo.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -81,7 +82,7 @@ export function register(program: Command, run: Run): void {
       `
 A PR belongs to issue N when GitHub lists it as closing N, its body says Closes/Fixes/Resolves #N, or its
 head branch is feature/issue-N. Closed, unmerged PRs do not count. One GraphQL request.
-Exit codes: 0 found (number printed), 7 no PR (nothing printed) or no such issue, 2 bad arguments.
+${exitCodeHelp('pr-for')}
 Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
     )
     .action((issue, raw) =>
@@ -105,10 +106,7 @@ Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
     .description("Run the Champion's merge checks on a pull request, each with pass/fail and a reason")
     .option('--force', 'relax the size limit, critical files and recency (72 h)')
     .option('--json', 'print {pr, pass, force, checks: [{name, pass, reason, relaxed}]}')
-    .addHelpText(
-      'after',
-      `${GATE_HELP}\nExit codes: 0 all checks pass, 25 some check fails, 2 bad arguments, 7 no such PR.\nExample: .loom/scripts/loom merge-gate 130`,
-    )
+    .addHelpText('after', `${GATE_HELP}\n${exitCodeHelp('merge-gate')}\nExample: .loom/scripts/loom merge-gate 130`)
     .action((pr, raw) =>
       run(async (env) => {
         const options = parseOptions(
@@ -136,8 +134,7 @@ Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
 The merge pins the head commit the gate saw, so a push after the gate check makes it fail instead of merging unchecked code.
 A refusal only a person can settle (merge.auto off, size, critical files, age) is explained once on the PR
 (a comment with the reasons and the command; later runs find it and post nothing).
-Exit codes: 0 merged (confirmed by a re-read), 25 the gate failed (nothing merged), 11 GitHub refused the merge,
-            2 bad arguments, 7 no such PR.
+${exitCodeHelp('merge')}
 Example: .loom/scripts/loom merge 130`,
     )
     .action((pr, raw) =>

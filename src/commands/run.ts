@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { launchdPlist, systemdUnit } from '../core/units.js';
 import { runDaemon } from '../daemon/runner.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions } from './shared.js';
 
 const Options = z.object({
@@ -32,8 +33,7 @@ at once). Each SPAWN runs as: claude -p "/<skill> <args>" --output-format stream
 in the repository root with stdin closed, logged to .loom/logs/<slot>-<issue or role>-<UTC time>.jsonl.
 Claude Code binary: env LOOM_CLAUDE, else config claude.command, else \`claude\` on PATH.
 Usage limits pause new workers and claims until the reset; a refused issue keeps its claim and resumes.
-Exit codes: 0 stopped after the drain; 2 bad arguments or the Claude Code binary is missing;
-  8 state file invalid; 9 another daemon owns this clone; 10 config invalid; 13 Loom not installed.
+${exitCodeHelp('run')}
 Examples:
   tmux new -d -s loom '.loom/scripts/loom run'
   .loom/scripts/loom run --print-unit systemd > ~/.config/systemd/user/loom-myproject.service`,

@@ -22,6 +22,7 @@ import { ExitCode, LoomError } from '../errors.js';
 import { checkpointFrom, readCheckpoint, writeCheckpoint } from '../github/checkpoint.js';
 import { readIssueWork } from '../github/issue-work.js';
 import { waitForStopFile } from '../state/stop-file.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -104,7 +105,7 @@ Decided from the issue's labels, its open or merged PR (as \`loom pr-for\` finds
   merge     PR has loom:pr                     builder  loom:issue, loom:building or loom:curated, no PR
   curator   loom:triage / loom:curating, or not curated yet
 One GraphQL request (two when only the checkpoint knows the PR).
-Exit codes: 0 printed the phase, 2 bad arguments, 7 no such issue.
+${exitCodeHelp('shepherd-phase')}
 Example: .loom/scripts/loom shepherd-phase 123`,
     )
     .action((issue, raw) =>
@@ -149,8 +150,7 @@ Example: .loom/scripts/loom shepherd-phase 123`,
 Without --phase: prints the checkpoint as JSON ({phase, pr, doctor_rounds, updated_at}) or null.
 With --phase: edits the one checkpoint comment (<!-- loom:checkpoint {json} --> in its body) in place, or
 creates it the first time, and records a heartbeat like \`loom progress\`.
-Exit codes: 0 done, 12 (writing) the phase is not finished on GitHub yet: nothing recorded, 2 bad arguments,
-7 no such issue, 11 GitHub refused the edit.
+${exitCodeHelp('checkpoint')}
 Examples:
   .loom/scripts/loom checkpoint 123
   .loom/scripts/loom checkpoint 123 --phase judge --pr 130`,
@@ -211,8 +211,7 @@ Examples:
       `
 Give exactly one of --label, --merged, --pr-label. Each poll is one GraphQL request and a heartbeat.
 .loom/stop-shepherds is checked at least twice a second; loom:abort and loom:blocked on the issue end the wait.
-Exit codes: 0 condition met, 20 timed out, 21 .loom/stop-shepherds exists, 22 loom:abort on the issue,
-            23 loom:blocked on the issue, 2 bad arguments, 7 no such issue or PR.
+${exitCodeHelp('await')}
 Examples:
   .loom/scripts/loom await 123 --label loom:issue --timeout 540
   .loom/scripts/loom await 123 --pr-label loom:pr --pr 130`,

@@ -16,6 +16,7 @@ import { observeTask } from '../daemon/task-output.js';
 import { LoomError } from '../errors.js';
 import { repoSlug } from '../github/repo.js';
 import { takeSnapshot } from '../github/snapshot.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 const Options = z.object({ json: z.boolean().default(false), fast: z.boolean().default(false) });
@@ -31,9 +32,42 @@ export function register(
     .option('--fast', 'read local state only: no GitHub request (pipeline counts from the last iteration)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 all parts shown; otherwise the code of the first problem (e.g. 6 GitHub unreachable,\n8 state file invalid), after printing everything that could be shown (JSON stays valid).\nExamples:\n  .loom/scripts/loom-status.sh\n  .loom/scripts/loom status --json | jq .pipeline',
+      `\nEverything that could be shown is printed first (the JSON stays valid); the exit code is that of the first problem.\n${exitCodeHelp('status')}\nExamples:\n  .loom/scripts/loom-status.sh\n  .loom/scripts/loom status --json | jq .pipeline`,
     )
-    .action((raw) => run((env) => status(env, parseOptions(Options, raw)), Boolean(raw.json)));
+    .action((raw) =>
+      run(async (env) => {
+        try {
+          return await status(env, parseOptions(Options, raw));
+        } catch (error) {
+          // --json answers in its documented shape (loom.status/1) even when nothing could be read.
+          if (!raw.json || !(error instanceof LoomError)) throw error;
+          printJson(env.io, StatusReportSchema.parse(failedStatus(error, env, Boolean(raw.fast))));
+          env.io.err(redactSecrets(`loom: ${error.message}`, envSecrets(env.env)));
+          return error.exitCode;
+        }
+      }, Boolean(raw.json)),
+    );
+}
+
+/** The status of a repository where even the context could not be built (not installed, not a repository). */
+function failedStatus(error: LoomError, env: CommandEnv, fast: boolean): StatusReport {
+  return buildStatus({
+    state: emptyState(),
+    config: defaultConfig,
+    now: new Date(),
+    repository: null,
+    snapshot: null,
+    stopRequested: false,
+    outputTimes: {},
+    errors: [
+      {
+        code: error.code,
+        message: redactSecrets(error.message, envSecrets(env.env)),
+        ...(error.hint ? { hint: error.hint } : {}),
+      },
+    ],
+    fast,
+  });
 }
 
 export async function status(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {

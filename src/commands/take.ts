@@ -45,7 +45,7 @@ export function register(program: Command, run: Run): void {
       `
 Without --shepherded the take is refused while a live shepherd (a daemon slot or a /shepherd session
 with a fresh heartbeat) drives the PR or its issue.
-Exit codes: ${exitCodeHelp('take')}.
+${exitCodeHelp('take')}
 Example: .loom/scripts/loom take 130 --role judge`,
     )
     .action((pr, raw) =>

@@ -2,11 +2,12 @@
  * `loom worktree <issue>` (create or reuse the issue's worktree and print its
  * path) and `loom worktree clean` (remove finished ones, safely).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { cleanText } from '../core/sanitize.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, isLoomError, LoomError } from '../errors.js';
 import {
   CleanEntrySchema,
   cleanWorktrees,
@@ -15,6 +16,8 @@ import {
   IncludeResultSchema,
 } from '../git/worktree.js';
 import { readIssueWork } from '../github/issue-work.js';
+import { repoSlug } from '../github/repo.js';
+import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
@@ -45,9 +48,8 @@ branch is checked out as it is), under a lock (.loom/worktrees.lock). Loom marks
 .loom-worktree file, copies the gitignored files listed in .loom/worktree-include (one relative path per line)
 and runs .loom/hooks/post-worktree in the worktree (timeout 300 s; env LOOM_ISSUE, LOOM_WORKTREE, LOOM_ROOT).
 The path is printed relative to the repository root (absolute in --json).
-Exit codes: 0 ready, 15 the post-worktree hook failed (the worktree exists; its last lines are printed),
-            14 a git command failed, 10 .loom/worktree-include is invalid, 12 the folder exists but is not a worktree,
-            2 bad arguments.
+A number that is not an issue on GitHub is refused before anything is created (exit 7).
+${exitCodeHelp('worktree')}
 Examples:
   cd "$(.loom/scripts/loom worktree 123)"
   .loom/scripts/loom worktree clean --dry-run`,
@@ -59,6 +61,22 @@ Examples:
           issue,
         });
         const ctx = await mainContext(env);
+        // Refuse a number that is no issue before any branch or folder is made (one GitHub request, only
+        // when the worktree does not exist yet): `worktree 999` used to leave a branch behind.
+        if (!existsSync(path.join(ctx.root, '.loom/worktrees', `issue-${options.issue}`))) {
+          const repo = await ctx.repo();
+          await readIssueWork(ctx.gh, repo, options.issue).catch((error: unknown) => {
+            if (isLoomError(error) && error.code === 'GH_NOT_FOUND')
+              throw new LoomError(
+                'GH_NOT_FOUND',
+                `#${options.issue} is not an issue in ${repoSlug(repo)}: no worktree or branch was made.`,
+                {
+                  hint: 'Check the issue number.',
+                },
+              );
+            throw error;
+          });
+        }
         const result = await ensureWorktree(ctx.root, options.issue, ctx.env, ctx.now());
         const hookFailed = result.hook !== null && !result.hook.ok;
         if (options.json) printJson(env.io, result);
@@ -86,8 +104,9 @@ Examples:
       'after',
       `
 Never removes a worktree without the .loom-worktree marker, one with uncommitted changes (git status --porcelain),
-or the one you are in. Branches are kept. One GraphQL request per candidate worktree.
-Exit codes: 0 done (kept worktrees are listed with the reason), 14 a git command failed.
+or the one you are in. Branches are kept. One GraphQL request per candidate worktree. A worktree whose issue
+does not exist on GitHub is removed (its branch stays).
+${exitCodeHelp('worktree clean')}
 Example: .loom/scripts/loom worktree clean --dry-run`,
     )
     .action((_raw, cmd: Command) => {
@@ -104,7 +123,12 @@ Example: .loom/scripts/loom worktree clean --dry-run`,
           ctx.root,
           env.cwd,
           async (issue) => {
-            const work = await readIssueWork(ctx.gh, repo, issue);
+            const work = await readIssueWork(ctx.gh, repo, issue).catch((error: unknown) => {
+              // A worktree of an issue that does not exist must not make every later clean fail.
+              if (isLoomError(error) && error.code === 'GH_NOT_FOUND') return null;
+              throw error;
+            });
+            if (!work) return { issueState: 'MISSING' as const, pr: null };
             return {
               issueState: work.issue.state,
               pr: work.pull ? { number: work.pull.pull.number, state: work.pull.pull.state } : null,

@@ -8,6 +8,23 @@ import { RULES } from '../guard/rules.js';
 
 const seconds = z.number().int().nonnegative();
 
+/** Claude Code's Bash tool ends a command after 600 s; Loom's waits end 10 s before. */
+const BASH_LIMIT = 590;
+const BASH_LIMIT_MESSAGE = 'must be at most 590 seconds (a Bash tool call of Claude Code ends after 600 s)';
+
+/** Checks `shepherd_args` token by token; returns what is wrong, or undefined. */
+export function shepherdArgsProblem(text: string): string | undefined {
+  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  let force = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token === '--force-pr' || token === '--force-merge') force++;
+    else if (token === '--to' && ['curated', 'pr', 'approved'].includes(tokens[i + 1] ?? '')) i++;
+    else return `unknown shepherd argument "${token}"`;
+  }
+  return force > 1 ? 'give --force-pr or --force-merge, not both' : undefined;
+}
+
 export const MODEL_ROLES = [
   'shepherd',
   'builder',
@@ -47,8 +64,11 @@ const supportRoleSchema = (interval: number) =>
 export const ConfigSchema = z
   .object({
     $schema: z.string().optional(),
-    /** Seconds between iterations of `loom iterate --wait`. */
-    poll_interval: z.number().int().min(1).default(30),
+    /**
+     * Seconds between iterations of `loom iterate --wait` (one GitHub request each). Below 5 s is allowed
+     * (tests use 1 s) but `loom doctor` warns: a snapshot a second uses 3600 of the 5000 requests an hour.
+     */
+    poll_interval: z.number().int().min(1).max(3600).default(30),
     max_shepherds: z.number().int().min(0).max(20).default(3),
     /** Work generation runs while fewer than this many issues are ready. */
     issue_threshold: z.number().int().nonnegative().default(3),
@@ -103,9 +123,10 @@ export const ConfigSchema = z
     /** Start-up grace: a shepherd younger than this is never stuck. */
     stuck_grace: seconds.default(600),
     /** `loom shutdown` waits up to this long for shepherds to reach a safe point. */
-    shutdown_drain: seconds.default(300),
+    /** Both run inside one Bash tool call of Claude Code, which ends after 600 s: they stay below it. */
+    shutdown_drain: seconds.max(BASH_LIMIT, BASH_LIMIT_MESSAGE).default(300),
     /** `loom iterate --wait` answers after at most this long, staying below the Bash tool timeout. */
-    wait_budget: seconds.default(540),
+    wait_budget: z.number().int().min(1).max(BASH_LIMIT, BASH_LIMIT_MESSAGE).default(540),
     /** The Champion's merge gate (src/core/merge-gate.ts). */
     merge: z
       .object({
@@ -122,8 +143,14 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
-    /** Arguments every daemon-spawned shepherd gets. */
-    shepherd_args: z.string().max(200).default('--force-pr'),
+    /** Arguments every daemon-spawned shepherd gets: the shepherd's own flags only (see shepherd.md). */
+    shepherd_args: z
+      .string()
+      .max(200)
+      .refine((text) => shepherdArgsProblem(text) === undefined, {
+        message: 'may hold only --force-pr or --force-merge and --to curated|pr|approved',
+      })
+      .default('--force-pr'),
     /** `loom run`: the Claude Code binary (else env LOOM_CLAUDE, else `claude` on PATH). */
     claude: z
       .object({ command: z.string().min(1).max(1000).optional() })

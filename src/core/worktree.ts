@@ -102,7 +102,8 @@ export interface CleanFacts {
   isCwd: boolean;
   /** `git status --porcelain` output is non-empty. */
   dirty: boolean;
-  issueState: 'OPEN' | 'CLOSED' | null;
+  /** MISSING: GitHub says there is no such issue (e.g. a worktree made for a mistyped number). */
+  issueState: 'OPEN' | 'CLOSED' | 'MISSING' | null;
   /** The PR that belongs to the issue (open or merged), or null when there is none. */
   pr: { number: number; state: 'OPEN' | 'CLOSED' | 'MERGED' } | null;
 }
@@ -112,6 +113,8 @@ export function cleanDecision(f: CleanFacts): { remove: boolean; reason: string 
   if (f.issue === null) return { remove: false, reason: 'not made by Loom (no .loom-worktree marker)' };
   if (f.isCwd) return { remove: false, reason: 'it is the current working directory' };
   if (f.dirty) return { remove: false, reason: 'has uncommitted changes' };
+  // Its branch is kept (clean never deletes branches), so removing the worktree loses no commit.
+  if (f.issueState === 'MISSING') return { remove: true, reason: 'no such issue on GitHub (branch kept)' };
   if (f.issueState !== 'CLOSED')
     return { remove: false, reason: f.issueState === null ? 'issue state unknown' : 'issue is still open' };
   if (f.pr && f.pr.state !== 'MERGED') return { remove: false, reason: `PR #${f.pr.number} is not merged` };

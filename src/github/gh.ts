@@ -5,7 +5,7 @@
  * and failures classified into typed LoomErrors with a next step.
  */
 import { redactSecrets } from '../core/sanitize.js';
-import { readEnv } from '../env.js';
+import { readEnv, readSecondsEnv } from '../env.js';
 import { LoomError } from '../errors.js';
 import { runProcess } from '../process/run.js';
 
@@ -39,7 +39,8 @@ export interface GhClientOptions {
 export function execGh(options: GhClientOptions = {}): GhExec {
   const env = options.env ?? process.env;
   const bin = options.bin ?? readEnv('LOOM_GH', env) ?? 'gh';
-  const timeoutMs = options.timeoutMs ?? Number(readEnv('LOOM_GH_TIMEOUT', env) ?? 30) * 1000;
+  const timeoutMs =
+    options.timeoutMs ?? readSecondsEnv('LOOM_GH_TIMEOUT', env, { min: 1, max: 600, fallback: 30 }) * 1000;
   return async (args, input) => {
     const host = options.host ? await options.host().catch(() => undefined) : undefined;
     try {
@@ -65,6 +66,7 @@ export function execGh(options: GhClientOptions = {}): GhExec {
     } catch (error) {
       if (error instanceof LoomError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw ghMissing(bin);
+      if ((error as NodeJS.ErrnoException).code === 'EACCES') throw ghNotExecutable(bin);
       throw error;
     }
   };
@@ -73,6 +75,12 @@ export function execGh(options: GhClientOptions = {}): GhExec {
 function ghMissing(bin: string): LoomError {
   return new LoomError('GH_MISSING', `The GitHub CLI (${bin}) was not found.`, {
     hint: 'Install it: `apt-get install gh` on Debian/Ubuntu, `brew install gh` on macOS, or see https://cli.github.com. Then run `gh auth login`.',
+  });
+}
+
+function ghNotExecutable(bin: string): LoomError {
+  return new LoomError('GH_MISSING', `The GitHub CLI (${bin}) cannot be run: it is not an executable file.`, {
+    hint: 'Point LOOM_GH at the gh program (e.g. LOOM_GH=$(command -v gh)), or unset it to use gh from PATH.',
   });
 }
 

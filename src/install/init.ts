@@ -190,6 +190,33 @@ type Settings = {
 const isLoomHook = (entry: HookEntry) =>
   (entry.hooks ?? []).some((h) => /\.loom\/scripts\/loom"? guard\b/.test(h.command ?? ''));
 
+const settingsProblem = (detail: string) =>
+  new LoomError('SETTINGS_INVALID', `.claude/settings.json ${detail}; init leaves it as it is.`, {
+    hint: "This is Claude Code's settings file (Claude Code ignores it while it is broken): fix it, or move it away, then run init again.",
+  });
+
+/** The user's settings.json as far as init merges it: an object whose permissions.allow and hooks have the right types. */
+function parseSettings(text: string): Settings {
+  let user: unknown;
+  try {
+    user = JSON.parse(text);
+  } catch (error) {
+    throw settingsProblem(`is not valid JSON (${(error as Error).message})`);
+  }
+  if (!user || typeof user !== 'object' || Array.isArray(user)) throw settingsProblem('is not a JSON object');
+  const settings = user as Settings;
+  if (
+    settings.permissions !== undefined &&
+    (typeof settings.permissions !== 'object' || Array.isArray(settings.permissions))
+  )
+    throw settingsProblem('has a "permissions" that is not an object');
+  if (settings.permissions?.allow !== undefined && !Array.isArray(settings.permissions.allow))
+    throw settingsProblem('has a "permissions.allow" that is not a list');
+  if (settings.hooks !== undefined && (typeof settings.hooks !== 'object' || Array.isArray(settings.hooks)))
+    throw settingsProblem('has a "hooks" that is not an object');
+  return settings;
+}
+
 /**
  * settings.json: Loom's permissions added to the user's (union); Loom's hooks
  * (the `loom guard` PreToolUse hook) replace Loom's earlier entries and sit
@@ -197,14 +224,7 @@ const isLoomHook = (entry: HookEntry) =>
  */
 export function mergeSettings(existing: string | undefined, defaults: string): string {
   if (!existing) return defaults;
-  let user: Settings;
-  try {
-    user = JSON.parse(existing);
-  } catch {
-    throw new LoomError('CONFIG_INVALID', '.claude/settings.json is not valid JSON; init keeps it as it is.', {
-      hint: 'Fix the file, then run init again.',
-    });
-  }
+  const user = parseSettings(existing);
   const ours = JSON.parse(defaults) as Required<Pick<Settings, 'hooks'>> & { permissions: { allow: string[] } };
   const allow = [...(user.permissions?.allow ?? [])];
   for (const rule of ours.permissions.allow) if (!allow.includes(rule)) allow.push(rule);
