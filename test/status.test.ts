@@ -92,8 +92,13 @@ describe('loom status', () => {
       ['approve-proposal', 5],
       ['approve-proposal', 6],
       ['approve-proposal', 7],
+      // PR c keeps loom:pr but was last updated long before merge.max_age_hours: a person decides.
+      ['merge-refused', 22],
       ['unblock', 8],
     ]);
+    expect(report.human_actions.find((a) => a.kind === 'merge-refused')?.command).toBe(
+      '.loom/scripts/loom merge 22 --force',
+    );
     expect(report.human_actions[0]!.command).toBe(
       'gh issue edit 4 -R acme/widgets --remove-label loom:curated --add-label loom:issue',
     );
