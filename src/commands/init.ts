@@ -132,11 +132,18 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
   } else {
     const verb = options.dryRun ? 'would ' : '';
     env.io.out(`${options.dryRun ? 'Would install' : 'Installing'} Loom ${VERSION} into ${target}`);
+    // The CLI's code chunks (.loom/scripts/lib/) are one line per action, not one per chunk.
+    const chunks = new Map<string, number>();
     for (const file of planned) {
       if (file.action === 'unchanged') continue;
+      if (file.path.startsWith('.loom/scripts/lib/') && file.action !== 'kept') {
+        chunks.set(file.action, (chunks.get(file.action) ?? 0) + 1);
+        continue;
+      }
       const note = file.action === 'skipped' ? 'its Loom markers are broken; see the warning below' : file.note;
       env.io.out(`  ${verb}${file.action} ${file.path}${note ? `  (${note})` : ''}`);
     }
+    for (const [action, count] of chunks) env.io.out(`  ${verb}${action} .loom/scripts/lib/ (${count} code chunk(s))`);
     const unchanged = planned.filter((f) => f.action === 'unchanged').length;
     if (unchanged) env.io.out(`  ${unchanged} file(s) already up to date`);
     if (kept.length)
