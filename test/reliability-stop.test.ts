@@ -88,7 +88,7 @@ describe('a stop requested', () => {
     ready(3, 4, 5);
     const id = await startDaemon();
     // A shepherd already at work on #3 (recorded, transcript still going).
-    expect((await run(repo, ['spawn', '3'])).stdout).toContain('SPAWN shepherd-1 shepherd 3');
+    expect((await run(repo, ['spawn', '3', '--daemon', id])).stdout).toContain('SPAWN shepherd-1 shepherd 3');
     const output = path.join(repo.home, 'task3.output');
     writeFileSync(
       output,
