@@ -176,6 +176,7 @@ describe('the usage pause and the daily budget in the planner', () => {
       })),
       buildingIssues: [],
       pullRequests: [],
+      workerLabels: [],
       pullRequestsComplete: true,
       blockedIssues: [],
       proposals: [],
