@@ -167,3 +167,23 @@ export class LoomError extends Error {
 export function isLoomError(error: unknown): error is LoomError {
   return error instanceof LoomError;
 }
+
+/**
+ * Failures that pass on their own: GitHub unreachable or timing out, its rate limit, a refused request
+ * (GitHub's 5xx and abuse answers arrive as GH_ERROR), and a lock another Loom process holds for a moment.
+ * Long-running loops (`iterate --wait`, `loom run`, `loom await`) record these and retry at the next poll;
+ * everything else ends them. The one place this is decided; loom.md retries exactly the exit codes that only
+ * transient codes produce (5, 6, 11 — exit 9 is shared with DAEMON_OWNED, which is permanent).
+ */
+export const TRANSIENT_CODES: readonly ErrorCode[] = [
+  'GH_NETWORK',
+  'GH_MALFORMED',
+  'GH_RATE_LIMITED',
+  'GH_ERROR',
+  'LOCKED',
+];
+
+/** True when `error` is a LoomError whose code is in TRANSIENT_CODES. */
+export function isTransient(error: unknown): error is LoomError {
+  return error instanceof LoomError && TRANSIENT_CODES.includes(error.code);
+}

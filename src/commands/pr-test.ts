@@ -86,10 +86,7 @@ export function register(program: Command, run: Run): void {
   program
     .command('pr-test <pr>')
     .description("Run the project's tests on a pull request's head commit and record the result as loom/tests")
-    .option(
-      '--timeout <seconds>',
-      `seconds the tests may run (default commands.test_timeout, else ${DEFAULT_TEST_TIMEOUT})`,
-    )
+    .option('--timeout <seconds>', `seconds the tests may run (default ${DEFAULT_TEST_TIMEOUT}, at most 590)`)
     .option('--no-record', 'run and report only; record no commit status')
     .option(
       '--json',
@@ -101,8 +98,8 @@ export function register(program: Command, run: Run): void {
 Reads the PR's head commit (one GraphQL request), checks it out detached in .loom/worktrees/pr-M-test (from the
 local repository, else \`git fetch origin refs/pull/M/head\`), copies .loom/worktree-include and runs
 .loom/hooks/post-worktree there like an issue worktree, then runs commands.test from .loom/config.json in it:
-never through a shell. A string is split at spaces (a backslash keeps a space; quotes, pipes, globs and $VARS
-have no meaning), or give an argument array: "test": ["npm", "test"]. The child gets CI=true unless CI is set.
+never through a shell: it is split at spaces (a backslash keeps a space; quotes, pipes, globs and $VARS have
+no meaning; put anything more in a script). The child gets CI=true unless CI is set.
 The result becomes the commit status loom/tests on that commit (one REST request): success, failure, or error
 when the run timed out. The merge gate counts it with the CI checks, so with merge.require_checks a PR without CI
 can merge only after a green run on its current head; a new push needs a new run. The whole output is kept in
@@ -152,7 +149,7 @@ Example: .loom/scripts/loom pr-test 130 --json`,
             for (const line of boot.hook.last_lines) env.io.err(`  ${cleanText(line, 500)}`);
             return ExitCode.hookFailed;
           }
-          const timeout = options.timeout ?? config.commands?.test_timeout ?? DEFAULT_TEST_TIMEOUT;
+          const timeout = options.timeout ?? DEFAULT_TEST_TIMEOUT;
           result = await runTests(argv, dir, ctx.env, timeout);
         } catch (error) {
           await removePrCheckout(ctx.root, options.pr);

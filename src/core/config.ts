@@ -184,15 +184,11 @@ export const ConfigSchema = z
      * The project's own commands, which the Builder and Doctor run in a worktree (and the Judge reads):
      * e.g. `{"test": "npm test", "lint": "npx biome check .", "typecheck": "npx tsc --noEmit"}`.
      * `test` is also what `loom pr-test` runs in a checkout of a PR's head, never through a shell: a string is
-     * split at spaces (a backslash keeps a space: `node\ tests/run.js`), or give the argument array itself.
+     * split at spaces by execa's parseCommandString (a backslash keeps a space); `""` means none.
      */
     commands: z
       .object({
-        test: z
-          .union([z.string().trim().min(1).max(300), z.array(z.string().min(1).max(300)).min(1).max(50)])
-          .optional(),
-        /** `loom pr-test`: seconds the test command may run (a Bash tool call of Claude Code ends after 600 s). */
-        test_timeout: z.number().int().min(1).max(BASH_LIMIT, BASH_LIMIT_MESSAGE).optional(),
+        test: z.string().max(300).optional(),
         lint: z.string().max(300).optional(),
         typecheck: z.string().max(300).optional(),
       })

@@ -12,14 +12,14 @@ export const TEST_STATUS_CONTEXT = 'loom/tests';
 export const DEFAULT_TEST_TIMEOUT = 540;
 
 /**
- * The test command as an argument array (never a shell string): the array from the config as it is, or the
- * string split at spaces by execa's parser (`\ ` keeps a space; no quotes, pipes, globs or `$VARS`).
- * Undefined when `commands.test` is not set.
+ * The test command as an argument array (never a shell string): `commands.test` split at spaces by execa's
+ * parser (`\ ` keeps a space; quotes, pipes, globs and `$VARS` have no meaning). Undefined when it is not
+ * set or `""` (init's "none").
  */
 export function testArgv(config: Pick<Config, 'commands'>): string[] | undefined {
-  const test = config.commands?.test;
-  if (test === undefined) return undefined;
-  const argv = Array.isArray(test) ? [...test] : parseCommandString(test);
+  const test = config.commands?.test?.trim();
+  if (!test) return undefined;
+  const argv = parseCommandString(test);
   return argv.length ? argv : undefined;
 }
 
