@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{TEST_STATUS_CONTEXT}from"./chunk-T2V7OGAJ.mjs";import{GATE_REFUSED_MARKER,GateResultSchema,evaluateMergeGate,gateRefusedComment,personReasons}from"./chunk-35MINPQG.mjs";import{readIssueWork}from"./chunk-ZJEJRHHW.mjs";import{addComment}from"./chunk-2YM3SYIS.mjs";import{PullRefSchema,mainContext,toPullRef}from"./chunk-YTQA2MUE.mjs";import{Label,external_exports,issueNumber,parseOptions}from"./chunk-6L2YMTG5.mjs";import"./chunk-CL7KKFL7.mjs";import{cleanText,printJson}from"./chunk-76VVNEGP.mjs";import{ExitCode,LoomError,exitCodeHelp}from"./chunk-BAYNVYSB.mjs";import"./chunk-U6YAQNCA.mjs";var GATE_READ=`query LoomMergeGate($owner: String!, $name: String!, $number: Int!) {
+import{TEST_STATUS_CONTEXT}from"./chunk-T2V7OGAJ.mjs";import{GATE_REFUSED_MARKER,GateResultSchema,evaluateMergeGate,gateRefusedComment,personReasons}from"./chunk-35MINPQG.mjs";import{readIssueWork}from"./chunk-ZJEJRHHW.mjs";import{addComment}from"./chunk-LPEA4O5U.mjs";import{PullRefSchema,mainContext,toPullRef}from"./chunk-YTQA2MUE.mjs";import{Label,external_exports,issueNumber,parseOptions}from"./chunk-6L2YMTG5.mjs";import"./chunk-CL7KKFL7.mjs";import{cleanText,printJson}from"./chunk-76VVNEGP.mjs";import{ExitCode,LoomError,exitCodeHelp}from"./chunk-BAYNVYSB.mjs";import"./chunk-U6YAQNCA.mjs";var GATE_READ=`query LoomMergeGate($owner: String!, $name: String!, $number: Int!) {
   repository(owner: $owner, name: $name) {
     item: issueOrPullRequest(number: $number) {
       __typename

@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{readTextFile,splitTitle}from"./chunk-X4RZPGFB.mjs";import{addComment,readItem}from"./chunk-2YM3SYIS.mjs";import{branchForIssue,mainContext}from"./chunk-YTQA2MUE.mjs";import{external_exports,issueNumber,parseOptions}from"./chunk-6L2YMTG5.mjs";import"./chunk-CL7KKFL7.mjs";import{printJson}from"./chunk-76VVNEGP.mjs";import{ExitCode,LoomError,exitCodeHelp}from"./chunk-BAYNVYSB.mjs";import"./chunk-U6YAQNCA.mjs";var REPO_QUERY=`query LoomRepoInfo($owner: String!, $name: String!) {
+import{readTextFile,splitTitle}from"./chunk-X4RZPGFB.mjs";import{addComment,readItem}from"./chunk-LPEA4O5U.mjs";import{branchForIssue,mainContext}from"./chunk-YTQA2MUE.mjs";import{external_exports,issueNumber,parseOptions}from"./chunk-6L2YMTG5.mjs";import"./chunk-CL7KKFL7.mjs";import{printJson}from"./chunk-76VVNEGP.mjs";import{ExitCode,LoomError,exitCodeHelp}from"./chunk-BAYNVYSB.mjs";import"./chunk-U6YAQNCA.mjs";var REPO_QUERY=`query LoomRepoInfo($owner: String!, $name: String!) {
   repository(owner: $owner, name: $name) { id defaultBranchRef { name } labels(first: 100, query: "loom:") { nodes { id name } } }
 }`;function register(program,run){program.command("comment <number>").description("Post a comment on an issue or pull request from a file the role wrote").requiredOption("--body-file <path>","the comment text (write it with the Write tool under .loom/tmp/)").addHelpText("after",`
 Exit codes: ${exitCodeHelp("comment")}.
