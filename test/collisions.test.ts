@@ -43,7 +43,7 @@ beforeAll(async () => {
       ],
     ),
   );
-  repo = await createTestRepo(emulator, { env: { LOOM_NOW: NOW } });
+  repo = await createTestRepo(emulator, { env: { LOOM_NOW: NOW }, inProcess: true });
   const state = {
     shepherds: {
       'shepherd-1': {
