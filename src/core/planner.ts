@@ -13,6 +13,7 @@ import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
 import { Label } from './labels.js';
 import { snapshotWaitReason } from './merge-gate.js';
 import { type IssueSummary, pullForIssue, repairReason, type Snapshot } from './snapshot.js';
+import { idleness } from './stuck.js';
 import type { LimitSignal, WorkerResult } from './worker-output.js';
 
 /** What the iteration saw of one background task's output file (by slot id or role name). */
@@ -119,21 +120,15 @@ const latest = (...times: (string | null | undefined)[]): string | null => {
   return best;
 };
 
-type Slot = DaemonState['shepherds'][string];
-
-/** Seconds since the slot's last sign of life (heartbeat, output, start). */
-const idleFor = (slot: Slot, task: TaskObservation | undefined, now: Date): number =>
-  Math.round(secondsBetween(now, latest(slot.last_heartbeat, task?.lastOutputAt, slot.started)));
-
-const stuckThreshold = (slot: Slot, config: Config): number => {
-  const phase = (slot.last_phase ?? 'default') as keyof Config['stuck_after'];
-  return config.stuck_after[phase] ?? config.stuck_after.default;
-};
-
-/** The slot's work is done but its worker is still writing (output readable, no end yet, not idle too long). */
-function awaitingEnd(slot: Slot, task: TaskObservation | undefined, config: Config, now: Date): boolean {
+/** The slot's work is done but its worker is still writing (output readable, no end yet, not stuck). */
+function awaitingEnd(
+  slot: DaemonState['shepherds'][string],
+  task: TaskObservation | undefined,
+  config: Config,
+  now: Date,
+) {
   if (slot.status !== 'working' || !task?.lastOutputAt || task.ended) return false;
-  return idleFor(slot, task, now) <= stuckThreshold(slot, config);
+  return !idleness(slot, task.lastOutputAt, config, now)?.stuck;
 }
 
 export function slotIds(max: number): string[] {
@@ -249,9 +244,9 @@ export function plan(input: PlanInput): Plan {
       failedSlots.has(slotId)
     )
       continue;
-    if (secondsBetween(now, slot.started) < config.stuck_grace) continue;
-    const idleSeconds = idleFor(slot, tasks[slotId], now);
-    if (idleSeconds <= stuckThreshold(slot, config)) continue;
+    const idle = idleness(slot, tasks[slotId]?.lastOutputAt, config, now);
+    if (!idle?.stuck) continue;
+    const { idleSeconds } = idle;
     let action: StuckAction['action'];
     if (!slot.stuck_since) action = 'warn';
     else if (secondsBetween(now, slot.stuck_since) < config.stuck_grace)
