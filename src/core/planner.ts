@@ -350,6 +350,13 @@ export function plan(input: PlanInput): Plan {
   const unheldReview = snapshot.pullRequests
     .filter((p) => p.labels.includes(Label.reviewRequested) && !heldPulls.has(p.number))
     .sort((a, b) => a.number - b.number)[0];
+  const allDoctorWorkHeld = () => {
+    const items = [
+      ...snapshot.pullRequests.filter((p) => p.labels.includes(Label.changesRequested)),
+      ...snapshot.approvedPulls.filter((p) => repairReason(p)),
+    ];
+    return snapshot.pullRequestsComplete && items.length > 0 && items.every((p) => heldPulls.has(p.number));
+  };
   const curating = snapshot.workerLabels.filter((w) => w.label === Label.curating).length;
   const hasWork: Record<(typeof SUPPORT_ROLES)[number], boolean> = {
     guide: true,
@@ -357,7 +364,9 @@ export function plan(input: PlanInput): Plan {
     judge: !!unheldReview,
     champion:
       drains('champion') || (force && snapshot.counts.architect_proposals + snapshot.counts.hermit_proposals > 0),
-    doctor: drains('doctor'),
+    // A PR a live shepherd holds is its own Doctor's: a standalone one would only be refused by `loom take`
+    // (issue 9, point 5), so it is not started while every PR it could treat is held.
+    doctor: drains('doctor') && !allDoctorWorkHeld(),
   };
   for (const role of SUPPORT_ROLES) {
     const settings = config[role];
