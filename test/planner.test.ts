@@ -227,6 +227,35 @@ describe('support roles (step 7)', () => {
     );
     expect(forced.roleSpawns).toContainEqual({ role: 'champion', args: '--force' });
   });
+  it('no standalone Doctor while a live shepherd holds every PR it could treat (issue 9, point 5)', () => {
+    const pull = (number: number, issue: number) => ({
+      number,
+      title: 'x',
+      labels: ['loom:changes-requested'],
+      headRefName: `feature/issue-${issue}`,
+      mergeable: 'MERGEABLE',
+      updatedAt: ago(60),
+      closingIssues: [issue],
+      checks: null,
+    });
+    const state = { ...emptyState(), started_at: ago(10_000), running: true };
+    state.shepherds['shepherd-1'] = slot({ issue: 3, last_phase: 'doctor', pr_number: 10 });
+    state.support_roles.guide.last_completed = ago(10);
+    const doctors = (pullRequests: ReturnType<typeof pull>[], complete = true) =>
+      plan(
+        input({
+          state,
+          snapshot: snapshot(
+            { pullRequests, pullRequestsComplete: complete },
+            { changes_requested: pullRequests.length, ready: 5 },
+          ),
+        }),
+      ).roleSpawns.filter((r) => r.role === 'doctor').length;
+    expect(doctors([pull(10, 3)])).toBe(0);
+    expect(doctors([pull(10, 3), pull(11, 4)])).toBe(1);
+    // A truncated PR list proves nothing: the Doctor runs and `loom take` decides.
+    expect(doctors([pull(10, 3)], false)).toBe(1);
+  });
   it('a disabled role never runs', () => {
     const state = { ...emptyState(), started_at: ago(10_000), running: true };
     expect(

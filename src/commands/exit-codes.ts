@@ -76,7 +76,7 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
   take: {
     0: 'taken: the labels moved to the role',
     7: 'no such pull request',
-    12: 'refused: a live shepherd holds it, or its labels moved (someone else took it)',
+    12: "refused: a live shepherd holds it, its labels moved (someone else took it), or (doctor) its head is not the issue's feature/issue-N",
   },
   worktree: {
     0: 'ready',

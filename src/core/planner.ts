@@ -13,6 +13,7 @@ import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
 import { Label } from './labels.js';
 import { snapshotWaitReason } from './merge-gate.js';
 import { type IssueSummary, pullForIssue, repairReason, type Snapshot } from './snapshot.js';
+import { idleness } from './stuck.js';
 import type { LimitSignal, WorkerResult } from './worker-output.js';
 
 /** What the iteration saw of one background task's output file (by slot id or role name). */
@@ -222,12 +223,9 @@ export function plan(input: PlanInput): Plan {
       failedSlots.has(slotId)
     )
       continue;
-    if (secondsBetween(now, slot.started) < config.stuck_grace) continue;
-    const lastActivity = latest(slot.last_heartbeat, tasks[slotId]?.lastOutputAt, slot.started);
-    const idleSeconds = Math.round(secondsBetween(now, lastActivity));
-    const phase = (slot.last_phase ?? 'default') as keyof Config['stuck_after'];
-    const threshold = config.stuck_after[phase] ?? config.stuck_after.default;
-    if (idleSeconds <= threshold) continue;
+    const idle = idleness(slot, tasks[slotId]?.lastOutputAt, config, now);
+    if (!idle?.stuck) continue;
+    const { idleSeconds } = idle;
     let action: StuckAction['action'];
     if (!slot.stuck_since) action = 'warn';
     else if (secondsBetween(now, slot.stuck_since) < config.stuck_grace)
@@ -331,6 +329,13 @@ export function plan(input: PlanInput): Plan {
   const unheldReview = snapshot.pullRequests
     .filter((p) => p.labels.includes(Label.reviewRequested) && !heldPulls.has(p.number))
     .sort((a, b) => a.number - b.number)[0];
+  const allDoctorWorkHeld = () => {
+    const items = [
+      ...snapshot.pullRequests.filter((p) => p.labels.includes(Label.changesRequested)),
+      ...snapshot.approvedPulls.filter((p) => repairReason(p)),
+    ];
+    return snapshot.pullRequestsComplete && items.length > 0 && items.every((p) => heldPulls.has(p.number));
+  };
   const curating = snapshot.workerLabels.filter((w) => w.label === Label.curating).length;
   const hasWork: Record<(typeof SUPPORT_ROLES)[number], boolean> = {
     guide: true,
@@ -338,7 +343,9 @@ export function plan(input: PlanInput): Plan {
     judge: !!unheldReview,
     champion:
       drains('champion') || (force && snapshot.counts.architect_proposals + snapshot.counts.hermit_proposals > 0),
-    doctor: drains('doctor'),
+    // A PR a live shepherd holds is its own Doctor's: a standalone one would only be refused by `loom take`
+    // (issue 9, point 5), so it is not started while every PR it could treat is held.
+    doctor: drains('doctor') && !allDoctorWorkHeld(),
   };
   for (const role of SUPPORT_ROLES) {
     const settings = config[role];
