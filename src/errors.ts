@@ -43,6 +43,10 @@ export const ExitCode = {
   gateFailed: 25,
   /** `loom labels lint`: a `loom:` label is used but not declared in labels.yml. */
   phantomLabels: 26,
+  /** `loom pr-test`: the project's tests failed or timed out on the PR's head (recorded as loom/tests). */
+  testsFailed: 27,
+  /** `loom pr-test`: no `commands.test` in .loom/config.json, so nothing ran and nothing was recorded. */
+  noTestCommand: 28,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 export type ExitCodeName = keyof typeof ExitCode;
@@ -74,6 +78,8 @@ export const exitCodeMeaning: Record<ExitCodeName, string> = {
   depsOpen: 'a dependency is still open',
   gateFailed: 'a merge-gate check failed',
   phantomLabels: 'a loom: label is used but not declared',
+  testsFailed: 'the tests failed on the pull request head',
+  noTestCommand: 'no test command configured (commands.test)',
 };
 
 export type ErrorCode =
