@@ -160,6 +160,34 @@ describe('completions (step 4)', () => {
     const tracked = { issues: { 7: { number: 7, state: 'OPEN' as const, labels: ['loom:building'] } }, pulls: {} };
     expect(plan(input({ state: busy(), snapshot: snapshot({ tracked }) })).completions).toEqual([]);
   });
+  // The worker of a finished issue still writing its last turns keeps its slot until its end (which carries its
+  // cost): never two workers in one slot, never a cost lost. Builder threshold: stuck_after.builder (3600 s).
+  const closed = { issues: { 7: { number: 7, state: 'CLOSED' as const, labels: ['loom:building'] } }, pulls: {} };
+  it.each([
+    ['output still being written', { ended: false, lastOutputAt: ago(5) }, slot({ issue: 7 }), false],
+    ['output ended', { ended: true, lastOutputAt: ago(5) }, slot({ issue: 7 }), true],
+    ['no output file (not recorded, or gone)', { ended: false, lastOutputAt: null }, slot({ issue: 7 }), true],
+    [
+      'silent past its stuck threshold',
+      { ended: false, lastOutputAt: ago(3700) },
+      slot({ issue: 7, last_heartbeat: ago(3700), started: ago(5000) }),
+      true,
+    ],
+    [
+      'reported done, still writing',
+      { ended: false, lastOutputAt: ago(5) },
+      slot({ issue: 7, completed: 'done' }),
+      false,
+    ],
+  ])('a closed issue whose worker shows %s: completed now = %s', (_name, task, s, now) => {
+    const state = { ...emptyState(), started_at: ago(60), shepherds: { 'shepherd-1': s } };
+    const p = plan(input({ state, snapshot: snapshot({ tracked: closed }), tasks: { 'shepherd-1': task } }));
+    expect(p.completions.map((c) => c.slot)).toEqual(now ? ['shepherd-1'] : []);
+    expect(p.freeSlots.includes('shepherd-1')).toBe(now);
+    // Neither stuck nor reconciled away while it finishes.
+    expect(p.stuck).toEqual([]);
+    expect(p.orphaned).toEqual([]);
+  });
 });
 
 describe('work generation (step 6)', () => {
