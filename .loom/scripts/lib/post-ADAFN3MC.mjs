@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{readTextFile,splitTitle}from"./chunk-ARAG7TPP.mjs";import{addComment,readItem}from"./chunk-O6LF2BAO.mjs";import{mainContext}from"./chunk-X5MJVPU3.mjs";import{branchForIssue}from"./chunk-73DJBSZ5.mjs";import{external_exports,issueNumber,parseOptions}from"./chunk-YOELQWXW.mjs";import"./chunk-X327QJL5.mjs";import{printJson}from"./chunk-LULC4O45.mjs";import{ExitCode,LoomError,exitCodeHelp}from"./chunk-SHBU2VXE.mjs";import"./chunk-U6YAQNCA.mjs";var REPO_QUERY=`query LoomRepoInfo($owner: String!, $name: String!) {
+import{readTextFile,splitTitle}from"./chunk-ARAG7TPP.mjs";import{addComment,readItem}from"./chunk-O6LF2BAO.mjs";import{mainContext}from"./chunk-6CXFGTLR.mjs";import{branchForIssue}from"./chunk-INREZQB5.mjs";import{external_exports,issueNumber,parseOptions}from"./chunk-YOELQWXW.mjs";import"./chunk-X327QJL5.mjs";import{printJson}from"./chunk-LULC4O45.mjs";import{ExitCode,LoomError,exitCodeHelp}from"./chunk-SHBU2VXE.mjs";import"./chunk-U6YAQNCA.mjs";var REPO_QUERY=`query LoomRepoInfo($owner: String!, $name: String!) {
   repository(owner: $owner, name: $name) { id defaultBranchRef { name } labels(first: 100, query: "loom:") { nodes { id name } } }
 }`;function register(program,run){program.command("comment <number>").description("Post a comment on an issue or pull request from a file the role wrote").requiredOption("--body-file <path>","the comment text (write it with the Write tool under .loom/tmp/)").addHelpText("after",`
 Exit codes: ${exitCodeHelp("comment")}.
