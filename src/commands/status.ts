@@ -81,11 +81,15 @@ export async function status(env: CommandEnv, options: z.infer<typeof Options>):
   return exitCode;
 }
 
-/** Gathers every part it can; each failure becomes an entry in `errors` instead of aborting. */
+/**
+ * Gathers every part it can; each failure becomes an entry in `errors` instead of aborting. `lists` (the
+ * dashboard) asks the same one snapshot request for the building issues and the head of the ready queue
+ * too, returned as `snapshot` beside the report, which is the same either way.
+ */
 export async function collectStatus(
   env: CommandEnv,
-  options: { fast: boolean },
-): Promise<{ report: StatusReport; exitCode: number }> {
+  options: { fast: boolean; lists?: { readyLimit: number } },
+): Promise<{ report: StatusReport; exitCode: number; snapshot: Snapshot | null; config: Config }> {
   const errors: StatusReport['errors'] = [];
   let exitCode = 0;
   const asError = (error: unknown) => {
@@ -111,7 +115,10 @@ export async function collectStatus(
   const rateLimited = state.rate_limited_until && Date.parse(state.rate_limited_until) > now.getTime();
   if (!options.fast && repository && !rateLimited) {
     const repo = await ctx.repo();
-    await takeSnapshot(ctx.gh, { repo, readyLimit: 0, countsOnly: true }, ctx.now).then((s) => (snapshot = s), asError);
+    const request = options.lists
+      ? { repo, readyLimit: options.lists.readyLimit, countsOnly: false }
+      : { repo, readyLimit: 0, countsOnly: true };
+    await takeSnapshot(ctx.gh, request, ctx.now).then((s) => (snapshot = s), asError);
   } else if (rateLimited && !options.fast) {
     errors.push({
       code: 'GH_RATE_LIMITED',
@@ -133,5 +140,5 @@ export async function collectStatus(
     errors,
     fast: options.fast,
   });
-  return { report, exitCode };
+  return { report, exitCode, snapshot, config };
 }
