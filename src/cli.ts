@@ -58,6 +58,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   'pr-for': pulls,
   'merge-gate': pulls,
   merge: pulls,
+  'pr-test': () => import('./commands/pr-test.js'),
   deps: () => import('./commands/deps.js'),
   worktree: () => import('./commands/worktree.js'),
   next: () => import('./commands/next.js'),

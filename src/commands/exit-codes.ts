@@ -83,6 +83,16 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
   },
   'merge-gate': { 0: 'all checks pass', 7: 'no such PR', 25: 'some check fails' },
   merge: { 0: 'merged', 7: 'no such PR', 25: 'the merge gate refused (nothing merged)' },
+  'pr-test': {
+    0: 'the tests passed on the head commit (recorded as loom/tests success)',
+    2: 'not an open pull request of this repository, or its head is in a fork',
+    7: 'no such PR',
+    12: 'the head moved while it was fetched (run again)',
+    14: 'a git command failed (fetch, worktree add)',
+    15: 'the post-worktree hook failed in the test checkout (nothing ran, nothing recorded)',
+    27: 'the tests failed or timed out (recorded as loom/tests failure or error)',
+    28: 'no commands.test in .loom/config.json (nothing ran, nothing recorded)',
+  },
   next: { 0: 'a number was printed', 7: 'the queue is empty' },
   comment: { 0: 'posted', 7: 'no such issue or PR' },
   run: {

@@ -108,16 +108,6 @@ export function itemUrl(host: string, repository: string | null, number: number)
   return `https://${host}/${repository}/issues/${number}`;
 }
 
-/** True when a busy shepherd has been silent longer than its phase allows (config.stuck_after, after the grace). */
-export function isStuck(shepherd: StatusReport['shepherds'][number], config: Config): boolean {
-  if (shepherd.issue === null || shepherd.seconds_since_output === null || shepherd.running_seconds === null)
-    return false;
-  if (shepherd.running_seconds < config.stuck_grace) return false;
-  const limits = config.stuck_after as Record<string, number>;
-  const limit = (shepherd.phase ? limits[shepherd.phase] : undefined) ?? config.stuck_after.default;
-  return shepherd.seconds_since_output > limit;
-}
-
 /**
  * The next phase tracks: a slot that took a new issue starts over (from its claim time when it is in the
  * first phase, else from now, marked partial); a new phase is appended at `now`; idle slots are dropped.
@@ -164,7 +154,6 @@ export function summarize(
   previous: StatusReport | null,
   current: StatusReport,
   config: Config,
-  stuckSlots: number,
 ): IterationSummary | null {
   if (current.daemon.iteration === 0 || (previous && previous.daemon.iteration === current.daemon.iteration))
     return null;
@@ -185,7 +174,7 @@ export function summarize(
       ? ([...running(current)].filter((r) => !rolesBefore.has(r)) as Parameters<typeof summaryLine>[0]['spawnedRoles'])
       : [],
     completedIssues: previous ? [...before].filter((n) => !after.has(n)) : [],
-    stuck: stuckSlots,
+    stuck: current.shepherds.filter((s) => s.stuck).length,
     warnings: current.warnings.filter((w) => !previous?.warnings.some((p) => p.time === w.time && p.type === w.type))
       .length,
   });
@@ -199,7 +188,6 @@ export function pushSummary(list: readonly IterationSummary[], item: IterationSu
 
 export interface DashboardInput {
   report: StatusReport;
-  config: Config;
   /** The forge's web host: `github.com`, or GH_HOST. */
   host: string;
   facts: SnapshotFacts | null;
@@ -210,11 +198,12 @@ export interface DashboardInput {
 }
 
 export function buildDashboard(input: DashboardInput): DashboardModel {
-  const { report, config, host, facts, now } = input;
+  const { report, host, facts, now } = input;
   const repo = report.repository;
   const url = (n: number) => itemUrl(host, repo, n);
-  const title = (n: number | null) =>
-    n !== null && facts?.titles[n] !== undefined ? cleanText(facts.titles[n]!, 120) : null;
+  // The report's title (null on local-only reads), else the last GitHub refresh's.
+  const title = (n: number | null, own: string | null) =>
+    own ?? (n !== null && facts?.titles[n] !== undefined ? cleanText(facts.titles[n]!, 120) : null);
   const counts = report.pipeline as Record<string, number | null>;
   const sum = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
   return {
@@ -241,14 +230,14 @@ export function buildDashboard(input: DashboardInput): DashboardModel {
         slot: s.slot,
         status: s.status,
         issue: s.issue,
-        title: title(s.issue),
+        title: title(s.issue, s.title),
         issue_url: s.issue !== null ? url(s.issue) : null,
         phase: s.phase,
         timeline: phaseDurations(current, now),
         timeline_partial: current?.partial ?? false,
         running_seconds: s.running_seconds,
         heartbeat_age_seconds: s.seconds_since_output,
-        stuck: isStuck(s, config),
+        stuck: s.stuck,
         pr: s.pr,
         pr_url: s.pr !== null ? url(s.pr) : null,
         cost_usd: s.cost_usd,

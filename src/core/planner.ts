@@ -13,6 +13,7 @@ import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
 import { Label } from './labels.js';
 import { snapshotWaitReason } from './merge-gate.js';
 import { type IssueSummary, pullForIssue, repairReason, type Snapshot } from './snapshot.js';
+import { idleness } from './stuck.js';
 import type { LimitSignal, WorkerResult } from './worker-output.js';
 
 /** What the iteration saw of one background task's output file (by slot id or role name). */
@@ -222,12 +223,9 @@ export function plan(input: PlanInput): Plan {
       failedSlots.has(slotId)
     )
       continue;
-    if (secondsBetween(now, slot.started) < config.stuck_grace) continue;
-    const lastActivity = latest(slot.last_heartbeat, tasks[slotId]?.lastOutputAt, slot.started);
-    const idleSeconds = Math.round(secondsBetween(now, lastActivity));
-    const phase = (slot.last_phase ?? 'default') as keyof Config['stuck_after'];
-    const threshold = config.stuck_after[phase] ?? config.stuck_after.default;
-    if (idleSeconds <= threshold) continue;
+    const idle = idleness(slot, tasks[slotId]?.lastOutputAt, config, now);
+    if (!idle?.stuck) continue;
+    const { idleSeconds } = idle;
     let action: StuckAction['action'];
     if (!slot.stuck_since) action = 'warn';
     else if (secondsBetween(now, slot.stuck_since) < config.stuck_grace)

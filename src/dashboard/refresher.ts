@@ -9,7 +9,6 @@ import {
   buildDashboard,
   type DashboardModel,
   type IterationSummary,
-  isStuck,
   type PhaseTrack,
   pushSummary,
   type SnapshotFacts,
@@ -128,16 +127,14 @@ export class Refresher {
     const report = github || !this.githubReport ? read : withLocalParts(this.githubReport, read);
     const now = this.now();
     this.phases = trackPhases(this.phases, report.shepherds, now);
-    const stuck = report.shepherds.filter((s) => isStuck(s, config)).length;
     this.summaries = pushSummary(
       this.summaries,
-      summarize(this.previous, report, config, stuck),
+      summarize(this.previous, report, config),
       this.options.keepSummaries ?? 20,
     );
     this.previous = report;
     this.model = buildDashboard({
       report,
-      config,
       host: this.options.host,
       facts: this.facts,
       phases: this.phases,

@@ -13,6 +13,14 @@ import { checkPath, type SafeOptions, safeReadFile, safeWriteFile, UnsafePathErr
 import type { LabelSpec } from '../github/labels.js';
 import type { DefaultFiles } from './defaults.js';
 import { MANIFEST_PATH, type Manifest, renderManifest, sha256 } from './manifest.js';
+import {
+  commandRules,
+  detectIn,
+  fillCommands,
+  PROJECT_COMMAND_ROLES,
+  withAllowedTools,
+  withSettingsRules,
+} from './project-commands.js';
 import { SCRIPTS_PACKAGE_JSON, WRAPPERS, wrapperScript } from './wrappers.js';
 
 /**
@@ -280,6 +288,17 @@ const MERGED = new Set(['CLAUDE.md', '.loom/config.json', '.claude/settings.json
  * with `force`, replaced after a backup.
  */
 export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
+  return (await planInitWithCommands(input)).planned;
+}
+
+export interface InitPlan {
+  planned: PlannedFile[];
+  /** The project's test/typecheck/lint commands: detected (with where from), and which init filled into the config. */
+  commands: ReturnType<typeof detectIn> & { filled: string[]; configured: Record<string, string>; skipped: string[] };
+}
+
+/** planInit, plus what init found out about the project's own commands (printed by `loom init`). */
+export async function planInitWithCommands(input: InitPlanInput): Promise<InitPlan> {
   const planned: PlannedFile[] = [];
   const safe = { followSymlinks: input.followSymlinks };
   const read = async (relative: string) => readIfExists(input.target, relative, safe);
@@ -316,6 +335,15 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
     } else recorded[relative] = sha256(content);
     planned.push(file);
   };
+  // The config first: the commands it ends up with decide what the builder, doctor and judge may run.
+  const detection = detectIn(input.target);
+  const configDefaults = input.defaults['.loom/config.json'];
+  const config =
+    configDefaults === undefined
+      ? undefined
+      : fillCommands(mergeConfig(await read('.loom/config.json'), configDefaults, input.force), detection.commands);
+  const { rules, skipped } = commandRules(config?.commands ?? {});
+  const roleFiles = new Set(PROJECT_COMMAND_ROLES.map((role) => `.claude/commands/${role}.md`));
   for (const [relative, content] of Object.entries(input.defaults)) {
     const existing = await read(relative);
     if (relative === 'CLAUDE.md') {
@@ -328,11 +356,14 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
           note: existing === undefined ? undefined : 'Loom section between markers; your text kept',
         });
     } else if (relative === '.loom/config.json')
-      await add(relative, mergeConfig(existing, content, input.force), {
+      await add(relative, config!.text, {
         note: input.force ? 'defaults restored' : 'your values kept',
       });
     else if (relative === '.claude/settings.json')
-      await add(relative, mergeSettings(existing, content), { note: 'Loom permissions and guard hook added to yours' });
+      await add(relative, mergeSettings(existing, withSettingsRules(content, rules)), {
+        note: 'Loom permissions and guard hook added to yours',
+      });
+    else if (roleFiles.has(relative)) await add(relative, withAllowedTools(content, rules));
     else if (relative === '.github/labels.yml')
       await add(relative, mergeLabelsYaml(existing, content), { note: 'your other labels kept' });
     else await add(relative, content);
@@ -364,7 +395,10 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
     content: text,
     action: current === undefined ? 'create' : current === text ? 'unchanged' : 'update',
   });
-  return planned;
+  const configured = Object.fromEntries(
+    Object.entries(config?.commands ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+  return { planned, commands: { ...detection, filled: config?.filled ?? [], configured, skipped } };
 }
 
 /** Writes the planned files through src/fs/safe-file.ts (no symlink followed out of `target`, regular files only). */
