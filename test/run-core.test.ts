@@ -462,7 +462,7 @@ describe('model per role (config models, escalation)', () => {
 
 describe('cost of a /loom subagent from its transcript (Claude Code 2.1.197 output files)', () => {
   // Real transcripts of a background shepherd subagent and the Builder it ran in the foreground, written by
-  // Claude Code 2.1.197 against the scripted model (each answer: 100 input, 10 output tokens); paths neutralised.
+  // Claude Code 2.1.197 against the scripted model (each answer: 100 input, 10 output tokens); paths moved to /tmp/widgets.
   const dir = path.resolve(import.meta.dirname, 'fixtures/claude-2.1.197-subagents');
   const shepherd = readFileSync(path.join(dir, 'agent-a210b1710fc01afa4.jsonl'), 'utf8');
   const builder = readFileSync(path.join(dir, 'agent-af538614854598faa.jsonl'), 'utf8');
