@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{readTextFile,splitTitle}from"./chunk-D7EBIV3Z.mjs";import{addComment,readItem}from"./chunk-GAC2RV3Y.mjs";import{branchForIssue,mainContext}from"./chunk-U223YWSG.mjs";import{external_exports,issueNumber,parseOptions}from"./chunk-QSKTXKML.mjs";import"./chunk-BC7EJ6EJ.mjs";import{printJson}from"./chunk-V43X5CKW.mjs";import{ExitCode,LoomError,exitCodeHelp}from"./chunk-RPL3KYRR.mjs";import"./chunk-U6YAQNCA.mjs";var REPO_QUERY=`query LoomRepoInfo($owner: String!, $name: String!) {
+import{readTextFile,splitTitle}from"./chunk-D7EBIV3Z.mjs";import{addComment,readItem}from"./chunk-GAC2RV3Y.mjs";import{mainContext}from"./chunk-WTAWJ2BV.mjs";import{branchForIssue}from"./chunk-GSLTYEM3.mjs";import{external_exports,issueNumber,parseOptions}from"./chunk-QSKTXKML.mjs";import"./chunk-BC7EJ6EJ.mjs";import{printJson}from"./chunk-V43X5CKW.mjs";import{ExitCode,LoomError,exitCodeHelp}from"./chunk-RPL3KYRR.mjs";import"./chunk-U6YAQNCA.mjs";var REPO_QUERY=`query LoomRepoInfo($owner: String!, $name: String!) {
   repository(owner: $owner, name: $name) { id defaultBranchRef { name } labels(first: 100, query: "loom:") { nodes { id name } } }
 }`;function register(program,run){program.command("comment <number>").description("Post a comment on an issue or pull request from a file the role wrote").requiredOption("--body-file <path>","the comment text (write it with the Write tool under .loom/tmp/)").addHelpText("after",`
 Exit codes: ${exitCodeHelp("comment")}.
