@@ -128,6 +128,17 @@ const SETTINGS_MUTATIONS = ['Bash(git -C:*)', 'Bash(gh issue edit:*)', 'Bash(gh 
 const settingsProblems = (allow: string[]) =>
   allow.filter((rule) => mutationRoles(rule) && !SETTINGS_MUTATIONS.includes(rule));
 
+/** Calls that may run for minutes: `loom await`, `iterate --wait`, `shutdown`, `worktree` (a bootstrap), the project's commands. */
+const LONG_CALLS = [
+  /^\.loom\/scripts\/loom await\b/,
+  /^\.loom\/scripts\/loom iterate\b.*--wait/,
+  /^\.loom\/scripts\/loom shutdown\b/,
+  /^\.loom\/scripts\/loom worktree \w/,
+  /&& <command>$/,
+];
+/** The longest any of them may take: Loom's waits end at 590 s at most (src/core/config.ts, BASH_LIMIT). */
+const LONG_BUDGET_SECONDS = 590;
+
 function checkCommandFile(original: CommandFile, settings = SETTINGS): Problem[] {
   const file = installed(original);
   const problems: Problem[] = [];
@@ -172,6 +183,15 @@ function checkCommandFile(original: CommandFile, settings = SETTINGS): Problem[]
 
   // Exit codes, per step: the codes a step acts on must be ones its loom commands can give.
   const steps = file.text.split(/\n(?=\s*(?:\d+\.|-) )/);
+  // A long call without an explicit Bash timeout ends at Claude Code's 120 s default: the call moves to the
+  // background and the model never sees its exit code (issue 9, point 8). The timeout must exceed its budget.
+  for (const step of steps) {
+    const longCalls = spans(step).filter((s) => LONG_CALLS.some((re) => re.test(s)));
+    if (!longCalls.length) continue;
+    const timeouts = [...step.replace(/\s+/g, ' ').matchAll(/Bash timeout (?:of )?(\d+) ms/g)].map((m) => Number(m[1]));
+    if (!timeouts.some((ms) => ms > LONG_BUDGET_SECONDS * 1000))
+      add(`\`${longCalls[0]}\` runs up to ${LONG_BUDGET_SECONDS} s but its step sets no Bash timeout above that`);
+  }
   for (const step of steps) {
     const subs = [...step.matchAll(/\.loom\/scripts\/loom ([a-z-]+)(?: (sync|lint))?/g)].map((m) =>
       m[1] === 'labels' ? `labels ${m[2]}` : m[1]!,
@@ -234,6 +254,16 @@ describe('the checker fails on planted mistakes', () => {
     ['a heredoc', "8. `gh pr comment M --body-file - <<'EOF'` then the text, `EOF`.", /heredoc/],
     ['a quoted text argument', '8. Run `.loom/scripts/loom release N --comment "Stopped: <reason>"`.', /quoted/],
     ['a command outside allowed-tools', '8. Run `gh pr merge M`.', /not allowed/],
+    [
+      'a long wait without a Bash timeout',
+      '8. Run `.loom/scripts/loom await N --label loom:issue`.',
+      /no Bash timeout/,
+    ],
+    [
+      'a Bash timeout below the wait',
+      '8. Run `.loom/scripts/loom worktree N` with a Bash timeout of 120000 ms.',
+      /no Bash timeout above/,
+    ],
     ['a compound command with a part not allowed', '8. Run `cd W && cargo build`.', /`cargo build` is not allowed/],
   ] as const)('%s', (_what, extra, pattern) => {
     const problems = planted(extra).map((p) => p.problem);
@@ -277,7 +307,12 @@ describe('the checker fails on planted mistakes', () => {
   it('project commands in a role init does not grant them to', () => {
     const problems = planted('8. Run `cd W && <command>`.').map((p) => p.problem);
     expect(problems.join('\n')).toMatch(/only to the builder, doctor and judge/);
-    expect(checkCommandFile({ name: 'judge.md', text: `${base}\n8. Run \`cd W && <command>\`.\n` })).toEqual([]);
+    expect(
+      checkCommandFile({
+        name: 'judge.md',
+        text: `${base}\n8. Run \`cd W && <command>\` with a Bash timeout of 600000 ms.\n`,
+      }),
+    ).toEqual([]);
   });
 
   it('a settings rule with a wildcard in the middle', () => {

@@ -40,6 +40,18 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
     10: 'your .loom/config.json is invalid (nothing written)',
     16: '.claude/settings.json is invalid (nothing written)',
   },
+  version: { 0: 'printed' },
+  upgrade: {
+    0: 'upgraded (the output names files kept or skipped)',
+    2: 'no Loom found at --from',
+    10: 'your .loom/config.json is invalid (nothing written)',
+    16: '.claude/settings.json is invalid (nothing written)',
+  },
+  uninstall: {
+    0: 'removed (files you changed are named and kept)',
+    13: 'no install manifest here (nothing removed)',
+  },
+  doctor: { 0: 'every check passed', 17: 'at least one check failed (each ✗ line names its fix)' },
   labels: { 0: 'done', 26: 'labels lint: phantom labels found' },
   'labels sync': { 0: 'synced (labels with your own values are listed as kept)' },
   'labels lint': { 0: 'no phantom labels', 26: 'phantom labels found' },
@@ -64,7 +76,7 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
   take: {
     0: 'taken: the labels moved to the role',
     7: 'no such pull request',
-    12: 'refused: a live shepherd holds it, or its labels moved (someone else took it)',
+    12: "refused: a live shepherd holds it, its labels moved (someone else took it), or (doctor) its head is not the issue's feature/issue-N",
   },
   worktree: {
     0: 'ready',

@@ -91,6 +91,7 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
     force: options.force,
     manifest,
     version: VERSION,
+    build: BUILD,
     labels: loomLabels,
     followSymlinks: options.followSymlinks,
   });

@@ -302,6 +302,13 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
   const s = req.segments;
   const m = req.method;
 
+  // The API root: `gh auth status` reads the token's scopes from its X-OAuth-Scopes header.
+  if (s.length === 0 && m === 'GET')
+    return {
+      status: 200,
+      body: { current_user_url: `${api}/user`, repository_url: `${api}/repos/{owner}/{repo}` },
+      headers: { 'x-oauth-scopes': 'repo, read:org, workflow' },
+    };
   if (s.length === 1 && s[0] === 'user' && m === 'GET') {
     return {
       status: 200,
