@@ -54,7 +54,7 @@ beforeAll(async () => {
       pr(215, { body: '', headRefName: 'main', baseRefName: 'develop' }),
     ],
   });
-  repo = await createTestRepo(em);
+  repo = await createTestRepo(em, { inProcess: true });
 });
 
 afterAll(async () => {
