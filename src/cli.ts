@@ -35,6 +35,7 @@ const daemon = () => import('./commands/daemon.js');
 const pulls = () => import('./commands/pulls.js');
 const shepherd = () => import('./commands/shepherd.js');
 const post = () => import('./commands/post.js');
+const lifecycle = () => import('./commands/lifecycle.js');
 
 /** Top-level command name → its module, loaded only when that command runs (or for the full --help). */
 export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
@@ -47,6 +48,10 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   stop: daemon,
   progress: daemon,
   init: () => import('./commands/init.js'),
+  version: lifecycle,
+  upgrade: lifecycle,
+  uninstall: lifecycle,
+  doctor: () => import('./commands/doctor.js'),
   labels: () => import('./commands/labels.js'),
   'shepherd-phase': shepherd,
   checkpoint: shepherd,
@@ -58,6 +63,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   'pr-for': pulls,
   'merge-gate': pulls,
   merge: pulls,
+  'pr-test': () => import('./commands/pr-test.js'),
   deps: () => import('./commands/deps.js'),
   worktree: () => import('./commands/worktree.js'),
   next: () => import('./commands/next.js'),

@@ -12,15 +12,18 @@ export interface Clock {
   now(): Date;
   /** Milliseconds from an arbitrary start, never going back: for elapsed times and deadlines. */
   monotonic(): number;
-  /** Resolves after `ms` milliseconds. */
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms` milliseconds, or as soon as `signal` aborts (never rejects for that). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => new Date(),
   monotonic: () => performance.now(),
-  sleep: async (ms) => {
-    await delay(Math.max(0, ms));
+  sleep: async (ms, signal) => {
+    if (signal?.aborted) return;
+    await delay(Math.max(0, ms), undefined, { signal }).catch((error: unknown) => {
+      if (!signal?.aborted) throw error;
+    });
   },
 };
 

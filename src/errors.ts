@@ -43,6 +43,10 @@ export const ExitCode = {
   gateFailed: 25,
   /** `loom labels lint`: a `loom:` label is used but not declared in labels.yml. */
   phantomLabels: 26,
+  /** `loom pr-test`: the project's tests failed or timed out on the PR's head (recorded as loom/tests). */
+  testsFailed: 27,
+  /** `loom pr-test`: no `commands.test` in .loom/config.json, so nothing ran and nothing was recorded. */
+  noTestCommand: 28,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 export type ExitCodeName = keyof typeof ExitCode;
@@ -74,6 +78,8 @@ export const exitCodeMeaning: Record<ExitCodeName, string> = {
   depsOpen: 'a dependency is still open',
   gateFailed: 'a merge-gate check failed',
   phantomLabels: 'a loom: label is used but not declared',
+  testsFailed: 'the tests failed on the pull request head',
+  noTestCommand: 'no test command configured (commands.test)',
 };
 
 export type ErrorCode =
@@ -160,4 +166,24 @@ export class LoomError extends Error {
 
 export function isLoomError(error: unknown): error is LoomError {
   return error instanceof LoomError;
+}
+
+/**
+ * Failures that pass on their own: GitHub unreachable or timing out, its rate limit, a refused request
+ * (GitHub's 5xx and abuse answers arrive as GH_ERROR), and a lock another Loom process holds for a moment.
+ * Long-running loops (`iterate --wait`, `loom run`, `loom await`) record these and retry at the next poll;
+ * everything else ends them. The one place this is decided; loom.md retries exactly the exit codes that only
+ * transient codes produce (5, 6, 11 — exit 9 is shared with DAEMON_OWNED, which is permanent).
+ */
+export const TRANSIENT_CODES: readonly ErrorCode[] = [
+  'GH_NETWORK',
+  'GH_MALFORMED',
+  'GH_RATE_LIMITED',
+  'GH_ERROR',
+  'LOCKED',
+];
+
+/** True when `error` is a LoomError whose code is in TRANSIENT_CODES. */
+export function isTransient(error: unknown): error is LoomError {
+  return error instanceof LoomError && TRANSIENT_CODES.includes(error.code);
 }

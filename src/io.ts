@@ -10,12 +10,17 @@ export interface Output {
   err(line: string): void;
   /** True when stdout is a terminal (colour, tables). */
   isTTY: boolean;
+  /** The terminal's width in columns, when stdout is a terminal. */
+  columns?: number;
 }
 
 export const processOutput: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   isTTY: Boolean(process.stdout.isTTY),
+  get columns() {
+    return process.stdout.columns || undefined;
+  },
 };
 
 /** Per-process settings the CLI entry passes to commands (tests pass their own). */

@@ -1,5 +1,5 @@
 /**
- * Roles never collide (issue 9, points 4-7, 9, 14): at the CLI, against the
+ * Roles never collide (issue 9, points 4-7, 9, 14; docs/SECURITY.md maps each point to its test): at the CLI, against the
  * GitHub emulator with the real gh and the built bundle.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,6 +38,13 @@ beforeAll(async () => {
           title: 'PR for 4',
           headRefName: 'feature/issue-4',
           labels: ['loom:review-requested'],
+          body: 'Closes #4',
+        },
+        {
+          number: 12,
+          title: 'A stranger PR claiming issue 4',
+          headRefName: '-x;git tag pwned;$(touch PWN)`id`',
+          labels: ['loom:changes-requested'],
           body: 'Closes #4',
         },
       ],
@@ -105,6 +112,15 @@ describe('gate and take respect a live shepherd', () => {
     const own = await repo.loom(['take', '10', '--role', 'doctor', '--shepherded']);
     expect(own.exitCode, own.stderr).toBe(0);
     expect(labelsOf(emulator, 10)).toEqual(['loom:treating']);
+  });
+
+  it("a Doctor takes only a PR on Loom's own branch of its issue, whatever the head branch is called", async () => {
+    const take = await repo.loom(['take', '12', '--role', 'doctor', '--issue', '4']);
+    expect(take.exitCode).toBe(12);
+    expect(take.stderr).toContain('its head branch is not feature/issue-4');
+    expect(take.stderr).not.toContain('git tag');
+    expect(labelsOf(emulator, 12)).toEqual(['loom:changes-requested']);
+    expect(existsSync(path.join(repo.dir, 'PWN'))).toBe(false);
   });
 
   it('of two Judges taking the same PR at once exactly one wins; the other exits 12', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonStateSchema } from '../src/core/daemon-state.js';
-import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { type EmulatorHandle, type RequestLogEntry, startEmulator } from './emulator/index.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 const SUMMARY =
@@ -12,14 +12,17 @@ const SUMMARY =
 
 let emulator: EmulatorHandle | undefined;
 let repo: TestRepo | undefined;
+/** Called after the emulator answered each request: a test changes GitHub between two iterations of one wait. */
+let onRequest: ((entry: RequestLogEntry) => void) | undefined;
 afterEach(async () => {
+  onRequest = undefined;
   repo?.cleanup();
   await emulator?.close();
   repo = emulator = undefined;
 });
 
 async function setup(issues: Parameters<typeof seedWith>[0], config: Record<string, unknown> = {}) {
-  emulator = await startEmulator(seedWith(issues));
+  emulator = await startEmulator(seedWith(issues), { onRequest: (entry) => onRequest?.(entry) });
   // Work generation off unless a test asks for it (issue_threshold 0), so directives are only the ones under test.
   repo = await createTestRepo(emulator, { config: { max_shepherds: 3, issue_threshold: 0, ...config } });
   emulator.clearRequests();
@@ -160,32 +163,45 @@ describe('loom iterate', () => {
 });
 
 describe('loom iterate --wait', () => {
+  /** Runs `steps[n]` right after the wait's n-th snapshot (from 0) was answered: between two of its iterations. */
+  const afterSnapshots = (steps: (() => void)[]) => {
+    let seen = 0;
+    onRequest = (entry) => {
+      if (entry.operation === 'LoomSnapshot') steps[seen++]?.();
+    };
+    return () => seen;
+  };
+
   it('keeps iterating while idle and returns as soon as a ready issue appears', async () => {
     const { emulator, repo } = await setup([{ labels: ['loom:curated'] }], { poll_interval: 1, issue_threshold: 0 });
     const id = (await repo.loom(['start'])).stdout.trim();
-    const waiting = repo.loom(['iterate', '--daemon', id, '--wait', '--budget', '60']);
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(emulator.requests().filter((r) => r.operation === 'LoomSnapshot').length).toBeGreaterThanOrEqual(2);
-    emulator.store.addIssue({ title: 'New work', labels: ['loom:issue'] });
-    const result = await waiting;
+    // Two idle iterations, then an approved issue appears (as a person would label it).
+    const snapshots = afterSnapshots([
+      () => undefined,
+      () => emulator.store.addIssue({ title: 'New work', labels: ['loom:issue'] }),
+    ]);
+    const result = await repo.loom(['iterate', '--daemon', id, '--wait', '--budget', '60']);
     expect(result.exitCode, result.stderr).toBe(0);
+    expect(snapshots()).toBe(3);
     const lines = result.stdout.trim().split('\n');
-    expect(lines[0]).toBe('SPAWN shepherd-1 shepherd 2 --force-pr');
-    expect(lines[1]).toMatch(SUMMARY);
+    expect(lines).toEqual(['SPAWN shepherd-1 shepherd 2 --force-pr', expect.stringMatching(SUMMARY)]);
   });
 
   it('its answer still names an issue completed by an earlier, idle iteration of the same wait', async () => {
     const { emulator, repo } = await setup([{ labels: ['loom:issue'] }], { poll_interval: 1, max_shepherds: 1 });
     const id = (await repo.loom(['start'])).stdout.trim();
     expect((await repo.loom(['iterate', '--daemon', id])).stdout).toContain('SPAWN shepherd-1 shepherd 1');
-    const waiting = repo.loom(['iterate', '--daemon', id, '--wait', '--budget', '60']);
-    await new Promise((r) => setTimeout(r, 1500));
-    emulator.store.closeIssue(1);
-    await new Promise((r) => setTimeout(r, 2500)); // an idle iteration sees the close and frees the slot
-    emulator.store.addIssue({ title: 'Next', labels: ['loom:issue'] });
-    const lines = (await waiting).stdout.trim().split('\n');
-    expect(lines[0]).toBe('SPAWN shepherd-1 shepherd 2 --force-pr');
-    expect(lines[1]).toBe('ready=0 building=1 shepherds=1/1 +shepherd=#2 completed=#1');
+    // Issue 1 closes after the wait's first iteration; its second (idle) one frees the slot; then the next issue comes.
+    const snapshots = afterSnapshots([
+      () => emulator.store.closeIssue(1),
+      () => emulator.store.addIssue({ title: 'Next', labels: ['loom:issue'] }),
+    ]);
+    const lines = (await repo.loom(['iterate', '--daemon', id, '--wait', '--budget', '60'])).stdout.trim().split('\n');
+    expect(snapshots()).toBe(3);
+    expect(lines).toEqual([
+      'SPAWN shepherd-1 shepherd 2 --force-pr',
+      'ready=0 building=1 shepherds=1/1 +shepherd=#2 completed=#1',
+    ]);
   });
 
   it('returns SHUTDOWN_SIGNAL at once when the stop file is created', async () => {

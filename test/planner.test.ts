@@ -222,6 +222,34 @@ describe('completions (step 4)', () => {
     const tracked = { issues: { 7: { number: 7, state: 'OPEN' as const, labels: ['loom:building'] } }, pulls: {} };
     expect(plan(input({ state: busy(), snapshot: snapshot({ tracked }) })).completions).toEqual([]);
   });
+  // The worker of a finished issue still writing its last turns keeps its slot until its end (which carries its
+  // cost): never two workers in one slot, never a cost lost. Builder threshold: stuck_after.builder (3600 s).
+  const closed = { issues: { 7: { number: 7, state: 'CLOSED' as const, labels: ['loom:building'] } }, pulls: {} };
+  it.each([
+    ['output still being written', { ended: false, lastOutputAt: ago(5) }, slot({ issue: 7 }), false],
+    ['output ended', { ended: true, lastOutputAt: ago(5) }, slot({ issue: 7 }), true],
+    ['no output file (not recorded, or gone)', { ended: false, lastOutputAt: null }, slot({ issue: 7 }), true],
+    [
+      'silent past its stuck threshold',
+      { ended: false, lastOutputAt: ago(3700) },
+      slot({ issue: 7, last_heartbeat: ago(3700), started: ago(5000) }),
+      true,
+    ],
+    [
+      'reported done, still writing',
+      { ended: false, lastOutputAt: ago(5) },
+      slot({ issue: 7, completed: 'done' }),
+      false,
+    ],
+  ])('a closed issue whose worker shows %s: completed now = %s', (_name, task, s, now) => {
+    const state = { ...emptyState(), started_at: ago(60), shepherds: { 'shepherd-1': s } };
+    const p = plan(input({ state, snapshot: snapshot({ tracked: closed }), tasks: { 'shepherd-1': task } }));
+    expect(p.completions.map((c) => c.slot)).toEqual(now ? ['shepherd-1'] : []);
+    expect(p.freeSlots.includes('shepherd-1')).toBe(now);
+    // Neither stuck nor reconciled away while it finishes.
+    expect(p.stuck).toEqual([]);
+    expect(p.orphaned).toEqual([]);
+  });
 });
 
 describe('work generation (step 6)', () => {
@@ -288,6 +316,35 @@ describe('support roles (step 7)', () => {
       input({ state, forceMode: true, snapshot: snapshot({}, { ready: 5, architect_proposals: 1 }) }),
     );
     expect(forced.roleSpawns).toContainEqual({ role: 'champion', args: '--force' });
+  });
+  it('no standalone Doctor while a live shepherd holds every PR it could treat (issue 9, point 5)', () => {
+    const pull = (number: number, issue: number) => ({
+      number,
+      title: 'x',
+      labels: ['loom:changes-requested'],
+      headRefName: `feature/issue-${issue}`,
+      mergeable: 'MERGEABLE',
+      updatedAt: ago(60),
+      closingIssues: [issue],
+      checks: null,
+    });
+    const state = { ...emptyState(), started_at: ago(10_000), running: true };
+    state.shepherds['shepherd-1'] = slot({ issue: 3, last_phase: 'doctor', pr_number: 10 });
+    state.support_roles.guide.last_completed = ago(10);
+    const doctors = (pullRequests: ReturnType<typeof pull>[], complete = true) =>
+      plan(
+        input({
+          state,
+          snapshot: snapshot(
+            { pullRequests, pullRequestsComplete: complete },
+            { changes_requested: pullRequests.length, ready: 5 },
+          ),
+        }),
+      ).roleSpawns.filter((r) => r.role === 'doctor').length;
+    expect(doctors([pull(10, 3)])).toBe(0);
+    expect(doctors([pull(10, 3), pull(11, 4)])).toBe(1);
+    // A truncated PR list proves nothing: the Doctor runs and `loom take` decides.
+    expect(doctors([pull(10, 3)], false)).toBe(1);
   });
   it('a disabled role never runs', () => {
     const state = { ...emptyState(), started_at: ago(10_000), running: true };

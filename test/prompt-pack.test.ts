@@ -22,6 +22,8 @@ import { COMMANDS, type Runner } from '../src/cli.js';
 import { COMMON_EXIT_CODES, EXIT_CODES } from '../src/commands/exit-codes.js';
 import { planTransition } from '../src/core/label-transition.js';
 import { allLabelNames } from '../src/core/labels.js';
+import { commandRules } from '../src/core/project-commands.js';
+import { PROJECT_COMMAND_ROLES, withAllowedTools } from '../src/install/project-commands.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const COMMANDS_DIR = path.join(ROOT, 'defaults/.claude/commands');
@@ -94,20 +96,73 @@ function parses(argv: string[]): string | null {
 const subcommandOf = (argv: string[]) =>
   argv[0] === 'labels' ? `labels ${argv[1] ?? ''}` : argv[0] === 'worktree' && argv[1] === 'clean' ? 'clean' : argv[0]!;
 
-function checkCommandFile(file: CommandFile, settings = SETTINGS): Problem[] {
+/**
+ * A project's commands as `loom init` writes them into the config: `<command>` in a role file stands for each,
+ * and init adds their rules to the roles that run them (src/install/project-commands.ts), as it does here.
+ */
+const SAMPLE_COMMANDS = { test: 'npm test', typecheck: 'npx tsc --noEmit', lint: 'make lint' };
+const SAMPLE_RULES = commandRules(SAMPLE_COMMANDS).rules;
+const installed = (file: CommandFile): CommandFile =>
+  (PROJECT_COMMAND_ROLES as readonly string[]).includes(file.name.replace(/\.md$/, ''))
+    ? { ...file, text: withAllowedTools(file.text, SAMPLE_RULES) }
+    : file;
+
+/**
+ * Rules that let a role change a repository or GitHub, and the roles that need each: git only to the two roles
+ * that commit in a worktree, `gh issue edit` to the Curator, `gh issue close` to the Guide. Every other change
+ * goes through `loom`, whose commands check preconditions themselves.
+ */
+const MUTATIONS: { rule: RegExp; roles: string[] }[] = [
+  { rule: /^Bash\(git(?! (log|grep|status|diff|show)\b)/, roles: ['builder', 'doctor'] },
+  { rule: /^Bash\(gh issue edit\b/, roles: ['curator'] },
+  { rule: /^Bash\(gh issue close\b/, roles: ['guide'] },
+  { rule: /^Bash\(gh (?!(issue|pr) (view|list|diff|checks)\b)/, roles: [] },
+];
+/** The roles a rule's change belongs to (first match), or undefined when the rule changes nothing. */
+const mutationRoles = (rule: string) => MUTATIONS.find((m) => m.rule.test(rule))?.roles;
+/**
+ * settings.json holds what roles run inside a shepherd's subagent (docs/SECURITY.md, the measured limit), so it
+ * has to grant these three changes to every session; but git only with `-C` (a worktree), never bare.
+ */
+const SETTINGS_MUTATIONS = ['Bash(git -C:*)', 'Bash(gh issue edit:*)', 'Bash(gh issue close:*)'];
+const settingsProblems = (allow: string[]) =>
+  allow.filter((rule) => mutationRoles(rule) && !SETTINGS_MUTATIONS.includes(rule));
+
+/** Calls that may run for minutes: `loom await`, `iterate --wait`, `shutdown`, `worktree` (a bootstrap), the project's commands. */
+const LONG_CALLS = [
+  /^\.loom\/scripts\/loom await\b/,
+  /^\.loom\/scripts\/loom iterate\b.*--wait/,
+  /^\.loom\/scripts\/loom shutdown\b/,
+  /^\.loom\/scripts\/loom worktree \w/,
+  /&& <command>$/,
+];
+/** The longest any of them may take: Loom's waits end at 590 s at most (src/core/config.ts, BASH_LIMIT). */
+const LONG_BUDGET_SECONDS = 590;
+
+function checkCommandFile(original: CommandFile, settings = SETTINGS): Problem[] {
+  const file = installed(original);
   const problems: Problem[] = [];
   const add = (problem: string) => problems.push({ file: file.name, problem });
-  const rules = [...allowedTools(file.text), ...settings.permissions.allow];
+  const rules = [...allowedTools(file.text), ...settings.permissions.allow, ...SAMPLE_RULES];
 
   for (const rule of rules)
     if (/\*/.test(rule.replace(/:\*\)$/, ')'))) add(`permission rule ${rule} has a wildcard that is not a final :*`);
+  const role = file.name.replace(/\.md$/, '');
+  for (const rule of allowedTools(file.text)) {
+    const roles = mutationRoles(rule);
+    if (roles && !roles.includes(role))
+      add(`allowed-tools grants ${rule}, a change only ${roles.join('/') || 'loom'} may make`);
+  }
+  if (file.text.includes('<command>') && !(PROJECT_COMMAND_ROLES as readonly string[]).includes(role))
+    add("runs the project's commands, which init grants only to the builder, doctor and judge");
   if (/<<-?\s*['"]?\w+/.test(file.text)) add('a heredoc: text would be spliced into a shell command');
 
   for (const span of spans(file.text).filter(isCommand)) {
     if (/["'$`\\]/.test(span)) add(`\`${span}\`: a quoted argument or substitution in a command line`);
     for (const part of span.split(/\s*(?:&&|\|\||;|\|)\s*/)) {
       if (part === '…' || part === '...') continue;
-      if (!allowedBy(rules, part)) add(`\`${part}\` is not allowed by allowed-tools or settings.json`);
+      for (const command of part === '<command>' ? Object.values(SAMPLE_COMMANDS) : [part])
+        if (!allowedBy(rules, command)) add(`\`${command}\` is not allowed by allowed-tools or settings.json`);
     }
     if (!span.startsWith('.loom/scripts/loom ')) continue;
     const argv = fill(span).split(/\s+/).slice(1);
@@ -128,6 +183,15 @@ function checkCommandFile(file: CommandFile, settings = SETTINGS): Problem[] {
 
   // Exit codes, per step: the codes a step acts on must be ones its loom commands can give.
   const steps = file.text.split(/\n(?=\s*(?:\d+\.|-) )/);
+  // A long call without an explicit Bash timeout ends at Claude Code's 120 s default: the call moves to the
+  // background and the model never sees its exit code (issue 9, point 8). The timeout must exceed its budget.
+  for (const step of steps) {
+    const longCalls = spans(step).filter((s) => LONG_CALLS.some((re) => re.test(s)));
+    if (!longCalls.length) continue;
+    const timeouts = [...step.replace(/\s+/g, ' ').matchAll(/Bash timeout (?:of )?(\d+) ms/g)].map((m) => Number(m[1]));
+    if (!timeouts.some((ms) => ms > LONG_BUDGET_SECONDS * 1000))
+      add(`\`${longCalls[0]}\` runs up to ${LONG_BUDGET_SECONDS} s but its step sets no Bash timeout above that`);
+  }
   for (const step of steps) {
     const subs = [...step.matchAll(/\.loom\/scripts\/loom ([a-z-]+)(?: (sync|lint))?/g)].map((m) =>
       m[1] === 'labels' ? `labels ${m[2]}` : m[1]!,
@@ -155,6 +219,10 @@ const packFiles = (): CommandFile[] =>
 describe('the prompt pack (static checks)', () => {
   it.each(packFiles().map((f) => [f.name, f] as const))('%s passes every check', (_name, file) => {
     expect(checkCommandFile(file)).toEqual([]);
+  });
+
+  it('settings.json grants no change beyond git in a worktree, gh issue edit and gh issue close', () => {
+    expect(settingsProblems(SETTINGS.permissions.allow)).toEqual([]);
   });
 
   it('every exit-code table entry belongs to a command the CLI has', () => {
@@ -187,16 +255,64 @@ describe('the checker fails on planted mistakes', () => {
     ['a quoted text argument', '8. Run `.loom/scripts/loom release N --comment "Stopped: <reason>"`.', /quoted/],
     ['a command outside allowed-tools', '8. Run `gh pr merge M`.', /not allowed/],
     [
-      'a compound command with a part not allowed',
-      '8. Run `cd W && npm test`.',
-      /`npm test` is not allowed|`cd .*` is not allowed/,
+      'a long wait without a Bash timeout',
+      '8. Run `.loom/scripts/loom await N --label loom:issue`.',
+      /no Bash timeout/,
     ],
+    [
+      'a Bash timeout below the wait',
+      '8. Run `.loom/scripts/loom worktree N` with a Bash timeout of 120000 ms.',
+      /no Bash timeout above/,
+    ],
+    ['a compound command with a part not allowed', '8. Run `cd W && cargo build`.', /`cargo build` is not allowed/],
   ] as const)('%s', (_what, extra, pattern) => {
     const problems = planted(extra).map((p) => p.problem);
     expect(
       problems.some((p) => pattern.test(p)),
       problems.join('\n'),
     ).toBe(true);
+  });
+
+  it('a git or gh change granted to a role that does not need it', () => {
+    const granted = base.replace(
+      /^allowed-tools: /m,
+      'allowed-tools: Bash(git:*), Bash(gh issue close:*), Bash(gh pr merge:*), ',
+    );
+    const problems = checkCommandFile({ name: 'judge.md', text: granted }).map((p) => p.problem);
+    expect(problems).toEqual([
+      'allowed-tools grants Bash(git:*), a change only builder/doctor may make',
+      'allowed-tools grants Bash(gh issue close:*), a change only guide may make',
+      'allowed-tools grants Bash(gh pr merge:*), a change only loom may make',
+    ]);
+    expect(
+      checkCommandFile({
+        name: 'doctor.md',
+        text: granted.replace('Bash(gh issue close:*), Bash(gh pr merge:*), ', ''),
+      }),
+    ).toEqual([]);
+  });
+
+  it('settings.json granting bare git or another gh change', () => {
+    expect(
+      settingsProblems([
+        'Bash(git:*)',
+        'Bash(git push:*)',
+        'Bash(gh pr create:*)',
+        'Bash(git log:*)',
+        'Bash(gh pr view:*)',
+      ]),
+    ).toEqual(['Bash(git:*)', 'Bash(git push:*)', 'Bash(gh pr create:*)']);
+  });
+
+  it('project commands in a role init does not grant them to', () => {
+    const problems = planted('8. Run `cd W && <command>`.').map((p) => p.problem);
+    expect(problems.join('\n')).toMatch(/only to the builder, doctor and judge/);
+    expect(
+      checkCommandFile({
+        name: 'judge.md',
+        text: `${base}\n8. Run \`cd W && <command>\` with a Bash timeout of 600000 ms.\n`,
+      }),
+    ).toEqual([]);
   });
 
   it('a settings rule with a wildcard in the middle', () => {

@@ -1,8 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatusReportSchema } from '../src/core/status-report.js';
+import { clip, formatDuration, relativeTime } from '../src/render/status-text.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { CONTROL_OR_BIDI, until } from './helpers/reliability.js';
 import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
 
 let emulator: EmulatorHandle;
@@ -126,7 +129,6 @@ describe('loom status', () => {
   });
 
   it('the loom-status.sh wrapper passes its arguments through', async () => {
-    const { execa } = await import('execa');
     const result = await execa(path.join(repo.dir, '.loom/scripts/loom-status.sh'), ['--json', '--fast'], {
       cwd: repo.dir,
       env: repo.env,
@@ -179,5 +181,188 @@ describe('loom status when GitHub cannot be reached', () => {
     const result = await repo.loom(['iterate'], { env: { GH_TOKEN: '' } });
     expect(result.exitCode).toBe(4);
     expect(result.stderr).toContain('gh auth login');
+  });
+});
+
+describe('loom status shows trouble (issue 11)', () => {
+  const T0 = Date.parse('2026-06-01T08:00:00Z');
+  const at = (seconds: number) => ({ LOOM_NOW: new Date(T0 + seconds * 1000).toISOString() });
+  const hostile = 'Fix \u001b[31mred\u001b[0m login\u202e and \u0007bell';
+  const long = `Make the widget loader cache its results ${'and keep going '.repeat(8)}end`;
+  let emulator: EmulatorHandle;
+  let repo: TestRepo;
+  let id: string;
+
+  beforeAll(async () => {
+    emulator = await startEmulator(
+      seedWith(
+        [
+          { labels: ['loom:issue'], title: hostile },
+          { labels: ['loom:issue'], title: long },
+          { labels: ['loom:issue'], title: 'Plain title' },
+        ],
+        [
+          {
+            number: 40,
+            title: 'Sibling change that conflicts',
+            labels: ['loom:pr'],
+            state: 'OPEN',
+            headRefName: 'feature/issue-41',
+            mergeable: 'CONFLICTING',
+          },
+        ],
+      ),
+    );
+    repo = await createTestRepo(emulator, {
+      config: { max_shepherds: 3, issue_threshold: 0, guide: { enabled: false } },
+    });
+    id = (await repo.loom(['start'], { env: at(0) })).stdout.trim();
+    const first = await repo.loom(['iterate', '--daemon', id], { env: at(0) });
+    expect(first.stdout.match(/^SPAWN shepherd-\d/gm)).toHaveLength(3);
+    for (const n of [1, 2, 3]) {
+      const log = `.loom/logs/shepherd-${n}-issue-${n}.jsonl`;
+      await repo.loom(['record', `shepherd-${n}`, '--task-id', `task${n}`, '--output-file', log], { env: at(1) });
+    }
+    await repo.loom(['progress', '2', '--phase', 'builder'], { env: at(2) });
+  });
+  afterAll(async () => {
+    repo.cleanup();
+    await emulator.close();
+  });
+
+  it('says "working" at first; with the clock 2 h 40 m ahead every shepherd is stuck, as iterate counts', async () => {
+    const early = StatusReportSchema.parse(JSON.parse((await repo.loom(['status', '--json'], { env: at(60) })).stdout));
+    expect(early.shepherds.map((s) => [s.status, s.stuck])).toEqual([
+      ['working', false],
+      ['working', false],
+      ['working', false],
+    ]);
+    const later = at(2 * 3600 + 40 * 60);
+    emulator.clearRequests();
+    const result = await repo.loom(['status', '--json'], { env: later });
+    expect(emulator.requests()).toHaveLength(1);
+    const report = StatusReportSchema.parse(JSON.parse(result.stdout));
+    expect(report.shepherds.map((s) => [s.slot, s.issue, s.stuck])).toEqual([
+      ['shepherd-1', 1, true],
+      ['shepherd-2', 2, true],
+      ['shepherd-3', 3, true],
+    ]);
+    // Per phase: the builder's threshold (default 3600 s) differs from the curator's.
+    expect(report.shepherds[1]).toMatchObject({ phase: 'builder', stuck_after_seconds: 3600 });
+    expect(report.shepherds[0]!.log).toBe('.loom/logs/shepherd-1-issue-1.jsonl');
+    // gh shows control characters in caret notation (^[); the bidi override is removed by Loom.
+    expect(report.shepherds[0]!.title).toMatch(/^Fix .*red.* login and .*bell$/);
+    expect(report.shepherds[0]!.title).not.toMatch(CONTROL_OR_BIDI);
+    expect(report.shepherds[2]!.title).toBe('Plain title');
+    expect(report.pull_repairs).toEqual([{ number: 40, title: 'Sibling change that conflicts', reason: 'conflict' }]);
+    // The same rule as the iteration's: at the same moment it counts three stuck shepherds.
+    expect((await repo.loom(['iterate', '--daemon', id, '--dry-run'], { env: later })).stdout).toMatch(/stuck=3/);
+  });
+
+  it('the text view marks them STUCK, names titles, logs and repairs, in 80 columns, without ISO times', async () => {
+    const result = await repo.loom(['status'], { env: { ...at(2 * 3600 + 40 * 60), COLUMNS: '80' } });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const out = result.stdout;
+    expect(out.match(/STUCK/g)).toHaveLength(3);
+    expect(out).toContain('3 shepherds working, 3 stuck');
+    expect(out).toMatch(/ {2}shepherd-1 #1 Fix .*red.* login and .*bell\n/);
+    expect(out).toContain('stuck: no sign of life for 2 h 39 m (limit 1 h in builder phase)');
+    expect(out).toContain('log .loom/logs/shepherd-2-issue-2.jsonl');
+    expect(out).toMatch(/#40 Sibling change that conflicts +\(conflicts with its base\)/);
+    expect(out).toContain('last poll 2 h 40 m ago');
+    expect(out).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/); // relative times only
+    expect(out).not.toMatch(CONTROL_OR_BIDI);
+    for (const line of out.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    // The long title is cut to the terminal's width.
+    const narrow = await repo.loom(['status'], { env: { ...at(2 * 3600 + 40 * 60), COLUMNS: '50' } });
+    const titleLine = narrow.stdout.split('\n').find((l) => l.startsWith('  shepherd-2 #2 Make'));
+    expect(titleLine).toHaveLength(50);
+    expect(titleLine!.endsWith('…')).toBe(true);
+  });
+
+  it('--watch refreshes from one request per refresh and ends cleanly with exit 0 on Ctrl-C', async () => {
+    emulator.clearRequests();
+    const child = execa('node', [path.join(repo.dir, '.loom/scripts/loom'), 'status', '--watch', '--interval', '1'], {
+      cwd: repo.dir,
+      env: repo.env,
+      extendEnv: false,
+      reject: false,
+    });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    await until(() => (out.match(/^Loom acme\/widgets/gm) ?? []).length >= 2, 30_000, 'two refreshes');
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+    const frames = (out.match(/^Loom acme\/widgets/gm) ?? []).length;
+    expect(out).toContain('Refreshing every 1 s; Ctrl-C to stop.');
+    expect(out).not.toContain('\u001b['); // not a terminal: plain appended blocks
+    // Each refresh is the one-request snapshot (a refresh cut short by Ctrl-C may have sent its request).
+    expect(emulator.requests().length).toBeGreaterThanOrEqual(frames);
+    expect(emulator.requests().length).toBeLessThanOrEqual(frames + 1);
+  });
+
+  it('--watch on a terminal redraws in place, in colour, and Ctrl-C ends it with exit 0', async () => {
+    // `script` gives the child a pseudo-terminal; a ^C typed into it reaches loom as SIGINT.
+    const child = execa('script', ['-qfec', 'exec node "$LOOM_BIN" status --watch --fast --interval 1', '/dev/null'], {
+      cwd: repo.dir,
+      env: {
+        ...repo.env,
+        LOOM_BIN: path.join(repo.dir, '.loom/scripts/loom'),
+        NO_COLOR: undefined,
+        FORCE_COLOR: undefined,
+        TERM: 'xterm',
+      },
+      extendEnv: false,
+      reject: false,
+    });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    await until(() => (out.match(/\u001b\[H/g) ?? []).length >= 2, 30_000, 'two redraws');
+    child.stdin!.write('\u0003');
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+    expect(out.startsWith('\u001b[2J\u001b[H')).toBe(true); // cleared once, then redrawn from the top
+    expect(out).toContain('\u001b[31mSTUCK\u001b[39m');
+    expect(out).not.toMatch(/^Loom acme\/widgets/m); // no appended plain blocks
+  });
+
+  it('--watch --json prints one status object per line', async () => {
+    const child = execa(
+      'node',
+      [path.join(repo.dir, '.loom/scripts/loom'), 'status', '--watch', '--json', '--fast', '--interval', '1'],
+      { cwd: repo.dir, env: repo.env, extendEnv: false, reject: false },
+    );
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    await until(() => out.split('\n').length >= 3, 30_000, 'two JSON lines');
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(0);
+    const lines = out.trim().split('\n');
+    for (const line of lines) expect(StatusReportSchema.parse(JSON.parse(line)).schema).toBe('loom.status/1');
+  });
+});
+
+describe('times and widths for people', () => {
+  const now = '2026-06-01T12:00:00.000Z';
+  it('relative times', () => {
+    expect(relativeTime('2026-06-01T12:04:00Z', now)).toBe('in 4 m');
+    expect(relativeTime('2026-06-01T11:48:00Z', now)).toBe('12 m ago');
+    expect(relativeTime('2026-06-01T09:55:00Z', now)).toBe('2 h 5 m ago');
+    expect(relativeTime('2026-06-03T15:00:00Z', now)).toBe('in 2 d 3 h');
+    expect(relativeTime(now, now)).toBe('now');
+    expect(relativeTime(null, now)).toBe('-');
+  });
+  it('durations and cuts', () => {
+    expect([0, 59, 60, 3600, 3660, 86400].map(formatDuration)).toEqual(['0 s', '59 s', '1 m', '1 h', '1 h 1 m', '1 d']);
+    expect(formatDuration(null)).toBe('-');
+    expect(clip('abcdef', 4)).toBe('abc…');
+    expect(clip('abcd', 4)).toBe('abcd');
   });
 });

@@ -40,6 +40,18 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
     10: 'your .loom/config.json is invalid (nothing written)',
     16: '.claude/settings.json is invalid (nothing written)',
   },
+  version: { 0: 'printed' },
+  upgrade: {
+    0: 'upgraded (the output names files kept or skipped)',
+    2: 'no Loom found at --from',
+    10: 'your .loom/config.json is invalid (nothing written)',
+    16: '.claude/settings.json is invalid (nothing written)',
+  },
+  uninstall: {
+    0: 'removed (files you changed are named and kept)',
+    13: 'no install manifest here (nothing removed)',
+  },
+  doctor: { 0: 'every check passed', 17: 'at least one check failed (each ✗ line names its fix)' },
   labels: { 0: 'done', 26: 'labels lint: phantom labels found' },
   'labels sync': { 0: 'synced (labels with your own values are listed as kept)' },
   'labels lint': { 0: 'no phantom labels', 26: 'phantom labels found' },
@@ -64,7 +76,7 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
   take: {
     0: 'taken: the labels moved to the role',
     7: 'no such pull request',
-    12: 'refused: a live shepherd holds it, or its labels moved (someone else took it)',
+    12: "refused: a live shepherd holds it, its labels moved (someone else took it), or (doctor) its head is not the issue's feature/issue-N",
   },
   worktree: {
     0: 'ready',
@@ -83,6 +95,16 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
   },
   'merge-gate': { 0: 'all checks pass', 7: 'no such PR', 25: 'some check fails' },
   merge: { 0: 'merged', 7: 'no such PR', 25: 'the merge gate refused (nothing merged)' },
+  'pr-test': {
+    0: 'the tests passed on the head commit (recorded as loom/tests success)',
+    2: 'not an open pull request of this repository, or its head is in a fork',
+    7: 'no such PR',
+    12: 'the head moved while it was fetched (run again)',
+    14: 'a git command failed (fetch, worktree add)',
+    15: 'the post-worktree hook failed in the test checkout (nothing ran, nothing recorded)',
+    27: 'the tests failed or timed out (recorded as loom/tests failure or error)',
+    28: 'no commands.test in .loom/config.json (nothing ran, nothing recorded)',
+  },
   next: { 0: 'a number was printed', 7: 'the queue is empty' },
   comment: { 0: 'posted', 7: 'no such issue or PR' },
   run: {

@@ -14,7 +14,7 @@ import { execGh, GhClient } from '../github/gh.js';
 import { type LabelSyncResult, parseLabelsYaml, syncLabels } from '../github/labels.js';
 import { resolveRepo } from '../github/repo.js';
 import { loadDefaults, readBundle } from '../install/defaults.js';
-import { applyInit, planInit } from '../install/init.js';
+import { applyInit, type InitPlan, planInitWithCommands } from '../install/init.js';
 import { readManifest } from '../install/manifest.js';
 import { BUILD, VERSION } from '../version.js';
 import { exitCodeHelp } from './exit-codes.js';
@@ -84,13 +84,14 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
   const defaults = loadDefaults();
   const loomLabels = parseLabelsYaml(defaults['.github/labels.yml'] ?? '[]');
   const manifest = await readManifest(target);
-  const planned = await planInit({
+  const { planned, commands } = await planInitWithCommands({
     target,
     defaults,
     bundle,
     force: options.force,
     manifest,
     version: VERSION,
+    build: BUILD,
     labels: loomLabels,
     followSymlinks: options.followSymlinks,
   });
@@ -126,7 +127,8 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
         ...(f.note && f.action !== 'unchanged' ? { note: f.note } : {}),
       })),
       labels,
-      warnings,
+      commands: commandsJson(commands),
+      warnings: [...warnings, ...commands.skipped],
       errors: labelError ? [labelError.toJSON()] : [],
     });
   } else {
@@ -161,6 +163,7 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
           `  kept your colour/description of ${labels.kept.join(', ')} (\`loom labels sync --force\` sets Loom's)`,
         );
     }
+    for (const line of commandLines(commands)) env.io.out(line);
     env.io.out(autoMergeNotice(planned.find((f) => f.path === '.loom/config.json')?.content));
     if (!options.dryRun) {
       env.io.out('Next:');
@@ -172,6 +175,7 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
     }
   }
   for (const warning of warnings) env.io.err(`loom: warning: ${warning}`);
+  if (!options.json) for (const skipped of commands.skipped) env.io.err(`loom: warning: ${skipped}`);
   if (labelError) {
     env.io.err(`loom: files installed, but labels were not synced: ${labelError.message}`);
     if (labelError.hint) env.io.err(`  → ${labelError.hint}`);
@@ -179,6 +183,35 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
     return labelError.exitCode;
   }
   return 0;
+}
+
+/** `--json` `commands`: per kind, the command the config holds and where it came from (`config` when the user set it). */
+function commandsJson(commands: InitPlan['commands']) {
+  return Object.fromEntries(
+    Object.entries(commands.configured).map(([kind, command]) => [
+      kind,
+      {
+        command,
+        source: commands.filled.includes(kind) ? (commands.sources[kind as 'test'] ?? 'detected') : 'config',
+      },
+    ]),
+  );
+}
+
+/** The lines init prints about the project's commands: what the roles may run, or how to tell Loom. */
+function commandLines(commands: InitPlan['commands']): string[] {
+  const entries = Object.entries(commands.configured).filter(([, command]) => command !== '');
+  if (!entries.length)
+    return [
+      'Project commands: none found. Set commands.test (and typecheck, lint) in .loom/config.json and run init again, so the Builder, Doctor and Judge may run them.',
+    ];
+  return [
+    'Project commands (.loom/config.json commands; the Builder, Doctor and Judge may run exactly these):',
+    ...entries.map(([kind, command]) => {
+      const from = commands.filled.includes(kind) ? `found in ${commands.sources[kind as 'test']}` : 'yours';
+      return `  ${kind}: ${command}  (${from})`;
+    }),
+  ];
 }
 
 /** init states plainly whether approved pull requests merge without a person (`merge.auto`). */

@@ -4,7 +4,7 @@ import { DirectiveSchema, formatDirective } from '../core/directives.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import { summaryLine } from '../core/summary.js';
 import { type IterationResult, runIteration, summaryFromState } from '../daemon/iteration.js';
-import { LoomError } from '../errors.js';
+import { isTransient, LoomError } from '../errors.js';
 import { waitForStopFile } from '../state/stop-file.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
@@ -142,12 +142,7 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
       }
     } catch (error) {
       // In --wait, a passing GitHub failure is recorded in state and retried next poll; anything else ends the wait.
-      if (
-        !options.wait ||
-        !(error instanceof LoomError) ||
-        !['GH_NETWORK', 'GH_RATE_LIMITED', 'GH_ERROR', 'LOCKED'].includes(error.code)
-      )
-        throw error;
+      if (!options.wait || !isTransient(error)) throw error;
       errors.push({ code: error.code, message: error.message });
       const state = await ctx.store.read();
       result = {

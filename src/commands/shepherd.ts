@@ -18,7 +18,7 @@ import { CheckpointSchema } from '../core/checkpoint.js';
 import { allLabelNames } from '../core/labels.js';
 import { decidePhase, PhaseSchema } from '../core/shepherd-phase.js';
 import { type HeartbeatReport, recordHeartbeat } from '../daemon/heartbeat.js';
-import { ExitCode, LoomError } from '../errors.js';
+import { ExitCode, isTransient, LoomError } from '../errors.js';
 import { checkpointFrom, readCheckpoint, writeCheckpoint } from '../github/checkpoint.js';
 import { readIssueWork } from '../github/issue-work.js';
 import { waitForStopFile } from '../state/stop-file.js';
@@ -290,7 +290,7 @@ Examples:
             verdict = evaluateAwait(condition, { issueLabels: labels, pr: pull });
           } catch (error) {
             // A passing network problem or rate limit must not end a long wait; the next poll retries.
-            if (!(error instanceof LoomError) || !['GH_NETWORK', 'GH_RATE_LIMITED'].includes(error.code)) throw error;
+            if (!isTransient(error)) throw error;
             env.io.err(`loom await: ${error.message} (retrying at the next poll)`);
           }
           await heartbeat(ctx, options.issue, {}, env.io);

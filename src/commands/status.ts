@@ -19,7 +19,17 @@ import { takeSnapshot } from '../github/snapshot.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
-const Options = z.object({ json: z.boolean().default(false), fast: z.boolean().default(false) });
+const Options = z.object({
+  json: z.boolean().default(false),
+  fast: z.boolean().default(false),
+  watch: z.boolean().default(false),
+  interval: z.coerce
+    .number({ message: '--interval must be a number of seconds' })
+    .int('--interval must be a whole number of seconds')
+    .min(1, '--interval must be at least 1 second')
+    .max(3600, '--interval must be at most 3600 seconds')
+    .optional(),
+});
 
 export function register(
   program: Command,
@@ -30,9 +40,14 @@ export function register(
     .description('Show the daemon, pipeline, shepherds and what waits for you (read-only)')
     .option('--json', 'print one JSON object (schema loom.status/1); always valid, errors under "errors"')
     .option('--fast', 'read local state only: no GitHub request (pipeline counts from the last iteration)')
+    .option(
+      '--watch',
+      'refresh until Ctrl-C (exit 0): redrawn in place on a terminal, appended blocks otherwise; with --json one JSON object per line',
+    )
+    .option('--interval <seconds>', 'seconds between refreshes with --watch (1-3600; default: poll_interval)')
     .addHelpText(
       'after',
-      `\nEverything that could be shown is printed first (the JSON stays valid); the exit code is that of the first problem.\n${exitCodeHelp('status')}\nExamples:\n  .loom/scripts/loom-status.sh\n  .loom/scripts/loom status --json | jq .pipeline`,
+      `\nEverything that could be shown is printed first (the JSON stays valid); the exit code is that of the first problem.\nEach refresh is one GitHub request (none with --fast). Text output shows times relative to now; --json keeps ISO 8601.\n${exitCodeHelp('status')}\nExamples:\n  .loom/scripts/loom-status.sh\n  .loom/scripts/loom status --watch\n  .loom/scripts/loom status --json | jq .pipeline`,
     )
     .action((raw) =>
       run(async (env) => {
@@ -71,21 +86,72 @@ function failedStatus(error: LoomError, env: CommandEnv, fast: boolean): StatusR
 }
 
 export async function status(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
+  if (options.watch) return watch(env, options);
   const { report, exitCode } = await collectStatus(env, options);
   if (options.json) printJson(env.io, StatusReportSchema.parse(report));
-  else {
-    // Tables and colours only for people: --json (what the /loom parent reads) never loads them.
-    const { renderStatus } = await import('../render/status-text.js');
-    env.io.out(renderStatus(report, { color: env.io.isTTY && !env.env.NO_COLOR }));
-  }
+  else env.io.out(await renderText(env, report));
   return exitCode;
 }
 
-/** Gathers every part it can; each failure becomes an entry in `errors` instead of aborting. */
+/** Tables and colours only for people: --json (what the /loom parent reads) never loads them. */
+async function renderText(env: CommandEnv, report: StatusReport): Promise<string> {
+  const { renderStatus } = await import('../render/status-text.js');
+  const columns = env.io.columns ?? Number.parseInt(env.env.COLUMNS ?? '', 10);
+  return renderStatus(report, {
+    color: env.io.isTTY && !env.env.NO_COLOR,
+    width: Number.isFinite(columns) && columns > 0 ? columns : 80,
+  });
+}
+
+// Cursor home, then each line erases its rest and the end of the screen is cleared: a redraw without flicker.
+const HOME = '\u001b[H';
+const CLEAR_LINE = '\u001b[K';
+const CLEAR_BELOW = '\u001b[J';
+const CLEAR_SCREEN = '\u001b[2J';
+
+/**
+ * `--watch`: one snapshot (one GitHub request) per refresh, every `--interval` seconds (default
+ * poll_interval), slept on the context's clock. SIGINT/SIGTERM end it with exit 0.
+ */
+async function watch(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
+  const ctx = await context(env);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const inPlace = env.io.isTTY && !options.json;
+  try {
+    for (let frame = 0; !stop.signal.aborted; frame++) {
+      const { report, config } = await collectStatus(env, options, ctx);
+      if (stop.signal.aborted) break;
+      const seconds = options.interval ?? config.poll_interval;
+      if (options.json) env.io.out(JSON.stringify(StatusReportSchema.parse(report)));
+      else {
+        const text = `${await renderText(env, report)}\n\nRefreshing every ${seconds} s; Ctrl-C to stop.`;
+        if (inPlace)
+          env.io.out(
+            `${frame === 0 ? CLEAR_SCREEN : ''}${HOME}${text.split('\n').join(`${CLEAR_LINE}\n`)}${CLEAR_BELOW}`,
+          );
+        else env.io.out(`${frame === 0 ? '' : '\n'}${text}`);
+      }
+      await ctx.clock.sleep(seconds * 1000, stop.signal);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return 0;
+}
+
+/**
+ * Gathers every part it can; each failure becomes an entry in `errors` instead of aborting.
+ * `ctx`: a context to reuse (--watch); built from `env` when absent.
+ */
 export async function collectStatus(
   env: CommandEnv,
   options: { fast: boolean },
-): Promise<{ report: StatusReport; exitCode: number }> {
+  given?: Awaited<ReturnType<typeof context>>,
+): Promise<{ report: StatusReport; exitCode: number; config: Config }> {
   const errors: StatusReport['errors'] = [];
   let exitCode = 0;
   const asError = (error: unknown) => {
@@ -99,7 +165,7 @@ export async function collectStatus(
       });
     else throw error;
   };
-  const ctx = await context(env);
+  const ctx = given ?? (await context(env));
   let config: Config = defaultConfig;
   let state: DaemonState = emptyState();
   await ctx.config().then((c) => (config = c), asError);
@@ -133,5 +199,5 @@ export async function collectStatus(
     errors,
     fast: options.fast,
   });
-  return { report, exitCode };
+  return { report, exitCode, config };
 }

@@ -44,7 +44,9 @@ export function register(program: Command, run: Run): void {
       'after',
       `
 Without --shepherded the take is refused while a live shepherd (a daemon slot or a /shepherd session
-with a fresh heartbeat) drives the PR or its issue.
+with a fresh heartbeat) drives the PR or its issue. A Doctor's take with --issue N is refused unless the
+PR's head branch is feature/issue-N, the branch its worktree pushes to (a PR from another branch or a
+fork is a person's to fix).
 ${exitCodeHelp('take')}
 Example: .loom/scripts/loom take 130 --role judge`,
     )
@@ -80,9 +82,11 @@ Example: .loom/scripts/loom take 130 --role judge`,
                 ? 'is not a pull request'
                 : item.state !== 'OPEN'
                   ? 'is not open'
-                  : move.from.some((l) => item.labels.includes(l))
-                    ? undefined
-                    : `has none of ${move.from.join(', ')} (someone else took it)`,
+                  : options.role === 'doctor' && options.issue && item.headRefName !== `feature/issue-${options.issue}`
+                    ? `its head branch is not feature/issue-${options.issue} (the Doctor pushes only to Loom's own branch of the issue)`
+                    : move.from.some((l) => item.labels.includes(l))
+                      ? undefined
+                      : `has none of ${move.from.join(', ')} (someone else took it)`,
             ),
           );
           if (!result.ok) reason = result.reason ?? 'labels not verified';

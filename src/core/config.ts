@@ -204,6 +204,8 @@ export const ConfigSchema = z
     /**
      * The project's own commands, which the Builder and Doctor run in a worktree (and the Judge reads):
      * e.g. `{"test": "npm test", "lint": "npx biome check .", "typecheck": "npx tsc --noEmit"}`.
+     * `test` is also what `loom pr-test` runs in a checkout of a PR's head, never through a shell: a string is
+     * split at spaces by execa's parseCommandString (a backslash keeps a space); `""` means none.
      */
     commands: z
       .object({

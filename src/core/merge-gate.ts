@@ -99,6 +99,10 @@ export interface GatePull {
   updatedAt: string;
   /** statusCheckRollup.state, or null when the head commit has no checks. */
   checks: string | null;
+  /** State of the `loom/tests` status on the head commit (the Judge's `loom pr-test`), null when none. */
+  localTests?: string | null;
+  /** Checks and statuses on the head commit other than `loom/tests`. */
+  otherChecks?: number;
 }
 
 export const GateCheckSchema = z.object({
@@ -210,11 +214,24 @@ export function ruleRecency(pull: GatePull, now: Date, force: boolean, limits: G
 }
 
 export function ruleChecks(pull: GatePull, limits: GateLimits): GateCheck {
+  const local = pull.localTests ?? null;
+  const onlyLocal = local !== null && (pull.otherChecks ?? 0) === 0;
   if (pull.checks === null)
     return limits.require_checks
-      ? check('checks', false, 'no CI checks on the head commit, and merge.require_checks is on')
+      ? check(
+          'checks',
+          false,
+          'no CI checks and no green local test run (`loom pr-test`) on the head commit, and merge.require_checks is on',
+        )
       : check('checks', true, 'no CI checks on the head commit');
-  if (pull.checks === 'SUCCESS') return check('checks', true, 'CI checks passed');
+  if (pull.checks === 'SUCCESS')
+    return check(
+      'checks',
+      true,
+      onlyLocal ? 'the local test run (loom/tests) passed on the head commit' : 'CI checks passed',
+    );
+  if (local === 'FAILURE' || local === 'ERROR')
+    return check('checks', false, `the local test run (loom/tests) is ${local.toLowerCase()} on the head commit`);
   return check('checks', false, `CI checks are ${pull.checks.toLowerCase()}`);
 }
 

@@ -14,6 +14,7 @@ import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
 import { Label } from './labels.js';
 import { snapshotWaitReason } from './merge-gate.js';
 import { type IssueSummary, pullForIssue, repairReason, type Snapshot } from './snapshot.js';
+import { idleness } from './stuck.js';
 import { mayEnter } from './trust.js';
 import type { LimitSignal, WorkerResult } from './worker-output.js';
 
@@ -128,6 +129,17 @@ const latest = (...times: (string | null | undefined)[]): string | null => {
   return best;
 };
 
+/** The slot's work is done but its worker is still writing (output readable, no end yet, not stuck). */
+function awaitingEnd(
+  slot: DaemonState['shepherds'][string],
+  task: TaskObservation | undefined,
+  config: Config,
+  now: Date,
+) {
+  if (slot.status !== 'working' || !task?.lastOutputAt || task.ended) return false;
+  return !idleness(slot, task.lastOutputAt, config, now)?.stuck;
+}
+
 export function slotIds(max: number): string[] {
   return Array.from({ length: max }, (_, i) => `shepherd-${i + 1}`);
 }
@@ -156,8 +168,11 @@ export function plan(input: PlanInput): Plan {
   const pausedSlots = new Set(limitPauses.map((p) => p.slot));
   const hold = { usage: usagePaused(usage, now), budget: budgetReached(state.cost, config.budget.daily_usd, now) };
 
-  // Step 4: completions.
+  // Step 4: completions. A worker whose output is readable but has not ended yet is still writing its last
+  // turns (its result line carries the cost): the slot completes with that end, not before — unless it shows
+  // no sign of life for its phase's stuck threshold, when it completes without it (the work is done).
   const completions: Completion[] = [];
+  const finishing = new Set<string>();
   for (const [slotId, slot] of Object.entries(state.shepherds)) {
     if (!isBusy(slot) || slot.issue === null || pausedSlots.has(slotId) || failedSlots.has(slotId)) continue;
     const issue = slot.issue;
@@ -174,14 +189,20 @@ export function plan(input: PlanInput): Plan {
       // Ended without reporting: if it left the claim behind with no PR, nobody is working on it.
       release = !!tracked?.labels.includes(Label.building) && !pullForIssue(snapshot, issue) && !slot.pr_number;
     }
+    if (!reason) continue;
+    if (reason !== 'task-ended' && awaitingEnd(slot, tasks[slotId], config, now)) {
+      finishing.add(slotId);
+      continue;
+    }
     // A usage limit in the output stopped it: the issue is not at fault, its budget stays as it was.
     const failure = release && !tasks[slotId]?.limit ? ('ended' as const) : undefined;
-    if (reason) completions.push({ slot: slotId, issue, reason, release, ...(failure ? { failure } : {}) });
+    completions.push({ slot: slotId, issue, reason, release, ...(failure ? { failure } : {}) });
   }
   // Reconciliation with GitHub, from the snapshot alone: a slot is only ours while its claim is.
   const orphaned: Plan['orphaned'] = [];
   for (const [slotId, slot] of Object.entries(state.shepherds)) {
-    if (!isBusy(slot) || slot.issue === null || completions.some((c) => c.slot === slotId)) continue;
+    if (!isBusy(slot) || slot.issue === null || finishing.has(slotId) || completions.some((c) => c.slot === slotId))
+      continue;
     const issue = slot.issue;
     const tracked = snapshot.tracked.issues[issue];
     let reason: OrphanReason | undefined;
@@ -229,16 +250,14 @@ export function plan(input: PlanInput): Plan {
       slot.status !== 'working' ||
       slot.issue === null ||
       completedSlots.has(slotId) ||
+      finishing.has(slotId) ||
       pausedSlots.has(slotId) ||
       failedSlots.has(slotId)
     )
       continue;
-    if (secondsBetween(now, slot.started) < config.stuck_grace) continue;
-    const lastActivity = latest(slot.last_heartbeat, tasks[slotId]?.lastOutputAt, slot.started);
-    const idleSeconds = Math.round(secondsBetween(now, lastActivity));
-    const phase = (slot.last_phase ?? 'default') as keyof Config['stuck_after'];
-    const threshold = config.stuck_after[phase] ?? config.stuck_after.default;
-    if (idleSeconds <= threshold) continue;
+    const idle = idleness(slot, tasks[slotId]?.lastOutputAt, config, now);
+    if (!idle?.stuck) continue;
+    const { idleSeconds } = idle;
     let action: StuckAction['action'];
     if (!slot.stuck_since) action = 'warn';
     else if (secondsBetween(now, slot.stuck_since) < config.stuck_grace)
@@ -356,6 +375,13 @@ export function plan(input: PlanInput): Plan {
   const unheldReview = snapshot.pullRequests
     .filter((p) => p.labels.includes(Label.reviewRequested) && !heldPulls.has(p.number))
     .sort((a, b) => a.number - b.number)[0];
+  const allDoctorWorkHeld = () => {
+    const items = [
+      ...snapshot.pullRequests.filter((p) => p.labels.includes(Label.changesRequested)),
+      ...snapshot.approvedPulls.filter((p) => repairReason(p)),
+    ];
+    return snapshot.pullRequestsComplete && items.length > 0 && items.every((p) => heldPulls.has(p.number));
+  };
   const curating = snapshot.workerLabels.filter((w) => w.label === Label.curating).length;
   const hasWork: Record<(typeof SUPPORT_ROLES)[number], boolean> = {
     guide: true,
@@ -363,7 +389,9 @@ export function plan(input: PlanInput): Plan {
     judge: !!unheldReview,
     champion:
       drains('champion') || (force && snapshot.counts.architect_proposals + snapshot.counts.hermit_proposals > 0),
-    doctor: drains('doctor'),
+    // A PR a live shepherd holds is its own Doctor's: a standalone one would only be refused by `loom take`
+    // (issue 9, point 5), so it is not started while every PR it could treat is held.
+    doctor: drains('doctor') && !allDoctorWorkHeld(),
   };
   for (const role of SUPPORT_ROLES) {
     const settings = config[role];

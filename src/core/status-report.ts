@@ -11,6 +11,7 @@ import { Label } from './labels.js';
 import { snapshotWaitReason } from './merge-gate.js';
 import { cleanText } from './sanitize.js';
 import { PipelineCountsSchema, repairReason, type Snapshot } from './snapshot.js';
+import { idleness, latestTime } from './stuck.js';
 
 const nullableCount = z.number().int().nonnegative().nullable();
 
@@ -54,6 +55,12 @@ export const StatusReportSchema = z.object({
       log: z.string().nullable(),
       /** USD spent on this slot's issue so far (finished tasks), or null. */
       cost_usd: z.number().nullable(),
+      /** The issue's title (cleaned of control characters), or null when GitHub was not asked (--fast). */
+      title: z.string().nullable(),
+      /** Idle past its phase's `stuck_after` (the rule `iterate` counts as `stuck=N`, src/core/stuck.ts). */
+      stuck: z.boolean(),
+      /** The `stuck_after` threshold of its phase in seconds, or null when the rule does not apply yet. */
+      stuck_after_seconds: z.number().nullable(),
     }),
   ),
   support_roles: z.array(
@@ -139,6 +146,9 @@ export function buildStatus(input: StatusInput): StatusReport {
     ]),
   ) as StatusReport['pipeline'];
 
+  const titles = new Map(
+    [...(snapshot?.buildingIssues ?? []), ...(snapshot?.readyIssues ?? [])].map((i) => [i.number, i.title]),
+  );
   const repoArg = input.repository ? ` -R ${input.repository}` : '';
   const proposals = snapshot?.proposals ?? [];
   const blocked =
@@ -205,6 +215,8 @@ export function buildStatus(input: StatusInput): StatusReport {
       .map((slot) => {
         const s = state.shepherds[slot]!;
         const busy = isBusy(s);
+        const idle = idleness(s, input.outputTimes[slot], config, now);
+        const title = busy && s.issue !== null ? titles.get(s.issue) : undefined;
         return {
           slot,
           status: s.status,
@@ -216,6 +228,9 @@ export function buildStatus(input: StatusInput): StatusReport {
           task_id: s.task_id,
           log: busy ? s.output_file : null,
           cost_usd: s.issue !== null ? (state.cost.by_issue[String(s.issue)]?.usd ?? null) : null,
+          title: title === undefined ? null : cleanText(title, 200),
+          stuck: idle?.stuck ?? false,
+          stuck_after_seconds: idle?.thresholdSeconds ?? null,
         };
       }),
     support_roles: ROLES.map((role) => {
@@ -264,10 +279,4 @@ export function buildStatus(input: StatusInput): StatusReport {
       .sort((a, b) => Number(a.reason === 'checks') - Number(b.reason === 'checks')),
     errors: input.errors,
   };
-}
-
-function latestTime(a: string | null | undefined, b: string | null | undefined): string | null {
-  if (!a) return b ?? null;
-  if (!b) return a;
-  return Date.parse(a) > Date.parse(b) ? a : b;
 }

@@ -1,5 +1,5 @@
 /**
- * One daemon iteration (DESIGN.md §4.3): lock → stop check → snapshot (one request)
+ * One daemon iteration (DESIGN.md §4.3): lock → stop check → task outputs → snapshot (one request)
  * → plan (pure) → act (claims, releases, state) → save → summary. The only
  * place that turns a Plan into GitHub mutations and state changes.
  */
@@ -84,6 +84,16 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       };
     }
 
+    // Workers' outputs are read BEFORE the snapshot: a worker writes its end only after its last GitHub
+    // change, so whatever end is seen here is already in the snapshot. Read after it, a worker finishing in
+    // between looked "ended" against a stale snapshot (its issue still open): released as abandoned, and
+    // its completion never counted.
+    const tasks: Record<string, TaskObservation> = {};
+    for (const [id, slot] of Object.entries(state.shepherds))
+      if (slot.status === 'working') tasks[id] = await observeTask(slot.output_file, config.usage.pause_at);
+    for (const [name, role] of Object.entries(state.support_roles))
+      if (role.status === 'running') tasks[name] = await observeTask(role.output_file, config.usage.pause_at);
+
     const repo = await ctx.repo();
     const trackIssues = Object.values(state.shepherds).flatMap((s) => (isBusy(s) && s.issue ? [s.issue] : []));
     const trackPulls = Object.values(state.shepherds).flatMap((s) => (isBusy(s) && s.pr_number ? [s.pr_number] : []));
@@ -99,12 +109,6 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       throw error;
     }
     faultPoint('after-snapshot', ctx.env);
-
-    const tasks: Record<string, TaskObservation> = {};
-    for (const [id, slot] of Object.entries(state.shepherds))
-      if (slot.status === 'working') tasks[id] = await observeTask(slot.output_file, config.usage.pause_at);
-    for (const [name, role] of Object.entries(state.support_roles))
-      if (role.status === 'running') tasks[name] = await observeTask(role.output_file, config.usage.pause_at);
 
     const forceMode = options.force ?? state.force_mode;
     const claimTokens: Record<number, string> = {};

@@ -17,7 +17,7 @@ import { type DaemonState, isBusy } from '../core/daemon-state.js';
 import type { Directive } from '../core/directives.js';
 import { LOOM_EXIT_TYPE } from '../core/worker-output.js';
 import { readEnv } from '../env.js';
-import { LoomError } from '../errors.js';
+import { isTransient, LoomError } from '../errors.js';
 import { type IterationResult, runIteration } from './iteration.js';
 import { type ShutdownResult, shutdownDaemon, startDaemon } from './lifecycle.js';
 import { recordTask } from './record.js';
@@ -39,9 +39,6 @@ export interface RunOutcome {
   workersStarted: number;
   shutdown: ShutdownResult;
 }
-
-/** Transient failures an unattended daemon waits out (recorded in state and retried next poll). */
-const PASSING = ['GH_NETWORK', 'GH_RATE_LIMITED', 'GH_ERROR', 'LOCKED'];
 
 /** The Claude Code binary: env `LOOM_CLAUDE`, else config `claude.command`, else `claude` on PATH. */
 export function claudeCommand(env: NodeJS.ProcessEnv, config: Config): string {
@@ -173,7 +170,8 @@ async function iterateOnce(ctx: LoomContext, daemonId: string, config: Config): 
   try {
     return await runIteration(ctx, { daemonId });
   } catch (error) {
-    if (!(error instanceof LoomError) || !PASSING.includes(error.code)) throw error;
+    // A transient failure is waited out: recorded in state and retried at the next poll.
+    if (!isTransient(error)) throw error;
     const state = await ctx.store.read();
     const active = Object.values(state.shepherds).filter(isBusy).length;
     return {

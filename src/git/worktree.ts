@@ -197,8 +197,16 @@ async function copyIncludes(root: string, dir: string, paths: string[]): Promise
   return results;
 }
 
-/** Runs `.loom/hooks/post-worktree` in the new worktree (timeout 300 s) and reports its exit code and last lines. */
-async function runHook(root: string, dir: string, issue: number, env: NodeJS.ProcessEnv): Promise<HookResult | null> {
+/**
+ * Runs `.loom/hooks/post-worktree` in the new worktree (timeout 300 s) and reports its exit code and last lines.
+ * `issue` is null for a pull request's test checkout (`loom pr-test`): LOOM_ISSUE is then empty.
+ */
+async function runHook(
+  root: string,
+  dir: string,
+  issue: number | null,
+  env: NodeJS.ProcessEnv,
+): Promise<HookResult | null> {
   const hook = path.join(root, '.loom', 'hooks', 'post-worktree');
   if (!existsSync(hook)) return null;
   const result = await execa(hook, [], {
@@ -207,7 +215,7 @@ async function runHook(root: string, dir: string, issue: number, env: NodeJS.Pro
     all: true,
     timeout: HOOK_TIMEOUT_MS,
     stdin: 'ignore',
-    env: { ...env, LOOM_ISSUE: String(issue), LOOM_WORKTREE: dir, LOOM_ROOT: root },
+    env: { ...env, LOOM_ISSUE: issue === null ? '' : String(issue), LOOM_WORKTREE: dir, LOOM_ROOT: root },
     extendEnv: false,
   });
   const spawnError = (result as { code?: string }).code;
@@ -223,10 +231,11 @@ async function runHook(root: string, dir: string, issue: number, env: NodeJS.Pro
   };
 }
 
-async function bootstrap(
+/** Copies the `.loom/worktree-include` files into a new worktree and runs its post-worktree hook. */
+export async function bootstrap(
   root: string,
   dir: string,
-  issue: number,
+  issue: number | null,
   env: NodeJS.ProcessEnv,
 ): Promise<{ includes: IncludeResult[]; hook: HookResult | null }> {
   const includes = await copyIncludes(root, dir, await readIncludes(root));
@@ -307,7 +316,7 @@ export async function ensureWorktree(
   });
 }
 
-function samePath(a: string, b: string): boolean {
+export function samePath(a: string, b: string): boolean {
   const real = (p: string) => {
     try {
       return realpathSync(p);

@@ -247,7 +247,7 @@ export class GhClient {
   }
 
   /** Like `rest` but returns status and headers too, without throwing on 4xx (for 422 "already exists"). */
-  async restRaw(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<HttpResponse> {
+  async restRaw(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<HttpResponse> {
     const args = ['api', '--include', '-X', method, path];
     if (body !== undefined) args.push('--input', '-');
     const result = await this.exec(args, body === undefined ? undefined : JSON.stringify(body));

@@ -17,6 +17,8 @@ export interface Item {
   updatedAt: string;
   /** Database id of the newest comment when read (0 when none): claims arbitrate on what came after. */
   lastCommentId: number;
+  /** A pull request's head branch (undefined for an issue): a stranger's text, compared, never run. */
+  headRefName?: string;
 }
 
 export interface ItemWithLabelIds extends Item {
@@ -30,7 +32,7 @@ const READ_ITEM = `query LoomItem($owner: String!, $name: String!, $number: Int!
     issueOrPullRequest(number: $number) {
       __typename
       ... on Issue { id number title state updatedAt labels(first: 50) { nodes { name } } comments(last: 1) { nodes { databaseId } } }
-      ... on PullRequest { id number title state merged updatedAt labels(first: 50) { nodes { name } } comments(last: 1) { nodes { databaseId } } }
+      ... on PullRequest { id number title state merged headRefName updatedAt labels(first: 50) { nodes { name } } comments(last: 1) { nodes { databaseId } } }
     }
   }
 }`;
@@ -44,7 +46,7 @@ const READ_ITEM_WITH_COMMENTS = (
     issueOrPullRequest(number: $number) {
       __typename
       ... on Issue { id number title state updatedAt labels(first: 50) { nodes { name } } ${COMMENTS} }
-      ... on PullRequest { id number title state merged updatedAt labels(first: 50) { nodes { name } } ${COMMENTS} }
+      ... on PullRequest { id number title state merged headRefName updatedAt labels(first: 50) { nodes { name } } ${COMMENTS} }
     }
   }
 }`;
@@ -59,6 +61,7 @@ interface RawItem {
   title: string;
   state: 'OPEN' | 'CLOSED' | 'MERGED';
   merged?: boolean;
+  headRefName?: string;
   updatedAt: string;
   labels: { nodes: { name: string }[] };
   comments?: {
@@ -144,6 +147,7 @@ function toItem(data: ItemAnswer, repo: Repo, number: number): ItemWithLabelIds 
     labels: raw.labels.nodes.map((l) => l.name),
     updatedAt: raw.updatedAt,
     lastCommentId: lastComment?.databaseId ?? 0,
+    ...(raw.headRefName !== undefined ? { headRefName: raw.headRefName } : {}),
     labelIds: new Map(data.repository!.labels.nodes.map((l) => [l.name, l.id])),
   };
 }

@@ -6,6 +6,7 @@
  */
 
 import type { GatePull } from '../core/merge-gate.js';
+import { TEST_STATUS_CONTEXT } from '../core/test-run.js';
 import { LoomError } from '../errors.js';
 import type { GhClient } from './gh.js';
 import type { Repo } from './repo.js';
@@ -18,7 +19,7 @@ const GATE_READ = `query LoomMergeGate($owner: String!, $name: String!, $number:
         id number url state merged isDraft updatedAt mergeable additions deletions changedFiles headRefOid
         labels(first: 50) { nodes { name } }
         files(first: 100) { nodes { path } }
-        statusCheckRollup { state }
+        statusCheckRollup { state contexts(first: 50) { nodes { __typename ... on StatusContext { context state } } } }
         comments(last: 50) { nodes { body viewerDidAuthor } }
       }
     }
@@ -49,7 +50,10 @@ interface RawGatePull {
   headRefOid: string;
   labels: { nodes: { name: string }[] };
   files: { nodes: { path: string }[] } | null;
-  statusCheckRollup: { state: string } | null;
+  statusCheckRollup: {
+    state: string;
+    contexts?: { nodes: ({ __typename: string; context?: string; state?: string } | null)[] } | null;
+  } | null;
   comments: { nodes: ({ body: string; viewerDidAuthor: boolean } | null)[] } | null;
 }
 
@@ -84,8 +88,16 @@ export async function readGatePull(gh: GhClient, repo: Repo, number: number): Pr
     mergeable: item.mergeable,
     updatedAt: item.updatedAt,
     checks: item.statusCheckRollup?.state ?? null,
+    ...localTests(item.statusCheckRollup),
     ownComments: (item.comments?.nodes ?? []).flatMap((c) => (c?.viewerDidAuthor ? [c.body] : [])),
   };
+}
+
+/** The `loom/tests` status (the Judge's local run, `loom pr-test`) among the head's checks, and how many others. */
+function localTests(rollup: RawGatePull['statusCheckRollup']): Pick<GatePull, 'localTests' | 'otherChecks'> {
+  const nodes = (rollup?.contexts?.nodes ?? []).filter((n) => n !== null);
+  const local = nodes.find((n) => n.__typename === 'StatusContext' && n.context === TEST_STATUS_CONTEXT);
+  return { localTests: local?.state ?? null, otherChecks: nodes.length - (local ? 1 : 0) };
 }
 
 /** Squash-merges the PR if its head is still `headOid` (one request). */

@@ -34,7 +34,7 @@ export interface SnapshotRequest {
   /** Issue and PR numbers whose state the iteration must know (held by slots). */
   trackIssues?: readonly number[];
   trackPulls?: readonly number[];
-  /** Counts only (status): no lists beyond the short human-action ones. */
+  /** Counts only (status): no lists beyond the short human-action ones and the building issues' titles. */
   countsOnly?: boolean;
 }
 
@@ -101,9 +101,10 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
   const fields = [
     list('ready', 'qReady', request.readyLimit, queueExtra),
     listed ? list('urgent', 'qUrgent', request.readyLimit, queueExtra) : '',
+    // Status lists building issues too (titles beside their shepherds), without the claim comments.
     listed
       ? list('building', 'qBuilding', 100, ` ${commentFields(SNAPSHOT_COMMENTS.building)}`)
-      : count('building', 'qBuilding'),
+      : list('building', 'qBuilding', 20),
     list('curated', 'qCurated', 5),
     list('architect', 'qArchitect', 5),
     list('hermit', 'qHermit', 5),

@@ -6,13 +6,29 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import {
+  isMap,
+  isSeq,
+  parseDocument,
+  parse as parseYaml,
+  Scalar,
+  stringify as stringifyYaml,
+  type YAMLMap,
+} from 'yaml';
 import { parseConfig } from '../core/config.js';
 import { LoomError } from '../errors.js';
 import { checkPath, type SafeOptions, safeReadFile, safeWriteFile, UnsafePathError } from '../fs/safe-file.js';
 import type { LabelSpec } from '../github/labels.js';
 import type { DefaultFiles } from './defaults.js';
-import { MANIFEST_PATH, type Manifest, renderManifest, sha256 } from './manifest.js';
+import { type LabelValues, MANIFEST_PATH, type Manifest, renderManifest, sha256 } from './manifest.js';
+import {
+  commandRules,
+  detectIn,
+  fillCommands,
+  PROJECT_COMMAND_ROLES,
+  withAllowedTools,
+  withSettingsRules,
+} from './project-commands.js';
 import { SCRIPTS_PACKAGE_JSON, WRAPPERS, wrapperScript } from './wrappers.js';
 
 /**
@@ -42,7 +58,7 @@ export const BACKUP_SUFFIX = '.loom-backup';
 
 export const BEGIN_MARKER = '<!-- BEGIN LOOM -->';
 export const END_MARKER = '<!-- END LOOM -->';
-const GITIGNORE_HEADER = '# Loom runtime files (added by loom init)';
+export const GITIGNORE_HEADER = '# Loom runtime files (added by loom init)';
 export const GITIGNORE_ENTRIES = [
   '.loom/daemon-state.json',
   '.loom/daemon-state.json.lock',
@@ -54,6 +70,8 @@ export const GITIGNORE_ENTRIES = [
   '.loom/logs/',
   '.loom/tmp/',
   '.loom/*.lock',
+  '.loom/*.lock-owner',
+  '.loom/*.lock-takeover',
 ];
 
 /**
@@ -123,14 +141,24 @@ export function mergeClaudeMd(existing: string | undefined, section: string): st
   return `${existing.replace(/\s*$/, '')}\n\n${block}\n`;
 }
 
-/** .gitignore: Loom's runtime entries added once, the user's lines untouched. */
-export function mergeGitignore(existing: string | undefined): string {
+/** The .gitignore lines init adds to `existing`: Loom's entries it lacks, under Loom's header unless that is there. */
+export function gitignoreAdditions(existing: string | undefined): string[] {
   const lines = (existing ?? '').split('\n').map((l) => l.trim());
   const missing = GITIGNORE_ENTRIES.filter((entry) => !lines.includes(entry));
-  if (!missing.length) return existing ?? '';
-  const base = existing ? `${existing.replace(/\s*$/, '')}\n\n` : '';
-  const header = lines.includes(GITIGNORE_HEADER) ? '' : `${GITIGNORE_HEADER}\n`;
-  return `${base}${header}${missing.join('\n')}\n`;
+  if (!missing.length) return [];
+  return lines.includes(GITIGNORE_HEADER) ? missing : [GITIGNORE_HEADER, ...missing];
+}
+
+/** .gitignore: Loom's runtime entries added once, the user's lines untouched. */
+export function mergeGitignore(existing: string | undefined): string {
+  const added = gitignoreAdditions(existing);
+  if (!added.length) return existing ?? '';
+  const trimmed = (existing ?? '').replace(/\s*$/, '');
+  // Entries missing from Loom's block join it; a new block is set off by a blank line.
+  const last = trimmed.split('\n').pop()?.trim() ?? '';
+  const joinsBlock = added[0] !== GITIGNORE_HEADER && (last === GITIGNORE_HEADER || GITIGNORE_ENTRIES.includes(last));
+  const base = trimmed ? `${trimmed}\n${joinsBlock ? '' : '\n'}` : '';
+  return `${base}${added.join('\n')}\n`;
 }
 
 /** config.json: the user's values win; keys they lack come from the defaults. Invalid user files are refused. */
@@ -218,15 +246,48 @@ function parseSettings(text: string): Settings {
 }
 
 /**
- * settings.json: Loom's permissions added to the user's (union); Loom's hooks
- * (the `loom guard` PreToolUse hook) replace Loom's earlier entries and sit
- * after the user's own, which are kept as they are; every other key of theirs kept.
+ * Permission rules only an older Loom shipped, recognisable as Loom's without a record (they name Loom's own
+ * scripts): dropped on upgrade even from an install whose manifest does not list Loom's rules.
+ * `Bash(.loom/scripts/*:*)` has a wildcard in the middle, which Claude Code does not match as a prefix.
  */
-export function mergeSettings(existing: string | undefined, defaults: string): string {
+export const OBSOLETE_LOOM_RULES = ['Bash(.loom/scripts/*:*)'];
+
+const allowOf = (defaults: string) => (JSON.parse(defaults) as { permissions: { allow: string[] } }).permissions.allow;
+
+/**
+ * Which `permissions.allow` rules of settings.json are Loom's after this init (recorded in the manifest):
+ * those Loom adds now (the user did not have them), those it recorded before and still ships, and, for an
+ * install whose manifest predates this record, every rule it ships (that install put them there).
+ */
+export function loomSettingsRules(existing: string | undefined, defaults: string, manifest: Manifest | undefined) {
+  const ours = allowOf(defaults);
+  if (manifest && !manifest.settings_allow) return ours;
+  let before: string[] = [];
+  try {
+    before = (JSON.parse(existing ?? '{}') as Settings).permissions?.allow ?? [];
+  } catch {
+    // An invalid file is refused by mergeSettings; nothing is recorded from it.
+  }
+  const recorded = manifest?.settings_allow ?? [];
+  return ours.filter((rule) => recorded.includes(rule) || !before.includes(rule));
+}
+
+/**
+ * settings.json: Loom's permissions added to the user's (union), minus `obsolete` rules (Loom's own from an
+ * older version that it no longer ships; a rule Loom still ships or the user's own is never in it); Loom's hooks
+ * (the `loom guard` PreToolUse hook) replace Loom's earlier entries and sit after the user's own, which are kept
+ * as they are; every other key of theirs kept.
+ */
+export function mergeSettings(
+  existing: string | undefined,
+  defaults: string,
+  obsolete: readonly string[] = [],
+): string {
   if (!existing) return defaults;
   const user = parseSettings(existing);
   const ours = JSON.parse(defaults) as Required<Pick<Settings, 'hooks'>> & { permissions: { allow: string[] } };
-  const allow = [...(user.permissions?.allow ?? [])];
+  const dropped = new Set(obsolete.filter((rule) => !ours.permissions.allow.includes(rule)));
+  const allow = (user.permissions?.allow ?? []).filter((rule) => !dropped.has(rule));
   for (const rule of ours.permissions.allow) if (!allow.includes(rule)) allow.push(rule);
   const hooks: Record<string, HookEntry[]> = { ...(user.hooks ?? {}) };
   for (const [event, entries] of Object.entries(ours.hooks ?? {})) {
@@ -236,21 +297,48 @@ export function mergeSettings(existing: string | undefined, defaults: string): s
   return `${JSON.stringify({ ...user, permissions: { ...(user.permissions ?? {}), allow }, hooks }, null, 2)}\n`;
 }
 
-/** labels.yml: Loom's labels as shipped, the user's other labels kept after them. */
-export function mergeLabelsYaml(existing: string | undefined, defaults: string): string {
+const sameLabel = (a: LabelValues, b: LabelValues) =>
+  a.color.toLowerCase() === b.color.toLowerCase() && a.description === b.description;
+
+/**
+ * labels.yml, edited in place (comments and order kept): an entry for one of Loom's labels takes Loom's new
+ * colour and description only while it still has the values Loom shipped before (`previous`, from the install
+ * manifest) or with `force`; one the user edited stays theirs. Loom's labels missing from the file are appended;
+ * the user's own labels are untouched. Undefined when the file is not a YAML list (init then keeps it and writes
+ * Loom's version beside it).
+ */
+export function mergeLabelsYaml(
+  existing: string | undefined,
+  defaults: string,
+  previous: Record<string, LabelValues> = {},
+  force = false,
+): string | undefined {
   if (!existing) return defaults;
-  const ours = parseYaml(defaults) as { name: string }[];
-  let theirs: { name: string }[] = [];
-  try {
-    const parsed = parseYaml(existing);
-    if (Array.isArray(parsed)) theirs = parsed;
-  } catch {
-    return defaults;
+  const ours = parseYaml(defaults) as LabelSpec[];
+  const doc = parseDocument(existing);
+  if (doc.errors.length || !isSeq(doc.contents)) return undefined;
+  const seen = new Set<string>();
+  let changed = false;
+  for (const node of doc.contents.items) {
+    if (!isMap(node)) continue;
+    const item = node as unknown as YAMLMap<string, unknown>;
+    const name = item.get('name');
+    const mine = ours.find((label) => label.name === name);
+    if (!mine) continue;
+    seen.add(mine.name);
+    const current = { color: String(item.get('color') ?? ''), description: String(item.get('description') ?? '') };
+    const before = previous[mine.name];
+    if (sameLabel(current, mine) || !(force || (before && sameLabel(current, before)))) continue;
+    const color = new Scalar(mine.color);
+    color.type = Scalar.QUOTE_DOUBLE; // a colour such as 123456 must stay a string
+    item.set('color', color);
+    item.set('description', mine.description);
+    changed = true;
   }
-  const extra = theirs.filter(
-    (label) => label && typeof label.name === 'string' && !ours.some((o) => o.name === label.name),
-  );
-  return extra.length ? `${defaults.replace(/\s*$/, '')}\n${stringifyYaml(extra)}` : defaults;
+  const text = changed ? doc.toString() : existing;
+  const missing = ours.filter((label) => !seen.has(label.name));
+  if (!missing.length) return text;
+  return `${text.replace(/\s*$/, '')}\n${stringifyYaml(missing)}`;
 }
 
 export interface InitPlanInput {
@@ -265,6 +353,8 @@ export interface InitPlanInput {
   manifest: Manifest | undefined;
   /** Loom's version, recorded in the new manifest. */
   version: string;
+  /** Loom's build id (src/version.ts), recorded in the new manifest. */
+  build?: string;
   /** Loom's own labels (from the shipped labels.yml), recorded in the new manifest. */
   labels: LabelSpec[];
 }
@@ -280,11 +370,23 @@ const MERGED = new Set(['CLAUDE.md', '.loom/config.json', '.claude/settings.json
  * with `force`, replaced after a backup.
  */
 export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
+  return (await planInitWithCommands(input)).planned;
+}
+
+export interface InitPlan {
+  planned: PlannedFile[];
+  /** The project's test/typecheck/lint commands: detected (with where from), and which init filled into the config. */
+  commands: ReturnType<typeof detectIn> & { filled: string[]; configured: Record<string, string>; skipped: string[] };
+}
+
+/** planInit, plus what init found out about the project's own commands (printed by `loom init`). */
+export async function planInitWithCommands(input: InitPlanInput): Promise<InitPlan> {
   const planned: PlannedFile[] = [];
   const safe = { followSymlinks: input.followSymlinks };
   const read = async (relative: string) => readIfExists(input.target, relative, safe);
   const recorded: Record<string, string> = {};
   const previous = input.manifest?.files ?? {};
+  let settingsAllow: string[] = [];
   // `built`: a file of the built CLI (launcher and chunks), replaced as one unit: a kept old launcher or chunk
   // beside new ones would break the CLI, and nobody edits minified output.
   const add = async (
@@ -316,6 +418,15 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
     } else recorded[relative] = sha256(content);
     planned.push(file);
   };
+  // The config first: the commands it ends up with decide what the builder, doctor and judge may run.
+  const detection = detectIn(input.target);
+  const configDefaults = input.defaults['.loom/config.json'];
+  const config =
+    configDefaults === undefined
+      ? undefined
+      : fillCommands(mergeConfig(await read('.loom/config.json'), configDefaults, input.force), detection.commands);
+  const { rules, skipped } = commandRules(config?.commands ?? {});
+  const roleFiles = new Set(PROJECT_COMMAND_ROLES.map((role) => `.claude/commands/${role}.md`));
   for (const [relative, content] of Object.entries(input.defaults)) {
     const existing = await read(relative);
     if (relative === 'CLAUDE.md') {
@@ -328,14 +439,32 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
           note: existing === undefined ? undefined : 'Loom section between markers; your text kept',
         });
     } else if (relative === '.loom/config.json')
-      await add(relative, mergeConfig(existing, content, input.force), {
+      await add(relative, config!.text, {
         note: input.force ? 'defaults restored' : 'your values kept',
       });
-    else if (relative === '.claude/settings.json')
-      await add(relative, mergeSettings(existing, content), { note: 'Loom permissions and guard hook added to yours' });
-    else if (relative === '.github/labels.yml')
-      await add(relative, mergeLabelsYaml(existing, content), { note: 'your other labels kept' });
-    else await add(relative, content);
+    else if (relative === '.claude/settings.json') {
+      // Loom's rules include the project's detected commands: one that changes is dropped like any obsolete rule.
+      const ours = withSettingsRules(content, rules);
+      const obsolete = [...(input.manifest?.settings_allow ?? []), ...OBSOLETE_LOOM_RULES];
+      await add(relative, mergeSettings(existing, ours, obsolete), {
+        note: 'Loom permissions and guard hook added to yours',
+      });
+      settingsAllow = loomSettingsRules(existing, ours, input.manifest);
+    } else if (roleFiles.has(relative)) await add(relative, withAllowedTools(content, rules));
+    else if (relative === '.github/labels.yml') {
+      const merged = mergeLabelsYaml(existing, content, input.manifest?.labels, input.force);
+      if (merged !== undefined) await add(relative, merged, { note: 'your label entries kept' });
+      else {
+        planned.push({
+          path: relative,
+          action: 'kept',
+          content,
+          beside: relative + NEW_SUFFIX,
+          note: `not a YAML list of labels, so it is left as it is; Loom's version is beside it: labels.yml${NEW_SUFFIX}`,
+        });
+        if (previous[relative]) recorded[relative] = previous[relative]!;
+      }
+    } else await add(relative, content);
   }
   for (const [relative, content] of Object.entries(input.bundle))
     await add(relative, content, relative === '.loom/scripts/loom' ? { mode: 0o755, built: true } : { built: true });
@@ -347,15 +476,18 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
   await add('.loom/scripts/package.json', SCRIPTS_PACKAGE_JSON);
   for (const [name, command] of Object.entries(WRAPPERS))
     await add(`.loom/scripts/${name}`, wrapperScript(command), { mode: 0o755 });
-  await add('.gitignore', mergeGitignore(await read('.gitignore')), {
-    note: 'runtime files ignored',
-  });
+  const gitignore = await read('.gitignore');
+  await add('.gitignore', mergeGitignore(gitignore), { note: 'runtime files ignored' });
+  const gitignoreLines = [...new Set([...(input.manifest?.gitignore_lines ?? []), ...gitignoreAdditions(gitignore)])];
   planned.sort((a, b) => a.path.localeCompare(b.path));
   const manifest: Manifest = {
     manifest_version: 1,
     loom_version: input.version,
+    ...(input.build ? { loom_build: input.build } : {}),
     files: recorded,
     labels: Object.fromEntries(input.labels.map((l) => [l.name, { color: l.color, description: l.description }])),
+    settings_allow: settingsAllow,
+    gitignore_lines: gitignoreLines,
   };
   const text = renderManifest(manifest);
   const current = await read(MANIFEST_PATH);
@@ -364,7 +496,10 @@ export async function planInit(input: InitPlanInput): Promise<PlannedFile[]> {
     content: text,
     action: current === undefined ? 'create' : current === text ? 'unchanged' : 'update',
   });
-  return planned;
+  const configured = Object.fromEntries(
+    Object.entries(config?.commands ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+  return { planned, commands: { ...detection, filled: config?.filled ?? [], configured, skipped } };
 }
 
 /** Writes the planned files through src/fs/safe-file.ts (no symlink followed out of `target`, regular files only). */

@@ -23,6 +23,15 @@ export const ManifestSchema = z.object({
   files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
   /** Loom's own labels as it last shipped them: name → values. */
   labels: z.record(z.string(), LabelValues).default({}),
+  /** The build id of the Loom that wrote it (src/version.ts); absent in manifests of older installs. */
+  loom_build: z.string().optional(),
+  /**
+   * The `permissions.allow` rules of .claude/settings.json that are Loom's (added by init, not the user's):
+   * what an upgrade may drop when Loom no longer ships one and what `loom uninstall` removes. Absent: an older install.
+   */
+  settings_allow: z.array(z.string()).optional(),
+  /** The .gitignore lines init added (its header and entries the user did not have). Absent: an older install. */
+  gitignore_lines: z.array(z.string()).optional(),
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type LabelValues = z.infer<typeof LabelValues>;

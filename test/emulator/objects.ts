@@ -502,7 +502,9 @@ export class PullRequestObj extends ItemObj<PullRequest> {
     return fakeSha(`base:${this.item.baseRefName}`);
   }
   get headRef() {
-    return this.item.state === 'MERGED' ? null : new RefObj(this.ctx, this.item.headRefName);
+    return this.item.state === 'MERGED' || this.ctx.store.branchDeleted(this.item.headRefName)
+      ? null
+      : new RefObj(this.ctx, this.item.headRefName);
   }
   get baseRef() {
     return new RefObj(this.ctx, this.item.baseRefName);
@@ -693,14 +695,40 @@ export class CommitObj {
   }
   get statusCheckRollup() {
     const pr = this.pr;
-    if (!pr?.checks) return null;
-    const state = pr.checks;
     const ctx = this.ctx;
     const oid = this.oid;
+    const statuses = ctx.store.statusesOf(oid);
+    if (!pr?.checks && !statuses.length) return null;
+    const ci = pr?.checks ?? null;
+    const states = [...(ci ? [ci] : []), ...statuses.map((s) => s.state.toUpperCase())];
+    // GitHub's rollup: the worst state of every check run and status context.
+    const rollup = (['ERROR', 'FAILURE', 'EXPECTED', 'PENDING'] as const).find((w) => states.includes(w)) ?? 'SUCCESS';
+    const statusNodes = statuses.map((st, k) => ({
+      __typename: 'StatusContext',
+      id: `SC_emu${oid.slice(0, 8)}${k}`,
+      context: st.context,
+      state: st.state.toUpperCase(),
+      description: st.description,
+      targetUrl: st.targetUrl,
+      avatarUrl: null,
+      createdAt: st.createdAt,
+      isRequired: () => false,
+      creator: new UserObj(VIEWER_LOGIN),
+      commit: this,
+    }));
+    if (!pr?.checks)
+      return {
+        __typename: 'StatusCheckRollup',
+        id: `SCR_emu${oid.slice(0, 8)}`,
+        state: rollup,
+        commit: this,
+        contexts: (args: PageArgs) => connection(statusNodes, args, { name: 'contexts' }, (r) => r),
+      };
+    const state = pr.checks;
     return {
       __typename: 'StatusCheckRollup',
       id: `SCR_emu${pr.number}`,
-      state,
+      state: rollup,
       commit: this,
       contexts(args: PageArgs) {
         const run = {
@@ -731,7 +759,7 @@ export class CommitObj {
           },
           headSha: oid,
         };
-        return connection([run], args, { name: 'contexts' }, (r) => r);
+        return connection([run, ...statusNodes], args, { name: 'contexts' }, (r: object) => r);
       },
     };
   }

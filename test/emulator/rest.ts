@@ -302,6 +302,13 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
   const s = req.segments;
   const m = req.method;
 
+  // The API root: `gh auth status` reads the token's scopes from its X-OAuth-Scopes header.
+  if (s.length === 0 && m === 'GET')
+    return {
+      status: 200,
+      body: { current_user_url: `${api}/user`, repository_url: `${api}/repos/{owner}/{repo}` },
+      headers: { 'x-oauth-scopes': 'repo, read:org, workflow' },
+    };
   if (s.length === 1 && s[0] === 'user' && m === 'GET') {
     return {
       status: 200,
@@ -622,8 +629,59 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
     return notFound();
   }
 
-  if (a === 'branches' && rest.length === 2 && m === 'GET') {
-    return { status: 200, body: { name: b, commit: { sha: fakeSha(`ref:${b}`) }, protected: false } };
+  if (a === 'branches' && rest.length >= 2 && m === 'GET') {
+    const name = rest.slice(1).join('/');
+    if (store.branchDeleted(name)) return notFound();
+    return {
+      status: 200,
+      body: { name, commit: { sha: fakeSha(`ref:${name}`) }, protected: store.protectedBranches.has(name) },
+    };
+  }
+
+  // Commit statuses (`loom pr-test` records the Judge's local test run as context loom/tests).
+  if (a === 'statuses' && rest.length === 2 && m === 'POST') {
+    const body = obj(req.body);
+    const state = str(body.state);
+    if (state !== 'error' && state !== 'failure' && state !== 'pending' && state !== 'success')
+      return validationFailed('Status', 'invalid', 'state');
+    const status = store.addStatus(b!, {
+      state,
+      context: str(body.context) ?? 'default',
+      description: str(body.description) ?? null,
+      targetUrl: str(body.target_url) ?? null,
+    });
+    return {
+      status: 201,
+      body: {
+        id: 800_000 + store.statusesOf(b!).length,
+        state: status.state,
+        context: status.context,
+        description: status.description,
+        target_url: status.targetUrl,
+        created_at: status.createdAt,
+        updated_at: status.createdAt,
+        creator: restUser(api, VIEWER_LOGIN),
+      },
+    };
+  }
+  if (a === 'commits' && rest.length === 3 && c === 'status' && m === 'GET') {
+    const statuses = store.statusesOf(b!);
+    const worst = (['error', 'failure', 'pending'] as const).find((w) => statuses.some((s) => s.state === w));
+    return {
+      status: 200,
+      body: {
+        sha: b,
+        state: worst ?? (statuses.length ? 'success' : 'pending'),
+        total_count: statuses.length,
+        statuses: statuses.map((s) => ({ context: s.context, state: s.state, description: s.description })),
+      },
+    };
+  }
+
+  // Branch deletion after a merge (`DELETE /git/refs/heads/{branch}`; the name may span segments).
+  if (a === 'git' && b === 'refs' && c === 'heads' && rest.length >= 4 && m === 'DELETE') {
+    store.deleteBranch(rest.slice(3).join('/'));
+    return { status: 204 };
   }
   return notFound();
 }

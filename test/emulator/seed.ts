@@ -64,6 +64,11 @@ export const SeedPullRequestSchema = z.object({
   isDraft: z.boolean().optional(),
   mergedAt: z.string().nullable().optional(),
   reviewDecision: z.enum(['APPROVED', 'CHANGES_REQUESTED', 'REVIEW_REQUIRED']).nullable().optional(),
+  /** The head commit id (40 hex digits) when the test has a real commit for it; else a stable fake. */
+  headOid: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .optional(),
 });
 
 export const SeedSchema = z

@@ -85,6 +85,17 @@ export interface PullRequest extends ItemBase {
   isDraft: boolean;
   mergedAt: string | null;
   reviewDecision: 'APPROVED' | 'CHANGES_REQUESTED' | 'REVIEW_REQUIRED' | null;
+  /** The real commit id of the head when a test pushed one (a real git repository behind it); else a fake. */
+  headOid: string | null;
+}
+
+/** A commit status (`POST /repos/{o}/{r}/statuses/{sha}`): the latest per context counts. */
+export interface CommitStatus {
+  context: string;
+  state: 'error' | 'failure' | 'pending' | 'success';
+  description: string | null;
+  targetUrl: string | null;
+  createdAt: string;
 }
 
 export type Item = Issue | PullRequest;
@@ -125,6 +136,10 @@ export class Store {
   private nextNumber = 1;
   private nextLabelId = 1;
   private nextCommentId = 1001;
+  private readonly statusesBySha = new Map<string, CommitStatus[]>();
+  private readonly deletedBranches = new Set<string>();
+  /** Branch names GitHub refuses to delete (branch protection); tests add to it. */
+  readonly protectedBranches = new Set<string>(['main']);
   /** Bumped on each change; lets callers cache derived data. */
   version = 0;
   /** Logins with authorAssociation COLLABORATOR. */
@@ -343,6 +358,7 @@ export class Store {
       isDraft: input.isDraft ?? false,
       mergedAt: state === 'MERGED' ? (input.mergedAt ?? base.closedAt ?? base.updatedAt) : null,
       reviewDecision: input.reviewDecision ?? null,
+      headOid: input.headOid ?? null,
       closedAt: state === 'OPEN' ? null : (base.closedAt ?? input.mergedAt ?? base.updatedAt),
     };
     this.itemsByNumber.set(pr.number, pr);
@@ -507,6 +523,44 @@ export class Store {
     return pr;
   }
 
+  /** A push to the PR's head branch: the head becomes `oid` (a real commit id of the test's repository). */
+  pushHead(n: number, oid: string): PullRequest {
+    const pr = this.pullRequest(n);
+    pr.headOid = oid;
+    this.deletedBranches.delete(pr.headRefName);
+    this.touch(pr);
+    return pr;
+  }
+
+  /** Records a commit status; GitHub keeps every one and shows the latest per context. */
+  addStatus(sha: string, status: Omit<CommitStatus, 'createdAt'>): CommitStatus {
+    if (!/^[0-9a-f]{40}$/.test(sha)) throw new StoreError('UNPROCESSABLE', `No commit found for SHA: ${sha}`);
+    const entry = { ...status, createdAt: this.now() };
+    this.statusesBySha.set(sha, [...(this.statusesBySha.get(sha) ?? []), entry]);
+    this.version++;
+    return entry;
+  }
+
+  /** The latest status per context of a commit, oldest context first. */
+  statusesOf(sha: string): CommitStatus[] {
+    const latest = new Map<string, CommitStatus>();
+    for (const s of this.statusesBySha.get(sha) ?? []) latest.set(s.context, s);
+    return [...latest.values()];
+  }
+
+  /** `DELETE /git/refs/heads/{branch}`: refused for a protected branch, not found when already gone. */
+  deleteBranch(name: string): void {
+    if (this.protectedBranches.has(name)) throw new StoreError('UNPROCESSABLE', 'Cannot delete this protected branch');
+    const known = this.allItems().some((i) => i.kind === 'pr' && i.headRefName === name);
+    if (!known || this.deletedBranches.has(name)) throw new StoreError('NOT_FOUND', 'Reference does not exist');
+    this.deletedBranches.add(name);
+    this.version++;
+  }
+
+  branchDeleted(name: string): boolean {
+    return this.deletedBranches.has(name);
+  }
+
   closePullRequest(n: number): PullRequest {
     const pr = this.pullRequest(n);
     if (pr.state === 'MERGED') throw new StoreError('UNPROCESSABLE', 'Pull Request is already merged');
@@ -665,6 +719,7 @@ export class Store {
           closingIssues: [...p.closingIssues],
           isDraft: p.isDraft,
           reviewDecision: p.reviewDecision,
+          ...(p.headOid ? { headOid: p.headOid } : {}),
         })),
     };
   }
@@ -672,7 +727,7 @@ export class Store {
 
 /** A stable fake commit id for the head of a pull request (changes when the PR changes). */
 export function headOid(pr: PullRequest): string {
-  return fakeSha(`head:${pr.number}:${pr.headRefName}`);
+  return pr.headOid ?? fakeSha(`head:${pr.number}:${pr.headRefName}`);
 }
 
 export function fakeSha(seed: string): string {
