@@ -2,8 +2,10 @@
  * The process's output streams, the per-call settings the CLI passes to a command, and the one error sink.
  * Kept free of libraries: src/cli.ts loads this on every call, before it knows which command runs.
  */
+import type { Clock } from './clock.js';
 import { redactSecrets } from './core/sanitize.js';
 import { LoomError } from './errors.js';
+import type { GhClient } from './github/gh.js';
 
 export interface Output {
   out(line: string): void;
@@ -28,6 +30,10 @@ export interface CommandEnv {
   cwd: string;
   env: NodeJS.ProcessEnv;
   io: Output;
+  /** The GitHub client every command's context uses (default: the `gh` binary). The in-process test tier passes one. */
+  gh?: GhClient;
+  /** The clock every command's context uses (default: the system clock, `LOOM_NOW` pins wall time). */
+  clock?: Clock;
 }
 
 export const defaultCommandEnv = (): CommandEnv => ({ cwd: process.cwd(), env: process.env, io: processOutput });

@@ -50,7 +50,7 @@ beforeAll(async () => {
       ],
     ),
   );
-  repo = await createTestRepo(emulator, { env: { LOOM_NOW: NOW } });
+  repo = await createTestRepo(emulator, { env: { LOOM_NOW: NOW }, inProcess: true });
   const state = {
     shepherds: {
       'shepherd-1': {

@@ -23,7 +23,10 @@ async function setup(
   pulls: Parameters<typeof seedWith>[1] = [],
 ) {
   emulator = await startEmulator(seedWith(issues, pulls));
-  repo = await createTestRepo(emulator, { config: { max_shepherds: 2, issue_threshold: 0, ...config } });
+  repo = await createTestRepo(emulator, {
+    config: { max_shepherds: 2, issue_threshold: 0, ...config },
+    inProcess: true,
+  });
   emulator.clearRequests();
   return { emulator, repo };
 }

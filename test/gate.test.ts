@@ -32,7 +32,7 @@ describe('loom gate (shepherd gate 1) and release to loom:blocked', () => {
         { labels: ['loom:building', 'loom:blocked'] },
       ]),
     );
-    repo = await createTestRepo(emulator);
+    repo = await createTestRepo(emulator, { inProcess: true });
   });
   afterAll(async () => {
     repo.cleanup();

@@ -24,7 +24,10 @@ afterEach(async () => {
 async function setup(issues: Parameters<typeof seedWith>[0], config: Record<string, unknown> = {}) {
   emulator = await startEmulator(seedWith(issues), { onRequest: (entry) => onRequest?.(entry) });
   // Work generation off unless a test asks for it (issue_threshold 0), so directives are only the ones under test.
-  repo = await createTestRepo(emulator, { config: { max_shepherds: 3, issue_threshold: 0, ...config } });
+  repo = await createTestRepo(emulator, {
+    config: { max_shepherds: 3, issue_threshold: 0, ...config },
+    inProcess: true,
+  });
   emulator.clearRequests();
   return { emulator, repo };
 }

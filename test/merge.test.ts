@@ -51,7 +51,7 @@ beforeAll(async () => {
       pr(212, { updatedAt: hoursAgo(100) }),
     ],
   });
-  repo = await createTestRepo(em);
+  repo = await createTestRepo(em, { inProcess: true });
 });
 
 afterAll(async () => {

@@ -85,7 +85,7 @@ describe('loom next', () => {
         ],
       ),
     );
-    repo = await createTestRepo(emulator);
+    repo = await createTestRepo(emulator, { inProcess: true });
   });
   afterAll(async () => {
     repo.cleanup();

@@ -51,7 +51,7 @@ describe('runtime files planted as symlinks', () => {
   const loomFile = (name: string) => path.join(repo.dir, '.loom', name);
   beforeEach(async () => {
     repo?.cleanup();
-    repo = await createTestRepo(emulator, { config: { max_shepherds: 1, issue_threshold: 0 } });
+    repo = await createTestRepo(emulator, { config: { max_shepherds: 1, issue_threshold: 0 }, inProcess: true });
   });
   afterAll(() => repo?.cleanup());
 

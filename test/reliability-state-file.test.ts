@@ -33,6 +33,7 @@ beforeAll(async () => {
   );
   repo = await createTestRepo(emulator, {
     config: { max_shepherds: 2, issue_threshold: 0, guide: { enabled: false } },
+    inProcess: true,
   });
 });
 

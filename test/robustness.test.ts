@@ -12,7 +12,7 @@ describe('a corrupt or foreign state file', () => {
   let repo: TestRepo;
   beforeAll(async () => {
     emulator = await startEmulator(seedWith([{ labels: ['loom:issue'] }]));
-    repo = await createTestRepo(emulator);
+    repo = await createTestRepo(emulator, { inProcess: true });
   });
   afterAll(async () => {
     repo.cleanup();
@@ -78,7 +78,7 @@ describe('hostile issue titles', () => {
         ...hostile.map((title) => ({ title, labels: ['loom:blocked'] })),
       ]),
     );
-    repo = await createTestRepo(emulator, { config: { max_shepherds: 4, issue_threshold: 0 } });
+    repo = await createTestRepo(emulator, { config: { max_shepherds: 4, issue_threshold: 0 }, inProcess: true });
   });
   afterAll(async () => {
     repo.cleanup();
@@ -136,6 +136,7 @@ describe('a 10 000-issue backlog', () => {
     emulator = await startEmulator(seedWith(issues));
     repo = await createTestRepo(emulator, {
       config: { max_shepherds: 3, issue_threshold: 0, stale_building: 10 ** 9 },
+      inProcess: true,
     });
   });
   afterAll(async () => {

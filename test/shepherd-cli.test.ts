@@ -81,7 +81,7 @@ let repo: TestRepo;
 
 beforeAll(async () => {
   em = await startEmulator(seed);
-  repo = await createTestRepo(em, { config: { poll_interval: 1 } });
+  repo = await createTestRepo(em, { config: { poll_interval: 1 }, inProcess: true });
 });
 
 afterAll(async () => {

@@ -20,7 +20,10 @@ describe('loom shutdown', () => {
     emulator = await startEmulator(
       seedWith([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }, { labels: ['loom:issue'] }]),
     );
-    repo = await createTestRepo(emulator, { config: { max_shepherds: 3, issue_threshold: 0, guide: { interval: 0 } } });
+    repo = await createTestRepo(emulator, {
+      config: { max_shepherds: 3, issue_threshold: 0, guide: { interval: 0 } },
+      inProcess: true,
+    });
     const id = (await repo.loom(['start'])).stdout.trim();
     const first = await repo.loom(['iterate', '--daemon', id]);
     expect(first.stdout).toContain('SPAWN guide guide');

@@ -61,7 +61,7 @@ beforeAll(async () => {
       ],
     ),
   );
-  repo = await createTestRepo(emulator);
+  repo = await createTestRepo(emulator, { inProcess: true });
 });
 afterAll(async () => {
   repo.cleanup();
@@ -150,9 +150,10 @@ describe('loom status', () => {
   });
 });
 
+// The wiring of failures (gh's exit codes, a proxy that refuses, a missing binary) needs the real gh child.
 describe('loom status when GitHub cannot be reached', () => {
   it('prints valid JSON with null counts and the reason under errors, and exits non-zero', async () => {
-    const result = await repo.loom(['status', '--json'], {
+    const result = await repo.loomProcess(['status', '--json'], {
       env: { HTTP_PROXY: 'http://127.0.0.1:1', http_proxy: 'http://127.0.0.1:1', LOOM_GH_TIMEOUT: '10' },
     });
     const report = StatusReportSchema.parse(JSON.parse(result.stdout));
@@ -163,7 +164,7 @@ describe('loom status when GitHub cannot be reached', () => {
 
   it('a 502 from GitHub is reported the same way', async () => {
     emulator.addFault({ match: { operation: 'LoomSnapshot' }, status: 502, times: 1 });
-    const result = await repo.loom(['status', '--json']);
+    const result = await repo.loomProcess(['status', '--json']);
     const report = StatusReportSchema.parse(JSON.parse(result.stdout));
     expect(report.pipeline.ready).toBeNull();
     expect(report.errors[0]).toMatchObject({ code: 'GH_NETWORK' });
@@ -171,14 +172,14 @@ describe('loom status when GitHub cannot be reached', () => {
   });
 
   it('says how to install gh when it is missing', async () => {
-    const result = await repo.loom(['iterate'], { env: { LOOM_GH: '/nonexistent/gh' } });
+    const result = await repo.loomProcess(['iterate'], { env: { LOOM_GH: '/nonexistent/gh' } });
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain('GitHub CLI');
     expect(result.stderr).toMatch(/apt-get install gh|cli\.github\.com/);
   });
 
   it('says to log in when gh has no token', async () => {
-    const result = await repo.loom(['iterate'], { env: { GH_TOKEN: '' } });
+    const result = await repo.loomProcess(['iterate'], { env: { GH_TOKEN: '' } });
     expect(result.exitCode).toBe(4);
     expect(result.stderr).toContain('gh auth login');
   });

@@ -47,7 +47,7 @@ beforeAll(async () => {
       { number: 144, title: 'PR 144', headRefName: 'feature/issue-44', body: 'Closes #44' },
     ],
   });
-  repo = await createTestRepo(em);
+  repo = await createTestRepo(em, { inProcess: true });
   bare = mkdtempSync(path.join(tmpdir(), 'loom-bare-'));
   await execa('git', ['init', '-q', '--bare', '-b', 'main', bare]);
   // Loom's own files are committed in a real target repository; commit them here too.

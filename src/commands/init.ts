@@ -102,7 +102,7 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
   if (options.labels && !options.dryRun) {
     try {
       const repo = await resolveRepo(target, env.env);
-      const gh = new GhClient(execGh({ env: env.env, cwd: target, host: async () => repo.host }));
+      const gh = env.gh ?? new GhClient(execGh({ env: env.env, cwd: target, host: async () => repo.host }));
       const specs = parseLabelsYaml(planned.find((f) => f.path === '.github/labels.yml')!.content);
       labels = await syncLabels(gh, repo, specs, { force: options.force, previous: manifest?.labels });
     } catch (error) {

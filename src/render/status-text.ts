@@ -162,7 +162,7 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
   lines.push(roles.toString());
   for (const r of report.support_roles) if (r.log) lines.push(c.dim(`  ${r.role} log ${r.log}`));
 
-  heading('Session');
+  heading('Session (daemon counters)');
   lines.push(
     `  iterations ${report.stats.iterations}  completed issues ${report.stats.completed_issues}  PRs merged ${report.stats.total_prs_merged}`,
   );

@@ -252,10 +252,19 @@ export interface ShepherdTrace {
   finalLine: string | null;
 }
 
-type Tag = 'phase' | 'pr-then-act' | 'gate1' | 'heartbeat' | 'agent' | 'pr-after-builder' | 'checkpoint' | 'exit';
+type Tag =
+  | 'phase'
+  | 'pr-then-act'
+  | 'gate1'
+  | 'heartbeat'
+  | 'agent'
+  | 'pr-after-builder'
+  | 'checkpoint'
+  | 'merged'
+  | 'exit';
 
 /**
- * `/shepherd N [--force-pr]` as the main conversation, per
+ * `/shepherd N [--force-pr | --force-merge]` as the main conversation, per
  * defaults/.claude/commands/shepherd.md: loop on `loom shepherd-phase`, run each
  * role in a foreground Agent whose prompt is the command file's template, pass
  * the gates with the CLI helpers it names, and exit at the first target.
@@ -307,8 +316,10 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
       case 'judge':
         return runRole('judge', argsFor('judge', 'M', trace.pr));
       case 'merge':
+        if (mode === 'force-merge')
+          return call('merged', fill(cmd(/^\.loom\/scripts\/loom merge M --force$/, 'gate 2 merge command')), 'merge');
         if (mode !== 'force-pr')
-          throw new Error(`the scripted shepherd only knows gate 2 in force-pr mode, not ${mode}`);
+          throw new Error(`the scripted shepherd only knows gate 2 with a force flag, not ${mode}`);
         trace.finalLine = fill(cmd(/^shepherd #N: PR #M approved \(loom:pr\)$/, 'gate 2 line'));
         return call(
           'exit',
@@ -318,6 +329,14 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
               '--phase merge',
             ),
           ),
+          'report',
+        );
+      case 'done':
+        // Finished: the PR merged (M is known from the loop).
+        trace.finalLine = fill(cmd(/^shepherd #N: merged PR #M$/, 'Finished line'));
+        return call(
+          'exit',
+          fill(cmd(/^\.loom\/scripts\/loom progress N --phase done --pr M --done$/, 'Finished progress command')),
           'report',
         );
       default:
@@ -407,6 +426,12 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
               '--phase builder',
             ),
           ),
+          'checkpoint',
+        );
+      case 'merged':
+        return call(
+          'checkpoint',
+          fill(cmd(/^\.loom\/scripts\/loom checkpoint N --phase merge --pr M$/, 'merge checkpoint command')),
           'checkpoint',
         );
       case 'checkpoint':

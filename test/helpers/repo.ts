@@ -7,7 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import type { Clock } from '../../src/clock.js';
 import type { EmulatorHandle, Seed } from '../emulator/index.js';
+import { runInProcess } from './in-process.js';
 
 export const BUNDLE = path.resolve(import.meta.dirname, '../../.loom/scripts/loom');
 
@@ -17,6 +19,11 @@ export interface TestRepo {
   env: NodeJS.ProcessEnv;
   /** Runs the built `loom` in the repository; never throws on a non-zero exit. */
   loom(
+    args: string[],
+    options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  /** Runs the installed `loom` as a child process even in an in-process repository: for tests of the wiring. */
+  loomProcess(
     args: string[],
     options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number },
   ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
@@ -52,6 +59,11 @@ export interface RepoOptions {
   config?: Record<string, unknown>;
   /** Extra environment for every command. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Run `loom()` (and the install) in the test process instead of a `node` child, with GitHub requests sent
+   * straight to the emulator (test/helpers/in-process.ts). For tests of behaviour, not of process wiring.
+   */
+  inProcess?: boolean | { clock?: Clock };
 }
 
 export async function createTestRepo(emulator: EmulatorHandle, options: RepoOptions = {}): Promise<TestRepo> {
@@ -59,6 +71,7 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
   const home = mkdtempSync(path.join(tmpdir(), 'loom-home-'));
   const env = childEnv(emulator, home, options.env);
   const [owner, name] = (emulator.env.GH_REPO ?? 'o/r').split('/');
+  const inProcess = options.inProcess === true ? {} : options.inProcess || undefined;
   const run = async (cmd: string, args: string[]) =>
     (await execa(cmd, args, { cwd: dir, env, extendEnv: false })).stdout;
   await run('git', ['init', '-q', '-b', 'main']);
@@ -71,6 +84,10 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
     home,
     env,
     async loom(args, opts = {}) {
+      if (inProcess) return runInProcess(emulator, dir, { ...env, ...opts.env }, args, inProcess.clock);
+      return repo.loomProcess(args, opts);
+    },
+    async loomProcess(args, opts = {}) {
       const result = await execa('node', [path.join(dir, '.loom/scripts/loom'), ...args], {
         cwd: dir,
         env: { ...env, ...opts.env },
@@ -95,7 +112,9 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
     },
   };
   if (options.install !== false) {
-    const result = await execa('node', [BUNDLE, 'init', dir], { cwd: dir, env, extendEnv: false, reject: false });
+    const result = inProcess
+      ? await runInProcess(emulator, dir, env, ['init', dir])
+      : await execa('node', [BUNDLE, 'init', dir], { cwd: dir, env, extendEnv: false, reject: false });
     if (result.exitCode !== 0) throw new Error(`loom init failed: ${result.stderr}`);
     if (options.config) repo.writeConfig(options.config);
   }
