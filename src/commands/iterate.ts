@@ -37,9 +37,7 @@ export const IterateJsonSchema = z.object({
   skipped: z.array(z.object({ issue: z.number().int(), reason: z.string() })),
   /** Ready issues not claimed: in back-off after a failed attempt (until when), or an outsider's not yet admitted. */
   held_back: z
-    .array(
-      z.object({ issue: z.number().int(), reason: z.enum(['backoff', 'outside']), until: z.string().nullable() }),
-    )
+    .array(z.object({ issue: z.number().int(), reason: z.enum(['backoff', 'outside']), until: z.string().nullable() }))
     .default([]),
   errors: z.array(z.object({ code: z.string(), message: z.string(), hint: z.string().optional() })),
 });
