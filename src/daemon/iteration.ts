@@ -25,6 +25,7 @@ import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { SHUTDOWN_SIGNAL, type SummaryFacts, summaryLine } from '../core/summary.js';
 import { LoomError } from '../errors.js';
+import { cleanupWarnings, liveIssues, removeFinishedWork } from '../git/cleanup.js';
 import { addComment, transitionLabels } from '../github/items.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { faultPoint } from './fault-points.js';
@@ -201,6 +202,20 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
           idle_reason: completion.reason,
           task_id: slot.task_id,
         });
+      }
+
+      // The local worktree and branch of merged or closed work go once its shepherd is done (DESIGN.md §8.5);
+      // what must stay (uncommitted changes, unpushed commits, a live shepherd) is a warning. No GitHub request.
+      const finished = plan.completions
+        .filter((c) => c.reason === 'pr-merged' || c.reason === 'issue-closed')
+        .map((c) => ({ issue: c.issue }));
+      if (finished.length) {
+        const notes = await removeFinishedWork(ctx.root, ctx.root, finished, liveIssues(state.shepherds)).then(
+          cleanupWarnings,
+          (error: unknown) => [`local clean-up skipped: ${error instanceof Error ? error.message : String(error)}`],
+        );
+        for (const message of notes)
+          warnings.push({ time: nowIso, type: 'cleanup-kept', severity: 'warning', message, context: {} });
       }
 
       // Slots whose claim is gone (or whose issue vanished): freed here, untouched on GitHub.
