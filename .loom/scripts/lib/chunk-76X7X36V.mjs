@@ -295,7 +295,10 @@ file (Write tool, under \`.loom/tmp/\`) passed by path; numbers come from \`loom
   },
   "failure": {
     "max_attempts": 3,
-    "backoff": [900, 3600]
+    "backoff": [
+      900,
+      3600
+    ]
   },
   "trust": {
     "outside_issues": "ignore"
