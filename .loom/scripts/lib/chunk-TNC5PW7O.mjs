@@ -1,0 +1,11 @@
+import { createRequire as __loomCreateRequire } from 'node:module';
+import { fileURLToPath as __loomFileURLToPath } from 'node:url';
+const require = __loomCreateRequire(import.meta.url);
+const __filename = __loomFileURLToPath(import.meta.url);
+const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
+var CLAIM_MARK=/<!-- loom:claim ([0-9a-f]{16}) ([A-Za-z0-9._:-]{1,100}) -->/,HEARTBEAT_MARK=/<!-- loom:heartbeat (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z) -->/,RELEASE_MARK=/<!-- loom:release ([0-9a-f]{16}) -->/,TRUSTED_ASSOCIATIONS=new Set(["OWNER","MEMBER","COLLABORATOR"]);function trustedAuthor(comment){return comment.trusted!==void 0?comment.trusted:!!comment.viewerDidAuthor||TRUSTED_ASSOCIATIONS.has(comment.authorAssociation??"")}var safeOwner=owner=>owner.replace(/[^A-Za-z0-9._:-]/g,"-").slice(0,100)||"loom";function claimCommentBody(token,owner,heartbeatAt){let who=safeOwner(owner),body=`<!-- loom:claim ${token} ${who} -->
+Loom: claimed by \`${who}\`; a shepherd is starting on this issue.`;if(!heartbeatAt)return body;let at=heartbeatAt.toISOString();return`${body}
+<!-- loom:heartbeat ${at} -->
+_Shepherd alive at ${at} (this comment is edited in place)._`}function releaseCommentBody(token,text){return`${text}
+
+<!-- loom:release ${token} -->`}function claimMarksOf(comments,now){let limit=now?now.getTime()+36e5:Number.POSITIVE_INFINITY;return comments.flatMap(c=>{let mark=trustedAuthor(c)?CLAIM_MARK.exec(c.body):null;if(!mark)return[];let beat=HEARTBEAT_MARK.exec(c.body)?.[1],heartbeatAt=beat&&Date.parse(beat)<=limit?new Date(beat).toISOString():null;return[{token:mark[1],owner:mark[2],databaseId:c.databaseId,createdAt:c.createdAt,heartbeatAt}]}).sort((a,b)=>a.databaseId-b.databaseId)}function releaseTokenOf(comment){return trustedAuthor(comment)?RELEASE_MARK.exec(comment.body)?.[1]:void 0}function latestHeartbeat(marks){let best=null;for(let mark of marks)mark.heartbeatAt&&(!best||Date.parse(mark.heartbeatAt)>Date.parse(best))&&(best=mark.heartbeatAt);return best}function claimStanding(labels,marks,token,buildingLabel){return labels.includes(buildingLabel)?!token||marks.some(m=>m.token===token)?"ours":marks.length?"elsewhere":"ours":"gone"}export{CLAIM_MARK,claimCommentBody,releaseCommentBody,claimMarksOf,releaseTokenOf,latestHeartbeat,claimStanding};
