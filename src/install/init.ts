@@ -149,6 +149,17 @@ export function gitignoreAdditions(existing: string | undefined): string[] {
   return lines.includes(GITIGNORE_HEADER) ? missing : [GITIGNORE_HEADER, ...missing];
 }
 
+/**
+ * The lines of Loom's block in a .gitignore written before installs recorded theirs: Loom's header and the
+ * Loom entries after it (none when the header is missing).
+ */
+export function loomGitignoreBlock(existing: string | undefined): string[] {
+  const lines = (existing ?? '').split('\n').map((l) => l.trim());
+  const header = lines.indexOf(GITIGNORE_HEADER);
+  if (header === -1) return [];
+  return [GITIGNORE_HEADER, ...GITIGNORE_ENTRIES.filter((entry) => lines.slice(header).includes(entry))];
+}
+
 /** .gitignore: Loom's runtime entries added once, the user's lines untouched. */
 export function mergeGitignore(existing: string | undefined): string {
   const added = gitignoreAdditions(existing);
@@ -478,7 +489,12 @@ export async function planInitWithCommands(input: InitPlanInput): Promise<InitPl
     await add(`.loom/scripts/${name}`, wrapperScript(command), { mode: 0o755 });
   const gitignore = await read('.gitignore');
   await add('.gitignore', mergeGitignore(gitignore), { note: 'runtime files ignored' });
-  const gitignoreLines = [...new Set([...(input.manifest?.gitignore_lines ?? []), ...gitignoreAdditions(gitignore)])];
+  const gitignoreLines = [
+    ...new Set([
+      ...(input.manifest?.gitignore_lines ?? loomGitignoreBlock(gitignore)),
+      ...gitignoreAdditions(gitignore),
+    ]),
+  ];
   planned.sort((a, b) => a.path.localeCompare(b.path));
   const manifest: Manifest = {
     manifest_version: 1,
