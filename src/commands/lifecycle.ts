@@ -191,8 +191,8 @@ async function uninstall(
     throw new LoomError('NOT_INSTALLED', `No ${MANIFEST_PATH} in ${root}: nothing is removed.`, {
       hint: 'Without the manifest Loom cannot tell its files from yours. Run `loom init` first (it writes one), then uninstall.',
     });
-  const shipped = JSON.parse(loadDefaults()['.claude/settings.json'] ?? '{}').permissions?.allow ?? [];
-  const items = planUninstall({ target: root, manifest, shippedRules: shipped, keepState: options.keepState });
+  const shippedSettings = loadDefaults()['.claude/settings.json'] ?? '{}';
+  const items = planUninstall({ target: root, manifest, shippedSettings, keepState: options.keepState });
   // Labels first: once the files are gone this CLI's own later chunks would be too.
   let labels: { deleted: string[]; absent: string[] } | null = null;
   if (options.labels) {
