@@ -171,7 +171,7 @@ export function register(program: Command, run: Run): void {
           const nowIso = ctx.now().toISOString();
           state.shepherds[slot] = claimedSlot(options.issue, nowIso);
           await ctx.store.write(state);
-          return shepherdDirective(slot, options.issue, config.shepherd_args);
+          return shepherdDirective(slot, options.issue, config);
         });
         if (options.json) printJson(env.io, directive);
         else env.io.out(formatDirective(directive));

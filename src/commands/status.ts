@@ -97,8 +97,10 @@ export async function status(env: CommandEnv, options: z.infer<typeof Options>):
 async function renderText(env: CommandEnv, report: StatusReport): Promise<string> {
   const { renderStatus } = await import('../render/status-text.js');
   const columns = env.io.columns ?? Number.parseInt(env.env.COLUMNS ?? '', 10);
+  // Colour on a terminal, or when FORCE_COLOR asks for it (a demo's pipe); never with NO_COLOR.
+  const forced = Boolean(env.env.FORCE_COLOR) && env.env.FORCE_COLOR !== '0' && env.env.FORCE_COLOR !== 'false';
   return renderStatus(report, {
-    color: env.io.isTTY && !env.env.NO_COLOR,
+    color: (env.io.isTTY || forced) && !env.env.NO_COLOR,
     width: Number.isFinite(columns) && columns > 0 ? columns : 80,
   });
 }
@@ -145,13 +147,15 @@ async function watch(env: CommandEnv, options: z.infer<typeof Options>): Promise
 
 /**
  * Gathers every part it can; each failure becomes an entry in `errors` instead of aborting.
- * `ctx`: a context to reuse (--watch); built from `env` when absent.
+ * `ctx`: a context to reuse (--watch); built from `env` when absent. `lists` (the dashboard) asks the same
+ * one snapshot request for the head of the ready queue too, returned as `snapshot` beside the report,
+ * which is the same either way.
  */
 export async function collectStatus(
   env: CommandEnv,
-  options: { fast: boolean },
+  options: { fast: boolean; lists?: { readyLimit: number } },
   given?: Awaited<ReturnType<typeof context>>,
-): Promise<{ report: StatusReport; exitCode: number; config: Config }> {
+): Promise<{ report: StatusReport; exitCode: number; config: Config; snapshot: Snapshot | null }> {
   const errors: StatusReport['errors'] = [];
   let exitCode = 0;
   const asError = (error: unknown) => {
@@ -177,7 +181,10 @@ export async function collectStatus(
   const rateLimited = state.rate_limited_until && Date.parse(state.rate_limited_until) > now.getTime();
   if (!options.fast && repository && !rateLimited) {
     const repo = await ctx.repo();
-    await takeSnapshot(ctx.gh, { repo, readyLimit: 0, countsOnly: true }, ctx.now).then((s) => (snapshot = s), asError);
+    const request = options.lists
+      ? { repo, readyLimit: options.lists.readyLimit, countsOnly: false }
+      : { repo, readyLimit: 0, countsOnly: true };
+    await takeSnapshot(ctx.gh, request, ctx.now).then((s) => (snapshot = s), asError);
   } else if (rateLimited && !options.fast) {
     errors.push({
       code: 'GH_RATE_LIMITED',
@@ -199,5 +206,5 @@ export async function collectStatus(
     errors,
     fast: options.fast,
   });
-  return { report, exitCode, config };
+  return { report, exitCode, config, snapshot };
 }

@@ -18,7 +18,7 @@ import {
   pushWarnings,
   type Warning,
 } from '../core/daemon-state.js';
-import { type Directive, formatDirective, shepherdDirective } from '../core/directives.js';
+import { type Directive, formatDirective, roleDirective, shepherdDirective } from '../core/directives.js';
 import { Label } from '../core/labels.js';
 import { plan as makePlan, type Plan, type TaskObservation } from '../core/planner.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
@@ -248,7 +248,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
             restarts: slot.restarts + 1,
             stuck_since: null,
           });
-          directives.push(shepherdDirective(stuck.slot, stuck.issue, config.shepherd_args, true));
+          directives.push(shepherdDirective(stuck.slot, stuck.issue, config, true));
         } else {
           // One verified move to loom:blocked with its one comment (one request; a repeat finds nothing to do).
           await releaseIssue(claimCtx, stuck.issue, {
@@ -294,7 +294,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
           output_file: null,
           idle_reason: null,
         });
-        directives.push(shepherdDirective(resume.slot, resume.issue, config.shepherd_args, true));
+        directives.push(shepherdDirective(resume.slot, resume.issue, config, true));
       }
 
       // Step 5: claim in order until the free slots run out; a stop file stops new claims at once.
@@ -302,7 +302,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       const occupy = (issue: number) => {
         const slotId = freeSlots.shift()!;
         state.shepherds[slotId] = claimedSlot(issue, nowIso);
-        directives.push(shepherdDirective(slotId, issue, config.shepherd_args));
+        directives.push(shepherdDirective(slotId, issue, config));
       };
       // First the claims an earlier run of this daemon (or a one-off that died) left unsettled: a won one is simply ours.
       const held = new Set(
@@ -351,7 +351,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
           };
           if (spawn.role === 'architect') state.last_architect_trigger = nowIso;
           if (spawn.role === 'hermit') state.last_hermit_trigger = nowIso;
-          directives.push({ slot: spawn.role, skill: spawn.role, args: spawn.args, issue: null });
+          directives.push(roleDirective(spawn, config));
         }
       }
     } catch (error) {
@@ -423,11 +423,11 @@ export function summaryFromState(state: DaemonState, config: Config): string {
 
 function dryRunResult(plan: Plan, snapshot: Snapshot, state: DaemonState, config: Config): IterationResult {
   const directives: Directive[] = [
-    ...plan.resumes.map((r) => shepherdDirective(r.slot, r.issue, config.shepherd_args, true)),
+    ...plan.resumes.map((r) => shepherdDirective(r.slot, r.issue, config, true)),
     ...plan.claimCandidates
       .slice(0, plan.freeSlots.length)
-      .map((c, i) => shepherdDirective(plan.freeSlots[i]!, c.issue, config.shepherd_args)),
-    ...plan.roleSpawns.map((s) => ({ slot: s.role, skill: s.role, args: s.args, issue: null })),
+      .map((c, i) => shepherdDirective(plan.freeSlots[i]!, c.issue, config)),
+    ...plan.roleSpawns.map((s) => roleDirective(s, config)),
   ];
   const claims = directives.filter((d) => d.skill === 'shepherd' && !d.args.includes('--resume')).length;
   const summary = summaryLine({
