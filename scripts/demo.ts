@@ -40,7 +40,7 @@ async function show(repo: TestRepo, command: string[], options: { lines?: number
   say(c.dim(`  $ ${options.label ?? command.join(' ')}`));
   const result = await execa(command[0]!, command.slice(1), {
     cwd: repo.dir,
-    env: { ...repo.env, ...(color ? { NO_COLOR: undefined, FORCE_COLOR: undefined } : {}) },
+    env: { ...repo.env, ...(color ? { NO_COLOR: undefined, FORCE_COLOR: '1' } : {}) },
     extendEnv: false,
     reject: false,
   });
@@ -51,13 +51,16 @@ async function show(repo: TestRepo, command: string[], options: { lines?: number
   return result;
 }
 
+/** `gh issue list` as a person reads it: number and title, no tab-separated columns. */
+const BACKLOG_TEMPLATE = '{{range .}}#{{.number}}  {{.title}}{{"\\n"}}{{end}}';
+
 const loom = (repo: TestRepo, ...args: string[]) => ['node', path.join(repo.dir, '.loom/scripts/loom'), ...args];
 
 /** The head of `loom status`: the daemon, the one-line summary, the pipeline table (and the shepherds, if any). */
 async function statusHead(repo: TestRepo, upTo: 'Shepherds' | 'Support roles' = 'Shepherds') {
   const result = await execa('node', [path.join(repo.dir, '.loom/scripts/loom'), 'status'], {
     cwd: repo.dir,
-    env: { ...repo.env, ...(color ? { NO_COLOR: undefined, FORCE_COLOR: undefined } : {}) },
+    env: { ...repo.env, ...(color ? { NO_COLOR: undefined, FORCE_COLOR: '1' } : {}) },
     extendEnv: false,
     reject: false,
   });
@@ -211,7 +214,11 @@ async function quickDemo(): Promise<number> {
   repo.writeConfig({ max_shepherds: 3, issue_threshold: 0 });
   try {
     step('The backlog, as gh sees it');
-    await show(repo, ['gh', 'issue', 'list', '--label', 'loom:issue']);
+    await show(
+      repo,
+      ['gh', 'issue', 'list', '--label', 'loom:issue', '--json', 'number,title', '--template', BACKLOG_TEMPLATE],
+      { label: 'gh issue list --label loom:issue' },
+    );
     step('/loom starts the daemon (loom start)');
     const id = String((await show(repo, loom(repo, 'start'), { label: 'loom start' })).stdout)
       .trim()

@@ -159,6 +159,36 @@ describe('Loom in the real Claude Code CLI', () => {
     }
   }, 120_000);
 
+  it("/loom iterate passes models.shepherd as the Agent model; the finished subagent's tokens and cost are recorded from its output file", async () => {
+    const { emulator, repo } = await setup([{ labels: ['loom:issue'] }], { models: { shepherd: 'claude-haiku-4-5' } });
+    const parent = loomParent();
+    const role = roleSubagent();
+    model = await startFakeModel(route(parent.script, role.script));
+    const run = await runClaude(repo, model, '/loom iterate', { timeoutMs: 90_000 });
+    expectClean(run, model);
+    const [iterate] = bashResults(run, /loom iterate/);
+    expect(iterate?.output.split('\n')[0]).toBe('SPAWN shepherd-1 model=haiku shepherd 1 --force-pr');
+    const agents = run.toolUses.filter((t) => t.name === 'Agent' && t.parent === null);
+    expect(agents.map((a) => a.input.model)).toEqual(['haiku']);
+    const sub = model.requests.filter((r) => r.subagent);
+    expect(sub.length).toBeGreaterThan(0);
+    expect(new Set(sub.map((r) => r.body.model))).toEqual(new Set([expect.stringMatching(/haiku/)]));
+
+    // The subagent ended (claude -p waited for it); its issue closes; the next iteration completes the slot and
+    // records its tokens (the scripted model answers 100 in / 10 out per request) at the haiku list price.
+    emulator.store.closeIssue(1);
+    expect((await repo.loom(['iterate'])).stdout).toMatch(/ completed=#1$/);
+    const cost = stateOf(repo).cost;
+    const tokens = { input_tokens: 100 * sub.length, output_tokens: 10 * sub.length };
+    expect(cost.by_issue['1']).toEqual({ usd: (150 * sub.length) / 1e6, ...tokens, tasks: 1 });
+    expect(Object.keys(cost.by_model)).toEqual([sub[0]!.body.model]);
+    expect(cost.recent[0]).toMatchObject({
+      task_id: parent.trace.spawned[0]!.agentId,
+      role: 'shepherd',
+      outcome: 'ok',
+    });
+  }, 120_000);
+
   it('/loom runs the parent loop: idle polls, spawns for new issues, completion notices, stop file, shutdown — within the context budget', async () => {
     const waitBudget = 1;
     const { emulator, repo } = await setup([], { poll_interval: 1, wait_budget: waitBudget, shutdown_drain: 5 });
@@ -294,7 +324,10 @@ describe('Loom in the real Claude Code CLI', () => {
   }, 60_000);
 
   it('/shepherd 1 --force-pr drives a triage issue through curator, builder and judge to loom:pr with the CLI helpers', async () => {
-    const { emulator, repo } = await setup([{ title: HOSTILE_TITLE, body: HOSTILE_BODY, labels: ['loom:triage'] }]);
+    // A model per role: shepherd-phase names it, the shepherd passes it as the Agent tool's model.
+    const { emulator, repo } = await setup([{ title: HOSTILE_TITLE, body: HOSTILE_BODY, labels: ['loom:triage'] }], {
+      models: { builder: 'haiku', judge: 'claude-sonnet-4-5' },
+    });
     const bare = await bareOrigin(repo);
     const shepherd = shepherdMain();
     const roles = roleSubagent(widgetRoles(realpathSync(repo.dir), HOSTILE_BODY));
@@ -306,7 +339,7 @@ describe('Loom in the real Claude Code CLI', () => {
     expectClean(run, model);
 
     // The phases the CLI named, the roles run in foreground subagents, and the shepherd's one-line exit.
-    expect(shepherd.trace.phases).toEqual(['curator', 'builder', 'judge', 'merge']);
+    expect(shepherd.trace.phases).toEqual(['curator', 'builder haiku', 'judge sonnet', 'merge']);
     expect(shepherd.trace.roles.map((r) => `${r.role} ${r.args}: ${r.line}`)).toEqual([
       'curator 1: curator #1: curated',
       'builder 1 --shepherded: builder #1: opened PR #2',
@@ -316,6 +349,17 @@ describe('Loom in the real Claude Code CLI', () => {
     const agents = run.toolUses.filter((t) => t.name === 'Agent');
     expect(agents.map((a) => a.input.description)).toEqual(['curator #1', 'builder #1', 'judge #1']);
     expect(agents.every((a) => a.input.run_in_background === undefined)).toBe(true);
+    expect(agents.map((a) => a.input.model)).toEqual([undefined, 'haiku', 'sonnet']);
+    // Claude Code honoured it: each role's conversation went to the model the Agent call named.
+    const modelsOf = (skill: string) =>
+      new Set(
+        model!.requests
+          .filter((r) => r.subagent && r.firstUserText.includes(`skill: "${skill}"`))
+          .map((r) => r.body.model),
+      );
+    expect([...modelsOf('builder')]).toEqual([expect.stringMatching(/haiku/)]);
+    expect([...modelsOf('judge')]).toEqual([expect.stringMatching(/sonnet/)]);
+    expect([...modelsOf('curator')]).not.toEqual([expect.stringMatching(/haiku|sonnet/)]);
     const expansions = Object.fromEntries([...roles.runs.values()].map((r) => [r.skill, r.expansion]));
     expect(expansions.curator).toContain('# Curator');
     expect(expansions.builder).toContain('# Builder');

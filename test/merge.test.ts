@@ -49,6 +49,9 @@ beforeAll(async () => {
       pr(210, { state: 'MERGED' }),
       pr(211, { checks: null }),
       pr(212, { updatedAt: hoursAgo(100) }),
+      pr(213, { body: '', headRefName: 'release/protected' }),
+      pr(214, { body: '' }),
+      pr(215, { body: '', headRefName: 'main', baseRefName: 'develop' }),
     ],
   });
   repo = await createTestRepo(em, { inProcess: true });
@@ -105,16 +108,48 @@ describe('merge-gate budget', () => {
 });
 
 describe('merge', () => {
-  test('gate passes → squash merge, confirmed; the closing reference closes the issue', async () => {
+  test('gate passes → squash merge, confirmed; the closing reference closes the issue; the head branch is deleted', async () => {
+    expect(em.store.branchDeleted('feature/issue-1')).toBe(false);
+    em.clearRequests();
     const out = await repo.loom(['merge', '201', '--json']);
     expect(out.exitCode).toBe(0);
     expect(MergeJsonSchema.parse(JSON.parse(out.stdout))).toMatchObject({
       pr: 201,
       merged: true,
       gate: { pass: true },
+      branch: { name: 'feature/issue-1', action: 'deleted' },
     });
     expect(em.store.pullRequest(201).state).toBe('MERGED');
     expect(em.store.issue(1).state).toBe('CLOSED');
+    expect(em.store.branchDeleted('feature/issue-1')).toBe(true);
+    // Gate read, merge, confirming re-read, and one request for the branch.
+    expect(em.requests().map((r) => `${r.method} ${r.operation ?? r.path}`)).toEqual([
+      'POST LoomMergeGate',
+      'POST LoomMerge',
+      'POST LoomMergeGate',
+      'DELETE /repos/acme/widgets/git/refs/heads/feature/issue-1',
+    ]);
+  });
+
+  test('a protected head branch, the default branch and --keep-branch are kept, with the reason', async () => {
+    em.store.protectedBranches.add('release/protected');
+    const kept = await repo.loom(['merge', '213']);
+    expect(kept.exitCode).toBe(0);
+    expect(kept.stdout).toMatch(
+      /kept its branch release\/protected: GitHub refused \(Cannot delete this protected branch/,
+    );
+    expect(em.store.branchDeleted('release/protected')).toBe(false);
+
+    const keep = MergeJsonSchema.parse(
+      JSON.parse((await repo.loom(['merge', '214', '--keep-branch', '--json'])).stdout),
+    );
+    expect(keep.branch).toEqual({ name: 'feature/issue-14', action: 'kept', reason: '--keep-branch' });
+    expect(em.store.branchDeleted('feature/issue-14')).toBe(false);
+
+    em.clearRequests();
+    const main = MergeJsonSchema.parse(JSON.parse((await repo.loom(['merge', '215', '--json'])).stdout));
+    expect(main.branch).toMatchObject({ name: 'main', action: 'kept' });
+    expect(em.requests().some((r) => r.method === 'DELETE')).toBe(false);
   });
 
   test('gate fails → 25, nothing merged', async () => {
@@ -127,7 +162,7 @@ describe('merge', () => {
     expect((await repo.loom(['merge', '204'])).exitCode).toBe(25);
     const out = await repo.loom(['merge', '204', '--force']);
     expect(out.exitCode).toBe(0);
-    expect(out.stdout.trim()).toBe('merged PR #204 (squash)');
+    expect(out.stdout.trim()).toBe('merged PR #204 (squash)\ndeleted its branch feature/issue-4 on GitHub');
     expect(em.store.pullRequest(204).state).toBe('MERGED');
   });
 

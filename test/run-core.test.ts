@@ -4,13 +4,19 @@
  * prints them), cost accounting, the pause and budget gates of the planner,
  * log names. The processes themselves are tested in test/run.test.ts.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyCost, pauseFor, recordTaskCost, usagePaused } from '../src/core/accounting.js';
 import { ConfigSchema } from '../src/core/config.js';
 import { emptyState } from '../src/core/daemon-state.js';
+import { formatDirective, roleDirective, shepherdDirective } from '../src/core/directives.js';
 import { renderLogLine } from '../src/core/log-view.js';
+import { agentModel, modelFor } from '../src/core/models.js';
 import { plan } from '../src/core/planner.js';
+import { phaseModel } from '../src/core/shepherd-phase.js';
 import type { Snapshot } from '../src/core/snapshot.js';
+import { estimateCost, readTranscriptUsage, transcriptResult } from '../src/core/transcript-cost.js';
 import { diedWithoutResult, readWorkerOutput, refusedByLimit } from '../src/core/worker-output.js';
 import { parseLogName } from '../src/daemon/worker-log.js';
 
@@ -341,5 +347,174 @@ describe('logs', () => {
         JSON.stringify({ type: 'assistant', message: { content: [{ type: 'text', text: 'hi \u001b[31mred\u0007' }] } }),
       ),
     ).toBe('“hi red”');
+  });
+});
+
+describe('model per role (config models, escalation)', () => {
+  const models = { shepherd: 'claude-opus-4-1', judge: 'haiku', doctor: 'sonnet', escalate_to: 'opus' } as const;
+  it.each([
+    ['shepherd', {}, 'claude-opus-4-1'],
+    ['judge', {}, 'haiku'],
+    ['judge', { rejected: true }, 'haiku'], // escalation is for the roles that write code
+    ['doctor', {}, 'sonnet'],
+    ['doctor', { rejected: true }, 'opus'],
+    ['builder', {}, null],
+    ['builder', { rejected: true }, 'opus'],
+    ['guide', {}, null],
+  ])('%s %j → %s', (role, facts, expected) => {
+    expect(modelFor(models, role, facts)).toBe(expected);
+  });
+  it('without escalate_to a rejected run keeps its role model', () => {
+    expect(modelFor({ doctor: 'sonnet' }, 'doctor', { rejected: true })).toBe('sonnet');
+  });
+  it.each([
+    ['opus', 'opus'],
+    ['claude-opus-4-1', 'opus'],
+    ['claude-sonnet-4-5-20250929', 'sonnet'],
+    ['sonnet[1m]', 'sonnet'],
+    ['claude-haiku-4-5', 'haiku'],
+    ['my-custom-model', null],
+    [null, null],
+  ])('the Agent tool alias of %s is %s', (model, alias) => {
+    expect(agentModel(model)).toBe(alias);
+  });
+  it('the SPAWN line carries the Agent alias after the slot, only when a model is set', () => {
+    const config = { shepherd_args: '--force-pr', models };
+    expect(formatDirective(shepherdDirective('shepherd-2', 12, config))).toBe(
+      'SPAWN shepherd-2 model=opus shepherd 12 --force-pr',
+    );
+    expect(shepherdDirective('shepherd-2', 12, config).model).toBe('claude-opus-4-1'); // loom run: --model as configured
+    expect(formatDirective(shepherdDirective('shepherd-1', 3, { shepherd_args: '', models: {} }, true))).toBe(
+      'SPAWN shepherd-1 shepherd 3 --resume',
+    );
+    expect(formatDirective(roleDirective({ role: 'doctor', args: '', escalate: true }, config))).toBe(
+      'SPAWN doctor model=opus doctor',
+    );
+    expect(formatDirective(roleDirective({ role: 'guide', args: '' }, config))).toBe('SPAWN guide guide');
+  });
+  it.each([
+    ['doctor', ['loom:changes-requested'], null, 'opus'],
+    ['doctor', ['loom:pr'], null, 'sonnet'],
+    ['doctor', ['loom:treating'], null, 'sonnet'],
+    ['builder', [], { doctor_rounds: 1 }, 'opus'],
+    ['builder', [], { doctor_rounds: 0 }, null],
+    ['judge', ['loom:review-requested'], null, 'haiku'],
+    ['merge', ['loom:pr'], null, null],
+    ['done', [], null, null],
+  ] as const)('the shepherd phase %s (PR %j, checkpoint %j) → %s', (phase, labels, checkpoint, expected) => {
+    expect(phaseModel(models, phase, { labels: [...labels] }, checkpoint)).toBe(expected);
+  });
+  const snap = (partial: Partial<Snapshot> = {}): Snapshot =>
+    ({
+      takenAt: '2026-01-02T00:00:00Z',
+      counts: {
+        ready: 0,
+        building: 0,
+        curated: 0,
+        architect_proposals: 0,
+        hermit_proposals: 0,
+        review_requested: 0,
+        changes_requested: 0,
+        ready_to_merge: 0,
+        blocked: 0,
+        triage: 0,
+        pr_needs_fix: 0,
+      },
+      readyIssues: [],
+      buildingIssues: [],
+      pullRequests: [],
+      workerLabels: [],
+      pullRequestsComplete: true,
+      blockedIssues: [],
+      proposals: [],
+      approvedPulls: [],
+      tracked: { issues: {}, pulls: {} },
+      ...partial,
+    }) as unknown as Snapshot;
+  it("the daemon's Doctor escalates while a rejected PR no shepherd holds waits", () => {
+    const config = ConfigSchema.parse({ doctor: { interval: 0 } });
+    const pullRequest = (number: number, labels: string[]) => ({
+      number,
+      title: `PR ${number}`,
+      labels,
+      headRefName: `feature/issue-${number - 100}`,
+      closingIssues: [number - 100],
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z',
+    });
+    const state = { ...emptyState(), started_at: '2026-01-01T00:00:00Z', running: true };
+    const now = new Date('2026-01-02T00:00:00Z');
+    const doctorOf = (pulls: ReturnType<typeof pullRequest>[]) =>
+      plan({
+        snapshot: snap({ pullRequests: pulls as never, counts: { ...snap().counts, changes_requested: pulls.length } }),
+        state,
+        config,
+        now,
+      }).roleSpawns.find((s) => s.role === 'doctor');
+    expect(doctorOf([pullRequest(105, ['loom:changes-requested'])])).toEqual({
+      role: 'doctor',
+      args: '',
+      escalate: true,
+    });
+    expect(doctorOf([pullRequest(105, ['loom:pr'])])?.escalate).toBeUndefined();
+  });
+});
+
+describe('cost of a /loom subagent from its transcript (Claude Code 2.1.197 output files)', () => {
+  // Real transcripts of a background shepherd subagent and the Builder it ran in the foreground, written by
+  // Claude Code 2.1.197 against the scripted model (each answer: 100 input, 10 output tokens); paths moved to /tmp/widgets.
+  const dir = path.resolve(import.meta.dirname, 'fixtures/claude-2.1.197-subagents');
+  const shepherd = readFileSync(path.join(dir, 'agent-a210b1710fc01afa4.jsonl'), 'utf8');
+  const builder = readFileSync(path.join(dir, 'agent-af538614854598faa.jsonl'), 'utf8');
+
+  it('counts each API message once per model and finds the subagents it started', () => {
+    const usage = readTranscriptUsage(shepherd);
+    expect(usage.agentIds).toEqual(['af538614854598faa']);
+    expect(usage.byModel).toEqual({
+      'claude-opus-4-8': {
+        input_tokens: 300,
+        output_tokens: 30,
+        cache_read_input_tokens: 0,
+        cache_creation_input_tokens: 0,
+      },
+    });
+    expect(readTranscriptUsage(builder).byModel['claude-haiku-4-5-20251001']?.input_tokens).toBe(200);
+    // An entry repeated per content block (same message id) counts once; a synthetic error entry not at all.
+    const repeated = lines(
+      {
+        type: 'assistant',
+        message: { id: 'm1', model: 'claude-sonnet-4-5', usage: { input_tokens: 7, output_tokens: 2 } },
+      },
+      {
+        type: 'assistant',
+        message: { id: 'm1', model: 'claude-sonnet-4-5', usage: { input_tokens: 7, output_tokens: 2 } },
+      },
+      { type: 'assistant', message: { id: 'm2', model: '<synthetic>', usage: { input_tokens: 0, output_tokens: 0 } } },
+    );
+    expect(readTranscriptUsage(repeated).byModel).toEqual({
+      'claude-sonnet-4-5': {
+        input_tokens: 7,
+        output_tokens: 2,
+        cache_read_input_tokens: 0,
+        cache_creation_input_tokens: 0,
+      },
+    });
+  });
+
+  it('estimates the cost at list prices per model family; an unknown model counts tokens only', () => {
+    const result = transcriptResult([readTranscriptUsage(shepherd), readTranscriptUsage(builder)]);
+    // opus (4.5 and later) 5/25 USD per million: 300·5 + 30·25 = 0.00225; haiku 4.5 1/5: 200·1 + 20·5 = 0.0003.
+    expect(result.costByModel).toEqual({ 'claude-opus-4-8': 0.00225, 'claude-haiku-4-5-20251001': 0.0003 });
+    expect(result.costUsd).toBe(0.00255);
+    expect(result.usage).toMatchObject({ input_tokens: 500, output_tokens: 50 });
+    const usage = {
+      input_tokens: 1e6,
+      output_tokens: 0,
+      cache_read_input_tokens: 1e6,
+      cache_creation_input_tokens: 1e6,
+    };
+    expect(estimateCost('claude-sonnet-4-5', usage)).toBe(3 + 0.3 + 3.75);
+    expect(estimateCost('claude-opus-4-1-20250805', usage)).toBe(15 + 1.5 + 18.75);
+    expect(estimateCost('some-local-model', usage)).toBeNull();
   });
 });

@@ -7,12 +7,15 @@
  */
 import {
   appendFileSync,
+  cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -396,6 +399,41 @@ describe('loom run', () => {
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/not found or is not executable/);
   }, 30_000);
+});
+
+describe('cost in /loom (interactive)', () => {
+  it("records a finished background shepherd's tokens and estimated cost from its output file and its Builder's", async () => {
+    const { emulator, repo } = await setup(1, { max_shepherds: 1, models: { shepherd: 'claude-opus-4-1' } });
+    const id = (await run(repo, ['start'])).stdout.trim().split('\n').at(-1)!;
+    // models.shepherd reaches the SPAWN line as the Agent tool's alias.
+    expect((await run(repo, ['iterate', '--daemon', id])).stdout).toContain(
+      'SPAWN shepherd-1 model=opus shepherd 1 --force-pr',
+    );
+    // Laid out as Claude Code 2.1.197 leaves it: the output file a symlink to the subagent's transcript, the
+    // transcript of the Builder it started beside it (real files, test/fixtures/claude-2.1.197-subagents).
+    const subagents = path.join(scratch!, 'projects/p/session/subagents');
+    cpSync(path.resolve(import.meta.dirname, 'fixtures/claude-2.1.197-subagents'), subagents, { recursive: true });
+    const output = path.join(scratch!, 'tasks/a210b1710fc01afa4.output');
+    mkdirSync(path.dirname(output), { recursive: true });
+    symlinkSync(path.join(subagents, 'agent-a210b1710fc01afa4.jsonl'), output);
+    const recorded = await run(repo, [
+      'record',
+      'shepherd-1',
+      '--task-id',
+      'a210b1710fc01afa4',
+      '--output-file',
+      output,
+    ]);
+    expect(recorded.exitCode, recorded.stderr).toBe(0);
+    emulator.store.closeIssue(1);
+    expect((await run(repo, ['iterate', '--daemon', id])).stdout).toMatch(/ completed=#1$/);
+    const cost = readState(repo)!.cost;
+    expect(cost.by_issue['1']).toEqual({ usd: 0.00255, input_tokens: 500, output_tokens: 50, tasks: 1 });
+    expect(cost.by_model).toEqual({ 'claude-opus-4-8': 0.00225, 'claude-haiku-4-5-20251001': 0.0003 });
+    expect(cost.recent.map((t) => [t.task_id, t.role, t.outcome])).toEqual([['a210b1710fc01afa4', 'shepherd', 'ok']]);
+    const status = JSON.parse((await run(repo, ['status', '--json', '--fast'])).stdout);
+    expect(status.cost.by_issue['1']).toBe(0.00255);
+  }, 60_000);
 });
 
 describe('the usage pause in /loom (interactive)', () => {

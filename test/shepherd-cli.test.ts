@@ -136,6 +136,33 @@ describe.concurrent('shepherd-phase', () => {
   });
 });
 
+describe('shepherd-phase with a model per role', () => {
+  test("names the Agent model of the phase's role; a Doctor on a rejected PR gets models.escalate_to", async () => {
+    const configFile = path.join(repo.dir, '.loom/config.json');
+    const saved = readFileSync(configFile, 'utf8');
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        poll_interval: 1,
+        models: { judge: 'haiku', doctor: 'sonnet', builder: 'claude-sonnet-4-5', escalate_to: 'claude-opus-4-1' },
+      }),
+    );
+    try {
+      const answer = async (n: number) => (await repo.loom(['shepherd-phase', String(n)])).stdout.trim();
+      expect(await answer(4)).toBe('judge haiku');
+      expect(await answer(5)).toBe('doctor opus'); // loom:changes-requested: escalated, narrowed to the alias
+      expect(await answer(11)).toBe('doctor sonnet'); // merge conflicts only: no rejection
+      expect(await answer(3)).toBe('builder sonnet');
+      expect(await answer(1)).toBe('curator'); // no model for the curator
+      expect(await answer(6)).toBe('merge');
+      const parsed = ShepherdPhaseJsonSchema.parse(json(await repo.loom(['shepherd-phase', '5', '--json'])));
+      expect(parsed).toMatchObject({ phase: 'doctor', model: 'opus' });
+    } finally {
+      writeFileSync(configFile, saved);
+    }
+  });
+});
+
 describe('shepherd-phase budget', () => {
   test('one GraphQL request per call', async () => {
     em.clearRequests();

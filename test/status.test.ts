@@ -126,6 +126,10 @@ describe('loom status', () => {
       'gh issue edit 8 -R acme/widgets --remove-label loom:blocked --add-label loom:issue',
     );
     expect(result.stdout).not.toContain('\u001b['); // NO_COLOR / not a TTY
+    const forced = await repo.loom(['status', '--fast'], { env: { FORCE_COLOR: '1', NO_COLOR: undefined } });
+    expect(forced.stdout).toContain('\u001b[1mPipeline');
+    const both = await repo.loom(['status', '--fast'], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
+    expect(both.stdout).not.toContain('\u001b[');
   });
 
   it('the loom-status.sh wrapper passes its arguments through', async () => {

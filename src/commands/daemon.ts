@@ -31,10 +31,10 @@ export function register(program: Command, run: Run): void {
     )
     .option('--take-over', 'take over even if another daemon polled recently (only when you know it is dead)')
     .option('--force', 'old form: --take-over plus --promote')
-    .option('--json', 'print {daemon_id, crashed, recovered[]}')
+    .option('--json', 'print {daemon_id, crashed, recovered[], cleaned[]}')
     .addHelpText(
       'after',
-      `\nPrints the daemon id on the last line.\nAfter a crash: merged PR → completed; open PR → resumed from judge; loom:building without PR or fresh heartbeat → released with one comment.\n${exitCodeHelp('start')}`,
+      `\nPrints the daemon id on the last line.\nAfter a crash: merged PR → completed; open PR → resumed from judge; loom:building without PR or fresh heartbeat → released with one comment.\nThen local .loom/worktrees/issue-N and feature/issue-N of merged or closed work are removed (one GitHub request per issue with such a trace, at most 50), never one with uncommitted changes, unpushed commits or a live shepherd: those are listed as kept.\n${exitCodeHelp('start')}`,
     )
     .action((raw) =>
       run(async (env) => {
@@ -55,8 +55,10 @@ export function register(program: Command, run: Run): void {
             daemon_id: result.daemonId,
             crashed: result.crashed,
             recovered: result.recovered,
+            cleaned: result.cleaned,
           });
         for (const r of result.recovered) env.io.out(`recovered #${r.issue}: ${r.action} (${r.reason})`);
+        for (const c of result.cleaned) env.io.out(`${c.action} local ${c.what} ${c.name} of #${c.issue}: ${c.reason}`);
         env.io.out(result.daemonId);
       }, Boolean(raw.json)),
     );

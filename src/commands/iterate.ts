@@ -57,7 +57,7 @@ export function register(
     .addHelpText(
       'after',
       `
-Output (text): zero or more lines "SPAWN <slot> <skill> [args]", then the summary line
+Output (text): zero or more lines "SPAWN <slot> [model=<alias>] <skill> [args]" (model=: config models), then the summary line
   "ready=N building=N shepherds=A/M [+shepherd=#N] [+architect] ... [completed=#N] [stuck=N] [warn=N]"
   or exactly "SHUTDOWN_SIGNAL" when .loom/stop-daemon exists.
 ${exitCodeHelp('iterate')}

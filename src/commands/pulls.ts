@@ -18,9 +18,10 @@ import {
 import { PullRefSchema, toPullRef } from '../core/pr-link.js';
 import { cleanText } from '../core/sanitize.js';
 import { ExitCode, LoomError } from '../errors.js';
+import { CleanupEntrySchema, liveIssues, removeFinishedWork } from '../git/cleanup.js';
 import { readIssueWork } from '../github/issue-work.js';
 import { addComment } from '../github/items.js';
-import { type GateRead, readGatePull, squashMerge } from '../github/merge.js';
+import { BranchCleanupSchema, deleteHeadBranch, type GateRead, readGatePull, squashMerge } from '../github/merge.js';
 import type { Repo } from '../github/repo.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
@@ -39,6 +40,10 @@ export const MergeJsonSchema = z.object({
   gate: GateResultSchema,
   /** A refusal only a person can settle was explained on the PR by this run (once per PR, ever). */
   commented: z.boolean().optional(),
+  /** After a merge: the head branch on GitHub, deleted or kept (default branch, fork, protected, --keep-branch). */
+  branch: BranchCleanupSchema.optional(),
+  /** After a merge: the local worktree and feature/issue-N branch of the merged work, removed or kept. */
+  local: z.array(CleanupEntrySchema).optional(),
 });
 
 /**
@@ -127,11 +132,17 @@ Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
     .command('merge <pr>')
     .description('Run the merge gate, squash-merge the pull request, and confirm it merged')
     .option('--force', 'relax the size limit, critical files and recency (72 h)')
-    .option('--json', 'print {pr, merged, gate, commented}')
+    .option('--keep-branch', 'do not delete the head branch after the merge')
+    .option('--json', 'print {pr, merged, gate, commented, branch: {name, action, reason}, local: [...]}')
     .addHelpText(
       'after',
       `${GATE_HELP}
 The merge pins the head commit the gate saw, so a push after the gate check makes it fail instead of merging unchecked code.
+After the merge the head branch is deleted on GitHub (one more request) unless --keep-branch, it is the default
+branch, it lives in a fork, or GitHub refuses (a protected branch): then it is kept and the reason printed.
+Then the local .loom/worktrees/issue-N and feature/issue-N of a feature/issue-N head are removed, unless a
+shepherd of this clone holds the issue, the worktree has uncommitted changes or is the current directory, or the
+branch has commits that are not on GitHub (each is reported as kept, with the reason).
 A refusal only a person can settle (merge.auto off, size, critical files, age) is explained once on the PR
 (a comment with the reasons and the command; later runs find it and post nothing).
 ${exitCodeHelp('merge')}
@@ -140,7 +151,12 @@ Example: .loom/scripts/loom merge 130`,
     .action((pr, raw) =>
       run(async (env) => {
         const options = parseOptions(
-          z.object({ pr: issueNumber, force: z.boolean().default(false), json: z.boolean().default(false) }),
+          z.object({
+            pr: issueNumber,
+            force: z.boolean().default(false),
+            keepBranch: z.boolean().default(false),
+            json: z.boolean().default(false),
+          }),
           { ...raw, pr },
         );
         const ctx = await mainContext(env);
@@ -168,8 +184,30 @@ Example: .loom/scripts/loom merge 130`,
             },
           );
         }
-        if (options.json) return printJson(env.io, { pr: options.pr, merged: true, gate });
+        const branch = options.keepBranch
+          ? { name: pull.headRefName, action: 'kept' as const, reason: '--keep-branch' }
+          : await deleteHeadBranch(ctx.gh, repo, pull);
+        // The local worktree and feature/issue-N branch of the merged work go too (not while a shepherd holds it).
+        const issue = /^feature\/issue-(\d+)$/.exec(pull.headRefName)?.[1];
+        const local = issue
+          ? await removeFinishedWork(
+              ctx.root,
+              env.cwd,
+              [{ issue: Number(issue), mergedHead: pull.headRefOid }],
+              liveIssues((await ctx.store.read()).shepherds),
+            ).catch((error: unknown) => {
+              env.io.err(`loom: local clean-up skipped: ${error instanceof Error ? error.message : String(error)}`);
+              return [];
+            })
+          : [];
+        if (options.json) return printJson(env.io, { pr: options.pr, merged: true, gate, branch, local });
         env.io.out(`merged PR #${options.pr} (squash)`);
+        for (const e of local) env.io.out(`${e.action} local ${e.what} ${e.name}: ${e.reason}`);
+        env.io.out(
+          branch.action === 'deleted'
+            ? `deleted its branch ${cleanText(branch.name, 200)} on GitHub`
+            : `kept its branch ${cleanText(branch.name, 200)}: ${cleanText(branch.reason, 300)}`,
+        );
       }, Boolean(raw.json)),
     );
 }

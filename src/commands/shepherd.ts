@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { type AwaitCondition, AwaitOutcomeSchema, describeCondition } from '../core/await.js';
 import { CheckpointSchema } from '../core/checkpoint.js';
 import { allLabelNames } from '../core/labels.js';
-import { decidePhase, PhaseSchema } from '../core/shepherd-phase.js';
+import { decidePhase, PhaseSchema, phaseModel } from '../core/shepherd-phase.js';
 import { awaitCondition, heartbeatQuietly } from '../daemon/await.js';
 import { checkpointFrom, readCheckpoint, writeCheckpoint } from '../github/checkpoint.js';
 import { readIssueWork } from '../github/issue-work.js';
@@ -24,6 +24,8 @@ export const ShepherdPhaseJsonSchema = z.object({
   labels: z.array(z.string()),
   checkpoint: CheckpointSchema.nullable(),
   reason: z.string(),
+  /** The Agent tool's `model` for this phase's role (config `models`, escalation applied), or null. */
+  model: z.string().nullable(),
 });
 export type ShepherdPhaseJson = z.infer<typeof ShepherdPhaseJsonSchema>;
 
@@ -63,7 +65,7 @@ export function register(program: Command, run: Run): void {
     .description(
       'Print the next phase a shepherd runs for an issue: curator, builder, judge, doctor, merge, done, blocked, aborted or stopped (.loom/stop-shepherds exists)',
     )
-    .option('--json', 'print {issue, phase, pr, labels, checkpoint, reason}')
+    .option('--json', 'print {issue, phase, pr, labels, checkpoint, reason, model}')
     .addHelpText(
       'after',
       `
@@ -74,6 +76,9 @@ Decided from the issue's labels, its open or merged PR (as \`loom pr-for\` finds
   judge     PR has loom:review-requested or loom:reviewing (or no review label yet)
   merge     PR has loom:pr                     builder  loom:issue, loom:building or loom:curated, no PR
   curator   loom:triage / loom:curating, or not curated yet
+With config \`models\` set for the phase's role, a second word names the model for the role's Agent call
+(\`doctor opus\`): an Agent tool alias (sonnet, opus, haiku); \`models.escalate_to\` for a Doctor on a PR with
+loom:changes-requested, or a Builder after an earlier doctor round.
 One GraphQL request (two when only the checkpoint knows the PR).
 ${exitCodeHelp('shepherd-phase')}
 Example: .loom/scripts/loom shepherd-phase 123`,
@@ -95,6 +100,7 @@ Example: .loom/scripts/loom shepherd-phase 123`,
           if (again?.explicit && again.explicit.state !== 'CLOSED') pull = again.explicit;
         }
         const decision = decidePhase(work.issue, pull, checkpoint, existsSync(ctx.paths.stopShepherds));
+        const model = phaseModel((await ctx.config()).models, decision.phase, pull, checkpoint);
         const result: ShepherdPhaseJson = {
           issue: options.issue,
           phase: decision.phase,
@@ -102,9 +108,10 @@ Example: .loom/scripts/loom shepherd-phase 123`,
           labels: work.issue.labels,
           checkpoint,
           reason: decision.reason,
+          model,
         };
         if (options.json) return printJson(env.io, result);
-        env.io.out(decision.phase);
+        env.io.out(model ? `${decision.phase} ${model}` : decision.phase);
       }, Boolean(raw.json)),
     );
 

@@ -97,8 +97,10 @@ export async function status(env: CommandEnv, options: z.infer<typeof Options>):
 async function renderText(env: CommandEnv, report: StatusReport): Promise<string> {
   const { renderStatus } = await import('../render/status-text.js');
   const columns = env.io.columns ?? Number.parseInt(env.env.COLUMNS ?? '', 10);
+  // Colour on a terminal, or when FORCE_COLOR asks for it (a demo's pipe); never with NO_COLOR.
+  const forced = Boolean(env.env.FORCE_COLOR) && env.env.FORCE_COLOR !== '0' && env.env.FORCE_COLOR !== 'false';
   return renderStatus(report, {
-    color: env.io.isTTY && !env.env.NO_COLOR,
+    color: (env.io.isTTY || forced) && !env.env.NO_COLOR,
     width: Number.isFinite(columns) && columns > 0 ? columns : 80,
   });
 }

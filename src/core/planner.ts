@@ -12,6 +12,7 @@ import { type DaemonState, isBusy, type SupportRoleName, type Warning } from './
 import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
 import { Label } from './labels.js';
 import { snapshotWaitReason } from './merge-gate.js';
+import { rejectedByJudge } from './models.js';
 import { type IssueSummary, pullForIssue, repairReason, type Snapshot } from './snapshot.js';
 import { idleness } from './stuck.js';
 import type { LimitSignal, WorkerResult } from './worker-output.js';
@@ -66,6 +67,8 @@ export interface ClaimCandidate {
 export interface RoleSpawn {
   role: SupportRoleName;
   args: string;
+  /** The run follows a Judge rejection (a Doctor while a PR with loom:changes-requested waits): `models.escalate_to`. */
+  escalate?: boolean;
 }
 
 export interface StuckAction {
@@ -357,6 +360,8 @@ export function plan(input: PlanInput): Plan {
     ];
     return snapshot.pullRequestsComplete && items.length > 0 && items.every((p) => heldPulls.has(p.number));
   };
+  // A rejected PR no shepherd holds: the daemon's Doctor runs on the escalation model (config models.escalate_to).
+  const rejectedWaiting = snapshot.pullRequests.some((p) => rejectedByJudge(p.labels) && !heldPulls.has(p.number));
   const curating = snapshot.workerLabels.filter((w) => w.label === Label.curating).length;
   const hasWork: Record<(typeof SUPPORT_ROLES)[number], boolean> = {
     guide: true,
@@ -373,7 +378,7 @@ export function plan(input: PlanInput): Plan {
     const since = lastFinished(role) ?? state.started_at;
     if (settings.enabled && idle(role) && hasWork[role] && since && secondsBetween(now, since) >= settings.interval) {
       const args = role === 'champion' && force ? '--force' : role === 'judge' ? String(unheldReview?.number) : '';
-      roleSpawns.push({ role, args });
+      roleSpawns.push(role === 'doctor' && rejectedWaiting ? { role, args, escalate: true } : { role, args });
     }
   }
 

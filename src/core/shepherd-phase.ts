@@ -6,7 +6,9 @@
  */
 import { z } from 'zod';
 import type { Checkpoint } from './checkpoint.js';
+import type { Config } from './config.js';
 import { Label } from './labels.js';
+import { type AgentModel, agentModel, modelFor, rejectedByJudge } from './models.js';
 
 export const PHASES = [
   'curator',
@@ -120,4 +122,26 @@ const FINISHED_WHEN_NEXT: Record<string, readonly Phase[]> = {
 export function roleFinished(role: string, next: Phase): boolean {
   const finishedWhen = FINISHED_WHEN_NEXT[role];
   return !finishedWhen || finishedWhen.includes(next);
+}
+
+/** The phases run by a role subagent the shepherd starts (the others are its own steps). */
+const ROLE_PHASES: readonly Phase[] = ['curator', 'builder', 'judge', 'doctor'];
+
+/**
+ * The Agent tool's `model` for the role of `phase` (config `models.<role>`), or null for none. A Doctor
+ * treating a PR the Judge sent back (`loom:changes-requested`), or a Builder starting over on an issue whose
+ * earlier PR already went through a doctor round, runs on `models.escalate_to` when it is set.
+ */
+export function phaseModel(
+  models: Config['models'],
+  phase: Phase,
+  pull: Pick<PhasePull, 'labels'> | null,
+  checkpoint: Pick<Checkpoint, 'doctor_rounds'> | null,
+): AgentModel | null {
+  if (!ROLE_PHASES.includes(phase)) return null;
+  const rejected =
+    phase === 'doctor'
+      ? rejectedByJudge(pull?.labels ?? [])
+      : phase === 'builder' && (checkpoint?.doctor_rounds ?? 0) > 0;
+  return agentModel(modelFor(models, phase, { rejected }));
 }

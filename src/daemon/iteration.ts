@@ -18,13 +18,14 @@ import {
   pushWarnings,
   type Warning,
 } from '../core/daemon-state.js';
-import { type Directive, formatDirective, shepherdDirective } from '../core/directives.js';
+import { type Directive, formatDirective, roleDirective, shepherdDirective } from '../core/directives.js';
 import { Label } from '../core/labels.js';
 import { plan as makePlan, type Plan, type TaskObservation } from '../core/planner.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { SHUTDOWN_SIGNAL, type SummaryFacts, summaryLine } from '../core/summary.js';
 import { LoomError } from '../errors.js';
+import { cleanupWarnings, liveIssues, removeFinishedWork } from '../git/cleanup.js';
 import { addComment, transitionLabels } from '../github/items.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { faultPoint } from './fault-points.js';
@@ -202,6 +203,20 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
         });
       }
 
+      // The local worktree and branch of merged or closed work go once its shepherd is done (DESIGN.md §8.5);
+      // what must stay (uncommitted changes, unpushed commits, a live shepherd) is a warning. No GitHub request.
+      const finished = plan.completions
+        .filter((c) => c.reason === 'pr-merged' || c.reason === 'issue-closed')
+        .map((c) => ({ issue: c.issue }));
+      if (finished.length) {
+        const notes = await removeFinishedWork(ctx.root, ctx.root, finished, liveIssues(state.shepherds)).then(
+          cleanupWarnings,
+          (error: unknown) => [`local clean-up skipped: ${error instanceof Error ? error.message : String(error)}`],
+        );
+        for (const message of notes)
+          warnings.push({ time: nowIso, type: 'cleanup-kept', severity: 'warning', message, context: {} });
+      }
+
       // Slots whose claim is gone (or whose issue vanished): freed here, untouched on GitHub.
       for (const orphan of plan.orphaned) {
         await releaseClaimLock(ctx.paths, orphan.issue);
@@ -233,7 +248,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
             restarts: slot.restarts + 1,
             stuck_since: null,
           });
-          directives.push(shepherdDirective(stuck.slot, stuck.issue, config.shepherd_args, true));
+          directives.push(shepherdDirective(stuck.slot, stuck.issue, config, true));
         } else {
           // One verified move to loom:blocked with its one comment (one request; a repeat finds nothing to do).
           await releaseIssue(claimCtx, stuck.issue, {
@@ -279,7 +294,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
           output_file: null,
           idle_reason: null,
         });
-        directives.push(shepherdDirective(resume.slot, resume.issue, config.shepherd_args, true));
+        directives.push(shepherdDirective(resume.slot, resume.issue, config, true));
       }
 
       // Step 5: claim in order until the free slots run out; a stop file stops new claims at once.
@@ -287,7 +302,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       const occupy = (issue: number) => {
         const slotId = freeSlots.shift()!;
         state.shepherds[slotId] = claimedSlot(issue, nowIso);
-        directives.push(shepherdDirective(slotId, issue, config.shepherd_args));
+        directives.push(shepherdDirective(slotId, issue, config));
       };
       // First the claims an earlier run of this daemon (or a one-off that died) left unsettled: a won one is simply ours.
       const held = new Set(
@@ -336,7 +351,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
           };
           if (spawn.role === 'architect') state.last_architect_trigger = nowIso;
           if (spawn.role === 'hermit') state.last_hermit_trigger = nowIso;
-          directives.push({ slot: spawn.role, skill: spawn.role, args: spawn.args, issue: null });
+          directives.push(roleDirective(spawn, config));
         }
       }
     } catch (error) {
@@ -408,11 +423,11 @@ export function summaryFromState(state: DaemonState, config: Config): string {
 
 function dryRunResult(plan: Plan, snapshot: Snapshot, state: DaemonState, config: Config): IterationResult {
   const directives: Directive[] = [
-    ...plan.resumes.map((r) => shepherdDirective(r.slot, r.issue, config.shepherd_args, true)),
+    ...plan.resumes.map((r) => shepherdDirective(r.slot, r.issue, config, true)),
     ...plan.claimCandidates
       .slice(0, plan.freeSlots.length)
-      .map((c, i) => shepherdDirective(plan.freeSlots[i]!, c.issue, config.shepherd_args)),
-    ...plan.roleSpawns.map((s) => ({ slot: s.role, skill: s.role, args: s.args, issue: null })),
+      .map((c, i) => shepherdDirective(plan.freeSlots[i]!, c.issue, config)),
+    ...plan.roleSpawns.map((s) => roleDirective(s, config)),
   ];
   const claims = directives.filter((d) => d.skill === 'shepherd' && !d.args.includes('--resume')).length;
   const summary = summaryLine({

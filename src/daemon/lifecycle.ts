@@ -28,6 +28,15 @@ import { Label } from '../core/labels.js';
 import { pullForIssue } from '../core/snapshot.js';
 import { LoomError } from '../errors.js';
 import { safeWriteFile } from '../fs/safe-file.js';
+import {
+  type CleanupEntry,
+  cleanupWarnings,
+  type FinishedWork,
+  liveIssues,
+  localIssueWork,
+  removeFinishedWork,
+} from '../git/cleanup.js';
+import { readIssueWork } from '../github/issue-work.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { pidAlive } from '../process/liveness.js';
 import { checkDaemonOwner, daemonAlive } from './ownership.js';
@@ -45,6 +54,34 @@ export interface StartResult {
   daemonId: string;
   recovered: RecoveryAction[];
   crashed: boolean;
+  /** Local worktrees and feature/issue-N branches of merged or closed work: removed, or kept with the reason. */
+  cleaned: CleanupEntry[];
+}
+
+/** At most this many local issue traces are looked up on GitHub per `loom start` (one request each). */
+export const START_SWEEP_LIMIT = 50;
+
+/**
+ * `loom start`'s sweep: every local `.loom/worktrees/issue-N` and `feature/issue-N` whose issue is closed
+ * with its PR merged (or without a PR) is removed, unless a shepherd of this clone holds it. One GitHub
+ * request per issue with a local trace (at most START_SWEEP_LIMIT); an issue GitHub does not know is left.
+ */
+async function sweepFinishedWork(ctx: LoomContext, state: DaemonState): Promise<CleanupEntry[]> {
+  const issues = (await localIssueWork(ctx.root)).slice(0, START_SWEEP_LIMIT);
+  if (!issues.length) return [];
+  const repo = await ctx.repo();
+  const finished: FinishedWork[] = [];
+  for (const issue of issues) {
+    const work = await readIssueWork(ctx.gh, repo, issue).catch((error: unknown) => {
+      if (error instanceof LoomError && error.code === 'GH_NOT_FOUND') return null;
+      throw error;
+    });
+    if (work?.issue.state !== 'CLOSED') continue;
+    const pull = work.pull?.pull;
+    if (pull && pull.state !== 'MERGED') continue;
+    finished.push({ issue });
+  }
+  return removeFinishedWork(ctx.root, ctx.root, finished, liveIssues(state.shepherds));
 }
 
 const newDaemonId = (now: Date) =>
@@ -76,6 +113,15 @@ export async function startDaemon(ctx: LoomContext, options: { force?: boolean }
     const crashed = state.running;
     const daemonId = newDaemonId(now);
     const recovered = await recover(ctx, state, config.heartbeat_fresh, daemonId);
+    // A failed sweep never stops a start: it is reported and tried again at the next one.
+    let cleaned: CleanupEntry[] = [];
+    const sweepWarnings: string[] = [];
+    try {
+      cleaned = await sweepFinishedWork(ctx, state);
+      sweepWarnings.push(...cleanupWarnings(cleaned));
+    } catch (error) {
+      sweepWarnings.push(`local clean-up skipped: ${error instanceof Error ? error.message : String(error)}`);
+    }
     // Stop files left from an earlier daemon must not stop this one.
     await rm(ctx.paths.stopDaemon, { force: true });
     await rm(ctx.paths.stopShepherds, { force: true });
@@ -99,8 +145,18 @@ export async function startDaemon(ctx: LoomContext, options: { force?: boolean }
         },
       ]);
     }
+    pushWarnings(
+      state,
+      sweepWarnings.map((message) => ({
+        time: now.toISOString(),
+        type: 'cleanup-kept',
+        severity: 'warning' as const,
+        message,
+        context: {},
+      })),
+    );
     await ctx.store.write(state);
-    return { daemonId, recovered, crashed };
+    return { daemonId, recovered, crashed, cleaned };
   });
 }
 

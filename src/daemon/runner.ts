@@ -45,11 +45,6 @@ export function claudeCommand(env: NodeJS.ProcessEnv, config: Config): string {
   return readEnv('LOOM_CLAUDE', env) ?? config.claude.command ?? 'claude';
 }
 
-/** The model for a worker running `skill` (config `models.<role>`), if any. */
-export function modelFor(config: Config, skill: string): string | undefined {
-  return (config.models as Record<string, string | undefined>)[skill];
-}
-
 interface Running {
   worker: Worker;
   slot: string;
@@ -201,7 +196,7 @@ async function launch(
       command,
       skill: directive.skill,
       args: directive.args,
-      model: modelFor(config, directive.skill),
+      model: directive.model ?? undefined,
       cwd: ctx.root,
       env: ctx.env,
       logFile,

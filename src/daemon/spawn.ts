@@ -41,6 +41,6 @@ export async function spawnIssue(ctx: LoomContext, issue: number, daemonId: stri
       });
     state.shepherds[slot] = claimedSlot(issue, ctx.now().toISOString());
     await ctx.store.write(state);
-    return shepherdDirective(slot, issue, config.shepherd_args);
+    return shepherdDirective(slot, issue, config);
   });
 }

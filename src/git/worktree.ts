@@ -92,7 +92,7 @@ export async function withWorktreeLock<T>(root: string, fn: () => Promise<T>): P
   });
 }
 
-async function readMarker(dir: string): Promise<WorktreeMarker | undefined> {
+export async function readMarker(dir: string): Promise<WorktreeMarker | undefined> {
   try {
     const parsed = WorktreeMarkerSchema.safeParse(JSON.parse(await readFile(path.join(dir, MARKER_FILE), 'utf8')));
     return parsed.success ? parsed.data : undefined;

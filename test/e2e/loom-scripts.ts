@@ -26,6 +26,8 @@ export interface Spawned {
   slot: string;
   skill: string;
   args: string;
+  /** The Agent tool's `model` the SPAWN line named (`model=<m>`), if any. */
+  model?: string;
   agentId: string;
   outputFile: string;
 }
@@ -65,11 +67,12 @@ export function loomParent(options: ParentOptions = {}): { script: Script; trace
     finished: false,
   };
   let body = '';
-  let queue: { slot: string; skill: string; args: string }[] = [];
-  let launching: { slot: string; skill: string; args: string } | null = null;
+  type Line = { slot: string; skill: string; args: string; model?: string };
+  let queue: Line[] = [];
+  let launching: Line | null = null;
   let summary = '';
 
-  const agentFor = (line: { slot: string; skill: string; args: string }): Reply => {
+  const agentFor = (line: Line): Reply => {
     const template = quoted(body, /^Use the Skill tool to run the "<skill>" skill/, 'Agent prompt template');
     const prompt = template.replaceAll('<skill>', line.skill).replaceAll('<args>', line.args);
     for (const needed of ['run_in_background: true', 'subagent_type: "general-purpose"']) {
@@ -85,6 +88,7 @@ export function loomParent(options: ParentOptions = {}): { script: Script; trace
             prompt,
             subagent_type: 'general-purpose',
             run_in_background: true,
+            ...(line.model ? { model: line.model } : {}),
           },
         },
       ],
@@ -177,8 +181,13 @@ export function loomParent(options: ParentOptions = {}): { script: Script; trace
         .split('\n')
         .filter((l) => l.startsWith('SPAWN '))
         .map((l) => {
-          const [, slot, skill, ...rest] = l.trim().split(/\s+/);
-          return { slot: slot!, skill: skill!, args: rest.join(' ') };
+          const [, slot, ...words] = l.trim().split(/\s+/);
+          // `model=<m>` after the slot: the Agent tool's model, as loom.md says (only when the line has it).
+          const model = words[0]?.startsWith('model=') ? words.shift()!.slice('model='.length) : undefined;
+          if (model && !body.includes('`model: "<model>"` only when the line has `model=<model>`'))
+            throw new Error("the expanded /loom text no longer says how to pass a SPAWN line's model");
+          const [skill, ...rest] = words;
+          return { slot: slot!, skill: skill!, args: rest.join(' '), ...(model ? { model } : {}) };
         });
       return next();
     }
@@ -244,11 +253,11 @@ export function route(main: Script, subagent: Script): Script {
 
 export interface ShepherdTrace {
   issue: number;
-  /** Each answer of `loom shepherd-phase`, in order. */
+  /** Each answer of `loom shepherd-phase`, in order (the phase, then the model when it names one). */
   phases: string[];
   pr: number | null;
   /** Roles run in foreground subagents, with the one line each answered. */
-  roles: { role: string; args: string; line: string }[];
+  roles: { role: string; args: string; line: string; model?: string }[];
   finalLine: string | null;
 }
 
@@ -277,6 +286,7 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
   let tag: Tag = 'phase';
   let role: { role: string; args: string } | null = null;
   let phase = '';
+  let phaseModel: string | undefined;
 
   const cmd = (pattern: RegExp, what: string) => quoted(body, pattern, what);
   /** A role's args as the shepherd file writes them (`N --shepherded` for the builder, say). */
@@ -366,8 +376,10 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
     if (result.isError) throw new Error(`${tag}: ${result.call.name} failed: ${result.text.slice(0, 400)}`);
     switch (tag) {
       case 'phase':
-        phase = out;
-        trace.phases.push(phase);
+        trace.phases.push(out);
+        [phase = '', phaseModel] = out.split(/\s+/);
+        if (phaseModel && !body.includes('`model: "MODEL"` only when you kept a'))
+          throw new Error("the expanded /shepherd text no longer says how to pass the phase answer's model");
         if (trace.pr === null && ['judge', 'doctor', 'merge'].includes(phase))
           return call('pr-then-act', fill(cmd(/^\.loom\/scripts\/loom pr-for N$/, 'pr-for command')), 'find PR');
         return act();
@@ -392,6 +404,7 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
                 description: fill(description.replace('R', current.role)),
                 prompt: template.replace('"R"', `"${current.role}"`).replace('"A"', `"${current.args}"`),
                 subagent_type: 'general-purpose',
+                ...(phaseModel ? { model: phaseModel } : {}),
               },
             },
           ],
@@ -401,7 +414,7 @@ export function shepherdMain(): { script: Script; trace: ShepherdTrace } {
         const current = role!;
         // The foreground result is the subagent's final message, then Claude Code's agentId/usage trailer.
         const line = out.split('\n')[0]!;
-        trace.roles.push({ ...current, line });
+        trace.roles.push({ ...current, line, ...(phaseModel ? { model: phaseModel } : {}) });
         if (/failed|blocked|refused/.test(line)) return stopCheck();
         if (current.role === 'builder')
           return call('pr-after-builder', fill(cmd(/^\.loom\/scripts\/loom pr-for N$/, 'pr-for command')), 'find PR');
