@@ -70,6 +70,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   guard: () => import('./commands/guard.js'),
   run: () => import('./commands/run.js'),
   logs: () => import('./commands/logs.js'),
+  dashboard: () => import('./commands/dashboard.js'),
   take: () => import('./commands/take.js'),
   comment: post,
   'pr-open': post,

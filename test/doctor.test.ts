@@ -62,6 +62,7 @@ describe('loom doctor', () => {
     writeFileSync(path.join(repo.dir, '.claude/settings.json'), '{"permissions": ');
     writeFileSync(path.join(repo.dir, '.loom/config.json'), '{"poll_interval": 0}');
     mkdirSync(path.join(repo.dir, '.loom/worktrees/issue-9'), { recursive: true });
+    writeFileSync(path.join(repo.dir, '.loom/worktree-include'), '.env\n../outside\n');
     // A lock whose recorded holder is a process that no longer exists on this host.
     mkdirSync(path.join(repo.dir, '.loom/daemon-state.json.lock'));
     const { hostname } = await import('node:os');
@@ -76,6 +77,7 @@ describe('loom doctor', () => {
     expect(failed(report).sort()).toEqual(['claude', 'config', 'locks', 'settings', 'trusted', 'worktrees']);
     for (const check of report.checks.filter((c) => !c.ok)) expect(check.fix, check.id).toBeTruthy();
     expect(report.checks.find((c) => c.id === 'worktrees')?.detail).toContain('.loom/worktrees/issue-9');
+    expect(report.checks.find((c) => c.id === 'worktrees')?.detail).toMatch(/worktree-include line 2/);
     expect(report.checks.find((c) => c.id === 'locks')?.detail).toContain('.loom/daemon-state.json.lock');
     repo.cleanup();
   });

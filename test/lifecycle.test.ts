@@ -6,7 +6,7 @@
  * settings rules.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VersionJsonSchema } from '../src/commands/lifecycle.js';
@@ -61,7 +61,7 @@ describe('loom uninstall', () => {
     const repo = await createTestRepo(emulator, { install: false });
     write(repo.dir, 'CLAUDE.md', '# My project\n\nUse tabs.\n');
     write(repo.dir, '.gitignore', 'dist/\n');
-    const mySettings = { model: 'opus', permissions: { allow: ['Bash(make:*)', 'Bash(git:*)'] } };
+    const mySettings = { model: 'opus', permissions: { allow: ['Bash(make:*)', 'Bash(git status:*)'] } };
     write(repo.dir, '.claude/settings.json', JSON.stringify(mySettings));
     write(repo.dir, '.claude/commands/mine.md', 'my own command\n');
     await repo.git(['add', '-A']);
@@ -71,6 +71,13 @@ describe('loom uninstall', () => {
     write(repo.dir, '.claude/commands/judge.md', `${read(repo.dir, '.claude/commands/judge.md')}\nBe strict.\n`);
     write(repo.dir, 'CLAUDE.md', `${read(repo.dir, 'CLAUDE.md')}\n## Later notes\n`);
     write(repo.dir, '.gitignore', `${read(repo.dir, '.gitignore')}build/\n`);
+    write(repo.dir, '.loom/config.json', '{"poll_interval": 60}\n');
+    write(
+      repo.dir,
+      '.github/labels.yml',
+      `${read(repo.dir, '.github/labels.yml')}- name: team:web\n  color: "aaaaaa"\n`,
+    );
+    const labels = read(repo.dir, '.github/labels.yml');
 
     const result = await repo.loom(['uninstall', '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
@@ -80,10 +87,13 @@ describe('loom uninstall', () => {
     expect(read(repo.dir, '.claude/commands/mine.md')).toBe('my own command\n');
     expect(existsSync(path.join(repo.dir, '.claude/commands/builder.md'))).toBe(false);
     expect(read(repo.dir, 'CLAUDE.md')).toBe('# My project\n\nUse tabs.\n\n## Later notes\n');
-    // The user had Bash(git:*) before Loom (which ships it too): it stays.
+    // The user had Bash(git status:*) before Loom (which ships it too): it stays.
     expect(JSON.parse(read(repo.dir, '.claude/settings.json'))).toEqual(mySettings);
     expect(read(repo.dir, '.gitignore')).toBe('dist/\nbuild/\n');
-    expect(existsSync(path.join(repo.dir, '.loom'))).toBe(false);
+    expect(read(repo.dir, '.loom/config.json')).toBe('{"poll_interval": 60}\n');
+    expect(read(repo.dir, '.github/labels.yml')).toBe(labels);
+    // Nothing of Loom's is left beside the user's files.
+    expect(readdirSync(path.join(repo.dir, '.loom'))).toEqual(['config.json']);
     repo.cleanup();
   });
 
@@ -179,10 +189,10 @@ describe('loom upgrade', () => {
 
   it('keeps a rule Loom once shipped when the user had written it before installing Loom', async () => {
     const repo = await createTestRepo(emulator, { install: false });
-    write(repo.dir, '.claude/settings.json', JSON.stringify({ permissions: { allow: ['Bash(git:*)'] } }));
+    write(repo.dir, '.claude/settings.json', JSON.stringify({ permissions: { allow: ['Bash(git status:*)'] } }));
     expect((await repo.loomFromBundle(['init', '.', '--no-labels'])).exitCode).toBe(0);
     const manifest = JSON.parse(read(repo.dir, '.loom/install-manifest.json'));
-    expect(manifest.settings_allow).not.toContain('Bash(git:*)');
+    expect(manifest.settings_allow).not.toContain('Bash(git status:*)');
     expect(manifest.settings_allow).toContain('Bash(.loom/scripts/loom:*)');
     repo.cleanup();
   });

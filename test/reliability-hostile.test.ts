@@ -16,24 +16,19 @@ import { main } from '../src/cli.js';
 import { StatusReportSchema } from '../src/core/status-report.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import {
+  big,
   CONTROL_OR_BIDI,
   commentsOf,
   expectNoOrphanBuilding,
   expectNoSecrets,
+  hostileStrings,
   readState,
   run,
 } from './helpers/reliability.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 const PWNED = path.join(tmpdir(), 'loom-pwned-r6');
-const big = (seed: string) => seed.repeat(Math.ceil(100_000 / seed.length)).slice(0, 100_000);
-const hostile = [
-  `$(touch ${PWNED}-a) \`touch ${PWNED}-b\`; touch ${PWNED}-c | sh && rm -rf ~`,
-  'line one\nline two\r\nthree\u0000four',
-  '\u001b[31mred\u001b[0m \u001b]8;;http://evil.example\u0007link\u001b]8;;\u0007 \u001b]0;title\u001b\\ \u001b[2J\u001b[H clear',
-  'bidi \u202eevil\u202c \u2066iso\u2069 \u200fmark and bell \u0007 and DEL \u007f and C1 \u009b31m',
-  big(`$(touch ${PWNED}-d)\u001b[2J\u202e`),
-];
+const hostile = hostileStrings(PWNED);
 const hostileLabels = [
   `x$(touch ${PWNED}-label)`,
   'a;rm -rf ~ \u001b[31m',

@@ -35,6 +35,21 @@ describe('settings.json: the guard hook', () => {
     expect(commands.filter((c: string) => c.includes('loom') && c.endsWith('guard'))).toHaveLength(1);
   });
 
+  it("sets Claude Code's Bash tool back to the project folder after each call; a user's env value wins", () => {
+    // A role's `cd W && <test command>` would otherwise carry every later relative path (`.loom/scripts/loom`,
+    // `git -C W`) into the worktree: the branch's own copy of the CLI would run (test/hostile-names.e2e.test.ts).
+    expect(JSON.parse(mergeSettings(undefined, defaults())).env).toEqual({
+      CLAUDE_BASH_MAINTAIN_PROJECT_WORKING_DIR: '1',
+    });
+    const user = { env: { FOO: 'bar', CLAUDE_BASH_MAINTAIN_PROJECT_WORKING_DIR: '0' } };
+    expect(JSON.parse(mergeSettings(JSON.stringify(user), defaults())).env).toEqual(user.env);
+    expect(JSON.parse(mergeSettings(JSON.stringify({ env: { FOO: 'bar' } }), defaults())).env).toEqual({
+      CLAUDE_BASH_MAINTAIN_PROJECT_WORKING_DIR: '1',
+      FOO: 'bar',
+    });
+    expect(() => mergeSettings(JSON.stringify({ env: ['x'] }), defaults())).toThrow(/"env" that is not an object/);
+  });
+
   it('config accepts guard switches by rule id and refuses unknown rule names', () => {
     expect(parseConfig({ guard: { 'force-push': false } }).ok).toBe(true);
     expect(parseConfig({ guard: false }).ok).toBe(true);

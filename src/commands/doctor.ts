@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Config } from '../core/config.js';
 import { type Check, DoctorJsonSchema, fail, majorOf, pass, renderCheck } from '../core/doctor.js';
+import { parseWorktreeInclude } from '../core/worktree.js';
 import { readEnv } from '../env.js';
 import { ExitCode, LoomError } from '../errors.js';
 import { repositoryRoot } from '../git/git.js';
@@ -319,6 +320,10 @@ async function worktreesCheck(root: string): Promise<Check> {
   const hook = path.join(root, '.loom/hooks/post-worktree');
   if (existsSync(hook) && (statSync(hook).mode & 0o111) === 0)
     problems.push('.loom/hooks/post-worktree is not executable (chmod +x it)');
+  const include = path.join(root, '.loom/worktree-include');
+  if (existsSync(include))
+    for (const p of parseWorktreeInclude(readFileSync(include, 'utf8')).problems)
+      problems.push(`.loom/worktree-include line ${p.line} "${p.entry}": ${p.problem}`);
   let listed: Awaited<ReturnType<typeof listWorktrees>> = [];
   try {
     listed = await listWorktrees(root);

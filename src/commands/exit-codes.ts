@@ -113,6 +113,7 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
     9: 'another daemon owns this clone',
   },
   logs: { 0: 'shown', 2: 'bad selector, or no log matches' },
+  dashboard: { 0: 'stopped (Ctrl-C or SIGTERM)', 2: 'bad --port, or the port is taken' },
   'pr-open': { 0: 'opened (the number is printed)', 7: 'no default branch' },
   'issue-open': { 0: 'filed (the number is printed)', 7: 'a label is missing on GitHub' },
   guard: { 0: 'the call may run', 2: 'blocked (the reason is on stderr)' },

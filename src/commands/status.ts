@@ -147,13 +147,15 @@ async function watch(env: CommandEnv, options: z.infer<typeof Options>): Promise
 
 /**
  * Gathers every part it can; each failure becomes an entry in `errors` instead of aborting.
- * `ctx`: a context to reuse (--watch); built from `env` when absent.
+ * `ctx`: a context to reuse (--watch); built from `env` when absent. `lists` (the dashboard) asks the same
+ * one snapshot request for the head of the ready queue too, returned as `snapshot` beside the report,
+ * which is the same either way.
  */
 export async function collectStatus(
   env: CommandEnv,
-  options: { fast: boolean },
+  options: { fast: boolean; lists?: { readyLimit: number } },
   given?: Awaited<ReturnType<typeof context>>,
-): Promise<{ report: StatusReport; exitCode: number; config: Config }> {
+): Promise<{ report: StatusReport; exitCode: number; config: Config; snapshot: Snapshot | null }> {
   const errors: StatusReport['errors'] = [];
   let exitCode = 0;
   const asError = (error: unknown) => {
@@ -179,7 +181,10 @@ export async function collectStatus(
   const rateLimited = state.rate_limited_until && Date.parse(state.rate_limited_until) > now.getTime();
   if (!options.fast && repository && !rateLimited) {
     const repo = await ctx.repo();
-    await takeSnapshot(ctx.gh, { repo, readyLimit: 0, countsOnly: true }, ctx.now).then((s) => (snapshot = s), asError);
+    const request = options.lists
+      ? { repo, readyLimit: options.lists.readyLimit, countsOnly: false }
+      : { repo, readyLimit: 0, countsOnly: true };
+    await takeSnapshot(ctx.gh, request, ctx.now).then((s) => (snapshot = s), asError);
   } else if (rateLimited && !options.fast) {
     errors.push({
       code: 'GH_RATE_LIMITED',
@@ -201,5 +206,5 @@ export async function collectStatus(
     errors,
     fast: options.fast,
   });
-  return { report, exitCode, config };
+  return { report, exitCode, config, snapshot };
 }

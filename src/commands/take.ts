@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { Label } from '../core/labels.js';
 import { liveShepherdOn } from '../core/live-shepherd.js';
 import { ExitCode } from '../errors.js';
-import { transitionLabels } from '../github/items.js';
+import { type Item, transitionLabels } from '../github/items.js';
 import { withTakeLock } from '../state/take-lock.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
@@ -27,7 +27,20 @@ export const TakeJsonSchema = z.object({
   role: z.enum(['judge', 'doctor']),
   taken: z.boolean(),
   reason: z.string().nullable(),
+  /** The issue the PR closes (`--issue`, else its first closing reference, else its feature/issue-N branch). */
+  issue: z.number().int().positive().nullable(),
 });
+
+/**
+ * The issue a PR belongs to, from GitHub's own fields (never from its text): `--issue` when given, else its
+ * first closing reference, else the N of a `feature/issue-N` head branch.
+ */
+export function issueOf(item: Item, given?: number): number | null {
+  if (given) return given;
+  if (item.closingIssues?.length) return item.closingIssues[0]!;
+  const branch = /^feature\/issue-(\d+)$/.exec(item.headRefName ?? '');
+  return branch ? Number(branch[1]) : null;
+}
 
 export function register(program: Command, run: Run): void {
   program
@@ -37,16 +50,18 @@ export function register(program: Command, run: Run): void {
       '--role <role>',
       'judge (loom:review-requested → loom:reviewing) or doctor (loom:changes-requested or loom:pr → loom:treating)',
     )
-    .option('--issue <n>', 'the issue the PR closes (so a shepherd driving that issue is seen)')
+    .option('--issue <n>', "the issue the PR closes (default: found from the PR's closing references or branch)")
     .option('--shepherded', 'the caller is the phase of the shepherd that drives this PR')
-    .option('--json', 'print {pr, role, taken, reason}')
+    .option('--json', 'print {pr, role, taken, reason, issue}')
     .addHelpText(
       'after',
       `
+Prints "took PR #M for the <role>; it closes #N" (or "no issue"): N is the issue the PR closes, from
+GitHub's closing references or a feature/issue-N branch (gh 2.23's pr view has no such field).
 Without --shepherded the take is refused while a live shepherd (a daemon slot or a /shepherd session
-with a fresh heartbeat) drives the PR or its issue. A Doctor's take with --issue N is refused unless the
-PR's head branch is feature/issue-N, the branch its worktree pushes to (a PR from another branch or a
-fork is a person's to fix).
+with a fresh heartbeat) drives the PR or its issue. A Doctor's take is refused unless the PR's head
+branch is feature/issue-N, the branch its worktree pushes to (a PR from another branch or a fork is a
+person's to fix), and when the PR closes no issue.
 ${exitCodeHelp('take')}
 Example: .loom/scripts/loom take 130 --role judge`,
     )
@@ -64,36 +79,34 @@ Example: .loom/scripts/loom take 130 --role judge`,
         );
         const ctx = await mainContext(env);
         const move = MOVES[options.role];
-        let reason: string | null = null;
-        if (!options.shepherded) {
-          const holder = liveShepherdOn(
-            await ctx.store.read(),
-            { issue: options.issue, pr: options.pr },
-            ctx.now(),
-            (await ctx.config()).heartbeat_fresh,
-          );
-          if (holder) reason = `a live shepherd (${holder}) drives it`;
-        }
-        if (!reason) {
-          const repo = await ctx.repo();
-          const result = await withTakeLock(ctx.paths, options.pr, () =>
-            transitionLabels(ctx.gh, repo, options.pr, { add: [move.add], remove: move.from }, (item) =>
-              !item.isPullRequest
-                ? 'is not a pull request'
-                : item.state !== 'OPEN'
-                  ? 'is not open'
-                  : options.role === 'doctor' && options.issue && item.headRefName !== `feature/issue-${options.issue}`
-                    ? `its head branch is not feature/issue-${options.issue} (the Doctor pushes only to Loom's own branch of the issue)`
-                    : move.from.some((l) => item.labels.includes(l))
-                      ? undefined
-                      : `has none of ${move.from.join(', ')} (someone else took it)`,
-            ),
-          );
-          if (!result.ok) reason = result.reason ?? 'labels not verified';
-        }
-        if (options.json) printJson(env.io, { pr: options.pr, role: options.role, taken: !reason, reason });
+        // Read before the lock (no request): the shepherds that may hold the PR or its issue.
+        const state = options.shepherded ? undefined : await ctx.store.read();
+        const fresh = (await ctx.config()).heartbeat_fresh;
+        let issue: number | null = options.issue ?? null;
+        const repo = await ctx.repo();
+        const result = await withTakeLock(ctx.paths, options.pr, () =>
+          transitionLabels(ctx.gh, repo, options.pr, { add: [move.add], remove: move.from }, (item) => {
+            if (!item.isPullRequest) return 'is not a pull request';
+            if (item.state !== 'OPEN') return 'is not open';
+            issue = issueOf(item, options.issue);
+            const holder =
+              state && liveShepherdOn(state, { issue: issue ?? undefined, pr: options.pr }, ctx.now(), fresh);
+            if (holder) return `a live shepherd (${holder}) drives it`;
+            if (options.role === 'doctor') {
+              if (!issue) return 'closes no issue (no `Closes #N` line and not a feature/issue-N branch)';
+              if (item.headRefName !== `feature/issue-${issue}`)
+                return `its head branch is not feature/issue-${issue} (the Doctor pushes only to Loom's own branch of the issue)`;
+            }
+            return move.from.some((l) => item.labels.includes(l))
+              ? undefined
+              : `has none of ${move.from.join(', ')} (someone else took it)`;
+          }),
+        );
+        const reason = result.ok ? null : (result.reason ?? 'labels not verified');
+        if (options.json) printJson(env.io, { pr: options.pr, role: options.role, taken: !reason, reason, issue });
         else if (reason) env.io.err(`loom: cannot take PR #${options.pr}: ${reason}`);
-        else env.io.out(`took PR #${options.pr} for the ${options.role}`);
+        else
+          env.io.out(`took PR #${options.pr} for the ${options.role}; it closes ${issue ? `#${issue}` : 'no issue'}`);
         return reason ? ExitCode.conflict : ExitCode.ok;
       }, Boolean(raw.json)),
     );

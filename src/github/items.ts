@@ -19,6 +19,8 @@ export interface Item {
   lastCommentId: number;
   /** A pull request's head branch (undefined for an issue): a stranger's text, compared, never run. */
   headRefName?: string;
+  /** A pull request's closing issue references (`Closes #N`), by number; undefined for an issue. */
+  closingIssues?: number[];
 }
 
 export interface ItemWithLabelIds extends Item {
@@ -32,7 +34,7 @@ const READ_ITEM = `query LoomItem($owner: String!, $name: String!, $number: Int!
     issueOrPullRequest(number: $number) {
       __typename
       ... on Issue { id number title state updatedAt labels(first: 50) { nodes { name } } comments(last: 1) { nodes { databaseId } } }
-      ... on PullRequest { id number title state merged headRefName updatedAt labels(first: 50) { nodes { name } } comments(last: 1) { nodes { databaseId } } }
+      ... on PullRequest { id number title state merged headRefName closingIssuesReferences(first: 5) { nodes { number } } updatedAt labels(first: 50) { nodes { name } } comments(last: 1) { nodes { databaseId } } }
     }
   }
 }`;
@@ -62,6 +64,7 @@ interface RawItem {
   state: 'OPEN' | 'CLOSED' | 'MERGED';
   merged?: boolean;
   headRefName?: string;
+  closingIssuesReferences?: { nodes: { number: number }[] };
   updatedAt: string;
   labels: { nodes: { name: string }[] };
   comments?: {
@@ -148,6 +151,7 @@ function toItem(data: ItemAnswer, repo: Repo, number: number): ItemWithLabelIds 
     updatedAt: raw.updatedAt,
     lastCommentId: lastComment?.databaseId ?? 0,
     ...(raw.headRefName !== undefined ? { headRefName: raw.headRefName } : {}),
+    ...(raw.closingIssuesReferences ? { closingIssues: raw.closingIssuesReferences.nodes.map((n) => n.number) } : {}),
     labelIds: new Map(data.repository!.labels.nodes.map((l) => [l.name, l.id])),
   };
 }

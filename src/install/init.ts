@@ -210,6 +210,7 @@ interface HookEntry {
   hooks?: { type?: string; command?: string }[];
 }
 type Settings = {
+  env?: Record<string, string>;
   permissions?: { allow?: string[] } & Record<string, unknown>;
   hooks?: Record<string, HookEntry[]>;
 } & Record<string, unknown>;
@@ -242,6 +243,8 @@ function parseSettings(text: string): Settings {
     throw settingsProblem('has a "permissions.allow" that is not a list');
   if (settings.hooks !== undefined && (typeof settings.hooks !== 'object' || Array.isArray(settings.hooks)))
     throw settingsProblem('has a "hooks" that is not an object');
+  if (settings.env !== undefined && (!settings.env || typeof settings.env !== 'object' || Array.isArray(settings.env)))
+    throw settingsProblem('has an "env" that is not an object');
   return settings;
 }
 
@@ -285,7 +288,10 @@ export function mergeSettings(
 ): string {
   if (!existing) return defaults;
   const user = parseSettings(existing);
-  const ours = JSON.parse(defaults) as Required<Pick<Settings, 'hooks'>> & { permissions: { allow: string[] } };
+  const ours = JSON.parse(defaults) as Required<Pick<Settings, 'hooks'>> & {
+    permissions: { allow: string[] };
+    env?: Record<string, string>;
+  };
   const dropped = new Set(obsolete.filter((rule) => !ours.permissions.allow.includes(rule)));
   const allow = (user.permissions?.allow ?? []).filter((rule) => !dropped.has(rule));
   for (const rule of ours.permissions.allow) if (!allow.includes(rule)) allow.push(rule);
@@ -294,7 +300,9 @@ export function mergeSettings(
     const theirs = Array.isArray(hooks[event]) ? hooks[event]!.filter((entry) => !isLoomHook(entry)) : [];
     hooks[event] = [...theirs, ...entries];
   }
-  return `${JSON.stringify({ ...user, permissions: { ...(user.permissions ?? {}), allow }, hooks }, null, 2)}\n`;
+  // Loom's environment settings are added where the user has none of the same name; theirs win.
+  const env = ours.env || user.env ? { ...(ours.env ?? {}), ...(user.env ?? {}) } : undefined;
+  return `${JSON.stringify({ ...user, ...(env ? { env } : {}), permissions: { ...(user.permissions ?? {}), allow }, hooks }, null, 2)}\n`;
 }
 
 const sameLabel = (a: LabelValues, b: LabelValues) =>

@@ -52,26 +52,22 @@ export function withoutClaudeSection(text: string): string | undefined {
 /** .gitignore without the lines init added (each once); undefined when nothing is left. */
 export function withoutGitignoreLines(text: string, manifest: Manifest): string | undefined {
   const lines = text.split('\n');
-  let remove: string[];
-  if (manifest.gitignore_lines) remove = manifest.gitignore_lines;
-  else {
-    // An install older than the record: only the block under Loom's header is surely Loom's.
-    const header = lines.findIndex((l) => l.trim() === GITIGNORE_HEADER);
-    remove =
-      header === -1
-        ? []
-        : [GITIGNORE_HEADER, ...lines.slice(header).filter((l) => GITIGNORE_ENTRIES.includes(l.trim()))];
-  }
+  const header = lines.findIndex((l) => l.trim() === GITIGNORE_HEADER);
+  // init appends, so Loom's copy of a line the user also has is the last one; an install older than the record
+  // has only the block under Loom's header surely Loom's.
+  const remove = manifest.gitignore_lines ?? (header === -1 ? [] : [GITIGNORE_HEADER, ...GITIGNORE_ENTRIES]);
+  const from = manifest.gitignore_lines ? 0 : Math.max(header, 0);
   const left = [...remove];
   const dropped = new Set<number>();
-  lines.forEach((line, index) => {
-    const at = left.indexOf(line.trim());
-    if (at === -1) return;
+  for (let index = lines.length - 1; index >= from; index--) {
+    const line = lines[index]!.trim();
+    const at = left.indexOf(line);
+    if (at === -1) continue;
     left.splice(at, 1);
     dropped.add(index);
     // init set its block off with a blank line: that goes with the header.
-    if (line.trim() === GITIGNORE_HEADER && index > 0 && lines[index - 1]!.trim() === '') dropped.add(index - 1);
-  });
+    if (line === GITIGNORE_HEADER && index > 0 && lines[index - 1]!.trim() === '') dropped.add(index - 1);
+  }
   const kept = lines.filter((_, index) => !dropped.has(index));
   const out = kept
     .join('\n')

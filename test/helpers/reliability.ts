@@ -45,6 +45,8 @@ export async function run(
   return out;
 }
 
+export { big, hostileStrings } from './hostile.js';
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `check` is true (or throws after `ms`). */

@@ -1,0 +1,6 @@
+import { createRequire as __loomCreateRequire } from 'node:module';
+import { fileURLToPath as __loomFileURLToPath } from 'node:url';
+const require = __loomCreateRequire(import.meta.url);
+const __filename = __loomFileURLToPath(import.meta.url);
+const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
+import{parseCommandString}from"./chunk-JHWPBUQH.mjs";var TEST_STATUS_CONTEXT="loom/tests",DEFAULT_TEST_TIMEOUT=540;function testArgv(config){let test=config.commands?.test?.trim();if(!test)return;let argv=parseCommandString(test);return argv.length?argv:void 0}function statusOf(outcome){return outcome.kind==="passed"?"success":outcome.kind==="failed"?"failure":"error"}var DESCRIPTION_MAX=140;function statusDescription(argv,outcome,seconds){let what=outcome.kind==="passed"?"passed":outcome.kind==="timed-out"?"timed out":"failed",code=outcome.kind==="failed"&&outcome.exitCode!==null?` (exit ${outcome.exitCode})`:"",tail=` ${what}${code} in ${Math.round(seconds)} s, local run before review`,command=argv.join(" "),room=DESCRIPTION_MAX-tail.length;return`${command.length>room?`${command.slice(0,Math.max(0,room-1))}\u2026`:command}${tail}`}export{TEST_STATUS_CONTEXT,DEFAULT_TEST_TIMEOUT,testArgv,statusOf,statusDescription};
