@@ -2,7 +2,7 @@
  * Issue 11, "no dead ends": each place where work used to stall silently,
  * shown on the emulator through the real `gh` and the built CLI.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DaemonStateSchema } from '../src/core/daemon-state.js';
@@ -171,4 +171,104 @@ describe('every orphan is recovered', () => {
     }
     expect(emulator.store.item(2).comments).toHaveLength(0);
   });
+});
+
+describe('failures have a budget', () => {
+  const transcript = `${JSON.stringify({ type: 'user', message: { role: 'user', content: 'go' } })}\n${JSON.stringify({ type: 'assistant', message: { role: 'assistant', stop_reason: 'end_turn', content: [] } })}\n`;
+  const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
+
+  /** One attempt: an iteration at `at` (claims when it may), and if it claimed, a shepherd that ends at once. */
+  async function attempt(r: TestRepo, id: string, at: string, n: number): Promise<boolean> {
+    const env = { LOOM_NOW: at };
+    const iterate = await r.loom(['iterate', '--daemon', id], { env });
+    expect(iterate.exitCode, iterate.stderr).toBe(0);
+    if (!iterate.stdout.includes('SPAWN shepherd-1 shepherd 1')) return false;
+    const output = path.join(r.home, `attempt-${n}.output`);
+    writeFileSync(output, transcript);
+    expect(
+      (await r.loom(['record', 'shepherd-1', '--task-id', `t${n}`, '--output-file', output], { env })).exitCode,
+    ).toBe(0);
+    // The next iteration sees the task ended without finishing: the claim is released.
+    expect((await r.loom(['iterate', '--daemon', id], { env })).exitCode).toBe(0);
+    return true;
+  }
+
+  it('without a budget the same issue is claimed again and again (the stall)', async () => {
+    const { emulator, repo } = await setup([{ labels: ['loom:issue'] }], {
+      max_shepherds: 1,
+      guide: { enabled: false },
+      failure: { max_attempts: 100, backoff: [0] },
+    });
+    const id = (await repo.loom(['start'])).stdout.trim().split('\n').at(-1)!;
+    for (let n = 1; n <= 3; n++) expect(await attempt(repo, id, minutes(n), n)).toBe(true);
+    expect(labelsOf(emulator, 1)).toEqual(['loom:issue']);
+    expect(emulator.store.item(1).comments.filter((c) => c.body.includes('ended without finishing'))).toHaveLength(3);
+  }, 180_000);
+
+  it('each failure waits longer, the third blocks with one comment naming the attempts, unblocking resets', async () => {
+    const { emulator, repo } = await setup([{ labels: ['loom:issue'] }], {
+      max_shepherds: 1,
+      guide: { enabled: false },
+      failure: { max_attempts: 3, backoff: [900, 3600] },
+    });
+    const id = (await repo.loom(['start'])).stdout.trim().split('\n').at(-1)!;
+    expect(await attempt(repo, id, minutes(0), 1)).toBe(true);
+    expect(labelsOf(emulator, 1)).toEqual(['loom:issue']);
+    expect(emulator.store.item(1).comments.at(-1)?.body).toContain(
+      'Failed attempts: 1 of 3; the next claim waits 15 min',
+    );
+
+    // Within the back-off the issue is not claimed, and the idle iteration is still ONE request.
+    emulator.clearRequests();
+    expect(await attempt(repo, id, minutes(10), 2)).toBe(false);
+    expect(emulator.requests().map((r) => r.operation)).toEqual(['LoomSnapshot']);
+    const dry = JSON.parse(
+      (await repo.loom(['iterate', '--dry-run', '--json'], { env: { LOOM_NOW: minutes(10) } })).stdout,
+    );
+    expect(dry.held_back).toEqual([{ issue: 1, reason: 'backoff', until: expect.any(String) }]);
+
+    expect(await attempt(repo, id, minutes(16), 2)).toBe(true);
+    // The second back-off is longer: 15 min later is not enough, an hour is.
+    expect(await attempt(repo, id, minutes(32), 3)).toBe(false);
+    expect(await attempt(repo, id, minutes(80), 3)).toBe(true);
+
+    expect(labelsOf(emulator, 1)).toEqual(['loom:blocked']);
+    const notes = emulator.store.item(1).comments.map((c) => c.body);
+    expect(notes.filter((b) => b.includes('marked loom:blocked'))).toHaveLength(1);
+    expect(notes.at(-1)).toContain('3 attempts');
+    expect(notes.at(-1)).toContain('1. the shepherd ended without finishing');
+    expect(notes.at(-1)).toContain('3. the shepherd ended without finishing');
+    expect(await attempt(repo, id, minutes(200), 4)).toBe(false);
+
+    // A person unblocks it: a fresh budget, claimable at once.
+    emulator.store.removeLabels(1, ['loom:blocked']);
+    emulator.store.addLabels(1, ['loom:issue']);
+    expect(await attempt(repo, id, minutes(201), 4)).toBe(true);
+    expect(labelsOf(emulator, 1)).toEqual(['loom:issue']);
+    expect(emulator.store.item(1).comments.at(-1)?.body).toContain('Failed attempts: 1 of 3');
+  }, 300_000);
+
+  it('a usage-limit stop does not count against the budget', async () => {
+    const { emulator, repo } = await setup([{ labels: ['loom:issue'] }], {
+      max_shepherds: 1,
+      guide: { enabled: false },
+      failure: { max_attempts: 1 },
+    });
+    const id = (await repo.loom(['start'])).stdout.trim().split('\n').at(-1)!;
+    expect((await repo.loom(['iterate', '--daemon', id])).stdout).toContain('SPAWN shepherd-1 shepherd 1');
+    const output = path.join(repo.home, 'limit.output');
+    // The worker was refused by a usage limit (stream-json of `loom run`: the rate-limit event and the 429).
+    const refused = [
+      { type: 'system', subtype: 'init', session_id: 's' },
+      { type: 'rate_limit_event', rate_limit_info: { status: 'rejected', resetsAt: 1_800_000_000 } },
+      { type: 'result', subtype: 'success', is_error: true, api_error_status: 429, result: 'limit', total_cost_usd: 0 },
+    ];
+    writeFileSync(output, `${refused.map((e) => JSON.stringify(e)).join('\n')}\n`);
+    await repo.loom(['record', 'shepherd-1', '--task-id', 't1', '--output-file', output]);
+    expect((await repo.loom(['iterate', '--daemon', id])).exitCode).toBe(0);
+    // Paused with its claim, never released or blocked, no failures mark anywhere.
+    expect(labelsOf(emulator, 1)).toEqual(['loom:building']);
+    expect(emulator.store.item(1).comments.some((c) => c.body.includes('loom:failures'))).toBe(false);
+    expect(stateOf(repo).shepherds['shepherd-1']?.status).toBe('paused');
+  }, 120_000);
 });

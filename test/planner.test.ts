@@ -89,6 +89,54 @@ describe('ordering of ready issues', () => {
 });
 
 describe('claims (step 5)', () => {
+  it.each([
+    ['never failed', undefined, true],
+    ['failed once, 10 min ago (back-off 15 min)', { count: 1, reasons: ['ended'], lastAt: ago(600) }, false],
+    ['failed once, 16 min ago', { count: 1, reasons: ['ended'], lastAt: ago(960) }, true],
+    ['failed twice, 30 min ago (back-off 60 min)', { count: 2, reasons: ['ended', 'stale'], lastAt: ago(1800) }, false],
+    ['failed twice, 61 min ago', { count: 2, reasons: ['ended', 'stale'], lastAt: ago(3660) }, true],
+  ])('failure back-off: %s → claimable %s', (_name, failures, claimable) => {
+    const p = plan(
+      input({ snapshot: snapshot({ readyIssues: [{ ...issue(1), ...(failures ? { failures } : {}) }] }) }),
+    );
+    expect(p.claimCandidates.map((c) => c.issue)).toEqual(claimable ? [1] : []);
+    expect(p.heldBack.map((h) => h.reason)).toEqual(claimable ? [] : ['backoff']);
+  });
+  it.each([
+    ['a collaborator', { authorAssociation: 'COLLABORATOR', author: 'c' }, 'ignore', true],
+    ['a stranger', { authorAssociation: 'NONE', author: 's' }, 'ignore', false],
+    ['a stranger in triage-only mode', { authorAssociation: 'NONE', author: 's' }, 'triage-only', false],
+    [
+      'a stranger, admitted by a maintainer',
+      {
+        authorAssociation: 'NONE',
+        author: 's',
+        labelEvents: [{ label: 'loom:issue', actor: 'maintainer', createdAt: ago(60) }],
+      },
+      'ignore',
+      true,
+    ],
+  ] as const)('trust boundary: an issue by %s is claimable: %s', (_name, facts, mode, claimable) => {
+    const p = plan(
+      input({
+        snapshot: snapshot({
+          readyIssues: [{ ...issue(1), ...facts, labelEvents: 'labelEvents' in facts ? [...facts.labelEvents] : [] }],
+        }),
+        config: { trust: { outside_issues: mode } },
+      }),
+    );
+    expect(p.claimCandidates.map((c) => c.issue)).toEqual(claimable ? [1] : []);
+    expect(p.heldBack).toEqual(claimable ? [] : [{ issue: 1, reason: 'outside', until: null }]);
+  });
+  it('the Curator is not started for loom:triage issues only an outsider wrote', () => {
+    const stranger = { ...issue(1, ['loom:triage']), authorAssociation: 'NONE', author: 's' };
+    const config = { curator: { ...defaultConfig.curator, interval: 0 } };
+    const only = plan(input({ snapshot: snapshot({ triageIssues: [stranger] }, { triage: 1 }), config }));
+    expect(only.roleSpawns.map((r) => r.role)).not.toContain('curator');
+    const inside = { ...issue(2, ['loom:triage']), authorAssociation: 'MEMBER', author: 'm' };
+    const both = plan(input({ snapshot: snapshot({ triageIssues: [stranger, inside] }, { triage: 2 }), config }));
+    expect(both.roleSpawns.map((r) => r.role)).toContain('curator');
+  });
   it('offers every free slot and every unheld ready issue in claim order', () => {
     const p = plan(
       input({
@@ -152,6 +200,20 @@ describe('completions (step 4)', () => {
         state: busy(),
         snapshot: snapshot({ tracked }),
         tasks: { 'shepherd-1': { ended: true, lastOutputAt: ago(5) } },
+      }),
+    );
+    expect(p.completions).toEqual([
+      { slot: 'shepherd-1', issue: 7, reason: 'task-ended', release: true, failure: 'ended' },
+    ]);
+  });
+  it('a task that ended with a usage-limit signal is released without counting a failure', () => {
+    const tracked = { issues: { 7: { number: 7, state: 'OPEN' as const, labels: ['loom:building'] } }, pulls: {} };
+    const limit = { kind: 'near' as const, resetsAt: null, limitType: 'five_hour', utilization: 0.97 };
+    const p = plan(
+      input({
+        state: busy(),
+        snapshot: snapshot({ tracked }),
+        tasks: { 'shepherd-1': { ended: true, lastOutputAt: ago(5), limit } },
       }),
     );
     expect(p.completions).toEqual([{ slot: 'shepherd-1', issue: 7, reason: 'task-ended', release: true }]);

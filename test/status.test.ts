@@ -130,6 +130,15 @@ describe('loom status', () => {
     expect(forced.stdout).toContain('\u001b[1mPipeline');
     const both = await repo.loom(['status', '--fast'], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
     expect(both.stdout).not.toContain('\u001b[');
+    for (const args of [
+      ['--interval', '5'],
+      ['--watch', '--interval', '0'],
+      ['--watch', '--interval', 'soon'],
+    ]) {
+      const refused = await repo.loom(['status', '--fast', ...args]);
+      expect(refused.exitCode, args.join(' ')).toBe(2);
+      expect(refused.stderr).toMatch(/--interval/);
+    }
   });
 
   it('the loom-status.sh wrapper passes its arguments through', async () => {

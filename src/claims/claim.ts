@@ -38,6 +38,15 @@ import {
   READ_FRESH_MS,
   rivalOf,
 } from '../core/claim-rules.js';
+import {
+  backoffSeconds,
+  budgetSpentComment,
+  type FailureBudget,
+  type FailureReason,
+  failedRelease,
+  failuresOf,
+  RESET_MARK,
+} from '../core/failure-budget.js';
 import { Label } from '../core/labels.js';
 import { LoomError } from '../errors.js';
 import type { GhClient } from '../github/gh.js';
@@ -192,16 +201,34 @@ const RELEASE_WINDOW_SECONDS = 60;
  * after its read (or within RELEASE_WINDOW_SECONDS before its own) stands, the
  * others delete their own (+1 request). One explanation per release, whoever
  * races. `held` tells whether the issue was claimed at all.
+ *
+ * `failure`: the release ends a failed attempt. Its comment carries the failures
+ * mark (src/core/failure-budget.ts) counted from the comments already read; the
+ * failure that spends the budget moves the issue to `loom:blocked` instead
+ * (`blocked` in the answer). Every release to `loom:blocked` resets the count.
  */
 export async function releaseIssue(
   ctx: ClaimContext,
   issue: number,
-  options: { to?: string; comment: string },
-): Promise<{ released: boolean; held: boolean }> {
+  options: { to?: string; comment: string; failure?: { reason: FailureReason; budget: FailureBudget } },
+): Promise<{ released: boolean; held: boolean; blocked?: boolean }> {
   const item = await readItemWithComments(ctx.gh, ctx.repo, issue);
   // Never back to the ready queue while a human's loom:abort stands: the claim goes, the issue stays out.
   const aborted = item.labels.includes(Label.abort) && (options.to ?? Label.issue) === Label.issue;
-  const to = options.to ?? Label.issue;
+  let to = options.to ?? Label.issue;
+  let text = options.comment;
+  // A failed attempt is counted in the release comment (src/core/failure-budget.ts); the last one blocks.
+  if (options.failure && to === Label.issue && !aborted) {
+    const outcome = failedRelease(failuresOf(item.comments), options.failure.reason, options.failure.budget);
+    if (outcome.block) {
+      to = Label.blocked;
+      text = budgetSpentComment(outcome.record);
+    } else {
+      const wait = Math.round(backoffSeconds(outcome.record, options.failure.budget) / 60);
+      text = `${text} Failed attempts: ${outcome.record.count} of ${options.failure.budget.max_attempts}; the next claim waits ${wait} min.\n\n${outcome.mark}`;
+    }
+  }
+  if (to === Label.blocked) text = `${text}\n\n${RESET_MARK}`;
   const held = item.labels.includes(Label.building);
   let released = false;
   if (held) {
@@ -211,6 +238,8 @@ export async function releaseIssue(
     const token = randomBytes(8).toString('hex');
     const explain = !item.labels.includes(to);
     const readMark = item.comments.at(-1)?.databaseId ?? 0;
+    // Release comments older than the claim being released belong to an earlier claim: never rivals.
+    const claimFloor = Math.max(0, ...claimCommentsOf(item.comments).map((c) => c.databaseId));
     const { comment: posted } = await mutateItem(
       ctx.gh,
       item.id,
@@ -221,7 +250,7 @@ export async function releaseIssue(
           .filter((c) => c.ownComment)
           .map((c) => c.id),
         // Already carrying the target label (e.g. someone marked it loom:blocked and said why): no second explanation.
-        comment: explain ? releaseCommentBody(token, options.comment) : undefined,
+        comment: explain ? releaseCommentBody(token, text) : undefined,
       },
       'LoomRelease',
     );
@@ -237,6 +266,7 @@ export async function releaseIssue(
           !!other &&
           other !== token &&
           c.databaseId < myId &&
+          c.databaseId > claimFloor &&
           (c.databaseId > readMark || Date.parse(c.createdAt) >= windowStart)
         );
       });
@@ -246,5 +276,5 @@ export async function releaseIssue(
     }
   }
   await releaseClaimLock(ctx.paths, issue);
-  return { released, held };
+  return { released, held, blocked: released && to === Label.blocked };
 }

@@ -183,11 +183,17 @@ Example: .loom/scripts/loom gate 123 --force`,
     .option('--to <label>', 'the label the issue goes back to', Label.issue)
     .option('--comment <text>', 'the comment explaining why (posted once)')
     .option('--comment-file <path>', 'the comment, from a file the role wrote (prompts use this form)')
+    .option(
+      '--failure',
+      'the attempt failed: counted against the failure budget (failure.max_attempts; the last one blocks)',
+    )
     .option('--json', 'print {issue, released, to, reason}')
     .addHelpText(
       'after',
       `
 Idempotent: when the issue is not loom:building nothing changes and no second comment is posted.
+--failure counts the attempt on the issue (a hidden mark in the comment): the next claim waits
+failure.backoff, and the attempt that reaches failure.max_attempts moves it to loom:blocked instead.
 ${exitCodeHelp('release')}
 Examples:
   .loom/scripts/loom release 123 --comment "Tests fail on main; releasing."
@@ -200,26 +206,31 @@ Examples:
             issue: issueNumber,
             to: loomLabel,
             comment: comment.optional(),
+            failure: z.boolean().default(false),
             json: z.boolean().default(false),
           }),
           { ...raw, issue, comment: await commentFrom(env.cwd, raw) },
         );
         const ctx = await mainContext(env);
+        const config = options.failure ? await ctx.config() : undefined;
         const outcome = await releaseIssue(
           { gh: ctx.gh, repo: await ctx.repo(), paths: ctx.paths, owner: cliOwner(), now: ctx.now },
           options.issue,
-          { to: options.to, comment: options.comment ?? DEFAULT_RELEASE_COMMENT(options.to) },
+          {
+            to: options.to,
+            comment: options.comment ?? DEFAULT_RELEASE_COMMENT(options.to),
+            ...(config ? { failure: { reason: 'stopped' as const, budget: config.failure } } : {}),
+          },
         );
+        const to = outcome.blocked ? Label.blocked : options.to;
         const reason = outcome.released
-          ? `moved to ${options.to}`
+          ? `moved to ${to}${outcome.blocked && to !== options.to ? ' (failure budget spent)' : ''}`
           : outcome.held
             ? 'the label change could not be verified'
             : 'not claimed (no loom:building): nothing to do';
-        if (options.json)
-          printJson(env.io, { issue: options.issue, released: outcome.released, to: options.to, reason });
+        if (options.json) printJson(env.io, { issue: options.issue, released: outcome.released, to, reason });
         else if (outcome.held && !outcome.released) env.io.err(`loom: releasing #${options.issue} failed: ${reason}`);
-        else
-          env.io.out(outcome.released ? `released #${options.issue} → ${options.to}` : `#${options.issue}: ${reason}`);
+        else env.io.out(outcome.released ? `released #${options.issue} → ${to}` : `#${options.issue}: ${reason}`);
         return outcome.held && !outcome.released ? ExitCode.conflict : ExitCode.ok;
       }, Boolean(raw.json)),
     );

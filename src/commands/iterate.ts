@@ -35,6 +35,10 @@ export const IterateJsonSchema = z.object({
   iterations: z.number().int(),
   dry_run: z.boolean(),
   skipped: z.array(z.object({ issue: z.number().int(), reason: z.string() })),
+  /** Ready issues not claimed: in back-off after a failed attempt (until when), or an outsider's not yet admitted. */
+  held_back: z
+    .array(z.object({ issue: z.number().int(), reason: z.enum(['backoff', 'outside']), until: z.string().nullable() }))
+    .default([]),
   errors: z.array(z.object({ code: z.string(), message: z.string(), hint: z.string().optional() })),
 });
 
@@ -167,6 +171,7 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
         iterations,
         dry_run: options.dryRun,
         skipped: result.skipped.map((s) => ({ issue: s.issue, reason: cleanText(s.reason, 300) })),
+        held_back: result.plan?.heldBack ?? [],
         errors: errors.map((e) => ({ code: e.code, message: redactSecrets(e.message, secrets) })),
       }),
     );

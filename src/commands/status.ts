@@ -86,6 +86,10 @@ function failedStatus(error: LoomError, env: CommandEnv, fast: boolean): StatusR
 }
 
 export async function status(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
+  if (options.interval !== undefined && !options.watch)
+    throw new LoomError('USAGE', '--interval only applies to --watch.', {
+      hint: 'Run `loom status --watch --interval 10`.',
+    });
   if (options.watch) return watch(env, options);
   const { report, exitCode } = await collectStatus(env, options);
   if (options.json) printJson(env.io, StatusReportSchema.parse(report));

@@ -143,6 +143,27 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The failure budget of an issue (src/core/failure-budget.ts): after a failed attempt the next claim waits
+     * `backoff[n-1]` seconds (n = failures so far; the last value repeats); the failure that reaches
+     * `max_attempts` moves the issue to `loom:blocked` with one comment naming the attempts.
+     */
+    failure: z
+      .object({
+        max_attempts: z.number().int().min(1).max(100).default(3),
+        backoff: z.array(seconds).max(20).default([900, 3600]),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Issues written by people outside the repository (GitHub's authorAssociation is not OWNER, MEMBER or
+     * COLLABORATOR): `ignore` (default) keeps them out of every queue until a maintainer adds a `loom:` label by
+     * hand; `triage-only` lets the Guide triage them, and nothing further happens without a maintainer.
+     */
+    trust: z
+      .object({ outside_issues: z.enum(['ignore', 'triage-only']).default('ignore') })
+      .strict()
+      .prefault({}),
     /** Arguments every daemon-spawned shepherd gets: the shepherd's own flags only (see shepherd.md). */
     shepherd_args: z
       .string()

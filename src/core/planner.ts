@@ -9,12 +9,14 @@ import { budgetReached, pauseFor, type UsageState, usagePaused } from './account
 import { claimStanding, latestHeartbeat } from './claim-marks.js';
 import type { Config } from './config.js';
 import { type DaemonState, isBusy, type SupportRoleName, type Warning } from './daemon-state.js';
+import { claimableAt, type FailureReason, NO_FAILURES } from './failure-budget.js';
 import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
 import { Label } from './labels.js';
 import { snapshotWaitReason } from './merge-gate.js';
 import { rejectedByJudge } from './models.js';
 import { type IssueSummary, pullForIssue, repairReason, type Snapshot } from './snapshot.js';
 import { idleness } from './stuck.js';
+import { mayEnter } from './trust.js';
 import type { LimitSignal, WorkerResult } from './worker-output.js';
 
 /** What the iteration saw of one background task's output file (by slot id or role name). */
@@ -56,6 +58,8 @@ export interface Completion {
   reason: CompletionReason;
   /** The claim must be released (label back to `loom:issue`, one comment): the shepherd ended mid-work. */
   release: boolean;
+  /** The release counts against the issue's failure budget (never for a usage-limit stop). */
+  failure?: FailureReason;
 }
 
 export interface ClaimCandidate {
@@ -88,6 +92,11 @@ export interface Plan {
   freeSlots: string[];
   /** Ready issues to try, in claim order (`loom:urgent` first, then oldest); claim until `freeSlots` run out. */
   claimCandidates: ClaimCandidate[];
+  /**
+   * Ready issues not claimed now: in back-off after a failed attempt (`until`: when they may be), or written
+   * by an outsider no maintainer admitted (src/core/trust.ts).
+   */
+  heldBack: { issue: number; reason: 'backoff' | 'outside'; until: string | null }[];
   /** Slots whose shepherd must be started again with `--resume` (after crash recovery). */
   resumes: { slot: string; issue: number }[];
   roleSpawns: RoleSpawn[];
@@ -188,7 +197,9 @@ export function plan(input: PlanInput): Plan {
       finishing.add(slotId);
       continue;
     }
-    completions.push({ slot: slotId, issue, reason, release });
+    // A usage limit in the output stopped it: the issue is not at fault, its budget stays as it was.
+    const failure = release && !tasks[slotId]?.limit ? ('ended' as const) : undefined;
+    completions.push({ slot: slotId, issue, reason, release, ...(failure ? { failure } : {}) });
   }
   // Reconciliation with GitHub, from the snapshot alone: a slot is only ours while its claim is.
   const orphaned: Plan['orphaned'] = [];
@@ -287,8 +298,18 @@ export function plan(input: PlanInput): Plan {
   );
   // A reconciled issue is not claimed again in the same iteration: its old shepherd may not have noticed yet.
   const orphanIssues = new Set(orphaned.map((o) => o.issue));
+  const heldBack: Plan['heldBack'] = [];
   const claimCandidates = orderReady(snapshot.readyIssues)
     .filter((issue) => !held.has(issue.number) && !orphanIssues.has(issue.number))
+    .filter((issue) => {
+      if (!mayEnter(issue, 'build', config.trust.outside_issues)) {
+        heldBack.push({ issue: issue.number, reason: 'outside', until: null });
+        return false;
+      }
+      const until = claimableAt(issue.failures ?? NO_FAILURES, config.failure, now);
+      if (until) heldBack.push({ issue: issue.number, reason: 'backoff', until });
+      return !until;
+    })
     .map((issue) => ({ issue: issue.number, title: issue.title, urgent: issue.labels.includes(Label.urgent) }));
 
   // Support roles: completion of running ones.
@@ -331,12 +352,16 @@ export function plan(input: PlanInput): Plan {
   const drains = (role: DrainingRole) => countsDrainedBy(role).some((key) => workIn(key) > 0);
   // Approved PRs the Champion cannot merge (the Doctor's, or a person's) are not its work: no run every interval.
   const approvedListed = snapshot.approvedPulls.length >= snapshot.counts.ready_to_merge;
+  const triageListed = !!snapshot.triageIssues && snapshot.triageIssues.length >= snapshot.counts.triage;
   const workIn = (key: keyof Snapshot['counts']): number =>
-    key === 'ready_to_merge' && approvedListed
-      ? snapshot.approvedPulls.filter(
-          (p) => !repairReason(p) && !p.labels.includes(Label.manualMerge) && !snapshotWaitReason(p, config.merge, now),
-        ).length
-      : snapshot.counts[key];
+    key === 'triage' && triageListed
+      ? snapshot.triageIssues!.filter((i) => mayEnter(i, 'curate', config.trust.outside_issues)).length
+      : key === 'ready_to_merge' && approvedListed
+        ? snapshot.approvedPulls.filter(
+            (p) =>
+              !repairReason(p) && !p.labels.includes(Label.manualMerge) && !snapshotWaitReason(p, config.merge, now),
+          ).length
+        : snapshot.counts[key];
   // Issues and PRs a busy slot holds: its issue, its recorded PR, and any open PR of its issue.
   const heldPulls = new Set<number>(
     Object.entries(state.shepherds).flatMap(([id, slot]) =>
@@ -430,6 +455,7 @@ export function plan(input: PlanInput): Plan {
     roleCompletions,
     freeSlots,
     claimCandidates,
+    heldBack,
     resumes,
     // A usage pause or a spent budget starts no worker: no support role and no stuck restart either.
     roleSpawns: hold.usage || hold.budget ? [] : roleSpawns,

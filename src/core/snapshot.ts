@@ -4,7 +4,9 @@
  * view are tested from plain objects.
  */
 import { z } from 'zod';
+import { FailureRecordSchema } from './failure-budget.js';
 import { Label } from './labels.js';
+import { LabelEventSchema } from './trust.js';
 
 /** A trusted claim comment as the snapshot saw it (src/core/claim-marks.ts). */
 export const ClaimMarkSchema = z.object({
@@ -23,6 +25,13 @@ export const IssueSummarySchema = z.object({
   updatedAt: z.string(),
   /** Claim comments among the latest comments (listed for `loom:building` issues only): their heartbeats. */
   claims: z.array(ClaimMarkSchema).optional(),
+  /** GitHub's authorAssociation and the author's login (src/core/trust.ts); absent when not read. */
+  authorAssociation: z.string().nullable().optional(),
+  author: z.string().nullable().optional(),
+  /** The latest `loom:` label events (ready and triage lists): who admitted an outside issue. */
+  labelEvents: z.array(LabelEventSchema).optional(),
+  /** Failed attempts so far, from the newest failures mark in its latest comments (ready lists). */
+  failures: FailureRecordSchema.optional(),
 });
 export type IssueSummary = z.infer<typeof IssueSummarySchema>;
 
@@ -88,6 +97,8 @@ export interface Snapshot {
   counts: PipelineCounts;
   /** Claimable issues: `loom:urgent` first, then oldest first; a short list, not the backlog. */
   readyIssues: IssueSummary[];
+  /** `loom:triage` issues not being curated (up to 20, oldest first): the Curator's work once trusted. */
+  triageIssues?: IssueSummary[];
   /** Open `loom:building` issues (up to 100). */
   buildingIssues: IssueSummary[];
   /**

@@ -184,6 +184,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
         if (completion.release) {
           await releaseIssue(claimCtx, completion.issue, {
             comment: `Loom: the shepherd for this issue ended without finishing it, so the claim is released and the issue is back in the ready queue.`,
+            ...(completion.failure ? { failure: { reason: completion.failure, budget: config.failure } } : {}),
           });
         } else {
           await releaseClaimLock(ctx.paths, completion.issue);
@@ -265,6 +266,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       for (const stale of plan.staleReleases) {
         await releaseIssue(claimCtx, stale.issue, {
           comment: `Loom: this issue was loom:building for ${Math.round(stale.idleSeconds / 3600)} h with no pull request and no sign of a shepherd, so it is back in the ready queue.`,
+          failure: { reason: 'stale', budget: config.failure },
         });
       }
 

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { claimMarksOf } from '../core/claim-marks.js';
+import { failuresOf } from '../core/failure-budget.js';
 import { revertibleLabels } from '../core/label-owners.js';
 import { Label } from '../core/labels.js';
 import {
@@ -37,9 +38,13 @@ export interface SnapshotRequest {
   countsOnly?: boolean;
 }
 
-const ISSUE_FIELDS = 'number title createdAt updatedAt labels(first: 20) { nodes { name } }';
+const ISSUE_FIELDS =
+  'number title createdAt updatedAt authorAssociation author { login } labels(first: 20) { nodes { name } }';
+/** Label events read with queue issues: who added a `loom:` label (the trust boundary, src/core/trust.ts). */
+export const SNAPSHOT_LABEL_EVENTS = 10;
+const LABEL_EVENTS = `timelineItems(itemTypes: [LABELED_EVENT], last: ${SNAPSHOT_LABEL_EVENTS}) { nodes { ... on LabeledEvent { createdAt actor { login } label { name } } } }`;
 /** Comments read with each building and tracked issue: where claim comments and their heartbeats are (DESIGN.md §7). */
-export const SNAPSHOT_COMMENTS = { building: 10, tracked: 30 } as const;
+export const SNAPSHOT_COMMENTS = { building: 10, tracked: 30, ready: 10 } as const;
 const commentFields = (last: number) =>
   `comments(last: ${last}) { nodes { databaseId body createdAt authorAssociation viewerDidAuthor } }`;
 const APPROVED_FIELDS =
@@ -56,7 +61,7 @@ export function searchQueries(repo: Repo) {
     architect: `${base} is:issue label:${Label.architect} sort:created-asc`,
     hermit: `${base} is:issue label:${Label.hermit} sort:created-asc`,
     blocked: `${base} is:issue label:${Label.blocked} sort:created-asc`,
-    triage: `${base} is:issue label:${Label.triage} -label:${Label.curating}`,
+    triage: `${base} is:issue label:${Label.triage} -label:${Label.curating} sort:created-asc`,
     reviewRequested: `${base} is:pr label:${Label.reviewRequested}`,
     changesRequested: `${base} is:pr label:${Label.changesRequested}`,
     readyToMerge: `${base} is:pr label:${Label.pr} sort:created-asc`,
@@ -91,9 +96,11 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
     ),
     ...(request.trackPulls ?? []).map((n) => `p${n}: pullRequest(number: ${n}) { number state merged }`),
   ];
+  // Ready and triage issues carry what the failure budget and the trust boundary judge them by.
+  const queueExtra = ` ${commentFields(SNAPSHOT_COMMENTS.ready)} ${LABEL_EVENTS}`;
   const fields = [
-    listed ? list('ready', 'qReady', request.readyLimit) : count('ready', 'qReady'),
-    listed ? list('urgent', 'qUrgent', request.readyLimit) : '',
+    list('ready', 'qReady', request.readyLimit, queueExtra),
+    listed ? list('urgent', 'qUrgent', request.readyLimit, queueExtra) : '',
     // Status lists building issues too (titles beside their shepherds), without the claim comments.
     listed
       ? list('building', 'qBuilding', 100, ` ${commentFields(SNAPSHOT_COMMENTS.building)}`)
@@ -102,7 +109,7 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
     list('architect', 'qArchitect', 5),
     list('hermit', 'qHermit', 5),
     list('blocked', 'qBlocked', 10),
-    count('triage', 'qTriage'),
+    list('triage', 'qTriage', 20, ` ${LABEL_EVENTS}`),
     count('reviewRequested', 'qReviewRequested'),
     count('changesRequested', 'qChangesRequested'),
     `readyToMerge: search(type: ISSUE, query: $qReadyToMerge, first: 20) { issueCount nodes { ... on PullRequest { ${APPROVED_FIELDS} } } }`,
@@ -177,13 +184,27 @@ const CommentRaw = z
   })
   .nullable();
 const CommentsRaw = z.object({ nodes: z.array(CommentRaw) });
+const LabelEventsRaw = z.object({
+  nodes: z.array(
+    z
+      .object({
+        createdAt: z.string().optional(),
+        actor: z.object({ login: z.string() }).nullable().optional(),
+        label: z.object({ name: z.string() }).nullable().optional(),
+      })
+      .nullable(),
+  ),
+});
 const IssueRaw = z.object({
   number: z.number().int().positive(),
   title: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  authorAssociation: z.string().nullable().optional(),
+  author: z.object({ login: z.string() }).nullable().optional(),
   labels: LabelsRaw,
   comments: CommentsRaw.optional(),
+  timelineItems: LabelEventsRaw.optional(),
 });
 // `... on Issue` leaves other node types as `{}`: those are skipped, a node with a number must be a whole issue.
 const SearchRaw = z.object({ issueCount: z.number().int().nonnegative(), nodes: z.array(z.unknown()).optional() });
@@ -239,6 +260,11 @@ function check<T extends z.ZodType>(schema: T, value: unknown, what: string): z.
 
 const commentsOf = (raw: z.infer<typeof CommentsRaw> | undefined) => (raw?.nodes ?? []).flatMap((c) => (c ? [c] : []));
 
+const labelEventsOf = (raw: z.infer<typeof LabelEventsRaw>) =>
+  raw.nodes.flatMap((e) =>
+    e?.label && e.createdAt ? [{ label: e.label.name, actor: e.actor?.login ?? null, createdAt: e.createdAt }] : [],
+  );
+
 function issuesOf(answer: z.infer<typeof SearchRaw>, alias: string, now: Date): IssueSummary[] {
   return (answer.nodes ?? []).flatMap((node, i) => {
     if (!node || typeof node !== 'object' || !('number' in node)) return [];
@@ -251,6 +277,11 @@ function issuesOf(answer: z.infer<typeof SearchRaw>, alias: string, now: Date): 
         createdAt: raw.createdAt,
         updatedAt: raw.updatedAt,
         ...(raw.comments ? { claims: claimMarksOf(commentsOf(raw.comments), now) } : {}),
+        ...(raw.authorAssociation !== undefined
+          ? { authorAssociation: raw.authorAssociation, author: raw.author?.login ?? null }
+          : {}),
+        ...(raw.timelineItems ? { labelEvents: labelEventsOf(raw.timelineItems) } : {}),
+        ...(raw.comments && raw.timelineItems ? { failures: failuresOf(commentsOf(raw.comments)) } : {}),
       }),
     ];
   });
@@ -337,6 +368,7 @@ export function parseSnapshot(
       pr_needs_fix: approvedPulls.filter((p) => repairReason(p)).length,
     }),
     readyIssues: [...urgent, ...ready.filter((i) => !seen.has(i.number))],
+    triageIssues: list('triage'),
     buildingIssues: list('building'),
     workerLabels: request.countsOnly
       ? []

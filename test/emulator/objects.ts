@@ -228,7 +228,7 @@ export class CommentObj {
     return new UserObj(this.comment.author);
   }
   get authorAssociation() {
-    return this.comment.author === VIEWER_LOGIN ? 'OWNER' : 'NONE';
+    return this.ctx.store.associationOf(this.comment.author);
   }
   get createdAt() {
     return this.comment.createdAt;
@@ -369,7 +369,7 @@ abstract class ItemObj<T extends Item> {
     return new UserObj(this.item.author);
   }
   get authorAssociation() {
-    return this.item.author === VIEWER_LOGIN ? 'OWNER' : 'NONE';
+    return this.ctx.store.associationOf(this.item.author);
   }
   get editor() {
     return null;
@@ -425,6 +425,19 @@ abstract class ItemObj<T extends Item> {
   }
   comments(args: PageArgs) {
     return connection(this.item.comments, args, { name: 'comments' }, (c) => new CommentObj(this.ctx, this.item, c));
+  }
+  /** Only `LabeledEvent`s are recorded; asking for other item types gives none of them. */
+  timelineItems(args: PageArgs & { itemTypes?: string[] | null }) {
+    const wanted = !args.itemTypes || args.itemTypes.includes('LABELED_EVENT');
+    const events = wanted ? this.item.labelEvents : [];
+    return connection(events, args, { name: 'timelineItems' }, (event) => ({
+      __typename: 'LabeledEvent',
+      id: `LE_${this.item.number}_${events.indexOf(event)}`,
+      createdAt: event.createdAt,
+      actor: new UserObj(event.actor),
+      label: new LabelObj(this.ctx, this.ctx.store.getLabel(event.label) ?? this.ctx.store.ensureLabel(event.label)),
+      labelable: wrapItem(this.ctx, this.item),
+    }));
   }
   assignees(args: PageArgs) {
     return connection(this.item.assignees, args, { name: 'assignees' }, (login) => new UserObj(login));

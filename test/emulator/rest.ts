@@ -149,7 +149,7 @@ function restIssue(api: string, store: Store, item: Item) {
     created_at: item.createdAt,
     updated_at: item.updatedAt,
     closed_at: item.closedAt,
-    author_association: item.author === VIEWER_LOGIN ? 'OWNER' : 'NONE',
+    author_association: store.associationOf(item.author),
     body: item.body,
   };
   if (item.kind === 'pr') {
@@ -211,7 +211,7 @@ function restPull(api: string, store: Store, pr: PullRequest) {
       user: restUser(api, store.owner),
       repo,
     },
-    author_association: pr.author === VIEWER_LOGIN ? 'OWNER' : 'NONE',
+    author_association: store.associationOf(pr.author),
     merged: pr.state === 'MERGED',
     mergeable,
     rebaseable: mergeable,
@@ -237,7 +237,7 @@ function restComment(api: string, store: Store, item: Item, c: Comment) {
     user: restUser(api, c.author),
     created_at: c.createdAt,
     updated_at: c.updatedAt,
-    author_association: c.author === VIEWER_LOGIN ? 'OWNER' : 'NONE',
+    author_association: store.associationOf(c.author),
     body: c.body,
   };
 }

@@ -28,6 +28,8 @@ const itemFields = {
   body: z.string().nullable().optional(),
   labels: z.array(z.string().min(1)).optional(),
   author: z.string().min(1).optional(),
+  /** Who added the seeded labels (timeline `LabeledEvent` actor); default the author. */
+  labeledBy: z.string().min(1).optional(),
   assignees: z.array(z.string().min(1)).optional(),
   createdAt: z.string().optional(),
   updatedAt: z.string().optional(),
@@ -75,6 +77,8 @@ export const SeedSchema = z
     labels: z.array(SeedLabelSchema).optional().default([]),
     issues: z.array(SeedIssueSchema).optional().default([]),
     pullRequests: z.array(SeedPullRequestSchema).optional().default([]),
+    /** Logins whose authorAssociation is COLLABORATOR (the viewer is OWNER, anyone else NONE). */
+    collaborators: z.array(z.string().min(1)).optional().default([]),
   })
   .superRefine((seed, ctx) => {
     const seen = new Set<number>();

@@ -34,7 +34,15 @@ export interface Comment {
   updatedAt: string;
 }
 
+/** A `labeled` timeline event: who added which label when. */
+export interface LabelEvent {
+  label: string;
+  actor: string;
+  createdAt: string;
+}
+
 interface ItemBase {
+  labelEvents: LabelEvent[];
   number: number;
   title: string;
   body: string;
@@ -134,10 +142,13 @@ export class Store {
   readonly protectedBranches = new Set<string>(['main']);
   /** Bumped on each change; lets callers cache derived data. */
   version = 0;
+  /** Logins with authorAssociation COLLABORATOR. */
+  readonly collaborators: Set<string>;
 
   constructor(seed: Seed) {
     const parsed = parseSeed(seed);
     this.repo = parsed.repo;
+    this.collaborators = new Set(parsed.collaborators);
     const [owner, name] = parsed.repo.split('/') as [string, string];
     this.owner = owner;
     this.name = name;
@@ -158,6 +169,11 @@ export class Store {
 
   now(): string {
     return isoSeconds(Date.now());
+  }
+
+  /** GitHub's authorAssociation of a login in this repository. */
+  associationOf(login: string): 'OWNER' | 'COLLABORATOR' | 'NONE' {
+    return login === VIEWER_LOGIN ? 'OWNER' : this.collaborators.has(login) ? 'COLLABORATOR' : 'NONE';
   }
 
   private touch(item: Item): void {
@@ -288,6 +304,11 @@ export class Store {
       title: input.title ?? '',
       body: input.body ?? '',
       labels,
+      labelEvents: labels.map((label) => ({
+        label,
+        actor: input.labeledBy ?? input.author ?? VIEWER_LOGIN,
+        createdAt: created,
+      })),
       author: input.author ?? VIEWER_LOGIN,
       assignees: [...(input.assignees ?? [])],
       createdAt: created,
@@ -411,22 +432,27 @@ export class Store {
     return item;
   }
 
-  setLabels(n: number, names: string[]): Item {
+  setLabels(n: number, names: string[], actor: string = VIEWER_LOGIN): Item {
     const item = this.item(n);
+    const before = new Set(item.labels);
     item.labels = [];
     for (const name of names) {
       const label = this.ensureLabel(name);
       if (!item.labels.includes(label.name)) item.labels.push(label.name);
+      if (!before.has(label.name)) item.labelEvents.push({ label: label.name, actor, createdAt: this.now() });
     }
     this.touch(item);
     return item;
   }
 
-  addLabels(n: number, names: string[]): Item {
+  /** Adds labels; `actor` (default the viewer) is recorded as each new label's `LabeledEvent` actor. */
+  addLabels(n: number, names: string[], actor: string = VIEWER_LOGIN): Item {
     const item = this.item(n);
     for (const name of names) {
       const label = this.ensureLabel(name);
-      if (!item.labels.includes(label.name)) item.labels.push(label.name);
+      if (item.labels.includes(label.name)) continue;
+      item.labels.push(label.name);
+      item.labelEvents.push({ label: label.name, actor, createdAt: this.now() });
     }
     this.touch(item);
     return item;
