@@ -4,7 +4,10 @@
  * event stream follows a label change on the forge, every open page shares one GitHub request per refresh,
  * and the log pane's stream tails a worker log.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DashboardModel } from '../src/core/dashboard-view.js';
 import {
@@ -16,7 +19,7 @@ import {
   startDashboard,
   toolLine,
 } from './helpers/dashboard.js';
-import { sleep } from './helpers/reliability.js';
+import { sleep, until } from './helpers/reliability.js';
 
 let fx: DashboardFixture;
 const POLL = 2;
@@ -184,4 +187,54 @@ describe('loom dashboard: live updates', () => {
       stream.close();
     }
   });
+});
+
+describe('loom dashboard: the command', () => {
+  it('--help names what it shows and its exit codes', async () => {
+    const help = await fx.repo.loom(['dashboard', '--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain('--port <n>');
+    expect(help.stdout).toMatch(
+      /Exit codes:\n\s+0 {2}stopped \(Ctrl-C or SIGTERM\)\n\s+2 {2}bad --port, or the port is taken/,
+    );
+  });
+
+  it.each([
+    ['a taken port', String(0), 'Cannot listen on 127.0.0.1'],
+    ['a port out of range', '70000', 'Invalid arguments'],
+    ['a port that is not a number', 'http', 'Invalid arguments'],
+  ])('exits 2 on %s', async (_what, port, message) => {
+    const result = await fx.repo.loom(['dashboard', '--port', port === '0' ? String(fx.port) : port]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('--open hands the URL to the platform opener as one argument, and stops on SIGTERM with 0', async () => {
+    const bin = mkdtempSync(path.join(tmpdir(), 'loom-opener-'));
+    const record = path.join(bin, 'opened');
+    writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$#" "$1" > '${record}'\n`);
+    chmodSync(path.join(bin, 'xdg-open'), 0o755);
+    const child = execa('node', [path.join(fx.repo.dir, '.loom/scripts/loom'), 'dashboard', '--open'], {
+      cwd: fx.repo.dir,
+      env: { ...fx.repo.env, PATH: `${bin}:${fx.repo.env.PATH}` },
+      extendEnv: false,
+      reject: false,
+    });
+    try {
+      await until(() => existsSync(record) && readFileSync(record, 'utf8').includes('token='), 20_000, 'the opener');
+      const [count, url] = readFileSync(record, 'utf8').trim().split('\n');
+      expect(count).toBe('1');
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{40,}$/);
+    } finally {
+      child.kill('SIGTERM');
+      const result = await child;
+      expect({ code: result.exitCode, signal: result.signal, err: String(result.stderr) }).toEqual({
+        code: 0,
+        signal: undefined,
+        err: '',
+      });
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }, 40_000);
 });

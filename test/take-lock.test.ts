@@ -30,17 +30,22 @@ describe('the take lock', () => {
     const gate = new Promise<void>((r) => {
       release = r;
     });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
     const first = withTakeLock(paths, 7, async () => {
       events.push('first in');
+      entered();
       await gate;
       events.push('first out');
     });
-    await new Promise((r) => setTimeout(r, 100));
+    await inside; // the first holds the lock
     const second = withTakeLock(paths, 7, async () => {
       events.push('second in');
     });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(events).toEqual(['first in']); // the second waits while the first holds it
+    await new Promise((r) => setTimeout(r, 300)); // time for the second to try (it cannot get in however long)
+    expect(events).toEqual(['first in']);
     release();
     await Promise.all([first, second]);
     expect(events).toEqual(['first in', 'first out', 'second in']);

@@ -88,6 +88,16 @@ export async function dashboard(env: CommandEnv, options: z.infer<typeof Options
       });
     throw error;
   }
+  // Listen for Ctrl-C before anyone can know the URL (the opener, a script reading stdout).
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
   env.io.out(`Loom dashboard: ${server.url}`);
   env.io.out('Only this machine can open it, with the token in the URL. Ctrl-C stops it.');
   if (options.open) {
@@ -98,15 +108,7 @@ export async function dashboard(env: CommandEnv, options: z.infer<typeof Options
       })
       .catch(() => undefined);
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopped;
   await server.close();
   return 0;
 }
