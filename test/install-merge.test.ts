@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDefaults } from '../src/install/defaults.js';
 import {
   GITIGNORE_HEADER,
+  loomSettingsEnv,
   loomSettingsRules,
   mergeGitignore,
   mergeLabelsYaml,
@@ -37,20 +38,28 @@ describe('settings.json rules', () => {
   });
 
   it("records as Loom's only the rules it added, and removes only those on uninstall", () => {
-    const before = JSON.stringify({ model: 'opus', permissions: { allow: ['Bash(.loom/scripts/loom:*)'] } });
+    const before = JSON.stringify({
+      model: 'opus',
+      env: { MY_VAR: 'x' },
+      permissions: { allow: ['Bash(.loom/scripts/loom:*)'] },
+    });
     const rules = loomSettingsRules(before, settings, undefined);
     expect(rules).not.toContain('Bash(.loom/scripts/loom:*)');
     expect(rules.length).toBeGreaterThan(0);
     const installed = mergeSettings(before, settings);
-    expect(JSON.parse(withoutLoomSettings(installed, manifest({ settings_allow: rules }), [])!)).toEqual(
-      JSON.parse(before),
-    );
+    const env = loomSettingsEnv(before, settings, undefined);
+    expect(
+      JSON.parse(withoutLoomSettings(installed, manifest({ settings_allow: rules, settings_env: env }), settings)!),
+    ).toEqual(JSON.parse(before));
     // Only Loom's entries: nothing left, the file can go.
     expect(
       withoutLoomSettings(
         settings,
-        manifest({ settings_allow: loomSettingsRules(undefined, settings, undefined) }),
-        [],
+        manifest({
+          settings_allow: loomSettingsRules(undefined, settings, undefined),
+          settings_env: loomSettingsEnv(undefined, settings, undefined),
+        }),
+        settings,
       ),
     ).toBe(undefined);
   });

@@ -130,6 +130,21 @@ describe('loom uninstall', () => {
     repo.cleanup();
   });
 
+  it("an install from before the manifest recorded Loom's lines is still removed whole after an init", async () => {
+    const repo = await createTestRepo(emulator);
+    const manifest = JSON.parse(read(repo.dir, '.loom/install-manifest.json'));
+    delete manifest.gitignore_lines;
+    delete manifest.settings_allow;
+    write(repo.dir, '.loom/install-manifest.json', JSON.stringify(manifest));
+    expect((await repo.loom(['init', '.', '--no-labels'])).exitCode).toBe(0);
+    const upgraded = JSON.parse(read(repo.dir, '.loom/install-manifest.json'));
+    expect(upgraded.gitignore_lines).toContain('# Loom runtime files (added by loom init)');
+    const result = await repo.loom(['uninstall']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await repo.git(['status', '--porcelain', '--ignored'])).toBe('');
+    repo.cleanup();
+  });
+
   it('refuses without an install manifest and removes nothing', async () => {
     const repo = await createTestRepo(emulator);
     const { rmSync } = await import('node:fs');

@@ -191,8 +191,8 @@ async function uninstall(
     throw new LoomError('NOT_INSTALLED', `No ${MANIFEST_PATH} in ${root}: nothing is removed.`, {
       hint: 'Without the manifest Loom cannot tell its files from yours. Run `loom init` first (it writes one), then uninstall.',
     });
-  const shipped = JSON.parse(loadDefaults()['.claude/settings.json'] ?? '{}').permissions?.allow ?? [];
-  const items = planUninstall({ target: root, manifest, shippedRules: shipped, keepState: options.keepState });
+  const shippedSettings = loadDefaults()['.claude/settings.json'] ?? '{}';
+  const items = planUninstall({ target: root, manifest, shippedSettings, keepState: options.keepState });
   // Labels first: once the files are gone this CLI's own later chunks would be too.
   let labels: { deleted: string[]; absent: string[] } | null = null;
   if (options.labels) {
@@ -231,20 +231,20 @@ async function uninstall(
     });
     return 0;
   }
-  const would = options.dryRun ? 'would ' : '';
+  const verb = (action: string) => (options.dryRun ? `would ${action === 'kept' ? 'keep' : action}` : action);
   env.io.out(`${options.dryRun ? 'Would remove' : 'Removing'} Loom ${manifest.loom_version} from ${root}`);
   const chunks = items.filter((i) => i.path.startsWith('.loom/scripts/lib/') && i.action === 'remove').length;
   for (const item of items) {
     if (item.path.startsWith('.loom/scripts/lib/') && item.action === 'remove') continue;
-    env.io.out(`  ${would}${item.action} ${item.path}${item.note ? `  (${item.note})` : ''}`);
+    env.io.out(`  ${verb(item.action)} ${item.path}${item.note ? `  (${item.note})` : ''}`);
   }
-  if (chunks) env.io.out(`  ${would}remove .loom/scripts/lib/ (${chunks} code chunk(s))`);
+  if (chunks) env.io.out(`  ${verb('remove')} .loom/scripts/lib/ (${chunks} code chunk(s))`);
   const kept = items.filter((i) => i.action === 'kept' && i.note?.startsWith('you changed'));
   if (kept.length)
     env.io.out(`${kept.length} file(s) you changed were kept; delete them yourself if you no longer want them.`);
   if (labels)
     env.io.out(
-      `labels: ${would}delete ${labels.deleted.length}${labels.absent.length ? `, ${labels.absent.length} already absent` : ''}`,
+      `labels: ${verb('delete')} ${labels.deleted.length}${labels.absent.length ? `, ${labels.absent.length} already absent` : ''}`,
     );
   else env.io.out("GitHub labels were left as they are (--labels deletes Loom's).");
   return 0;

@@ -149,6 +149,17 @@ export function gitignoreAdditions(existing: string | undefined): string[] {
   return lines.includes(GITIGNORE_HEADER) ? missing : [GITIGNORE_HEADER, ...missing];
 }
 
+/**
+ * The lines of Loom's block in a .gitignore written before installs recorded theirs: Loom's header and the
+ * Loom entries after it (none when the header is missing).
+ */
+export function loomGitignoreBlock(existing: string | undefined): string[] {
+  const lines = (existing ?? '').split('\n').map((l) => l.trim());
+  const header = lines.indexOf(GITIGNORE_HEADER);
+  if (header === -1) return [];
+  return [GITIGNORE_HEADER, ...GITIGNORE_ENTRIES.filter((entry) => lines.slice(header).includes(entry))];
+}
+
 /** .gitignore: Loom's runtime entries added once, the user's lines untouched. */
 export function mergeGitignore(existing: string | undefined): string {
   const added = gitignoreAdditions(existing);
@@ -275,6 +286,20 @@ export function loomSettingsRules(existing: string | undefined, defaults: string
   return ours.filter((rule) => recorded.includes(rule) || !before.includes(rule));
 }
 
+/** Which `env` keys of settings.json are Loom's after this init: the same rule as loomSettingsRules, by key. */
+export function loomSettingsEnv(existing: string | undefined, defaults: string, manifest: Manifest | undefined) {
+  const ours = Object.keys((JSON.parse(defaults) as Settings).env ?? {});
+  if (manifest && !manifest.settings_env) return ours;
+  let before: string[] = [];
+  try {
+    before = Object.keys((JSON.parse(existing ?? '{}') as Settings).env ?? {});
+  } catch {
+    // An invalid file is refused by mergeSettings.
+  }
+  const recorded = manifest?.settings_env ?? [];
+  return ours.filter((key) => recorded.includes(key) || !before.includes(key));
+}
+
 /**
  * settings.json: Loom's permissions added to the user's (union), minus `obsolete` rules (Loom's own from an
  * older version that it no longer ships; a rule Loom still ships or the user's own is never in it); Loom's hooks
@@ -395,6 +420,7 @@ export async function planInitWithCommands(input: InitPlanInput): Promise<InitPl
   const recorded: Record<string, string> = {};
   const previous = input.manifest?.files ?? {};
   let settingsAllow: string[] = [];
+  let settingsEnv: string[] = [];
   // `built`: a file of the built CLI (launcher and chunks), replaced as one unit: a kept old launcher or chunk
   // beside new ones would break the CLI, and nobody edits minified output.
   const add = async (
@@ -458,6 +484,7 @@ export async function planInitWithCommands(input: InitPlanInput): Promise<InitPl
         note: 'Loom permissions and guard hook added to yours',
       });
       settingsAllow = loomSettingsRules(existing, ours, input.manifest);
+      settingsEnv = loomSettingsEnv(existing, ours, input.manifest);
     } else if (roleFiles.has(relative)) await add(relative, withAllowedTools(content, rules));
     else if (relative === '.github/labels.yml') {
       const merged = mergeLabelsYaml(existing, content, input.manifest?.labels, input.force);
@@ -486,7 +513,12 @@ export async function planInitWithCommands(input: InitPlanInput): Promise<InitPl
     await add(`.loom/scripts/${name}`, wrapperScript(command), { mode: 0o755 });
   const gitignore = await read('.gitignore');
   await add('.gitignore', mergeGitignore(gitignore), { note: 'runtime files ignored' });
-  const gitignoreLines = [...new Set([...(input.manifest?.gitignore_lines ?? []), ...gitignoreAdditions(gitignore)])];
+  const gitignoreLines = [
+    ...new Set([
+      ...(input.manifest?.gitignore_lines ?? loomGitignoreBlock(gitignore)),
+      ...gitignoreAdditions(gitignore),
+    ]),
+  ];
   planned.sort((a, b) => a.path.localeCompare(b.path));
   const manifest: Manifest = {
     manifest_version: 1,
@@ -495,6 +527,7 @@ export async function planInitWithCommands(input: InitPlanInput): Promise<InitPl
     files: recorded,
     labels: Object.fromEntries(input.labels.map((l) => [l.name, { color: l.color, description: l.description }])),
     settings_allow: settingsAllow,
+    settings_env: settingsEnv,
     gitignore_lines: gitignoreLines,
   };
   const text = renderManifest(manifest);

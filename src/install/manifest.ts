@@ -30,6 +30,8 @@ export const ManifestSchema = z.object({
    * what an upgrade may drop when Loom no longer ships one and what `loom uninstall` removes. Absent: an older install.
    */
   settings_allow: z.array(z.string()).optional(),
+  /** The `env` keys of .claude/settings.json that are Loom's (added by init, not the user's). Absent: an older install. */
+  settings_env: z.array(z.string()).optional(),
   /** The .gitignore lines init added (its header and entries the user did not have). Absent: an older install. */
   gitignore_lines: z.array(z.string()).optional(),
 });

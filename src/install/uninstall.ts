@@ -83,14 +83,20 @@ const isLoomHook = (entry: HookEntry) =>
   (entry.hooks ?? []).some((h) => /\.loom\/scripts\/loom"? guard\b/.test(h.command ?? ''));
 
 /**
- * settings.json without Loom's permission rules (the manifest's record; for an older install, the rules Loom
- * ships now) and without Loom's guard hook; keys left empty by that are dropped. Undefined when nothing is left.
+ * settings.json without Loom's permission rules and `env` keys (the manifest's record; for an older install,
+ * those Loom ships now) and without Loom's guard hook; keys left empty by that are dropped. Undefined when nothing is left.
  * Throws when the file is not a JSON object (the caller keeps it).
  */
-export function withoutLoomSettings(text: string, manifest: Manifest, shipped: string[]): string | undefined {
+export function withoutLoomSettings(text: string, manifest: Manifest, shipped: string): string | undefined {
   const settings = JSON.parse(text) as Record<string, unknown>;
   if (!settings || typeof settings !== 'object' || Array.isArray(settings)) throw new Error('not a JSON object');
-  const ours = new Set([...(manifest.settings_allow ?? shipped), ...OBSOLETE_LOOM_RULES]);
+  const loom = JSON.parse(shipped) as { permissions?: { allow?: string[] }; env?: Record<string, string> };
+  const ours = new Set([...(manifest.settings_allow ?? loom.permissions?.allow ?? []), ...OBSOLETE_LOOM_RULES]);
+  const env = settings.env as Record<string, unknown> | undefined;
+  if (env && typeof env === 'object' && !Array.isArray(env)) {
+    for (const key of manifest.settings_env ?? Object.keys(loom.env ?? {})) delete env[key];
+    if (!Object.keys(env).length) delete settings.env;
+  }
   const permissions = settings.permissions as { allow?: unknown } | undefined;
   if (permissions && Array.isArray(permissions.allow)) {
     permissions.allow = permissions.allow.filter((rule) => !ours.has(rule as string));
@@ -113,8 +119,8 @@ export function withoutLoomSettings(text: string, manifest: Manifest, shipped: s
 export interface UninstallInput {
   target: string;
   manifest: Manifest;
-  /** Loom's shipped settings.json rules, for an install whose manifest has no record of them. */
-  shippedRules: string[];
+  /** Loom's shipped settings.json, for an install whose manifest has no record of Loom's rules and env keys. */
+  shippedSettings: string;
   keepState: boolean;
 }
 
@@ -151,7 +157,7 @@ export function planUninstall(input: UninstallInput): UninstallItem[] {
     '.claude/settings.json': (text) => {
       let rest: string | undefined;
       try {
-        rest = withoutLoomSettings(text, manifest, input.shippedRules);
+        rest = withoutLoomSettings(text, manifest, input.shippedSettings);
       } catch {
         return { path: '.claude/settings.json', action: 'kept', note: 'not a valid JSON object; Loom entries left' };
       }
