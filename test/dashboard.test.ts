@@ -20,6 +20,7 @@ import {
   toolLine,
 } from './helpers/dashboard.js';
 import { sleep, until } from './helpers/reliability.js';
+import { createTestRepo } from './helpers/repo.js';
 
 let fx: DashboardFixture;
 const POLL = 2;
@@ -235,6 +236,34 @@ describe('loom dashboard: the command', () => {
         err: '',
       });
       rmSync(bin, { recursive: true, force: true });
+    }
+  }, 40_000);
+});
+
+describe('loom dashboard without a daemon', () => {
+  it('serves the pipeline from GitHub when no daemon ever ran here (no state file)', async () => {
+    const repo = await createTestRepo(fx.emulator);
+    const child = execa('node', [path.join(repo.dir, '.loom/scripts/loom'), 'dashboard'], {
+      cwd: repo.dir,
+      env: repo.env,
+      extendEnv: false,
+      reject: false,
+    });
+    try {
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      await until(() => /token=[\w-]+/.test(out), 20_000, 'the URL');
+      const url = new URL(/(http:\S+)/.exec(out)![1]!);
+      const answer = await get(Number(url.port), `/model.json${url.search}`, { host: url.host });
+      const model = JSON.parse(answer.body) as DashboardModel;
+      expect(model.daemon.status).toBe('never-started');
+      expect(model.lanes).toEqual([]);
+      expect(ready(model)).toBeGreaterThan(0);
+      expect(model.errors).toEqual([]);
+    } finally {
+      child.kill('SIGTERM');
+      await child;
+      repo.cleanup();
     }
   }, 40_000);
 });

@@ -5,16 +5,13 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { claimIssue } from '../claims/claim.js';
-import { claimedSlot, isBusy, ShepherdSlotIdSchema, SupportRoleNameSchema } from '../core/daemon-state.js';
-import { formatDirective, shepherdDirective } from '../core/directives.js';
-import { slotIds } from '../core/planner.js';
+import { ShepherdSlotIdSchema, SupportRoleNameSchema } from '../core/daemon-state.js';
+import { formatDirective } from '../core/directives.js';
 import { PHASES, PhaseSchema } from '../core/shepherd-phase.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
-import { assertCloneOwner } from '../daemon/ownership.js';
 import { recordTask } from '../daemon/record.js';
-import { LoomError } from '../errors.js';
+import { spawnIssue } from '../daemon/spawn.js';
 import { safeWriteFile } from '../fs/safe-file.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
@@ -144,35 +141,7 @@ export function register(program: Command, run: Run): void {
           z.object({ issue: issueNumber, daemon: daemonId.optional(), json: z.boolean().default(false) }),
           { ...raw, issue },
         );
-        const ctx = await context(env);
-        const config = await ctx.config();
-        const repo = await ctx.repo();
-        const directive = await ctx.store.withLock(async () => {
-          const state = await ctx.store.read();
-          assertCloneOwner(state, options.daemon, config, ctx.now());
-          if (Object.values(state.shepherds).some((s) => isBusy(s) && s.issue === options.issue)) {
-            throw new LoomError('CLAIM_CONFLICT', `#${options.issue} already has a shepherd.`, {
-              hint: 'See `loom status`.',
-            });
-          }
-          const slot = slotIds(config.max_shepherds).find((id) => !isBusy(state.shepherds[id]));
-          if (!slot)
-            throw new LoomError('USAGE', `All ${config.max_shepherds} shepherd slots are busy.`, {
-              hint: 'Wait for one to finish, or raise max_shepherds in .loom/config.json.',
-            });
-          const outcome = await claimIssue(
-            { gh: ctx.gh, repo, paths: ctx.paths, owner: state.daemon_id ?? 'spawn', now: ctx.now },
-            options.issue,
-          );
-          if (!outcome.claimed)
-            throw new LoomError('CLAIM_CONFLICT', `Cannot claim #${options.issue}: ${outcome.reason}.`, {
-              hint: 'Only open loom:issue issues can be claimed.',
-            });
-          const nowIso = ctx.now().toISOString();
-          state.shepherds[slot] = claimedSlot(options.issue, nowIso);
-          await ctx.store.write(state);
-          return shepherdDirective(slot, options.issue, config);
-        });
+        const directive = await spawnIssue(await context(env), options.issue, options.daemon);
         if (options.json) printJson(env.io, directive);
         else env.io.out(formatDirective(directive));
       }, Boolean(raw.json)),

@@ -6,22 +6,13 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { LoomContext, Output } from '../context.js';
-import {
-  type AwaitCondition,
-  type AwaitOutcome,
-  AwaitOutcomeSchema,
-  describeCondition,
-  evaluateAwait,
-} from '../core/await.js';
+import { type AwaitCondition, AwaitOutcomeSchema, describeCondition } from '../core/await.js';
 import { CheckpointSchema } from '../core/checkpoint.js';
 import { allLabelNames } from '../core/labels.js';
 import { decidePhase, PhaseSchema, phaseModel } from '../core/shepherd-phase.js';
-import { type HeartbeatReport, recordHeartbeat } from '../daemon/heartbeat.js';
-import { ExitCode, isTransient, LoomError } from '../errors.js';
+import { awaitCondition, heartbeatQuietly } from '../daemon/await.js';
 import { checkpointFrom, readCheckpoint, writeCheckpoint } from '../github/checkpoint.js';
 import { readIssueWork } from '../github/issue-work.js';
-import { waitForStopFile } from '../state/stop-file.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
@@ -67,27 +58,6 @@ const loomLabel = z
 const phaseName = z
   .string()
   .regex(/^[a-z][a-z-]{0,19}$/, 'must be a phase name such as curator, builder, judge, doctor, merge');
-
-const OUTCOME_EXIT: Record<AwaitOutcome, number> = {
-  met: ExitCode.ok,
-  timeout: ExitCode.timeout,
-  stopped: ExitCode.stopShepherds,
-  aborted: ExitCode.aborted,
-  blocked: ExitCode.blocked,
-};
-
-/**
- * A heartbeat that never fails the command: the GitHub side (checkpoint, the
- * wait) matters more than the local journal, whose lock may be busy.
- */
-async function heartbeat(ctx: LoomContext, issue: number, report: HeartbeatReport, io: Output): Promise<void> {
-  try {
-    await recordHeartbeat(ctx, issue, report);
-  } catch (error) {
-    if (!(error instanceof LoomError)) throw error;
-    io.err(`loom: heartbeat not recorded: ${error.message}`);
-  }
-}
 
 export function register(program: Command, run: Run): void {
   program
@@ -188,7 +158,12 @@ Examples:
           { phase: options.phase, pr: options.pr },
           ctx.now(),
         );
-        await heartbeat(ctx, options.issue, { phase: options.phase, pr: written.checkpoint.pr ?? undefined }, env.io);
+        await heartbeatQuietly(
+          ctx,
+          options.issue,
+          { phase: options.phase, pr: written.checkpoint.pr ?? undefined },
+          env.io.err,
+        );
         if (options.json)
           return printJson(env.io, {
             issue: options.issue,
@@ -250,66 +225,34 @@ Examples:
             : { kind: 'pr-label', label: options.prLabel! };
         const ctx = await mainContext(env);
         const config = await ctx.config();
-        const repo = await ctx.repo();
-        const intervalMs = (options.interval ?? config.poll_interval) * 1000;
-        const clock = ctx.clock;
-        const started = clock.monotonic();
-        const deadline = started + (options.timeout ?? config.wait_budget) * 1000;
-        const stopRequested = () => existsSync(ctx.paths.stopShepherds);
-        let polls = 0;
-        let labels: string[] = [];
-        let prNumber: number | null = options.pr ?? null;
-
-        const finish = (outcome: AwaitOutcome, detail: string): number => {
-          const exitCode = OUTCOME_EXIT[outcome];
-          const result: AwaitJson = {
+        const result = await awaitCondition(
+          ctx,
+          {
+            issue: options.issue,
+            condition,
+            ...(options.pr !== undefined ? { pr: options.pr } : {}),
+            timeoutSeconds: options.timeout ?? config.wait_budget,
+            intervalSeconds: options.interval ?? config.poll_interval,
+          },
+          env.io.err,
+        );
+        if (options.json) {
+          const json: AwaitJson = {
             issue: options.issue,
             condition: describeCondition(condition),
-            outcome,
-            exit_code: exitCode,
-            waited_seconds: Math.round((clock.monotonic() - started) / 100) / 10,
-            polls,
-            pr: prNumber,
-            labels,
+            outcome: result.outcome,
+            exit_code: result.exitCode,
+            waited_seconds: result.waitedSeconds,
+            polls: result.polls,
+            pr: result.pr,
+            labels: result.labels,
           };
-          if (options.json) printJson(env.io, result);
-          else
-            env.io.out(
-              `${outcome}: ${detail} (after ${result.waited_seconds}s, ${polls} poll${polls === 1 ? '' : 's'})`,
-            );
-          return exitCode;
-        };
-
-        for (;;) {
-          if (stopRequested()) return finish('stopped', '.loom/stop-shepherds exists: reach a safe point and stop');
-          let verdict: ReturnType<typeof evaluateAwait> = 'waiting';
-          try {
-            const work = await readIssueWork(
-              ctx.gh,
-              repo,
-              options.issue,
-              options.pr !== undefined ? { pr: options.pr } : {},
-            );
-            polls++;
-            labels = work.issue.labels;
-            const pull = options.pr !== undefined ? work.explicit : (work.pull?.pull ?? null);
-            prNumber = pull?.number ?? prNumber;
-            verdict = evaluateAwait(condition, { issueLabels: labels, pr: pull });
-          } catch (error) {
-            // A passing network problem or rate limit must not end a long wait; the next poll retries.
-            if (!isTransient(error)) throw error;
-            env.io.err(`loom await: ${error.message} (retrying at the next poll)`);
-          }
-          await heartbeat(ctx, options.issue, {}, env.io);
-          if (verdict === 'met') return finish('met', describeCondition(condition));
-          if (verdict === 'aborted') return finish('aborted', `loom:abort is on #${options.issue}`);
-          if (verdict === 'blocked') return finish('blocked', `loom:blocked is on #${options.issue}`);
-          if (clock.monotonic() >= deadline)
-            return finish('timeout', `still waiting for ${describeCondition(condition)}`);
-          const pause = Math.min(intervalMs, deadline - clock.monotonic());
-          if (await waitForStopFile(clock, ctx.paths.stopShepherds, pause))
-            return finish('stopped', '.loom/stop-shepherds exists: reach a safe point and stop');
+          printJson(env.io, json);
+        } else {
+          const polls = `${result.polls} poll${result.polls === 1 ? '' : 's'}`;
+          env.io.out(`${result.outcome}: ${result.detail} (after ${result.waitedSeconds}s, ${polls})`);
         }
+        return result.exitCode;
       }, Boolean(raw.json)),
     );
 }
