@@ -272,3 +272,61 @@ describe('failures have a budget', () => {
     expect(stateOf(repo).shepherds['shepherd-1']?.status).toBe('paused');
   }, 120_000);
 });
+
+describe('strangers issues wait for a maintainer', () => {
+  it('an outsider labelled loom:issue is not claimed, taken or promoted; once a collaborator labels it, it is claimed', async () => {
+    const seed = seedWith([
+      { title: 'From a stranger', labels: ['loom:issue'] },
+      { title: 'Another stranger', labels: [] },
+    ]);
+    // Both written by a stranger, who labelled the first himself (as an issue template would).
+    for (const issue of seed.issues ?? []) Object.assign(issue, { author: 'stranger' });
+    emulator = await startEmulator({ ...seed, collaborators: ['maintainer'] });
+    repo = await createTestRepo(emulator, {
+      config: { max_shepherds: 2, issue_threshold: 0, guide: { enabled: false } },
+    });
+    const id = (await repo.loom(['start'])).stdout.trim().split('\n').at(-1)!;
+
+    emulator.clearRequests();
+    const idle = JSON.parse((await repo.loom(['iterate', '--daemon', id, '--json'])).stdout);
+    expect(idle.directives).toEqual([]);
+    expect(idle.held_back).toEqual([{ issue: 1, reason: 'outside', until: null }]);
+    expect(emulator.requests().map((r) => r.operation)).toEqual(['LoomSnapshot']);
+    expect(labelsOf(emulator, 1)).toEqual(['loom:issue']);
+    expect((await repo.loom(['next', 'builder'])).exitCode).toBe(7);
+    // Loom's own roles cannot move a stranger's issue into a queue either.
+    const promote = await repo.loom(['transition', '2', '--add', 'loom:issue']);
+    expect(promote.exitCode).toBe(12);
+    expect(promote.stderr).toContain('outside the repository');
+    expect(labelsOf(emulator, 2)).toEqual([]);
+    expect(JSON.parse((await repo.loom(['status', '--json'])).stdout).outside_waiting).toBe(1);
+
+    // A collaborator labels it by hand: admitted.
+    emulator.store.removeLabels(1, ['loom:issue']);
+    emulator.store.addLabels(1, ['loom:issue'], 'maintainer');
+    expect((await repo.loom(['next', 'builder'])).stdout.trim()).toBe('1');
+    const claimed = await repo.loom(['iterate', '--daemon', id]);
+    expect(claimed.stdout).toContain('SPAWN shepherd-1 shepherd 1');
+    expect(labelsOf(emulator, 1)).toEqual(['loom:building']);
+    expect(JSON.parse((await repo.loom(['status', '--json'])).stdout).outside_waiting).toBe(0);
+  }, 180_000);
+
+  it('triage-only: the Guide may triage an outsider issue, the Curator is not started for it', async () => {
+    const seed = seedWith([{ title: 'Stranger idea', labels: [] }]);
+    Object.assign(seed.issues![0]!, { author: 'stranger' });
+    emulator = await startEmulator(seed);
+    repo = await createTestRepo(emulator, {
+      config: {
+        issue_threshold: 0,
+        guide: { enabled: false },
+        curator: { interval: 0 },
+        trust: { outside_issues: 'triage-only' },
+      },
+    });
+    expect((await repo.loom(['transition', '1', '--add', 'loom:triage'])).exitCode).toBe(0);
+    expect((await repo.loom(['transition', '1', '--add', 'loom:curating'])).exitCode).toBe(12);
+    expect((await repo.loom(['next', 'curator'])).exitCode).toBe(7);
+    const id = (await repo.loom(['start'])).stdout.trim().split('\n').at(-1)!;
+    expect((await repo.loom(['iterate', '--daemon', id])).stdout).not.toContain('SPAWN curator');
+  }, 120_000);
+});

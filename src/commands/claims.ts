@@ -11,8 +11,9 @@ import { planTransition } from '../core/label-transition.js';
 import { allLabelNames, Label } from '../core/labels.js';
 import { liveShepherdOn } from '../core/live-shepherd.js';
 import { cleanText } from '../core/sanitize.js';
+import { refusedQueueLabels } from '../core/trust.js';
 import { ExitCode, LoomError } from '../errors.js';
-import { addComment, readItem, transitionLabels } from '../github/items.js';
+import { addComment, type Item, readItem, transitionLabels } from '../github/items.js';
 import { withTakeLock } from '../state/take-lock.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
@@ -251,6 +252,9 @@ Only labels declared in .github/labels.yml are accepted. Exclusions are applied 
 adding loom:pr removes loom:changes-requested (and vice versa); adding loom:building removes loom:issue (and vice versa).
 --expect makes it a take: the labels are read, the edit happens only when every expected label is there,
 and the read–edit–re-read holds a lock on this clone, so of two takers exactly one wins.
+An issue written by an outsider (not owner, member or collaborator) that no maintainer admitted with a
+loom: label is not moved into a queue (loom:triage, loom:curating, loom:curated, loom:issue, loom:urgent):
+exit 12, nothing changed (trust.outside_issues "triage-only" allows loom:triage).
 ${exitCodeHelp('transition')}
 Example: .loom/scripts/loom transition 130 --add loom:pr --remove loom:reviewing --comment "Approved."`,
     )
@@ -283,16 +287,24 @@ Example: .loom/scripts/loom transition 130 --add loom:pr --remove loom:reviewing
         const ctx = await mainContext(env);
         const repo = await ctx.repo();
         const change = { add: plan.add, remove: plan.remove };
+        const outside = (await ctx.config()).trust.outside_issues;
+        // Loom never moves an outsider's issue into a queue on its own: a maintainer admits it (src/core/trust.ts).
+        const untrusted = (item: Item) => {
+          const refused = item.trust ? refusedQueueLabels(item.trust, plan.add, outside) : [];
+          return refused.length
+            ? `#${options.number} was written by someone outside the repository and no maintainer added a loom: label to it, so Loom does not add ${refused.join(',')} (trust.outside_issues: ${outside})`
+            : undefined;
+        };
         const result = options.expect.length
           ? await withTakeLock(ctx.paths, options.number, () =>
               transitionLabels(ctx.gh, repo, options.number, change, (item) => {
                 const absent = options.expect.filter((l) => !item.labels.includes(l));
                 return absent.length
                   ? `expected ${absent.join(',')}, which is not there (someone else moved it)`
-                  : undefined;
+                  : untrusted(item);
               }),
             )
-          : await transitionLabels(ctx.gh, repo, options.number, change);
+          : await transitionLabels(ctx.gh, repo, options.number, change, untrusted);
         if (result.ok && options.comment) await addComment(ctx.gh, result.after.id, options.comment);
         const json = {
           number: options.number,

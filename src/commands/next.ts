@@ -24,7 +24,9 @@ export function register(program: Command, run: Run): void {
 Queues, oldest first: builder — open loom:issue (loom:urgent first; not blocked, building or aborted);
 curator — loom:triage issues; judge — PRs with loom:review-requested; doctor — approved (loom:pr) PRs that
 conflict with their base, then approved PRs whose checks fail, then PRs with loom:changes-requested; never one
-with loom:manual-merge or whose issue is loom:blocked. One GitHub request.
+with loom:manual-merge or whose issue is loom:blocked. The builder and curator skip issues by outsiders (not
+owner, member or collaborator) that no maintainer admitted with a loom: label (trust.outside_issues). One
+GitHub request.
 ${exitCodeHelp('next')}
 Example: .loom/scripts/loom next judge`,
     )
@@ -35,7 +37,9 @@ Example: .loom/scripts/loom next judge`,
           role,
         });
         const ctx = await mainContext(env);
-        const pick = pickNext(options.role, await readQueue(ctx.gh, await ctx.repo(), options.role));
+        const config = await ctx.config();
+        const queue = await readQueue(ctx.gh, await ctx.repo(), options.role);
+        const pick = pickNext(options.role, queue, config.trust.outside_issues);
         if (options.json) printJson(env.io, { role: options.role, number: pick?.number ?? null });
         else if (pick) env.io.out(String(pick.number));
         return pick ? ExitCode.ok : ExitCode.notFound;

@@ -1,5 +1,5 @@
 /**
- * The failure budget of an issue (issue 11; DESIGN.md §9.4). A claim that ends
+ * The failure budget of an issue (issue 11; DESIGN.md §9.3). A claim that ends
  * without finishing releases the issue with a comment carrying a hidden mark,
  * `<!-- loom:failures N reason,reason -->`: N attempts failed so far, with their
  * reasons, oldest first. Every clone reads the newest mark from the issue's

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Label } from './labels.js';
 import { repairReason } from './snapshot.js';
+import { type LabelEvent, mayEnter, type OutsideIssues } from './trust.js';
 
 export const NextRoleSchema = z.enum(['builder', 'curator', 'judge', 'doctor']);
 export type NextRole = z.infer<typeof NextRoleSchema>;
@@ -18,6 +19,10 @@ export interface Candidate {
   /** For pull requests: GitHub's mergeability and the head commit's check state. */
   mergeable?: string;
   checks?: string | null;
+  /** For issues: the trust boundary's facts (src/core/trust.ts). */
+  authorAssociation?: string | null;
+  author?: string | null;
+  labelEvents?: LabelEvent[];
 }
 
 /** The doctor's second queue: approved PRs, of which it takes those that conflict or fail checks. */
@@ -44,10 +49,19 @@ export function queueQuery(role: NextRole): string {
  * PRs that conflict first (they only get worse), then approved PRs with failing
  * checks, then `loom:changes-requested` ones, and skips a PR whose issue is
  * `loom:blocked` (a human must look; retrying would loop); otherwise the
- * oldest. Returns undefined when the queue is empty.
+ * oldest. The builder and the curator skip outside issues no maintainer
+ * admitted (`outside`: config `trust.outside_issues`). Returns undefined when
+ * the queue is empty.
  */
-export function pickNext(role: NextRole, candidates: readonly Candidate[]): Candidate | undefined {
-  const oldestFirst = [...candidates].sort(
+export function pickNext(
+  role: NextRole,
+  candidates: readonly Candidate[],
+  outside: OutsideIssues = 'ignore',
+): Candidate | undefined {
+  // An outsider's issue no maintainer admitted is never taken (src/core/trust.ts).
+  const queue = role === 'builder' ? 'build' : role === 'curator' ? 'curate' : null;
+  const trusted = queue ? candidates.filter((c) => mayEnter(c, queue, outside)) : candidates;
+  const oldestFirst = [...trusted].sort(
     (a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.number - b.number,
   );
   if (role === 'builder') return oldestFirst.find((c) => c.labels.includes(Label.urgent)) ?? oldestFirst[0];

@@ -12,6 +12,7 @@ import { snapshotWaitReason } from './merge-gate.js';
 import { cleanText } from './sanitize.js';
 import { PipelineCountsSchema, repairReason, type Snapshot } from './snapshot.js';
 import { idleness, latestTime } from './stuck.js';
+import { mayEnter } from './trust.js';
 
 const nullableCount = z.number().int().nonnegative().nullable();
 
@@ -106,6 +107,12 @@ export const StatusReportSchema = z.object({
   pull_repairs: z.array(
     z.object({ number: z.number().int(), title: z.string(), reason: z.enum(['conflict', 'checks']) }),
   ),
+  /**
+   * Issues by outsiders (not owner, member or collaborator) that carry a queue label no maintainer gave them
+   * (src/core/trust.ts), among the listed ready and triage issues: they wait for a maintainer. Null without a
+   * snapshot (`--fast`).
+   */
+  outside_waiting: z.number().int().nonnegative().nullable(),
   errors: z.array(StatusErrorSchema),
 });
 export type StatusReport = z.infer<typeof StatusReportSchema>;
@@ -277,6 +284,16 @@ export function buildStatus(input: StatusInput): StatusReport {
         return reason ? [{ number: p.number, title: cleanText(p.title, 80), reason }] : [];
       })
       .sort((a, b) => Number(a.reason === 'checks') - Number(b.reason === 'checks')),
+    outside_waiting: snapshot ? outsideWaiting(snapshot, config) : null,
     errors: input.errors,
   };
+}
+
+/** Outside issues in Loom's queues that no maintainer admitted: ready ones not claimable, triage ones not curated. */
+function outsideWaiting(snapshot: Snapshot, config: Config): number {
+  const mode = config.trust.outside_issues;
+  const waiting = new Set<number>();
+  for (const issue of snapshot.readyIssues) if (!mayEnter(issue, 'build', mode)) waiting.add(issue.number);
+  for (const issue of snapshot.triageIssues ?? []) if (!mayEnter(issue, 'curate', mode)) waiting.add(issue.number);
+  return waiting.size;
 }

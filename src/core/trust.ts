@@ -1,5 +1,5 @@
 /**
- * The trust boundary (issue 11; DESIGN.md §7.5): which issues may enter Loom's
+ * The trust boundary (issue 11; DESIGN.md §7.6): which issues may enter Loom's
  * queues (triage, curate, build, promote) on their own.
  *
  * Inside issues (GitHub's `authorAssociation` OWNER, MEMBER or COLLABORATOR)
@@ -75,3 +75,11 @@ export const QUEUE_LABELS: Record<string, Queue> = {
   [Label.issue]: 'build',
   [Label.urgent]: 'build',
 };
+
+/** The labels of `add` that would move an unadmitted outside issue into a queue (empty: allowed). */
+export function refusedQueueLabels(facts: TrustFacts, add: readonly string[], mode: OutsideIssues): string[] {
+  return add.filter((label) => {
+    const queue = QUEUE_LABELS[label];
+    return queue !== undefined && !mayEnter(facts, queue, mode);
+  });
+}

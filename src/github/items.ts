@@ -3,6 +3,7 @@
  * merge gates) always reads through here, never through search, whose index
  * lags label changes by seconds (DESIGN.md §4.3).
  */
+import type { TrustFacts } from '../core/trust.js';
 import { LoomError } from '../errors.js';
 import type { GhClient } from './gh.js';
 import type { Repo } from './repo.js';
@@ -21,6 +22,8 @@ export interface Item {
   headRefName?: string;
   /** A pull request's closing issue references (`Closes #N`), by number; undefined for an issue. */
   closingIssues?: number[];
+  /** An issue's trust-boundary facts (src/core/trust.ts): author association, author, `loom:` label events. */
+  trust?: TrustFacts;
 }
 
 export interface ItemWithLabelIds extends Item {
@@ -28,12 +31,16 @@ export interface ItemWithLabelIds extends Item {
   labelIds: Map<string, string>;
 }
 
+/** Who wrote an issue and who added its labels: what `loom transition` checks before moving it into a queue. */
+const TRUST_FIELDS =
+  'authorAssociation author { login } timelineItems(itemTypes: [LABELED_EVENT], last: 10) { nodes { ... on LabeledEvent { createdAt actor { login } label { name } } } }';
+
 const READ_ITEM = `query LoomItem($owner: String!, $name: String!, $number: Int!) {
   repository(owner: $owner, name: $name) {
     labels(first: 100, query: "loom:") { nodes { id name } }
     issueOrPullRequest(number: $number) {
       __typename
-      ... on Issue { id number title state updatedAt labels(first: 50) { nodes { name } } comments(last: 1) { nodes { databaseId } } }
+      ... on Issue { id number title state updatedAt labels(first: 50) { nodes { name } } comments(last: 1) { nodes { databaseId } } ${TRUST_FIELDS} }
       ... on PullRequest { id number title state merged headRefName closingIssuesReferences(first: 5) { nodes { number } } updatedAt labels(first: 50) { nodes { name } } comments(last: 1) { nodes { databaseId } } }
     }
   }
@@ -67,6 +74,11 @@ interface RawItem {
   closingIssuesReferences?: { nodes: { number: number }[] };
   updatedAt: string;
   labels: { nodes: { name: string }[] };
+  authorAssociation?: string | null;
+  author?: { login: string } | null;
+  timelineItems?: {
+    nodes: ({ createdAt?: string; actor?: { login: string } | null; label?: { name: string } | null } | null)[];
+  };
   comments?: {
     nodes: ({
       id?: string;
@@ -153,6 +165,19 @@ function toItem(data: ItemAnswer, repo: Repo, number: number): ItemWithLabelIds 
     ...(raw.headRefName !== undefined ? { headRefName: raw.headRefName } : {}),
     ...(raw.closingIssuesReferences ? { closingIssues: raw.closingIssuesReferences.nodes.map((n) => n.number) } : {}),
     labelIds: new Map(data.repository!.labels.nodes.map((l) => [l.name, l.id])),
+    ...(raw.authorAssociation !== undefined
+      ? {
+          trust: {
+            authorAssociation: raw.authorAssociation,
+            author: raw.author?.login ?? null,
+            labelEvents: (raw.timelineItems?.nodes ?? []).flatMap((e) =>
+              e?.label && e.createdAt
+                ? [{ label: e.label.name, actor: e.actor?.login ?? null, createdAt: e.createdAt }]
+                : [],
+            ),
+          },
+        }
+      : {}),
   };
 }
 

@@ -8,7 +8,9 @@ import type { GhClient } from './gh.js';
 import type { Repo } from './repo.js';
 
 const FIELDS = `number createdAt labels(first: 20) { nodes { name } }`;
-const NODE = `... on Issue { ${FIELDS} } ... on PullRequest { ${FIELDS} mergeable commits(last: 1) { nodes { commit { statusCheckRollup { state } } } } closingIssuesReferences(first: 5) { nodes { number labels(first: 20) { nodes { name } } } } }`;
+// Issues carry the trust boundary's facts: author association and who added `loom:` labels (src/core/trust.ts).
+const TRUST = `authorAssociation author { login } timelineItems(itemTypes: [LABELED_EVENT], last: 10) { nodes { ... on LabeledEvent { createdAt actor { login } label { name } } } }`;
+const NODE = `... on Issue { ${FIELDS} ${TRUST} } ... on PullRequest { ${FIELDS} mergeable commits(last: 1) { nodes { commit { statusCheckRollup { state } } } } closingIssuesReferences(first: 5) { nodes { number labels(first: 20) { nodes { name } } } } }`;
 
 interface RawNode {
   number?: number;
@@ -16,6 +18,11 @@ interface RawNode {
   labels: { nodes: { name: string }[] };
   closingIssuesReferences?: { nodes: { number: number; labels: { nodes: { name: string }[] } }[] };
   mergeable?: string;
+  authorAssociation?: string | null;
+  author?: { login: string } | null;
+  timelineItems?: {
+    nodes: ({ createdAt?: string; actor?: { login: string } | null; label?: { name: string } | null } | null)[];
+  };
   commits?: { nodes: { commit: { statusCheckRollup: { state: string } | null } }[] };
 }
 
@@ -47,6 +54,17 @@ export async function readQueue(gh: GhClient, repo: Repo, role: NextRole): Promi
       labels: node.labels.nodes.map((l) => l.name),
       mergeable: node.mergeable,
       checks: node.commits?.nodes[0]?.commit.statusCheckRollup?.state ?? null,
+      ...(node.authorAssociation !== undefined
+        ? {
+            authorAssociation: node.authorAssociation,
+            author: node.author?.login ?? null,
+            labelEvents: (node.timelineItems?.nodes ?? []).flatMap((e) =>
+              e?.label && e.createdAt
+                ? [{ label: e.label.name, actor: e.actor?.login ?? null, createdAt: e.createdAt }]
+                : [],
+            ),
+          }
+        : {}),
       closes: node.closingIssuesReferences?.nodes.map((i) => ({
         number: i.number,
         labels: i.labels.nodes.map((l) => l.name),

@@ -99,7 +99,8 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
   // Ready and triage issues carry what the failure budget and the trust boundary judge them by.
   const queueExtra = ` ${commentFields(SNAPSHOT_COMMENTS.ready)} ${LABEL_EVENTS}`;
   const fields = [
-    list('ready', 'qReady', request.readyLimit, queueExtra),
+    // Counts-only (status) still lists the oldest ready issues: the outside issues waiting are counted among them.
+    list('ready', 'qReady', request.countsOnly ? Math.max(request.readyLimit, 10) : request.readyLimit, queueExtra),
     listed ? list('urgent', 'qUrgent', request.readyLimit, queueExtra) : '',
     // Status lists building issues too (titles beside their shepherds), without the claim comments.
     listed
