@@ -35,7 +35,7 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;
 .error{color:var(--bad)}.warning{color:var(--warn)}
 #log-lines{height:320px;overflow:auto;background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:6px;margin:6px 0 0;font:12px/1.4 ui-monospace,monospace;white-space:pre-wrap;overflow-wrap:anywhere}
 .log-bar{display:flex;gap:8px;align-items:center;flex-wrap:wrap}.live{font-size:.85rem;color:var(--muted)}
-@media (max-width:480px){header,main{padding:6px 8px}main{grid-template-columns:1fr}.stage{min-width:calc(50% - 6px)}}
+@media (max-width:480px){header,main{padding:6px 8px}main{grid-template-columns:1fr}.pipeline{display:grid;grid-template-columns:1fr 1fr}.stage{min-width:0}.stage .label{overflow-wrap:anywhere}}
 `,CLIENT=`
 var h = function (tag, attrs) {
   var el = document.createElement(tag);
