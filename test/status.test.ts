@@ -363,6 +363,27 @@ describe('loom status shows trouble (issue 11)', () => {
   });
 });
 
+describe('loom status shows outside issues waiting (trust boundary)', () => {
+  it("counts a stranger's self-labelled issue in --json and says so in the text view", async () => {
+    const seed = seedWith([{ title: 'Stranger asks for a feature', labels: ['loom:issue'] }]);
+    for (const issue of seed.issues ?? []) Object.assign(issue, { author: 'stranger' });
+    const emulator = await startEmulator({ ...seed, collaborators: ['maintainer'] });
+    const repo = await createTestRepo(emulator);
+    try {
+      emulator.clearRequests();
+      const json = StatusReportSchema.parse(JSON.parse((await repo.loom(['status', '--json'])).stdout));
+      expect(json.outside_waiting).toBe(1);
+      expect(emulator.requests()).toHaveLength(1);
+      const text = (await repo.loom(['status'])).stdout;
+      expect(text).toContain('1 outside waiting');
+      expect(text).toContain('1 outside issue waits for a maintainer (trust.outside_issues)');
+    } finally {
+      repo.cleanup();
+      await emulator.close();
+    }
+  });
+});
+
 describe('times and widths for people', () => {
   const now = '2026-06-01T12:00:00.000Z';
   it('relative times', () => {

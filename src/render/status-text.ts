@@ -118,6 +118,13 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
     pipeline.push([issueLabel, count(issueKey), pr ? pr[1] : '', pr ? count(pr[0]) : '']);
   }
   lines.push(pipeline.toString());
+  if (report.outside_waiting)
+    lines.push(
+      c.yellow(
+        `  ${report.outside_waiting} outside issue${report.outside_waiting === 1 ? ' waits' : 's wait'} for a maintainer` +
+          ' (trust.outside_issues): add a loom: label by hand to admit one',
+      ),
+    );
 
   heading('Shepherds');
   if (!report.shepherds.length) lines.push(c.dim('  none yet'));
@@ -217,6 +224,7 @@ function summary(report: StatusReport, c: ChalkInstance): string {
   const waiting = report.human_actions.length;
   if (waiting) parts.push(c.yellow(`${waiting} waiting for you`));
   if (report.pull_repairs.length) parts.push(c.yellow(`${report.pull_repairs.length} PR to repair`));
+  if (report.outside_waiting) parts.push(c.yellow(`${report.outside_waiting} outside waiting`));
   if (report.errors.length) parts.push(c.red(`${report.errors.length} error${report.errors.length === 1 ? '' : 's'}`));
   return parts.join(' · ');
 }
