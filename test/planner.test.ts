@@ -4,6 +4,7 @@ import { type DaemonState, emptyState, type ShepherdSlot } from '../src/core/dae
 import { orderReady, type PlanInput, plan } from '../src/core/planner.js';
 import type { IssueSummary, Snapshot } from '../src/core/snapshot.js';
 import { summaryLine } from '../src/core/summary.js';
+import { snapshotAt } from './helpers/snapshot.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
@@ -16,37 +17,8 @@ const issue = (number: number, labels: string[] = ['loom:issue'], createdAgo = 8
   updatedAt: ago(createdAgo),
 });
 
-function snapshot(partial: Partial<Snapshot> = {}, counts: Partial<Snapshot['counts']> = {}): Snapshot {
-  const readyIssues = partial.readyIssues ?? [];
-  return {
-    takenAt: NOW.toISOString(),
-    counts: {
-      ready: readyIssues.length,
-      building: 0,
-      curated: 0,
-      architect_proposals: 0,
-      hermit_proposals: 0,
-      review_requested: 0,
-      changes_requested: 0,
-      ready_to_merge: 0,
-      blocked: 0,
-      triage: 0,
-      pr_needs_fix: 0,
-      ...counts,
-    },
-    readyIssues,
-    buildingIssues: [],
-    pullRequests: [],
-    pullRequestsComplete: true,
-    blockedIssues: [],
-    proposals: [],
-    approvedPulls: [],
-    workerLabels: [],
-    tracked: { issues: {}, pulls: {} },
-    rateLimit: null,
-    ...partial,
-  };
-}
+const snapshot = (partial: Partial<Snapshot> = {}, counts: Partial<Snapshot['counts']> = {}): Snapshot =>
+  snapshotAt(NOW.toISOString(), partial, counts);
 
 const slot = (over: Partial<ShepherdSlot>): ShepherdSlot => ({
   status: 'working',

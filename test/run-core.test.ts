@@ -19,6 +19,7 @@ import type { Snapshot } from '../src/core/snapshot.js';
 import { estimateCost, readTranscriptUsage, transcriptResult } from '../src/core/transcript-cost.js';
 import { diedWithoutResult, readWorkerOutput, refusedByLimit } from '../src/core/worker-output.js';
 import { parseLogName } from '../src/daemon/worker-log.js';
+import { snapshotAt } from './helpers/snapshot.js';
 
 const lines = (...entries: unknown[]) => entries.map((e) => JSON.stringify(e)).join('\n');
 const refusedStream = lines(
@@ -160,35 +161,20 @@ describe('cost accounting', () => {
 describe('the usage pause and the daily budget in the planner', () => {
   const now = new Date('2026-01-01T12:00:00Z');
   const snapshot = (ready: number[]): Snapshot =>
-    ({
-      takenAt: now.toISOString(),
-      counts: {
-        ready: ready.length,
-        building: 1,
-        curated: 0,
-        architect_proposals: 0,
-        hermit_proposals: 0,
-        review_requested: 0,
-        changes_requested: 0,
-        ready_to_merge: 0,
-        blocked: 0,
+    snapshotAt(
+      now.toISOString(),
+      {
+        readyIssues: ready.map((n) => ({
+          number: n,
+          title: `#${n}`,
+          labels: ['loom:issue'],
+          createdAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+        })),
+        tracked: { issues: { 1: { number: 1, state: 'OPEN', labels: ['loom:building'] } }, pulls: {} },
       },
-      readyIssues: ready.map((n) => ({
-        number: n,
-        title: `#${n}`,
-        labels: ['loom:issue'],
-        createdAt: now.toISOString(),
-        updatedAt: now.toISOString(),
-      })),
-      buildingIssues: [],
-      pullRequests: [],
-      workerLabels: [],
-      pullRequestsComplete: true,
-      blockedIssues: [],
-      proposals: [],
-      approvedPulls: [],
-      tracked: { issues: { 1: { number: 1, state: 'OPEN', labels: ['loom:building'] } }, pulls: {} },
-    }) as unknown as Snapshot;
+      { building: 1 },
+    );
   const working = () => {
     const state = emptyState();
     state.started_at = '2026-01-01T11:00:00Z';
@@ -404,33 +390,7 @@ describe('model per role (config models, escalation)', () => {
   ] as const)('the shepherd phase %s (PR %j, checkpoint %j) → %s', (phase, labels, checkpoint, expected) => {
     expect(phaseModel(models, phase, { labels: [...labels] }, checkpoint)).toBe(expected);
   });
-  const snap = (partial: Partial<Snapshot> = {}): Snapshot =>
-    ({
-      takenAt: '2026-01-02T00:00:00Z',
-      counts: {
-        ready: 0,
-        building: 0,
-        curated: 0,
-        architect_proposals: 0,
-        hermit_proposals: 0,
-        review_requested: 0,
-        changes_requested: 0,
-        ready_to_merge: 0,
-        blocked: 0,
-        triage: 0,
-        pr_needs_fix: 0,
-      },
-      readyIssues: [],
-      buildingIssues: [],
-      pullRequests: [],
-      workerLabels: [],
-      pullRequestsComplete: true,
-      blockedIssues: [],
-      proposals: [],
-      approvedPulls: [],
-      tracked: { issues: {}, pulls: {} },
-      ...partial,
-    }) as unknown as Snapshot;
+  const snap = (partial: Partial<Snapshot> = {}): Snapshot => snapshotAt('2026-01-02T00:00:00Z', partial);
   it("the daemon's Doctor escalates while a rejected PR no shepherd holds waits", () => {
     const config = ConfigSchema.parse({ doctor: { interval: 0 } });
     const pullRequest = (number: number, labels: string[]) => ({

@@ -13,7 +13,7 @@ import { type DaemonState, isBusy } from '../core/daemon-state.js';
 import { branchForIssue } from '../core/pr-link.js';
 import { isInside, worktreeDirName } from '../core/worktree.js';
 import { GitError, git } from './git.js';
-import { defaultBranch, listWorktrees, readMarker, samePath, withWorktreeLock } from './worktree.js';
+import { defaultBranch, listWorktrees, readMarker, realOrResolved, samePath, withWorktreeLock } from './worktree.js';
 
 export const CleanupEntrySchema = z.object({
   issue: z.number().int().positive(),
@@ -77,13 +77,7 @@ export async function removeFinishedWork(
   live: ReadonlySet<number>,
 ): Promise<CleanupEntry[]> {
   if (!work.length) return [];
-  const realCwd = (() => {
-    try {
-      return realpathSync(cwd);
-    } catch {
-      return path.resolve(cwd);
-    }
-  })();
+  const realCwd = realOrResolved(cwd);
   return withWorktreeLock(root, async () => {
     const out: CleanupEntry[] = [];
     for (const { issue, mergedHead } of work) {

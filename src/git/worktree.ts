@@ -316,15 +316,17 @@ export async function ensureWorktree(
   });
 }
 
+/** `p` with symlinks resolved, or just made absolute when it does not exist (any more). */
+export function realOrResolved(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
 export function samePath(a: string, b: string): boolean {
-  const real = (p: string) => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return path.resolve(p);
-    }
-  };
-  return path.resolve(a) === path.resolve(b) || real(a) === real(b);
+  return path.resolve(a) === path.resolve(b) || realOrResolved(a) === realOrResolved(b);
 }
 
 export const CleanEntrySchema = z.object({
@@ -348,13 +350,7 @@ export async function cleanWorktrees(
   dryRun: boolean,
 ): Promise<CleanEntry[]> {
   const base = path.join(root, '.loom', 'worktrees');
-  const realCwd = (() => {
-    try {
-      return realpathSync(cwd);
-    } catch {
-      return path.resolve(cwd);
-    }
-  })();
+  const realCwd = realOrResolved(cwd);
   return withWorktreeLock(root, async () => {
     const out: CleanEntry[] = [];
     for (const entry of await listWorktrees(root)) {

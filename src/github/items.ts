@@ -102,6 +102,26 @@ export interface ItemComment {
   ownComment: boolean;
 }
 
+/**
+ * The pull request a direct read by number found, or the error a person needs: GH_NOT_FOUND (exit 7) when the
+ * number does not exist, USAGE (exit 2) when it is an issue.
+ */
+export function expectPullRequest<T extends { __typename: 'PullRequest' }>(
+  item: T | { __typename: 'Issue' } | null | undefined,
+  repo: Repo,
+  number: number,
+): T {
+  if (!item)
+    throw new LoomError('GH_NOT_FOUND', `#${number} does not exist in ${repo.owner}/${repo.name}.`, {
+      hint: 'Check the pull request number.',
+    });
+  if (item.__typename !== 'PullRequest')
+    throw new LoomError('USAGE', `#${number} is an issue, not a pull request.`, {
+      hint: 'Find its PR with `loom pr-for <issue>`.',
+    });
+  return item as T;
+}
+
 export interface ItemWithComments extends ItemWithLabelIds {
   /** The latest comments, oldest first. */
   comments: ItemComment[];

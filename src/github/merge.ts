@@ -8,8 +8,8 @@
 import { z } from 'zod';
 import type { GatePull } from '../core/merge-gate.js';
 import { TEST_STATUS_CONTEXT } from '../core/test-run.js';
-import { LoomError } from '../errors.js';
 import type { GhClient } from './gh.js';
+import { expectPullRequest } from './items.js';
 import type { Repo } from './repo.js';
 
 const GATE_READ = `query LoomMergeGate($owner: String!, $name: String!, $number: Int!) {
@@ -75,15 +75,7 @@ export async function readGatePull(gh: GhClient, repo: Repo, number: number): Pr
       item: RawGatePull | { __typename: 'Issue' } | null;
     } | null;
   }>(GATE_READ, { owner: repo.owner, name: repo.name, number });
-  const item = data.repository?.item;
-  if (!item)
-    throw new LoomError('GH_NOT_FOUND', `#${number} does not exist in ${repo.owner}/${repo.name}.`, {
-      hint: 'Check the pull request number.',
-    });
-  if (item.__typename !== 'PullRequest')
-    throw new LoomError('USAGE', `#${number} is an issue, not a pull request.`, {
-      hint: 'Find its PR with `loom pr-for <issue>`.',
-    });
+  const item = expectPullRequest(data.repository?.item, repo, number);
   const files = item.files?.nodes.map((f) => f.path) ?? [];
   return {
     id: item.id,

@@ -4,6 +4,7 @@
  */
 import { LoomError } from '../errors.js';
 import type { GhClient } from './gh.js';
+import { expectPullRequest } from './items.js';
 import type { Repo } from './repo.js';
 
 export interface PrHead {
@@ -32,15 +33,7 @@ export async function readPrHead(gh: GhClient, repo: Repo, number: number): Prom
     name: repo.name,
     number,
   });
-  const item = data.repository?.item;
-  if (!item)
-    throw new LoomError('GH_NOT_FOUND', `#${number} does not exist in ${repo.owner}/${repo.name}.`, {
-      hint: 'Check the pull request number.',
-    });
-  if (item.__typename !== 'PullRequest')
-    throw new LoomError('USAGE', `#${number} is an issue, not a pull request.`, {
-      hint: 'Find its PR with `loom pr-for <issue>`.',
-    });
+  const item = expectPullRequest(data.repository?.item, repo, number);
   return {
     number: item.number,
     state: item.merged ? 'MERGED' : item.state,
