@@ -3,7 +3,7 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{branchForIssue,selectPullForIssue}from"./chunk-AYWP7777.mjs";import{LoomError}from"./chunk-UWWL5AOV.mjs";var PULL_FIELDS=`fragment LoomPull on PullRequest {
+import{branchForIssue,selectPullForIssue}from"./chunk-CNJXK3PQ.mjs";import{LoomError}from"./chunk-UWWL5AOV.mjs";var PULL_FIELDS=`fragment LoomPull on PullRequest {
   number state merged url headRefName body updatedAt mergeable isDraft
   labels(first: 50) { nodes { name } }
   closingIssuesReferences(first: 20) { nodes { number } }
