@@ -1,0 +1,44 @@
+/**
+ * The contract between a daemon that dispatches a shepherd to a GitHub Actions
+ * runner and the workflow that runs it: the workflow's file name, its
+ * `workflow_dispatch` inputs, and the run name GitHub shows as each run's
+ * `display_title`. The run name carries the issue and the slot, so ONE list
+ * request (`GET /repos/{owner}/{repo}/actions/runs?event=workflow_dispatch`)
+ * matches every dispatched run to its slot; a dispatch answers with no run id.
+ *
+ * Both sides read these constants: the workflow generator writes them into
+ * `.github/workflows/loom-shepherd.yml`, the daemon uses them to dispatch and
+ * to match runs. Changing one means regenerating the installed workflow.
+ */
+
+/** The shepherd workflow's file name under `.github/workflows/` (the REST API names a workflow by it). */
+export const SHEPHERD_WORKFLOW = 'loom-shepherd.yml';
+
+/**
+ * The `workflow_dispatch` inputs of the shepherd workflow. All are strings on the wire.
+ * - `issue`: the issue number (digits only; the workflow refuses anything else before Claude runs).
+ * - `slot`: the daemon's slot name for this run, e.g. `actions-1`.
+ * - `args`: extra `/shepherd` flags (e.g. `--force-merge`), may be empty.
+ * - `claim`: the claim token the dispatching daemon holds for the issue, so the run works under that claim.
+ */
+export const ShepherdInput = { issue: 'issue', slot: 'slot', args: 'args', claim: 'claim' } as const;
+
+/** A slot name as it may appear in a run name: lowercase letters, a dash, a number (`shepherd-2`, `actions-1`). */
+const SLOT_PATTERN = '[a-z]+-[1-9][0-9]?';
+
+/** The workflow's `run-name:` value (a GitHub expression, evaluated when the run is created). */
+export const SHEPHERD_RUN_NAME = 'loom shepherd #${{ inputs.issue }} (${{ inputs.slot }})';
+
+/** The display title GitHub gives a run dispatched with these inputs (what `SHEPHERD_RUN_NAME` evaluates to). */
+export function shepherdRunName(issue: number, slot: string): string {
+  return `loom shepherd #${issue} (${slot})`;
+}
+
+const RUN_NAME = new RegExp(`^loom shepherd #([1-9][0-9]*) \\((${SLOT_PATTERN})\\)$`);
+
+/** The issue and slot a run's display title names, or null for any other run (not Loom's, or malformed). */
+export function parseShepherdRunName(displayTitle: string): { issue: number; slot: string } | null {
+  const match = RUN_NAME.exec(displayTitle);
+  if (!match) return null;
+  return { issue: Number(match[1]), slot: match[2] as string };
+}
