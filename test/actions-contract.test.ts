@@ -3,7 +3,10 @@ import { parseShepherdRunName, SHEPHERD_RUN_NAME, shepherdRunName } from '../src
 
 describe('the shepherd run name', () => {
   it('is what the workflow expression evaluates to', () => {
-    const evaluated = SHEPHERD_RUN_NAME.replace('${{ inputs.issue }}', '42').replace('${{ inputs.slot }}', 'actions-3');
+    const evaluated = SHEPHERD_RUN_NAME.replace(/\$\{\{ inputs\.issue \}\}/, '42').replace(
+      /\$\{\{ inputs\.slot \}\}/,
+      'actions-3',
+    );
     expect(evaluated).toBe(shepherdRunName(42, 'actions-3'));
   });
 

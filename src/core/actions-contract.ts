@@ -27,6 +27,7 @@ export const ShepherdInput = { issue: 'issue', slot: 'slot', args: 'args', claim
 const SLOT_PATTERN = '[a-z]+-[1-9][0-9]?';
 
 /** The workflow's `run-name:` value (a GitHub expression, evaluated when the run is created). */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JavaScript template
 export const SHEPHERD_RUN_NAME = 'loom shepherd #${{ inputs.issue }} (${{ inputs.slot }})';
 
 /** The display title GitHub gives a run dispatched with these inputs (what `SHEPHERD_RUN_NAME` evaluates to). */
