@@ -19,6 +19,8 @@ export interface TestRepo {
   dir: string;
   home: string;
   env: NodeJS.ProcessEnv;
+  /** Whether `loom()` runs the CLI in the test process (RepoOptions.inProcess). */
+  inProcess: boolean;
   /** Runs the built `loom` in the repository; never throws on a non-zero exit. */
   loom(
     args: string[],
@@ -140,6 +142,7 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
     dir,
     home,
     env,
+    inProcess: !!inProcess,
     async loom(args, opts = {}) {
       if (inProcess) return runInProcess(emulator, dir, { ...env, ...opts.env }, args, inProcess.clock);
       return repo.loomProcess(args, opts);
