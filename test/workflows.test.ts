@@ -85,7 +85,7 @@ describe('every generated workflow', () => {
   });
 
   it.each(allGenerated())(
-    '%s: no run script holds a ${{ }} expression (inputs reach scripts only through env)',
+    '%s: no run script holds a GitHub expression (inputs reach scripts only through env)',
     (_, text) => {
       const workflow = parse(text) as Workflow;
       const scripts = Object.values(workflow.jobs).flatMap((job) => job.steps.map((step) => step.run).filter(Boolean));
