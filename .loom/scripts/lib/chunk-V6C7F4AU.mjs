@@ -3,4 +3,4 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-var VERSION="0.1.0",BUILD="34985cbc7e9a";export{VERSION,BUILD};
+var VERSION="0.1.0",BUILD="5e04daa7e5de";export{VERSION,BUILD};
