@@ -21,7 +21,7 @@ export const envVars = {
   LOOM_SLOT: 'LOOM_SLOT',
   /** `loom actions check-inputs` (the shepherd workflow): the dispatch's `args` input (`/shepherd` flags). */
   LOOM_ARGS: 'LOOM_ARGS',
-  /** Test-only fault injection: `step` names at which the CLI kills itself (see src/daemon/fault-points.ts). */
+  /** Test-only fault injection: `step` names at which the CLI kills itself (see src/faults.ts). */
   LOOM_FAULT_KILL_AT: 'LOOM_FAULT_KILL_AT',
 } as const;
 
