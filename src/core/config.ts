@@ -42,6 +42,11 @@ const modelName = z
   .string()
   .regex(/^[A-Za-z0-9._:[\]-]{1,100}$/, 'a model name such as opus, sonnet or claude-opus-4-1');
 
+/** A runner label as `runs-on:` takes it (`ubuntu-latest`, `self-hosted`, `linux`, `gpu-2`). */
+const runnerLabel = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a runner label such as ubuntu-latest or self-hosted');
+
 const proposalRoleSchema = z
   .object({
     /** Seconds between two triggers of this role. */
@@ -215,6 +220,22 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The GitHub Actions workflows `loom actions install` writes (src/core/workflows.ts, docs/SCALING.md):
+     * `secret` names the repository secret Claude Code authenticates with (only its name is ever written);
+     * `timeout_minutes` ends a shepherd's job (GitHub-hosted runners allow at most 360); `runs_on` is the
+     * runner label or labels (`["self-hosted", "linux"]` for your own machines); `daemon_interval` is the
+     * schedule of the optional `loom-daemon.yml`, in seconds (rounded to a cron GitHub accepts, 5 minutes at least).
+     */
+    actions: z
+      .object({
+        secret: z.enum(['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN']).default('ANTHROPIC_API_KEY'),
+        timeout_minutes: z.number().int().min(5).max(360).default(120),
+        runs_on: z.union([runnerLabel, z.array(runnerLabel).min(1).max(10)]).default('ubuntu-latest'),
+        daemon_interval: seconds.default(900),
+      })
+      .strict()
+      .prefault({}),
     /**
      * The `loom guard` hook's rules: `{"force-push": false}` switches one off, `false` all of them.
      * Absent: every rule is on. (Read by the guard itself without this schema, to stay fast.)

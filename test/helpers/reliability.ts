@@ -24,8 +24,8 @@ export const printed: string[] = [];
 /**
  * Runs the repository's `loom`, recording its output; never throws. In a repository made with
  * `inProcess: true` the CLI runs inside the test process (test/helpers/in-process.ts): a case of logic, not of
- * process wiring. Fault points are refused there (a kill point would kill the test runner, and the state store
- * reads `fail-state-write` from the process environment): use `runProcess`.
+ * process wiring. `LOOM_FAULT_KILL_AT` is refused there (a kill point would kill the test runner): use
+ * `runProcess`, or give the repository its own faults (`inProcess: { faults }`, src/faults.ts).
  */
 export async function run(
   repo: TestRepo,
