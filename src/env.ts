@@ -15,7 +15,7 @@ export const envVars = {
   LOOM_NOW: 'LOOM_NOW',
   /** `loom run`: path of the Claude Code binary its workers run (default: config `claude.command`, else `claude` on PATH). */
   LOOM_CLAUDE: 'LOOM_CLAUDE',
-  /** Test-only fault injection: `step` names at which the CLI kills itself (see src/daemon/fault-points.ts). */
+  /** Test-only fault injection: `step` names at which the CLI kills itself (see src/faults.ts). */
   LOOM_FAULT_KILL_AT: 'LOOM_FAULT_KILL_AT',
 } as const;
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseShepherdRunName, SHEPHERD_RUN_NAME, shepherdRunName } from '../src/core/actions-contract.js';
+import {
+  ADOPT_CLAIM_COMMAND,
+  ADOPT_CLAIM_ENV,
+  parseShepherdRunName,
+  SHEPHERD_RUN_NAME,
+  shepherdRunName,
+} from '../src/core/actions-contract.js';
 
 describe('the shepherd run name', () => {
   it('is what the workflow expression evaluates to', () => {
@@ -25,5 +31,14 @@ describe('the shepherd run name', () => {
     'xloom shepherd #12 (actions-1)',
   ])('refuses %j', (title) => {
     expect(parseShepherdRunName(title)).toBeNull();
+  });
+});
+
+describe('the adopt step', () => {
+  it('passes every input the run needs through the environment, never on the command line', () => {
+    expect(Object.values(ADOPT_CLAIM_ENV).sort()).toEqual(['claim', 'issue', 'slot']);
+    for (const name of Object.keys(ADOPT_CLAIM_ENV)) expect(name).toMatch(/^LOOM_[A-Z_]+$/);
+    expect(ADOPT_CLAIM_COMMAND.join(' ')).not.toMatch(/\$/);
+    expect(ADOPT_CLAIM_COMMAND.slice(0, 3)).toEqual(['node', '.loom/scripts/loom', 'adopt-claim']);
   });
 });

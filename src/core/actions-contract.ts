@@ -43,3 +43,35 @@ export function parseShepherdRunName(displayTitle: string): { issue: number; slo
   if (!match) return null;
   return { issue: Number(match[1]), slot: match[2] as string };
 }
+
+/**
+ * The step the shepherd workflow runs on the runner after checkout and before Claude Code starts:
+ * `loom adopt-claim` (src/commands/adopt.ts). It checks on GitHub that issue `issue` is
+ * `loom:building` and that its claim comment carries the token `claim` (the dispatching daemon's claim),
+ * and then writes what the fresh checkout needs so that `/shepherd`'s `loom progress`, `loom checkpoint`
+ * and `loom release` work unchanged there: the claim lock `.loom/claims/issue-N.json` (token, comment id:
+ * heartbeats edit the daemon's claim comment in place, visible to every clone) and the slot in
+ * `.loom/daemon-state.json`. It refuses anything else with a typed error and a non-zero exit code, and the
+ * job must then stop before Claude runs (see `loom adopt-claim --help` for the codes).
+ *
+ * Run it as an argument array (a `run:` line with exactly these words), never with a `${{ }}` expression
+ * in the script: the inputs reach it only through the environment variables of `ADOPT_CLAIM_ENV`, set in
+ * the step's `env:` from the inputs. `gh` on the runner needs `GH_TOKEN` in `env:` as well
+ * (`${{ github.token }}`, with `issues: write`), since the command reads and edits the issue's comments.
+ */
+export const ADOPT_CLAIM_COMMAND = ['node', '.loom/scripts/loom', 'adopt-claim'] as const;
+
+/**
+ * Environment variable → `workflow_dispatch` input, for the adopt step's `env:` block, e.g.
+ * `LOOM_ISSUE: ${{ inputs.issue }}`. `adopt-claim` reads exactly these variables (flags
+ * `--issue`, `--slot`, `--token` override them, for a person running it by hand).
+ */
+export const ADOPT_CLAIM_ENV = {
+  LOOM_ISSUE: ShepherdInput.issue,
+  LOOM_SLOT: ShepherdInput.slot,
+  LOOM_CLAIM_TOKEN: ShepherdInput.claim,
+} as const;
+
+/** The `env:` entry giving `gh` its token on the runner (a GitHub expression, not a JavaScript template). */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JavaScript template
+export const ADOPT_CLAIM_GH_ENV = { GH_TOKEN: '${{ github.token }}' } as const;

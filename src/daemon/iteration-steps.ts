@@ -10,7 +10,6 @@ import type { Plan } from '../core/planner.js';
 import { cleanupWarnings, liveIssues, removeFinishedWork } from '../git/cleanup.js';
 import { addComment, transitionLabels } from '../github/items.js';
 import type { Repo } from '../github/repo.js';
-import { faultPoint } from './fault-points.js';
 
 /** What the acting steps of one iteration share; `state` is changed in place and saved by the iteration. */
 export interface Act {
@@ -256,9 +255,9 @@ export async function claimIssues(act: Act): Promise<void> {
     if (!freeSlots.length || stopRequested()) break;
     if (held.has(candidate.issue)) continue;
     act.claimIndex += 1;
-    faultPoint(`before-claim-${act.claimIndex}`, ctx.env);
+    ctx.faults.reach(`before-claim-${act.claimIndex}`);
     const outcome = await claimIssue(claimCtx, candidate.issue);
-    faultPoint(`after-claim-${act.claimIndex}`, ctx.env);
+    ctx.faults.reach(`after-claim-${act.claimIndex}`);
     if (!outcome.claimed) {
       skipped.push({ issue: candidate.issue, reason: outcome.reason });
       continue;

@@ -16,7 +16,6 @@ import type { Snapshot } from '../core/snapshot.js';
 import { SHUTDOWN_SIGNAL, type SummaryFacts, summaryLine } from '../core/summary.js';
 import { LoomError } from '../errors.js';
 import { takeSnapshot } from '../github/snapshot.js';
-import { faultPoint } from './fault-points.js';
 import {
   type Act,
   applyUsagePause,
@@ -65,7 +64,7 @@ const activeCount = (state: DaemonState) => Object.values(state.shepherds).filte
 export async function runIteration(ctx: LoomContext, options: IterationOptions = {}): Promise<IterationResult> {
   const config = await ctx.config();
   return ctx.store.withLock(async () => {
-    faultPoint('after-lock', ctx.env);
+    ctx.faults.reach('after-lock');
     const state = await ctx.store.read();
     const now = ctx.now();
     if (!options.dryRun || options.daemonId) assertCloneOwner(state, options.daemonId, config, now);
@@ -107,7 +106,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       if (error instanceof LoomError && !options.dryRun) await recordFailure(ctx, state, error);
       throw error;
     }
-    faultPoint('after-snapshot', ctx.env);
+    ctx.faults.reach('after-snapshot');
 
     const forceMode = options.force ?? state.force_mode;
     const claimTokens: Record<number, string> = {};
@@ -131,7 +130,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
         paths: ctx.paths,
         owner: options.daemonId ?? `one-off:${process.pid}`,
         now: ctx.now,
-        onStep: (step) => faultPoint(`${step}-${act.claimIndex}`, ctx.env),
+        onStep: (step) => ctx.faults.reach(`${step}-${act.claimIndex}`),
       },
       claimIndex: 0,
       directives: [],
@@ -189,9 +188,9 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     state.pipeline = pipelineFrom(snapshot);
     state.last_poll = nowIso;
     state.iteration += 1;
-    faultPoint('before-state-write', ctx.env);
+    ctx.faults.reach('before-state-write');
     await ctx.store.write(state);
-    faultPoint('after-state-write', ctx.env);
+    ctx.faults.reach('after-state-write');
 
     // A stop file seen mid-iteration: no spawn is handed out; `loom shutdown` releases the claims never started.
     if (stopRequested()) return { ...shutdownResult(), plan, skipped: act.skipped, error: failure };
