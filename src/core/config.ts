@@ -43,6 +43,11 @@ const modelName = z
   .string()
   .check(z.regex(/^[A-Za-z0-9._:[\]-]{1,100}$/, 'a model name such as opus, sonnet or claude-opus-4-1'));
 
+/** A runner label as `runs-on:` takes it (`ubuntu-latest`, `self-hosted`, `linux`, `gpu-2`). */
+const runnerLabel = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a runner label such as ubuntu-latest or self-hosted'));
+
 const proposalRoleSchema = z.strictObject({
   /** Seconds between two triggers of this role. */
   cooldown: z._default(seconds, 1800),
@@ -198,6 +203,24 @@ export const ConfigSchema = z.strictObject({
       test: z.optional(string(300)),
       lint: z.optional(string(300)),
       typecheck: z.optional(string(300)),
+    }),
+  ),
+  /**
+   * The GitHub Actions workflows `loom actions install` writes (src/core/workflows.ts, docs/SCALING.md):
+   * `secret` names the repository secret Claude Code authenticates with (only its name is ever written);
+   * `timeout_minutes` ends a shepherd's job (GitHub-hosted runners allow at most 360); `runs_on` is the
+   * runner label or labels (`["self-hosted", "linux"]` for your own machines); `daemon_interval` is the
+   * schedule of the optional `loom-daemon.yml`, in seconds (rounded to a cron GitHub accepts, 5 minutes at least).
+   */
+  actions: section(
+    z.strictObject({
+      secret: z._default(z.enum(['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN']), 'ANTHROPIC_API_KEY'),
+      timeout_minutes: z._default(z.int().check(z.minimum(5), z.maximum(360)), 120),
+      runs_on: z._default(
+        z.union([runnerLabel, z.array(runnerLabel).check(z.minLength(1), z.maxLength(10))]),
+        'ubuntu-latest',
+      ),
+      daemon_interval: z._default(seconds, 900),
     }),
   ),
   /**
