@@ -36,7 +36,7 @@ export type TakeJson = z.infer<typeof TakeJsonSchema>;
 export const TakeOptions = z.object({
   pr: issueNumber,
   role: z.enum(['judge', 'doctor']),
-  issue: issueNumber.optional(),
+  issue: z.optional(issueNumber),
   shepherded: z.boolean().default(false),
   json: z.boolean().default(false),
 });
