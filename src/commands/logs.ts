@@ -6,7 +6,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { renderLogLine } from '../core/log-view.js';
 import { cleanText } from '../core/sanitize.js';
 import { LOOM_EXIT_TYPE } from '../core/worker-output.js';
@@ -89,7 +89,7 @@ export async function logs(env: CommandEnv, options: z.infer<typeof Options>): P
   };
   await readMore();
   while (options.follow && !ended) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await ctx.clock.sleep(500);
     await readMore();
   }
   if (!options.follow) print(partial);
