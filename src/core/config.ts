@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { RULES } from '../guard/rules.js';
+import { RUNNERS } from './remote-slots.js';
 
 const seconds = z.number().int().nonnegative();
 
@@ -69,7 +70,44 @@ export const ConfigSchema = z
      * (tests use 1 s) but `loom doctor` warns: a snapshot a second uses 3600 of the 5000 requests an hour.
      */
     poll_interval: z.number().int().min(1).max(3600).default(30),
-    max_shepherds: z.number().int().min(0).max(20).default(3),
+    /**
+     * Shepherd slots: a number (that many local slots, `shepherd-1` … `shepherd-N`; with `runner: "actions"`
+     * that many Actions slots), or `{local, actions}` for each kind (DESIGN.md §4.9).
+     */
+    max_shepherds: z
+      .union([
+        z.number().int().min(0).max(20),
+        z
+          .object({
+            local: z.number().int().min(0).max(20).default(3),
+            actions: z.number().int().min(0).max(20).default(0),
+          })
+          .strict(),
+      ])
+      .default(3),
+    /**
+     * Where the daemon runs shepherds: `local` (the `/loom` parent or `loom run` starts them), `actions` (each
+     * claim is dispatched to a GitHub Actions runner through the loom-shepherd.yml workflow), or `mixed` (both,
+     * `max_shepherds.local` and `max_shepherds.actions`). `loom iterate --runner` overrides it for one call.
+     */
+    runner: z.enum(RUNNERS).default('local'),
+    /** Remote slots (DESIGN.md §4.9): the ref the shepherd workflow is dispatched on, and its time limits. */
+    actions: z
+      .object({
+        /** The branch whose loom-shepherd.yml runs (the repository's default branch). */
+        ref: z
+          .string()
+          .min(1)
+          .max(200)
+          .regex(/^[A-Za-z0-9._/-]+$/, 'a branch name')
+          .default('main'),
+        /** Seconds after a dispatch before a run that does not show in the runs list is given up (released). */
+        appear_timeout: seconds.min(30).default(300),
+        /** Seconds after a dispatch before a run no runner started is cancelled and its claim released. */
+        start_timeout: seconds.min(60).default(1800),
+      })
+      .strict()
+      .prefault({}),
     /** Work generation runs while fewer than this many issues are ready. */
     issue_threshold: z.number().int().nonnegative().default(3),
     architect: proposalRoleSchema.prefault({}),

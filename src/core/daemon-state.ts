@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CostStateSchema, emptyCost, emptyUsage, UsageStateSchema } from './accounting.js';
+import { RemoteRunSchema } from './remote-slots.js';
 import { PipelineCountsSchema } from './snapshot.js';
 
 export const STATE_VERSION = 1;
@@ -16,8 +17,10 @@ export const MAX_COMPLETED = 200;
 const isoTime = z.string().datetime({ offset: true });
 const nullableTime = isoTime.nullable();
 
-/** A shepherd slot's name: `shepherd-1` … `shepherd-99` (max_shepherds is at most 20). */
-export const ShepherdSlotIdSchema = z.string().regex(/^shepherd-[1-9]\d?$/, 'must be a slot name like shepherd-1');
+/** A shepherd slot's name: `shepherd-1` … `shepherd-99` (local), `actions-1` … `actions-99` (remote, DESIGN.md §4.9). */
+export const ShepherdSlotIdSchema = z
+  .string()
+  .regex(/^(?:shepherd|actions)-[1-9]\d?$/, 'must be a slot name like shepherd-1 or actions-1');
 
 export const ShepherdStatusSchema = z.enum(['working', 'idle', 'errored', 'paused']);
 
@@ -41,6 +44,8 @@ export const ShepherdSlotSchema = z
     completed: z.enum(['done', 'failed']).nullable().default(null),
     /** When the stuck check first warned about this shepherd (cleared by a restart or activity). */
     stuck_since: nullableTime.default(null),
+    /** A remote slot's GitHub Actions run (DESIGN.md §4.9); null or absent for a local slot. */
+    remote: RemoteRunSchema.nullish(),
   })
   .strict();
 export type ShepherdSlot = z.infer<typeof ShepherdSlotSchema>;
@@ -176,6 +181,7 @@ export function idleSlot(fields: Partial<ShepherdSlot> = {}): ShepherdSlot {
     restarts: 0,
     completed: null,
     stuck_since: null,
+    remote: null,
     ...fields,
   };
 }
