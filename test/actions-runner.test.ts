@@ -241,3 +241,56 @@ describe('loom adopt-claim: the runner works under the daemon claim', () => {
     expect(existsSync(path.join(runner.dir, '.loom/claims/issue-1.json'))).toBe(false);
   });
 });
+
+describe('remote slots: status and recovery', () => {
+  it('loom status shows each remote slot with its run URL (text and --json)', async () => {
+    const { emulator, repo } = await setup(ready(1));
+    await repo.loom(['iterate']);
+    await repo.loom(['iterate']);
+    const run = lastRun(emulator);
+    const json = JSON.parse((await repo.loom(['status', '--json'])).stdout);
+    const slot = json.shepherds.find((s: { slot: string }) => s.slot === 'actions-1');
+    expect(slot).toMatchObject({ runner: 'actions', issue: 1, run_status: 'in_progress' });
+    expect(slot.run_url).toBe(`https://github.localhost/acme/widgets/actions/runs/${run.id}`);
+    const text = (await repo.loom(['status'])).stdout;
+    expect(text).toContain(`run https://github.localhost/acme/widgets/actions/runs/${run.id} (in_progress)`);
+  });
+
+  it('loom start keeps remote slots whose runs go on, and a clone with no state rebuilds them from the runs list', async () => {
+    const { emulator, repo } = await setup(ready(3));
+    const started = await repo.loom(['start']);
+    const id = started.stdout.trim().split('\n').at(-1)!;
+    await repo.loom(['iterate', '--daemon', id]);
+    const [first, second] = emulator.store.actions.all();
+    emulator.store.actions.setRun(second!.id, { status: 'completed', conclusion: 'failure' });
+    // The daemon dies; a restart 5 minutes later finds run 1 going on and run 2 failed.
+    const restart = await repo.loom(['start', '--json'], { env: later(5) });
+    expect(restart.exitCode, restart.stderr).toBe(0);
+    const recovered = JSON.parse(restart.stdout).recovered;
+    expect(recovered).toContainEqual(expect.objectContaining({ slot: 'actions-1', issue: 1, action: 'kept' }));
+    expect(recovered).toContainEqual(expect.objectContaining({ slot: 'actions-2', issue: 2, action: 'released' }));
+    expect(stateOf(repo).shepherds['actions-1']?.remote?.run_id).toBe(first!.id);
+
+    // A scheduled daemon in Actions: a fresh checkout, no state file. The runs list plus the claims suffice.
+    const scheduled = await createTestRepo(emulator, {
+      inProcess: true,
+      config: { issue_threshold: 0, runner: 'local', max_shepherds: { local: 0, actions: 2 } },
+    });
+    repos.push(scheduled);
+    emulator.clearRequests();
+    const fresh = await scheduled.loom(['start', '--runner', 'actions', '--json']);
+    expect(fresh.exitCode, fresh.stderr).toBe(0);
+    expect(JSON.parse(fresh.stdout).recovered).toEqual([
+      expect.objectContaining({ slot: 'actions-1', issue: 1, action: 'kept' }),
+    ]);
+    const freshId = JSON.parse(fresh.stdout).daemon_id;
+    // Its iteration follows run 1 and fills the free remote slot with the oldest ready issue (2, released by the
+    // recovery above), never issue 1 again.
+    const next = await scheduled.loom(['iterate', '--daemon', freshId, '--runner', 'actions', '--json']);
+    expect(JSON.parse(next.stdout).dispatched).toEqual([2]);
+    expect(emulator.store.actions.all().filter((r) => r.inputs.issue === '1')).toHaveLength(1);
+    emulator.store.actions.setRun(first!.id, { status: 'completed', conclusion: 'success' });
+    const done = await scheduled.loom(['iterate', '--daemon', freshId, '--runner', 'actions']);
+    expect(done.stdout).toMatch(/completed=#1/);
+  });
+});

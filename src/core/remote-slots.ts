@@ -133,6 +133,33 @@ export function runVerdict(
   return 'running';
 }
 
+/**
+ * Runs still queued or in progress whose run name names a remote slot no busy slot records, nor any busy
+ * slot's issue: what a daemon with no state file (a scheduled one in Actions) has in flight. Newest run per
+ * slot; a slot or issue named twice keeps the newest run only.
+ */
+export function unrecordedRuns(
+  slots: Record<string, ShepherdSlot>,
+  runs: readonly WorkflowRun[],
+): { slot: string; issue: number; run: WorkflowRun }[] {
+  const busy = Object.entries(slots).filter(
+    ([, s]) => (s.status === 'working' || s.status === 'paused') && s.issue !== null,
+  );
+  const takenSlots = new Set(busy.map(([id]) => id));
+  const takenIssues = new Set(busy.map(([, s]) => s.issue));
+  const found: { slot: string; issue: number; run: WorkflowRun }[] = [];
+  const newestFirst = [...runs].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id);
+  for (const run of newestFirst) {
+    if (run.status === 'completed') continue;
+    const named = parseShepherdRunName(run.display_title);
+    if (!named || !isRemoteSlotId(named.slot) || takenSlots.has(named.slot) || takenIssues.has(named.issue)) continue;
+    takenSlots.add(named.slot);
+    takenIssues.add(named.issue);
+    found.push({ slot: named.slot, issue: named.issue, run });
+  }
+  return found;
+}
+
 /** The slot's record after seeing `run` (unchanged fields stay). */
 export function observedRemote(remote: RemoteRun, run: WorkflowRun | null | undefined): RemoteRun {
   if (!run) return remote;

@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { type DaemonState, isBusy, type SupportRoleName } from './daemon-state.js';
 import { Label } from './labels.js';
 import { snapshotWaitReason } from './merge-gate.js';
+import { isRemoteSlotId } from './remote-slots.js';
 import { cleanText } from './sanitize.js';
 import { PipelineCountsSchema, repairReason, type Snapshot } from './snapshot.js';
 import { idleness, latestTime } from './stuck.js';
@@ -62,6 +63,12 @@ export const StatusReportSchema = z.object({
       stuck: z.boolean(),
       /** The `stuck_after` threshold of its phase in seconds, or null when the rule does not apply yet. */
       stuck_after_seconds: z.number().nullable(),
+      /** Where its shepherd runs: `local`, or `actions` for a remote slot (DESIGN.md §4.9). */
+      runner: z.enum(['local', 'actions']).default('local'),
+      /** A busy remote slot's GitHub Actions run page, once the run was seen in the runs list; else null. */
+      run_url: z.string().nullable().default(null),
+      /** That run's status as last seen (`queued`, `in_progress`, `completed`), or null. */
+      run_status: z.string().nullable().default(null),
     }),
   ),
   support_roles: z.array(
@@ -218,7 +225,10 @@ export function buildStatus(input: StatusInput): StatusReport {
     pipeline_source: snapshot ? 'github' : input.fast && cached ? 'cache' : 'none',
     pipeline_updated_at: snapshot?.takenAt ?? (input.fast ? (cached?.updated_at ?? null) : null),
     shepherds: Object.keys(state.shepherds)
-      .sort((a, b) => Number(a.split('-')[1]) - Number(b.split('-')[1]))
+      .sort(
+        (a, b) =>
+          Number(isRemoteSlotId(a)) - Number(isRemoteSlotId(b)) || Number(a.split('-')[1]) - Number(b.split('-')[1]),
+      )
       .map((slot) => {
         const s = state.shepherds[slot]!;
         const busy = isBusy(s);
@@ -238,6 +248,9 @@ export function buildStatus(input: StatusInput): StatusReport {
           title: title === undefined ? null : cleanText(title, 200),
           stuck: idle?.stuck ?? false,
           stuck_after_seconds: idle?.thresholdSeconds ?? null,
+          runner: s.remote || isRemoteSlotId(slot) ? ('actions' as const) : ('local' as const),
+          run_url: busy && s.remote?.run_url ? cleanText(s.remote.run_url, 300) : null,
+          run_status: busy ? (s.remote?.run_status ?? null) : null,
         };
       }),
     support_roles: ROLES.map((role) => {
