@@ -48,6 +48,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   stop: daemon,
   progress: daemon,
   init: () => import('./commands/init.js'),
+  actions: () => import('./commands/actions.js'),
   version: lifecycle,
   upgrade: lifecycle,
   uninstall: lifecycle,

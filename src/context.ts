@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { type Clock, clockFrom } from './clock.js';
 import type { Config } from './core/config.js';
 import { LoomError } from './errors.js';
+import { type Faults, faultsFrom } from './faults.js';
 import { repositoryRoot } from './git/git.js';
 import { locateCheckout } from './git/locate.js';
 import { execGh, GhClient } from './github/gh.js';
@@ -26,6 +27,8 @@ export interface LoomContext {
   store: StateStore;
   /** Wall time, monotonic time and sleep (src/clock.ts); tests pass a fake one. */
   clock: Clock;
+  /** Test-only injected faults (src/faults.ts); none in normal use. */
+  faults: Faults;
   /** Shorthand for `clock.now`. */
   now: () => Date;
   io: Output;
@@ -43,6 +46,8 @@ export interface ContextOptions {
   clock?: Clock;
   /** The GitHub client (default: the `gh` binary in the repository root). */
   gh?: GhClient;
+  /** Injected faults (default: from `LOOM_FAULT_KILL_AT`, which is unset in normal use). */
+  faults?: Faults;
 }
 
 export async function createContext(options: ContextOptions = {}): Promise<LoomContext> {
@@ -62,13 +67,15 @@ export async function createContext(options: ContextOptions = {}): Promise<LoomC
   let config: Promise<Config> | undefined;
   const resolve = () => (repo ??= resolveRepo(root, env));
   const clock = options.clock ?? clockFrom(env);
+  const faults = options.faults ?? faultsFrom(env);
   return {
     root,
     paths,
     env,
     gh: options.gh ?? new GhClient(execGh({ env, cwd: root, host: () => resolve().then((r) => r.host) })),
-    store: new StateStore(paths.state),
+    store: new StateStore(paths.state, { faults }),
     clock,
+    faults,
     now: () => clock.now(),
     io: options.io ?? processOutput,
     repo: resolve,

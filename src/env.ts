@@ -15,7 +15,13 @@ export const envVars = {
   LOOM_NOW: 'LOOM_NOW',
   /** `loom run`: path of the Claude Code binary its workers run (default: config `claude.command`, else `claude` on PATH). */
   LOOM_CLAUDE: 'LOOM_CLAUDE',
-  /** Test-only fault injection: `step` names at which the CLI kills itself (see src/daemon/fault-points.ts). */
+  /** `loom actions check-inputs` (the shepherd workflow): the dispatch's `issue` input. */
+  LOOM_ISSUE: 'LOOM_ISSUE',
+  /** `loom actions check-inputs` (the shepherd workflow): the dispatch's `slot` input. */
+  LOOM_SLOT: 'LOOM_SLOT',
+  /** `loom actions check-inputs` (the shepherd workflow): the dispatch's `args` input (`/shepherd` flags). */
+  LOOM_ARGS: 'LOOM_ARGS',
+  /** Test-only fault injection: `step` names at which the CLI kills itself (see src/faults.ts). */
   LOOM_FAULT_KILL_AT: 'LOOM_FAULT_KILL_AT',
 } as const;
 

@@ -5,6 +5,7 @@
 import type { Clock } from './clock.js';
 import { redactSecrets } from './core/sanitize.js';
 import { LoomError } from './errors.js';
+import type { Faults } from './faults.js';
 import type { GhClient } from './github/gh.js';
 
 export interface Output {
@@ -34,6 +35,8 @@ export interface CommandEnv {
   gh?: GhClient;
   /** The clock every command's context uses (default: the system clock, `LOOM_NOW` pins wall time). */
   clock?: Clock;
+  /** Test-only faults every command's context uses (default: from `LOOM_FAULT_KILL_AT`). The in-process tier passes them. */
+  faults?: Faults;
 }
 
 export const defaultCommandEnv = (): CommandEnv => ({ cwd: process.cwd(), env: process.env, io: processOutput });

@@ -70,10 +70,11 @@ describe('remote slots: dispatch to GitHub Actions', () => {
     const state = stateOf(repo);
     expect(state.shepherds['actions-1']).toMatchObject({ status: 'working', issue: 1 });
     expect(state.shepherds['actions-1']?.remote?.dispatched_at).toBeTruthy();
-    // Per claim: read, edit, re-read, and the dispatch.
+    // The snapshot, one runs list (a checkout that never ran a daemon learns the runs in flight), then per
+    // claim: read, edit, re-read, and the dispatch.
     const dispatches = emulator.requests().filter((r) => r.path.endsWith(`/workflows/${SHEPHERD_WORKFLOW}/dispatches`));
     expect(dispatches).toHaveLength(2);
-    expect(emulator.requests()).toHaveLength(1 + 2 * 4);
+    expect(emulator.requests()).toHaveLength(2 + 2 * 4);
   });
 
   it('follows its runs with ONE list request per poll; success frees the slot as completed', async () => {
@@ -162,10 +163,35 @@ describe('remote slots: dispatch to GitHub Actions', () => {
     expect(warning?.message).toMatch(/loom-shepherd\.yml[\s\S]*loom actions install/);
   });
 
-  it('an idle iteration with remote slots configured stays one request', async () => {
+  it("an idle daemon's iteration with remote slots configured stays one request", async () => {
     const { emulator, repo } = await setup([{ labels: ['loom:curated'] }]);
-    await repo.loom(['iterate']);
+    const id = (await repo.loom(['start'])).stdout.trim().split('\n').at(-1)!;
+    emulator.clearRequests();
+    await repo.loom(['iterate', '--daemon', id]);
     expect(emulator.requests()).toHaveLength(1);
+  });
+
+  it('a one-off iteration in a fresh checkout (loom-daemon.yml) learns the runs in flight and dispatches no issue twice', async () => {
+    const { emulator, repo } = await setup(ready(3), { max_shepherds: { local: 0, actions: 2 } });
+    await repo.loom(['iterate']); // dispatches #1 and #2 from the state-keeping clone
+    const scheduled = await createTestRepo(emulator, {
+      inProcess: true,
+      config: { issue_threshold: 0, runner: 'local', max_shepherds: { local: 0, actions: 3 } },
+    });
+    repos.push(scheduled);
+    emulator.clearRequests();
+    const result = await scheduled.loom(['iterate', '--runner', 'actions', '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    // actions-1 and actions-2 are taken by the runs in flight: #3 goes to actions-3.
+    expect(JSON.parse(result.stdout).dispatched).toEqual([3]);
+    expect(emulator.store.actions.all().map((r) => r.displayTitle)).toEqual([
+      shepherdRunName(1, 'actions-1'),
+      shepherdRunName(2, 'actions-2'),
+      shepherdRunName(3, 'actions-3'),
+    ]);
+    // The snapshot, ONE runs list, then the claim of #3 (read, edit, re-read) and its dispatch.
+    expect(emulator.requests().filter((r) => r.path.includes('/actions/runs'))).toHaveLength(1);
+    expect(stateOf(scheduled).shepherds['actions-1']).toMatchObject({ status: 'working', issue: 1 });
   });
 
   it('--runner overrides the config for one call; runner local never dispatches', async () => {

@@ -80,7 +80,7 @@ describe.skipIf(!hasChromium)('loom dashboard in Chromium', () => {
       await expect.poll(() => count(page, 'ready'), { timeout: 20_000 }).toBe(String(before - 1));
       expect(await count(page, 'blocked')).toBe(String(blockedBefore + 1));
       expect(await page.locator('#waiting').textContent()).toContain(
-        `gh issue edit ${FIRST_READY} -R acme/widgets --remove-label loom:blocked --add-label loom:issue`,
+        `gh issue edit ${FIRST_READY} -R github.localhost/acme/widgets --remove-label loom:blocked --add-label loom:issue`,
       );
       expect(await pwned(page)).toBeUndefined();
     } finally {

@@ -33,6 +33,17 @@ describe('pickNext', () => {
     // A healthy approved PR is the Champion's, never the Doctor's.
     expect(pickNext('doctor', [queue[3]!])).toBeUndefined();
   });
+  it('champion: the oldest approved PR that needs no repair', () => {
+    const queue = [
+      { number: 40, labels: ['loom:pr'], createdAt: at(1), mergeable: 'CONFLICTING', checks: 'SUCCESS' },
+      { number: 41, labels: ['loom:pr'], createdAt: at(2), mergeable: 'MERGEABLE', checks: 'FAILURE' },
+      { number: 42, labels: ['loom:pr'], createdAt: at(3), mergeable: 'MERGEABLE', checks: null },
+      { number: 43, labels: ['loom:pr'], createdAt: at(4), mergeable: 'MERGEABLE', checks: 'SUCCESS' },
+    ];
+    expect(pickNext('champion', queue)?.number).toBe(42);
+    // Only PRs the Doctor must repair first: nothing for the Champion.
+    expect(pickNext('champion', queue.slice(0, 2))).toBeUndefined();
+  });
   it('an empty queue picks nothing', () => {
     expect(pickNext('judge', [])).toBeUndefined();
   });
@@ -82,6 +93,16 @@ describe('loom next', () => {
             mergeable: 'MERGEABLE',
             createdAt: at(3),
           },
+          {
+            number: 23,
+            title: 'd',
+            body: 'Closes #3',
+            labels: ['loom:pr'],
+            state: 'OPEN',
+            headRefName: 'feature/issue-3',
+            mergeable: 'MERGEABLE',
+            createdAt: at(4),
+          },
         ],
       ),
     );
@@ -97,6 +118,7 @@ describe('loom next', () => {
     ['curator', '3'],
     ['judge', '22'],
     ['doctor', '21'],
+    ['champion', '23'],
   ])('%s takes #%s, in one GitHub request', async (role, expected) => {
     emulator.clearRequests();
     const result = await repo.loom(['next', role]);

@@ -8,7 +8,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRemoteUrl, parseRepoSlug, resolveRepo } from '../src/github/repo.js';
+import { ghRepoArg } from '../src/core/repo-arg.js';
+import { parseRemoteUrl, parseRepoSlug, type Repo, repoArg, resolveRepo } from '../src/github/repo.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { createTestRepo, seedWith } from './helpers/repo.js';
 
@@ -40,13 +41,27 @@ describe('repository host', () => {
       host: 'git.corp.example',
     });
   });
+
+  it.each<[Repo, string]>([
+    [{ owner: 'acme', name: 'app' }, 'acme/app'],
+    [{ owner: 'acme', name: 'app', host: 'github.com' }, 'acme/app'],
+    [{ owner: 'acme', name: 'app', host: 'git.corp.example' }, 'git.corp.example/acme/app'],
+  ])("gh's -R for %o is %s", (repo, arg) => {
+    expect(repoArg(repo)).toBe(arg);
+    expect(ghRepoArg('acme/app', repo.host)).toBe(arg);
+  });
 });
 
 describe('a GitHub Enterprise remote', () => {
   let emulator: EmulatorHandle;
   let tools: string;
   beforeAll(async () => {
-    emulator = await startEmulator(seedWith([{ title: 'On the corporate forge', labels: ['loom:issue'] }]));
+    emulator = await startEmulator(
+      seedWith([
+        { title: 'On the corporate forge', labels: ['loom:issue'] },
+        { title: 'Waiting for a person', labels: ['loom:blocked'] },
+      ]),
+    );
     tools = mkdtempSync(path.join(tmpdir(), 'loom-gh-wrapper-'));
     writeFileSync(
       path.join(tools, 'gh'),
@@ -70,6 +85,13 @@ describe('a GitHub Enterprise remote', () => {
       pipeline_source: 'github',
       errors: [],
     });
+    // What status tells a person to run names the host: a bare -R acme/widgets would go to github.com.
+    const unblock = JSON.parse(status.stdout).human_actions.find((a: { kind: string }) => a.kind === 'unblock');
+    expect(unblock.command).toBe(
+      `gh issue edit ${unblock.number} -R git.corp.example/acme/widgets --remove-label loom:blocked --add-label loom:issue`,
+    );
+    const text = await repo.loom(['status'], { env });
+    expect(text.stdout).toContain(`gh issue edit ${unblock.number} -R git.corp.example/acme/widgets `);
     const labels = await repo.loom(['labels', 'sync', '--dry-run'], { env });
     expect(labels.exitCode, labels.stderr).toBe(0);
     const hosts = readFileSync(path.join(tools, 'hosts.log'), 'utf8').trim().split('\n');

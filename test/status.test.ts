@@ -103,7 +103,7 @@ describe('loom status', () => {
       '.loom/scripts/loom merge 22 --force',
     );
     expect(report.human_actions[0]!.command).toBe(
-      'gh issue edit 4 -R acme/widgets --remove-label loom:curated --add-label loom:issue',
+      'gh issue edit 4 -R github.localhost/acme/widgets --remove-label loom:curated --add-label loom:issue',
     );
     expect(emulator.requests()).toHaveLength(1);
   });
@@ -123,7 +123,7 @@ describe('loom status', () => {
     for (const section of ['Daemon:', 'Pipeline', 'Shepherds', 'Support roles', 'Session', 'Waiting for you'])
       expect(result.stdout).toContain(section);
     expect(result.stdout).toContain(
-      'gh issue edit 8 -R acme/widgets --remove-label loom:blocked --add-label loom:issue',
+      'gh issue edit 8 -R github.localhost/acme/widgets --remove-label loom:blocked --add-label loom:issue',
     );
     expect(result.stdout).not.toContain('\u001b['); // NO_COLOR / not a TTY
     const forced = await repo.loom(['status', '--fast'], { env: { FORCE_COLOR: '1', NO_COLOR: undefined } });

@@ -40,6 +40,20 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
     10: 'your .loom/config.json is invalid (nothing written)',
     16: '.claude/settings.json is invalid (nothing written)',
   },
+  actions: { 0: 'done' },
+  'actions install': {
+    0: 'installed (the output names workflows kept beside your changes)',
+    10: 'your .loom/config.json is invalid (nothing written)',
+    13: 'Loom is not installed here (`loom init --actions` installs both)',
+  },
+  'actions uninstall': {
+    0: 'removed (workflows you changed are named and kept)',
+    13: 'Loom is not installed here (no install manifest)',
+  },
+  'actions check-inputs': {
+    0: 'the inputs are valid (the prompt is printed and written to GITHUB_OUTPUT)',
+    2: 'an input is invalid (each problem is named; Claude Code must not run)',
+  },
   version: { 0: 'printed' },
   upgrade: {
     0: 'upgraded (the output names files kept or skipped)',

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseConfig } from '../core/config.js';
+import { secretInstruction } from '../core/workflows.js';
 import { LoomError } from '../errors.js';
 import { repositoryRoot } from '../git/git.js';
 import { execGh, GhClient } from '../github/gh.js';
@@ -28,6 +29,8 @@ const Options = z.object({
   force: z.boolean().default(false),
   labels: z.boolean().default(true),
   followSymlinks: z.boolean().default(false),
+  actions: z.boolean().default(false),
+  daemon: z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
@@ -43,6 +46,11 @@ export function register(program: Command, run: Run): void {
     .option('--no-labels', 'skip the label sync on GitHub')
     .option('--follow-symlinks', 'write through symlinked targets that stay inside the repository (else refused)')
     .option(
+      '--actions',
+      'also install the GitHub Actions workflows (loom-shepherd.yml, loom-support.yml; see `loom actions`)',
+    )
+    .option('--daemon', 'with --actions: also the scheduled loom-daemon.yml')
+    .option(
       '--json',
       'print {version, target, files:[{path, action, beside?, backup?, note?}], labels, warnings[], errors[]}',
     )
@@ -51,7 +59,9 @@ export function register(program: Command, run: Run): void {
       `
 Installs .claude/commands/*.md, .claude/settings.json, .loom/config.json, .loom/scripts/ (this
 bundle and its wrappers), .github/labels.yml, a Loom section in CLAUDE.md and .gitignore entries,
-and records what it wrote in .loom/install-manifest.json (path → hash, Loom version).
+and records what it wrote in .loom/install-manifest.json (path → hash, Loom version). With --actions it
+also writes .github/workflows/loom-shepherd.yml and loom-support.yml (--daemon: loom-daemon.yml), generated
+from .loom/config.json; once installed, every later init or upgrade refreshes them (\`loom actions --help\`).
 Nothing you wrote is lost: a file you changed since Loom installed it is kept and Loom's new version is
 written beside it as <file>.loom-new (--force replaces it after saving yours as <file>.loom-backup);
 your CLAUDE.md text, config values and settings are merged, not replaced; a CLAUDE.md whose Loom markers
@@ -94,6 +104,7 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
     build: BUILD,
     labels: loomLabels,
     followSymlinks: options.followSymlinks,
+    ...(options.actions || options.daemon ? { actions: { daemon: options.daemon } } : {}),
   });
   if (!options.dryRun) await applyInit(target, planned, { followSymlinks: options.followSymlinks });
 
@@ -172,6 +183,8 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
         `  2. Open Claude Code in ${target} and trust the folder when it asks (the commands run .loom/scripts/loom).`,
       );
       env.io.out('  3. Type /loom; watch progress with .loom/scripts/loom status.');
+      const workflows = planned.filter((f) => f.path.startsWith('.github/workflows/') && f.action !== 'delete');
+      if (workflows.length) env.io.out(`  4. ${secretInstruction(configuredSecret(planned))}`);
     }
   }
   for (const warning of warnings) env.io.err(`loom: warning: ${warning}`);
@@ -226,4 +239,15 @@ export function autoMergeNotice(configText: string | undefined): string {
   return auto
     ? 'Auto-merge is ON (merge.auto): the Champion merges approved PRs that pass the merge gate without a person. Set "merge": {"auto": false} in .loom/config.json to merge each one yourself.'
     : 'Auto-merge is OFF (merge.auto): approved PRs wait for you; merge each with `.loom/scripts/loom merge <pr> --force`.';
+}
+
+/** The repository secret the installed workflows read (config `actions.secret`). */
+function configuredSecret(planned: { path: string; content: string }[]): string {
+  try {
+    const parsed = parseConfig(JSON.parse(planned.find((f) => f.path === '.loom/config.json')?.content ?? '{}'));
+    if (parsed.ok) return parsed.config.actions.secret;
+  } catch {
+    // An unreadable config is reported elsewhere; the default stands here.
+  }
+  return 'ANTHROPIC_API_KEY';
 }

@@ -16,7 +16,7 @@ export const NextJsonSchema = z.object({ role: NextRoleSchema, number: z.number(
 export function register(program: Command, run: Run): void {
   program
     .command('next <role>')
-    .description('Print the number a worker role should take next: builder, curator, judge or doctor')
+    .description('Print the number a worker role should take next: builder, curator, judge, doctor or champion')
     .option('--json', 'print {role, number} (number null when the queue is empty)')
     .addHelpText(
       'after',
@@ -24,7 +24,8 @@ export function register(program: Command, run: Run): void {
 Queues, oldest first: builder — open loom:issue (loom:urgent first; not blocked, building or aborted);
 curator — loom:triage issues; judge — PRs with loom:review-requested; doctor — approved (loom:pr) PRs that
 conflict with their base, then approved PRs whose checks fail, then PRs with loom:changes-requested; never one
-with loom:manual-merge or whose issue is loom:blocked. The builder and curator skip issues by outsiders (not
+with loom:manual-merge or whose issue is loom:blocked; champion — approved (loom:pr) PRs that neither conflict
+nor fail their checks and have no loom:manual-merge (the merge gate may still make one wait for a person). The builder and curator skip issues by outsiders (not
 owner, member or collaborator) that no maintainer admitted with a loom: label (trust.outside_issues). One
 GitHub request.
 ${exitCodeHelp('next')}

@@ -22,7 +22,7 @@ import { CleanupEntrySchema, liveIssues, removeFinishedWork } from '../git/clean
 import { readIssueWork } from '../github/issue-work.js';
 import { addComment } from '../github/items.js';
 import { BranchCleanupSchema, deleteHeadBranch, type GateRead, readGatePull, squashMerge } from '../github/merge.js';
-import type { Repo } from '../github/repo.js';
+import { type Repo, repoArg } from '../github/repo.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
@@ -54,7 +54,7 @@ export const MergeJsonSchema = z.object({
 async function explainRefusal(ctx: LoomContext, repo: Repo, pull: GateRead, gate: GateResult): Promise<boolean> {
   if (!personReasons(gate).length || !pull.labels.includes(Label.pr)) return false;
   if (pull.ownComments.some((body) => body.includes(GATE_REFUSED_MARKER))) return false;
-  await addComment(ctx.gh, pull.id, gateRefusedComment(gate, ` -R ${repo.owner}/${repo.name}`));
+  await addComment(ctx.gh, pull.id, gateRefusedComment(gate, ` -R ${repoArg(repo)}`));
   return true;
 }
 

@@ -29,5 +29,13 @@ export function context(
   env: CommandEnv,
   options: Omit<ContextOptions, 'cwd' | 'env' | 'io'> = {},
 ): Promise<LoomContext> {
-  return createContext({ cwd: env.cwd, env: env.env, io: env.io, gh: env.gh, clock: env.clock, ...options });
+  return createContext({
+    cwd: env.cwd,
+    env: env.env,
+    io: env.io,
+    gh: env.gh,
+    clock: env.clock,
+    faults: env.faults,
+    ...options,
+  });
 }

@@ -180,8 +180,12 @@ export async function collectStatus(
   await ctx.store.read().then((s) => (state = s), asError);
   const now = ctx.now();
   let repository: string | null = null;
+  let host: string | null = null;
   let snapshot: Snapshot | null = null;
-  await ctx.repo().then((r) => (repository = repoSlug(r)), asError);
+  await ctx.repo().then((r) => {
+    repository = repoSlug(r);
+    host = r.host ?? null;
+  }, asError);
   const rateLimited = state.rate_limited_until && Date.parse(state.rate_limited_until) > now.getTime();
   if (!options.fast && repository && !rateLimited) {
     const repo = await ctx.repo();
@@ -204,6 +208,7 @@ export async function collectStatus(
     config,
     now,
     repository,
+    host,
     snapshot,
     stopRequested: existsSync(ctx.paths.stopDaemon),
     outputTimes,

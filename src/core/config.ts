@@ -43,6 +43,11 @@ const modelName = z
   .string()
   .regex(/^[A-Za-z0-9._:[\]-]{1,100}$/, 'a model name such as opus, sonnet or claude-opus-4-1');
 
+/** A runner label as `runs-on:` takes it (`ubuntu-latest`, `self-hosted`, `linux`, `gpu-2`). */
+const runnerLabel = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a runner label such as ubuntu-latest or self-hosted');
+
 const proposalRoleSchema = z
   .object({
     /** Seconds between two triggers of this role. */
@@ -91,23 +96,6 @@ export const ConfigSchema = z
      * `max_shepherds.local` and `max_shepherds.actions`). `loom iterate --runner` overrides it for one call.
      */
     runner: z.enum(RUNNERS).default('local'),
-    /** Remote slots (DESIGN.md §4.9): the ref the shepherd workflow is dispatched on, and its time limits. */
-    actions: z
-      .object({
-        /** The branch whose loom-shepherd.yml runs (the repository's default branch). */
-        ref: z
-          .string()
-          .min(1)
-          .max(200)
-          .regex(/^[A-Za-z0-9._/-]+$/, 'a branch name')
-          .default('main'),
-        /** Seconds after a dispatch before a run that does not show in the runs list is given up (released). */
-        appear_timeout: seconds.min(30).default(300),
-        /** Seconds after a dispatch before a run no runner started is cancelled and its claim released. */
-        start_timeout: seconds.min(60).default(1800),
-      })
-      .strict()
-      .prefault({}),
     /** Work generation runs while fewer than this many issues are ready. */
     issue_threshold: z.number().int().nonnegative().default(3),
     architect: proposalRoleSchema.prefault({}),
@@ -253,6 +241,34 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The GitHub Actions workflows `loom actions install` writes (src/core/workflows.ts, docs/SCALING.md):
+     * `secret` names the repository secret Claude Code authenticates with (only its name is ever written);
+     * `timeout_minutes` ends a shepherd's job (GitHub-hosted runners allow at most 360); `runs_on` is the
+     * runner label or labels (`["self-hosted", "linux"]` for your own machines); `daemon_interval` is the
+     * schedule of the optional `loom-daemon.yml`, in seconds (rounded to a cron GitHub accepts, 5 minutes at least).
+     * `ref`, `appear_timeout`, `start_timeout`: how the daemon dispatches to and follows remote slots (DESIGN.md §4.9).
+     */
+    actions: z
+      .object({
+        secret: z.enum(['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN']).default('ANTHROPIC_API_KEY'),
+        timeout_minutes: z.number().int().min(5).max(360).default(120),
+        runs_on: z.union([runnerLabel, z.array(runnerLabel).min(1).max(10)]).default('ubuntu-latest'),
+        daemon_interval: seconds.default(900),
+        /** Remote slots (DESIGN.md §4.9): the branch whose loom-shepherd.yml is dispatched (the default branch). */
+        ref: z
+          .string()
+          .min(1)
+          .max(200)
+          .regex(/^[A-Za-z0-9._/-]+$/, 'a branch name')
+          .default('main'),
+        /** Seconds after a dispatch before a run that does not show in the runs list is given up (released). */
+        appear_timeout: seconds.min(30).default(300),
+        /** Seconds after a dispatch before a run no runner started is cancelled and its claim released. */
+        start_timeout: seconds.min(60).default(1800),
+      })
+      .strict()
+      .prefault({}),
     /**
      * The `loom guard` hook's rules: `{"force-push": false}` switches one off, `false` all of them.
      * Absent: every rule is on. (Read by the guard itself without this schema, to stay fast.)

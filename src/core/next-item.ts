@@ -7,7 +7,7 @@ import { Label } from './labels.js';
 import { repairReason } from './snapshot.js';
 import { type LabelEvent, mayEnter, type OutsideIssues } from './trust.js';
 
-export const NextRoleSchema = z.enum(['builder', 'curator', 'judge', 'doctor']);
+export const NextRoleSchema = z.enum(['builder', 'curator', 'judge', 'doctor', 'champion']);
 export type NextRole = z.infer<typeof NextRoleSchema>;
 
 export interface Candidate {
@@ -41,6 +41,8 @@ export function queueQuery(role: NextRole): string {
       return `is:pr label:${Label.reviewRequested} sort:created-asc`;
     case 'doctor':
       return `is:pr label:${Label.changesRequested} -label:${Label.manualMerge} sort:created-asc`;
+    case 'champion':
+      return repairQueueQuery();
   }
 }
 
@@ -48,7 +50,8 @@ export function queueQuery(role: NextRole): string {
  * The pick: the builder takes `loom:urgent` first; the doctor takes approved
  * PRs that conflict first (they only get worse), then approved PRs with failing
  * checks, then `loom:changes-requested` ones, and skips a PR whose issue is
- * `loom:blocked` (a human must look; retrying would loop); otherwise the
+ * `loom:blocked` (a human must look; retrying would loop); the champion takes
+ * approved PRs that need no repair (no conflict, no failing checks); otherwise the
  * oldest. The builder and the curator skip outside issues no maintainer
  * admitted (`outside`: config `trust.outside_issues`). Returns undefined when
  * the queue is empty.
@@ -75,5 +78,10 @@ export function pickNext(
       .filter((c) => rank(c) < 3 && !(c.closes ?? []).some((issue) => issue.labels.includes(Label.blocked)))
       .sort((a, b) => rank(a) - rank(b))[0];
   }
+  // The Champion merges approved PRs; one that conflicts or fails its checks is the Doctor's first.
+  if (role === 'champion')
+    return oldestFirst.find(
+      (c) => !repairReason({ labels: c.labels, mergeable: c.mergeable ?? 'UNKNOWN', checks: c.checks ?? null }),
+    );
   return oldestFirst[0];
 }

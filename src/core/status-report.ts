@@ -10,6 +10,7 @@ import { type DaemonState, isBusy, type SupportRoleName } from './daemon-state.j
 import { Label } from './labels.js';
 import { snapshotWaitReason } from './merge-gate.js';
 import { isRemoteSlotId } from './remote-slots.js';
+import { ghRepoArg } from './repo-arg.js';
 import { cleanText } from './sanitize.js';
 import { PipelineCountsSchema, repairReason, type Snapshot } from './snapshot.js';
 import { idleness, latestTime } from './stuck.js';
@@ -129,6 +130,11 @@ export interface StatusInput {
   config: Config;
   now: Date;
   repository: string | null;
+  /**
+   * The repository's GitHub host (`Repo.host`); the printed `gh … -R` commands name it unless it is github.com,
+   * so on GitHub Enterprise they reach the same host as Loom. Omitted or null: github.com.
+   */
+  host?: string | null;
   snapshot: Snapshot | null;
   /** Local facts the pure function cannot read: stop files and task output times. */
   stopRequested: boolean;
@@ -163,7 +169,7 @@ export function buildStatus(input: StatusInput): StatusReport {
   const titles = new Map(
     [...(snapshot?.buildingIssues ?? []), ...(snapshot?.readyIssues ?? [])].map((i) => [i.number, i.title]),
   );
-  const repoArg = input.repository ? ` -R ${input.repository}` : '';
+  const repoArg = input.repository ? ` -R ${ghRepoArg(input.repository, input.host)}` : '';
   const proposals = snapshot?.proposals ?? [];
   const blocked =
     snapshot?.blockedIssues ??

@@ -11,7 +11,6 @@ import { isRemoteSlotId } from '../core/remote-slots.js';
 import { cleanupWarnings, liveIssues, removeFinishedWork } from '../git/cleanup.js';
 import { addComment, transitionLabels } from '../github/items.js';
 import type { Repo } from '../github/repo.js';
-import { faultPoint } from './fault-points.js';
 import { activeRunOf, cancelSlotRun, dispatchSlot } from './remote.js';
 
 /** What the acting steps of one iteration share; `state` is changed in place and saved by the iteration. */
@@ -289,9 +288,9 @@ export async function claimIssues(act: Act): Promise<void> {
     if (!freeSlots.length || stopRequested()) break;
     if (held.has(candidate.issue)) continue;
     act.claimIndex += 1;
-    faultPoint(`before-claim-${act.claimIndex}`, ctx.env);
+    ctx.faults.reach(`before-claim-${act.claimIndex}`);
     const outcome = await claimIssue(claimCtx, candidate.issue);
-    faultPoint(`after-claim-${act.claimIndex}`, ctx.env);
+    ctx.faults.reach(`after-claim-${act.claimIndex}`);
     if (!outcome.claimed) {
       skipped.push({ issue: candidate.issue, reason: outcome.reason });
       continue;

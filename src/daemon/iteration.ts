@@ -17,7 +17,6 @@ import type { Snapshot } from '../core/snapshot.js';
 import { SHUTDOWN_SIGNAL, type SummaryFacts, summaryLine } from '../core/summary.js';
 import { LoomError } from '../errors.js';
 import { takeSnapshot } from '../github/snapshot.js';
-import { faultPoint } from './fault-points.js';
 import {
   type Act,
   applyUsagePause,
@@ -33,7 +32,7 @@ import {
   startRoles,
 } from './iteration-steps.js';
 import { assertCloneOwner } from './ownership.js';
-import { observeRuns, recordRuns } from './remote.js';
+import { adoptRunsInFlight, observeRuns, recordRuns } from './remote.js';
 import { observeTask } from './task-output.js';
 
 export interface IterationOptions {
@@ -71,7 +70,7 @@ const activeCount = (state: DaemonState) => Object.values(state.shepherds).filte
 export async function runIteration(ctx: LoomContext, options: IterationOptions = {}): Promise<IterationResult> {
   const config = withRunner(await ctx.config(), options.runner);
   return ctx.store.withLock(async () => {
-    faultPoint('after-lock', ctx.env);
+    ctx.faults.reach('after-lock');
     const state = await ctx.store.read();
     const now = ctx.now();
     if (!options.dryRun || options.daemonId) assertCloneOwner(state, options.daemonId, config, now);
@@ -113,16 +112,26 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       if (error instanceof LoomError && !options.dryRun) await recordFailure(ctx, state, error);
       throw error;
     }
-    faultPoint('after-snapshot', ctx.env);
+    ctx.faults.reach('after-snapshot');
     // Remote slots: one runs-list request for all dispatched runs, only while one is busy (DESIGN.md §4.9).
     const runWarnings: Warning[] = [];
-    const runs = options.dryRun ? undefined : await observeRuns(ctx.gh, repo, state, runWarnings, now.toISOString());
+    // A one-off iteration in a checkout that never ran a daemon (loom-daemon.yml's) learns the runs in flight first.
+    const stateless =
+      !options.dryRun && !options.daemonId && state.daemon_id === null && slotCounts(config).actions > 0;
+    const listed = stateless
+      ? await adoptRunsInFlight(ctx.gh, repo, state, snapshot, runWarnings, now.toISOString())
+      : undefined;
+    const runs = options.dryRun
+      ? undefined
+      : await observeRuns(ctx.gh, repo, state, runWarnings, now.toISOString(), listed);
 
     const forceMode = options.force ?? state.force_mode;
     const claimTokens: Record<number, string> = {};
     for (const lock of await listClaimLocks(ctx.paths)) if (lock.token) claimTokens[lock.issue] = lock.token;
     if (!options.dryRun) recordRuns(state, runs, snapshot);
     const plan = makePlan({ snapshot, state, config, now, tasks, forceMode, claimTokens, runs });
+    // Runs in flight unknown (the list failed): no remote slot is filled, so nothing is dispatched twice.
+    if (stateless && !listed) plan.freeSlots = plan.freeSlots.filter((id) => !isRemoteSlotId(id));
     if (options.dryRun) return dryRunResult(plan, snapshot, state, config);
 
     const nowIso = now.toISOString();
@@ -141,7 +150,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
         paths: ctx.paths,
         owner: options.daemonId ?? `one-off:${process.pid}`,
         now: ctx.now,
-        onStep: (step) => faultPoint(`${step}-${act.claimIndex}`, ctx.env),
+        onStep: (step) => ctx.faults.reach(`${step}-${act.claimIndex}`),
       },
       claimIndex: 0,
       directives: [],
@@ -200,9 +209,9 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     state.pipeline = pipelineFrom(snapshot);
     state.last_poll = nowIso;
     state.iteration += 1;
-    faultPoint('before-state-write', ctx.env);
+    ctx.faults.reach('before-state-write');
     await ctx.store.write(state);
-    faultPoint('after-state-write', ctx.env);
+    ctx.faults.reach('after-state-write');
 
     // A stop file seen mid-iteration: no spawn is handed out; `loom shutdown` releases the claims never started.
     if (stopRequested()) return { ...shutdownResult(), plan, skipped: act.skipped, error: failure };

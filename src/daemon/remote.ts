@@ -14,7 +14,7 @@ import {
   type ShepherdSlot,
   type Warning,
 } from '../core/daemon-state.js';
-import { matchRuns, observedRemote, type WorkflowRun } from '../core/remote-slots.js';
+import { matchRuns, observedRemote, unrecordedRuns, type WorkflowRun } from '../core/remote-slots.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { latestTime } from '../core/stuck.js';
 import { LoomError } from '../errors.js';
@@ -38,11 +38,12 @@ export async function observeRuns(
   state: DaemonState,
   warnings: Warning[],
   nowIso: string,
+  listed?: WorkflowRun[],
 ): Promise<Record<string, WorkflowRun | null> | undefined> {
   const remote = busyRemoteSlots(state);
   if (!remote.length) return undefined;
   try {
-    return matchRuns(Object.fromEntries(remote), await listDispatchedRuns(gh, repo));
+    return matchRuns(Object.fromEntries(remote), listed ?? (await listDispatchedRuns(gh, repo)));
   } catch (error) {
     if (!(error instanceof LoomError) || !error.code.startsWith('GH_')) throw error;
     warnings.push({
@@ -122,4 +123,48 @@ export async function cancelSlotRun(act: Act, runId: number | null | undefined, 
     message: `run ${runId} of #${issue}: ${outcome === 'cancelled' ? 'cancelled' : 'already finished'} (${why})`,
     context: { run_id: runId, issue },
   });
+}
+
+/**
+ * A one-off iteration on a checkout that never ran a daemon (the scheduled `loom iterate --runner actions` of
+ * loom-daemon.yml starts from a fresh checkout, with no state file) does not know which remote slots are in
+ * flight: it reads the runs list once and gives each Loom run still queued or in progress its slot back,
+ * when the snapshot shows its issue `loom:building` with a claim comment (DESIGN.md §4.9). Returns the runs
+ * read (the same list then serves `observeRuns`), or undefined when the list could not be read: then no
+ * remote slot is filled in this iteration (a warning says why), so nothing is dispatched twice.
+ */
+export async function adoptRunsInFlight(
+  gh: GhClient,
+  repo: Repo,
+  state: DaemonState,
+  snapshot: Snapshot,
+  warnings: Warning[],
+  nowIso: string,
+): Promise<WorkflowRun[] | undefined> {
+  let runs: WorkflowRun[];
+  try {
+    runs = await listDispatchedRuns(gh, repo);
+  } catch (error) {
+    if (!(error instanceof LoomError) || !error.code.startsWith('GH_')) throw error;
+    warnings.push({
+      time: nowIso,
+      type: 'runs-list-failed',
+      severity: 'warning',
+      message: `could not read the workflow runs (${error.message}); no remote slot is filled until they can be read`,
+      context: {},
+    });
+    return undefined;
+  }
+  for (const found of unrecordedRuns(state.shepherds, runs)) {
+    const building = snapshot.buildingIssues.find((i) => i.number === found.issue);
+    if (!building?.claims?.length) continue;
+    state.shepherds[found.slot] = {
+      ...claimedSlot(found.issue, found.run.run_started_at ?? found.run.created_at),
+      remote: observedRemote(
+        { dispatched_at: found.run.created_at, run_id: null, run_url: null, run_status: null, conclusion: null },
+        found.run,
+      ),
+    };
+  }
+  return runs;
 }

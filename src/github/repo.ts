@@ -12,6 +12,7 @@
  */
 
 import { z } from 'zod';
+import { ghRepoArg } from '../core/repo-arg.js';
 import { readEnv } from '../env.js';
 import { LoomError } from '../errors.js';
 import { remoteUrl } from '../git/git.js';
@@ -87,3 +88,6 @@ function withDefaultHost(repo: Repo, env: NodeJS.ProcessEnv): Repo {
 }
 
 export const repoSlug = (repo: Repo) => `${repo.owner}/${repo.name}`;
+
+/** The repository as gh's `-R` takes it: `host/owner/name` off github.com (see ghRepoArg), else `owner/name`. */
+export const repoArg = (repo: Repo) => ghRepoArg(repoSlug(repo), repo.host);

@@ -16,11 +16,13 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { parseConfig } from '../core/config.js';
+import type { WorkflowChoice } from '../core/workflows.js';
 import { LoomError } from '../errors.js';
 import { checkPath, type SafeOptions, safeReadFile, safeWriteFile, UnsafePathError } from '../fs/safe-file.js';
 import type { LabelSpec } from '../github/labels.js';
 import type { DefaultFiles } from './defaults.js';
 import { type LabelValues, MANIFEST_PATH, type Manifest, renderManifest, sha256 } from './manifest.js';
+import { NEW_SUFFIX, type PlannedFile, planOwnedFile } from './owned-file.js';
 import {
   commandRules,
   detectIn,
@@ -29,32 +31,10 @@ import {
   withAllowedTools,
   withSettingsRules,
 } from './project-commands.js';
+import { planWorkflows, wantedWorkflows } from './workflows.js';
 import { SCRIPTS_PACKAGE_JSON, WRAPPERS, wrapperScript } from './wrappers.js';
 
-/**
- * create/update/unchanged: the file is (or already was) Loom's version.
- * kept: the user changed the file since Loom wrote it (or wrote it themselves):
- *   it stays as it is and Loom's version goes beside it (`beside`).
- * skipped: not touched because it cannot be merged safely (CLAUDE.md with broken markers); see `note`.
- * delete: a chunk of an older version in `.loom/scripts/lib/`, a folder that is Loom's alone.
- */
-export type FileAction = 'create' | 'update' | 'unchanged' | 'kept' | 'skipped' | 'delete';
-
-export interface PlannedFile {
-  path: string;
-  action: FileAction;
-  content: string;
-  mode?: number;
-  /** Why it is written the way it is (merged, kept user text, …). */
-  note?: string;
-  /** `kept`: where Loom's new version is written instead (`<path>.loom-new`). */
-  beside?: string;
-  /** `--force` over a changed file: where the user's version is saved first (`<path>.loom-backup`). */
-  backup?: string;
-}
-
-export const NEW_SUFFIX = '.loom-new';
-export const BACKUP_SUFFIX = '.loom-backup';
+export { BACKUP_SUFFIX, type FileAction, NEW_SUFFIX, type PlannedFile, planOwnedFile } from './owned-file.js';
 
 export const BEGIN_MARKER = '<!-- BEGIN LOOM -->';
 export const END_MARKER = '<!-- END LOOM -->';
@@ -90,7 +70,8 @@ function refusal(error: UnsafePathError, root: string): LoomError {
   });
 }
 
-function readIfExists(root: string, relative: string, options: SafeOptions): string | undefined {
+/** A file of the repository through the safe reader; a symlink or special file is refused naming it (exit 2). */
+export function readIfExists(root: string, relative: string, options: SafeOptions): string | undefined {
   try {
     checkPath(root, relative, options);
     return safeReadFile(root, relative, options);
@@ -390,6 +371,11 @@ export interface InitPlanInput {
   build?: string;
   /** Loom's own labels (from the shipped labels.yml), recorded in the new manifest. */
   labels: LabelSpec[];
+  /**
+   * `--actions` (`--daemon`): install the GitHub Actions workflows. Without it, workflows an earlier run
+   * installed are refreshed from the config (src/install/workflows.ts).
+   */
+  actions?: WorkflowChoice;
 }
 
 /** Files init merges with the user's content instead of owning them whole. */
@@ -428,25 +414,14 @@ export async function planInitWithCommands(input: InitPlanInput): Promise<InitPl
     content: string,
     { built = false, ...options }: { mode?: number; note?: string; built?: boolean } = {},
   ) => {
-    const current = await read(relative);
-    const file: PlannedFile = { path: relative, content, action: 'unchanged', ...options };
-    if (current === undefined) {
-      file.action = 'create';
-      delete file.note; // notes say how an existing file was treated
-    } else if (current !== content) {
-      // Merged files keep the user's text by construction, except config.json under --force (reset to defaults).
-      const mergeKeepsUserText = MERGED.has(relative) && !(input.force && relative === '.loom/config.json');
-      if (built || mergeKeepsUserText || previous[relative] === sha256(current)) file.action = 'update';
-      else if (input.force) {
-        file.action = 'update';
-        file.backup = relative + BACKUP_SUFFIX;
-        file.note = `your version saved as ${file.backup}`;
-      } else {
-        file.action = 'kept';
-        file.beside = relative + NEW_SUFFIX;
-        file.note = `you changed it; Loom's new version is beside it: ${path.posix.basename(file.beside)}`;
-      }
-    }
+    // Merged files keep the user's text by construction, except config.json under --force (reset to defaults).
+    const mergeKeepsUserText = MERGED.has(relative) && !(input.force && relative === '.loom/config.json');
+    const file = planOwnedFile(relative, await read(relative), content, {
+      previousHash: previous[relative],
+      force: input.force,
+      replace: built || mergeKeepsUserText,
+      ...options,
+    });
     if (file.action === 'kept') {
       if (previous[relative]) recorded[relative] = previous[relative]!;
     } else recorded[relative] = sha256(content);
@@ -511,6 +486,21 @@ export async function planInitWithCommands(input: InitPlanInput): Promise<InitPl
   await add('.loom/scripts/package.json', SCRIPTS_PACKAGE_JSON);
   for (const [name, command] of Object.entries(WRAPPERS))
     await add(`.loom/scripts/${name}`, wrapperScript(command), { mode: 0o755 });
+  const want = wantedWorkflows(input.manifest, input.actions);
+  if (want && config) {
+    const checked = parseConfig(JSON.parse(config.text));
+    if (checked.ok) {
+      const workflows = planWorkflows({
+        config: checked.config,
+        manifest: input.manifest,
+        want,
+        force: input.force,
+        read: (relative) => readIfExists(input.target, relative, safe),
+      });
+      planned.push(...workflows.planned);
+      Object.assign(recorded, workflows.recorded);
+    }
+  }
   const gitignore = await read('.gitignore');
   await add('.gitignore', mergeGitignore(gitignore), { note: 'runtime files ignored' });
   const gitignoreLines = [

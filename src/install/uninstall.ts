@@ -233,6 +233,7 @@ const FOLDERS = [
   '.loom/scripts',
   '.loom/worktrees',
   '.loom',
+  '.github/workflows',
   '.github',
 ];
 

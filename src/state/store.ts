@@ -8,8 +8,8 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type DaemonState, DaemonStateSchema, emptyState, STATE_VERSION } from '../core/daemon-state.js';
-import { readEnv } from '../env.js';
 import { LoomError } from '../errors.js';
+import type { Faults } from '../faults.js';
 import { safeReadFile, safeWriteFile, UnsafePathError } from '../fs/safe-file.js';
 import { withFileLock } from './lock.js';
 
@@ -64,6 +64,8 @@ export interface StateStoreOptions {
   lockWaitMs?: number;
   /** The repository root no file of the store may leave (default: the folder above `.loom/`). */
   root?: string;
+  /** Injected faults (tests; default none): `state-write` makes `write` fail as on a full disk. */
+  faults?: Faults;
 }
 
 export class StateStore {
@@ -101,8 +103,7 @@ export class StateStore {
     }
     await this.assertWritable();
     try {
-      // Test-only: `LOOM_FAULT_KILL_AT=fail-state-write` makes this write fail as on a full disk.
-      if (readEnv('LOOM_FAULT_KILL_AT')?.split(',').includes('fail-state-write')) {
+      if (this.options.faults?.failing('state-write')) {
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
       }
       safeWriteFile(this.root, this.file, `${JSON.stringify(valid.data, null, 2)}\n`, { atomic: true, fsync: true });

@@ -10,6 +10,7 @@
  * everything here shares the test's pid.
  */
 import type { Clock } from '../../src/clock.js';
+import type { Faults } from '../../src/faults.js';
 import { GhClient, type GhExec } from '../../src/github/gh.js';
 import type { Output } from '../../src/io.js';
 import { EMULATOR_TOKEN, type EmulatorHandle } from '../emulator/index.js';
@@ -74,7 +75,8 @@ export function captureOutput(isTTY = false): CapturedOutput {
 
 /**
  * Runs `loom <args>` in-process in `cwd` against the emulator; resolves like the process tier's `loom()`.
- * `clock` replaces the system clock (src/clock.ts) so waits and heartbeats take no real time.
+ * `clock` replaces the system clock (src/clock.ts) so waits and heartbeats take no real time; `faults` are the
+ * injected faults (src/faults.ts) in place of `LOOM_FAULT_KILL_AT`.
  */
 export async function runInProcess(
   emulator: EmulatorHandle,
@@ -82,10 +84,11 @@ export async function runInProcess(
   env: NodeJS.ProcessEnv,
   args: string[],
   clock?: Clock,
+  faults?: Faults,
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const { main } = await import('../../src/cli.js');
   const io = captureOutput();
-  const exitCode = await main(args, { cwd, env, io, gh: emulatorGh(emulator), clock });
+  const exitCode = await main(args, { cwd, env, io, gh: emulatorGh(emulator), clock, faults });
   const join = (lines: string[]) => lines.join('\n');
   return { exitCode, stdout: join(io.stdout), stderr: join(io.stderr) };
 }

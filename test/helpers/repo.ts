@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { Clock } from '../../src/clock.js';
+import type { Faults } from '../../src/faults.js';
 import type { EmulatorHandle, Seed } from '../emulator/index.js';
 import { runInProcess } from './in-process.js';
 
@@ -63,7 +64,7 @@ export interface RepoOptions {
    * Run `loom()` (and the install) in the test process instead of a `node` child, with GitHub requests sent
    * straight to the emulator (test/helpers/in-process.ts). For tests of behaviour, not of process wiring.
    */
-  inProcess?: boolean | { clock?: Clock };
+  inProcess?: boolean | { clock?: Clock; faults?: Faults };
 }
 
 export async function createTestRepo(emulator: EmulatorHandle, options: RepoOptions = {}): Promise<TestRepo> {
@@ -84,7 +85,8 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
     home,
     env,
     async loom(args, opts = {}) {
-      if (inProcess) return runInProcess(emulator, dir, { ...env, ...opts.env }, args, inProcess.clock);
+      if (inProcess)
+        return runInProcess(emulator, dir, { ...env, ...opts.env }, args, inProcess.clock, inProcess.faults);
       return repo.loomProcess(args, opts);
     },
     async loomProcess(args, opts = {}) {

@@ -1,0 +1,211 @@
+/**
+ * `loom actions install|uninstall|check-inputs`: the GitHub Actions workflows (src/core/workflows.ts,
+ * docs/SCALING.md) as installed files, and the shepherd workflow's own input check.
+ */
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { checkDispatchInputs } from '../core/dispatch-inputs.js';
+import { CHECK_INPUTS_ENV, secretInstruction, type WorkflowChoice } from '../core/workflows.js';
+import { readEnv } from '../env.js';
+import { ExitCode, LoomError } from '../errors.js';
+import { safeWriteFile } from '../fs/safe-file.js';
+import { repositoryRoot } from '../git/git.js';
+import { applyInit, readIfExists } from '../install/init.js';
+import { MANIFEST_PATH, readManifest, renderManifest } from '../install/manifest.js';
+import { installedWorkflows, planWorkflows, wantedWorkflows, withWorkflowEntries } from '../install/workflows.js';
+import { loadConfig } from '../state/config-file.js';
+import { exitCodeHelp } from './exit-codes.js';
+import { type CommandEnv, parseOptions, printJson } from './shared.js';
+
+type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
+
+/** `loom actions install|uninstall --json`. */
+export const ActionsJsonSchema = z.object({
+  target: z.string(),
+  dry_run: z.boolean(),
+  /** Each workflow file touched or checked: create, update, unchanged, kept (Loom's version beside it), delete, skipped. */
+  files: z.array(
+    z.object({
+      path: z.string(),
+      action: z.enum(['create', 'update', 'unchanged', 'kept', 'skipped', 'delete']),
+      beside: z.string().optional(),
+      backup: z.string().optional(),
+      note: z.string().optional(),
+    }),
+  ),
+  /** The workflow names Loom owns afterwards (under .github/workflows/). */
+  installed: z.array(z.string()),
+  /** The repository secret the workflows read (config actions.secret); null when none is installed. */
+  secret: z.string().nullable(),
+});
+
+/** `loom actions check-inputs --json`. */
+export const CheckInputsJsonSchema = z.union([
+  z.object({
+    ok: z.literal(true),
+    issue: z.number().int().positive(),
+    slot: z.string(),
+    args: z.array(z.string()),
+    prompt: z.string(),
+  }),
+  z.object({ ok: z.literal(false), problems: z.array(z.string()) }),
+]);
+
+const ChangeOptions = z.object({
+  daemon: z.boolean().default(false),
+  force: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+  json: z.boolean().default(false),
+});
+
+export function register(program: Command, run: Run): void {
+  const actions = program
+    .command('actions')
+    .description('Install or remove the GitHub Actions workflows that run shepherds and support roles on runners');
+
+  actions
+    .command('install')
+    .description('Write .github/workflows/loom-shepherd.yml and loom-support.yml (--daemon: loom-daemon.yml)')
+    .option('--daemon', 'also the scheduled loom-daemon.yml: one `loom iterate --runner actions` per schedule')
+    .option('--force', 'replace workflows you changed (yours saved as <file>.loom-backup first)')
+    .option('--dry-run', 'show what would be written; write nothing')
+    .option('--json', 'print {target, dry_run, files: [{path, action, beside?, backup?, note?}], installed[], secret}')
+    .addHelpText(
+      'after',
+      `
+Generates the workflows from .loom/config.json (actions.secret, actions.timeout_minutes, actions.runs_on,
+actions.daemon_interval; the support roles' intervals and enabled flags; models) and records them in
+.loom/install-manifest.json like every file Loom installs: a workflow you changed is kept and Loom's version
+is written beside it as <file>.loom-new. Run it again after changing the config; \`loom upgrade\` and
+\`loom init\` refresh installed workflows too. Needs Loom installed here (\`loom init\`).
+Then add one repository secret, ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN with actions.secret), and push.
+${exitCodeHelp('actions install')}
+Example: .loom/scripts/loom actions install --dry-run`,
+    )
+    .action((raw) => run((env) => change(env, 'install', parseOptions(ChangeOptions, raw)), Boolean(raw.json)));
+
+  actions
+    .command('uninstall')
+    .description("Remove Loom's workflows (--daemon: only loom-daemon.yml); a workflow you changed is kept")
+    .option('--daemon', 'remove only loom-daemon.yml')
+    .option('--dry-run', 'show what would be removed; change nothing')
+    .option('--json', 'print {target, dry_run, files: [{path, action, note?}], installed[], secret}')
+    .addHelpText(
+      'after',
+      `
+Removes each workflow .loom/install-manifest.json lists that is still as Loom wrote it (and a .loom-new Loom
+wrote beside one); a workflow you changed stays where it is, is named, and is no longer Loom's.
+${exitCodeHelp('actions uninstall')}
+Example: .loom/scripts/loom actions uninstall --daemon`,
+    )
+    .action((raw) => run((env) => change(env, 'uninstall', parseOptions(ChangeOptions, raw)), Boolean(raw.json)));
+
+  actions
+    .command('check-inputs')
+    .description("The shepherd workflow's first step: check the dispatch inputs and write the /shepherd prompt")
+    .option('--json', 'print {ok: true, issue, slot, args[], prompt} or {ok: false, problems[]}')
+    .addHelpText(
+      'after',
+      `
+Reads the inputs from the environment (${Object.entries(CHECK_INPUTS_ENV)
+        .map(([name, input]) => `${name} ← inputs.${input}`)
+        .join(', ')}), never from the command
+line, so no input text is ever part of a shell command. The issue must be a number, the slot a slot name such
+as actions-1, the args only /shepherd's flags (--force-pr or --force-merge, --to curated|pr|approved,
+--resume). On success prints the prompt (/shepherd <issue> <args>) and, on a runner, appends
+prompt=<it> to the file GITHUB_OUTPUT names.
+${exitCodeHelp('actions check-inputs')}`,
+    )
+    .action((raw) =>
+      run(async (env) => {
+        const options = parseOptions(z.object({ json: z.boolean().default(false) }), raw);
+        const checked = checkDispatchInputs({
+          issue: readEnv('LOOM_ISSUE', env.env),
+          slot: readEnv('LOOM_SLOT', env.env),
+          args: readEnv('LOOM_ARGS', env.env),
+        });
+        if (options.json) printJson(env.io, CheckInputsJsonSchema.parse(checked));
+        if (!checked.ok) {
+          if (!options.json) for (const problem of checked.problems) env.io.err(`loom: ${problem}`);
+          return ExitCode.usage;
+        }
+        if (!options.json) env.io.out(checked.prompt);
+        const output = env.env.GITHUB_OUTPUT;
+        if (output) appendFileSync(output, `prompt=${checked.prompt}\n`);
+        return ExitCode.ok;
+      }, Boolean(raw.json)),
+    );
+}
+
+async function change(
+  env: CommandEnv,
+  mode: 'install' | 'uninstall',
+  options: z.infer<typeof ChangeOptions>,
+): Promise<number> {
+  const root = await repositoryRoot(path.resolve(env.cwd));
+  const manifest = await readManifest(root);
+  if (!manifest)
+    throw new LoomError('NOT_INSTALLED', `No ${MANIFEST_PATH} in ${root}: Loom is not installed here.`, {
+      hint: 'The workflows run .loom/scripts/loom: install Loom with `loom init --actions` (it writes both).',
+    });
+  const config = await loadConfig(path.join(root, '.loom/config.json'));
+  const want: WorkflowChoice | null =
+    mode === 'install'
+      ? wantedWorkflows(manifest, { daemon: options.daemon })
+      : options.daemon && installedWorkflows(manifest).size
+        ? { daemon: false }
+        : null;
+  const { planned, recorded } = planWorkflows({
+    config,
+    manifest,
+    want,
+    force: options.force,
+    read: (relative) => readIfExists(root, relative, {}),
+  });
+  if (!options.dryRun) {
+    await applyInit(root, planned);
+    const files = withWorkflowEntries(manifest.files, recorded);
+    safeWriteFile(root, MANIFEST_PATH, renderManifest({ ...manifest, files }), { atomic: true });
+  }
+  const installed = Object.keys(recorded).map((relative) => path.posix.basename(relative));
+  const secret = installed.length ? config.actions.secret : null;
+  if (options.json) {
+    printJson(
+      env.io,
+      ActionsJsonSchema.parse({
+        target: root,
+        dry_run: options.dryRun,
+        files: planned.map((f) => ({
+          path: f.path,
+          action: f.action,
+          ...(f.beside ? { beside: f.beside } : {}),
+          ...(f.backup ? { backup: f.backup } : {}),
+          ...(f.note && f.action !== 'unchanged' ? { note: f.note } : {}),
+        })),
+        installed,
+        secret,
+      }),
+    );
+    return 0;
+  }
+  const verb = options.dryRun ? 'would ' : '';
+  if (!planned.length) env.io.out('No Loom workflows are installed here: nothing to do.');
+  for (const file of planned)
+    env.io.out(
+      `  ${verb}${file.action} ${file.path}${file.note && file.action !== 'unchanged' ? `  (${file.note})` : ''}`,
+    );
+  if (planned.some((f) => f.action === 'kept'))
+    env.io.out(
+      'Workflows you changed were kept: compare each with its .loom-new, take what you want, delete the .loom-new (or run with --force: yours are saved as .loom-backup first).',
+    );
+  if (mode === 'install' && !options.dryRun) {
+    env.io.out('Next:');
+    env.io.out(`  1. ${secretInstruction(config.actions.secret)}`);
+    env.io.out(
+      '  2. Commit and push .github/workflows/ and .loom/install-manifest.json (workflows run from the default branch).',
+    );
+  }
+  return 0;
+}
