@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -72,5 +72,38 @@ describe('the bundle in a target repository', () => {
     expect(broken.exitCode).toBe(1);
     expect(broken.stderr).toContain('loom: cannot start');
     expect(broken.stderr).toContain('init');
+  });
+});
+
+// What a call parses is what it costs (docs/PERFORMANCE.md): follow the static imports of the committed chunks
+// (test/install.test.ts checks they are the build's) from the program and one command's chunk.
+const LIB = path.join(path.dirname(BUNDLE), 'lib');
+function loadedBy(command: string): [file: string, text: string][] {
+  const entry = readdirSync(LIB).find((f) => new RegExp(`^${command}-[A-Z0-9]+\\.mjs$`).test(f));
+  expect(entry, command).toBeDefined();
+  const seen = new Set<string>();
+  const queue = ['cli.mjs', entry!];
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const m of readFileSync(path.join(LIB, file), 'utf8').matchAll(/\bimport(?:\{[^}]*\}from|\s*)"\.\/([^"]+)"/g))
+      queue.push(m[1]!);
+  }
+  return [...seen].map((file) => [file, readFileSync(path.join(LIB, file), 'utf8')]);
+}
+
+describe('what a call loads', () => {
+  // Classic zod's schema classes are named Zod<Kind>, zod/mini's ZodMini<Kind>; esbuild keeps the names.
+  const classic = /\$constructor\("ZodObject"/;
+  const mini = /\$constructor\("ZodMiniObject"/;
+
+  it('loom status loads zod/mini, not classic zod (~320 KiB more to compile on every call)', () => {
+    const chunks = loadedBy('status');
+    expect(chunks.some(([, text]) => mini.test(text))).toBe(true);
+    expect(chunks.filter(([, text]) => classic.test(text)).map(([file]) => file)).toEqual([]);
+  });
+
+  it('the check would see classic zod: another command still loads it', () => {
+    expect(loadedBy('claims').some(([, text]) => classic.test(text))).toBe(true);
   });
 });

@@ -5,7 +5,8 @@
  * released or taken elsewhere, an issue deleted under a live slot),
  * idempotent releases across processes and clones, and a snapshot answer
  * without its data taken as a GitHub error, never as an empty repository.
- * The clock is moved with LOOM_NOW.
+ * The clock is moved with LOOM_NOW. The clones run the CLI in-process
+ * (test/helpers/in-process.ts), except where releases race across processes.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,8 +43,9 @@ afterAll(async () => {
   for (const emu of emulators) await emu.close();
 });
 
-async function clone(config: Record<string, unknown>): Promise<TestRepo> {
-  const repo = await createTestRepo(emulator, { config: { ...quiet, ...config } });
+/** A clone with Loom installed; its `loom` runs in the test process unless `processes` is set. */
+async function clone(config: Record<string, unknown>, processes = false): Promise<TestRepo> {
+  const repo = await createTestRepo(emulator, { config: { ...quiet, ...config }, inProcess: !processes });
   clones.push(repo);
   return repo;
 }
@@ -164,9 +166,9 @@ describe('releases are idempotent across processes and clones', () => {
   ]);
   it('three clones releasing one stale issue at once post one comment', async () => {
     const three = await Promise.all([
-      clone({ max_shepherds: 0 }),
-      clone({ max_shepherds: 0 }),
-      clone({ max_shepherds: 0 }),
+      clone({ max_shepherds: 0 }, true),
+      clone({ max_shepherds: 0 }, true),
+      clone({ max_shepherds: 0 }, true),
     ]);
     // Widen the window between each release's read and its write, so all three read loom:building.
     emulator.addFault({ match: { operation: 'LoomItemComments' }, delayMs: 300 });

@@ -7,7 +7,10 @@
  * mutation whose outcome was not seen is settled by the next iteration
  * through the claim lock (claimed exactly once, never left orphaned), the
  * breaker pauses until the reset without touching GitHub and status shows it,
- * and request counts stay bounded.
+ * and request counts stay bounded. The real gh meets each kind of fault on
+ * the snapshot, and every timeout (gh killed after LOOM_GH_TIMEOUT); the other
+ * cases run the CLI in-process (test/helpers/in-process.ts), where the same
+ * answers reach the same parsing and error classification without a gh process.
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -27,26 +30,30 @@ import {
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 let emulator: EmulatorHandle;
+/** The clone whose `loom` is a child process with the real gh. */
 let repo: TestRepo;
+/** A clone of the same repository whose `loom` runs in-process. */
+let fast: TestRepo;
 const ISSUES = 40;
 
 beforeAll(async () => {
   emulator = await startEmulator(seedWith(Array.from({ length: ISSUES }, () => ({ labels: [] }))));
-  repo = await createTestRepo(emulator, {
-    config: { max_shepherds: 1, issue_threshold: 0, poll_interval: 1, guide: { enabled: false } },
-  });
+  const config = { max_shepherds: 1, issue_threshold: 0, poll_interval: 1, guide: { enabled: false } };
+  repo = await createTestRepo(emulator, { config });
+  fast = await createTestRepo(emulator, { config, inProcess: true });
 });
 
 afterAll(async () => {
   repo?.cleanup();
+  fast?.cleanup();
   await emulator?.close();
 });
 
 let next = 1;
 /** A clean clone state and one fresh ready issue. */
-function freshIssue(): number {
+function freshIssue(clone: TestRepo = repo): number {
   for (const name of ['daemon-state.json', 'claims'])
-    rmSync(path.join(repo.dir, '.loom', name), { recursive: true, force: true });
+    rmSync(path.join(clone.dir, '.loom', name), { recursive: true, force: true });
   emulator.clearFaults();
   emulator.clearRequests();
   emulator.store.setLabels(next, ['loom:issue']);
@@ -91,9 +98,14 @@ const cases = (['5xx', 'timeout', 'secondary', 'primary'] as Kind[]).flatMap((ki
   operations.map((op) => [kind, op] as const),
 );
 
+/** The real gh for every timeout and for each kind of fault on the snapshot; the in-process clone for the rest. */
+const cloneFor = (kind: Kind, operation: string): TestRepo =>
+  kind === 'timeout' || operation === 'LoomSnapshot' ? repo : fast;
+
 describe('a GitHub fault on one request of an iteration', () => {
   it.each(cases)('%s on %s: clean failure, settled by the next iteration', async (kind, operation) => {
-    const issue = freshIssue();
+    const repo = cloneFor(kind, operation);
+    const issue = freshIssue(repo);
     const resetEpoch = Math.floor(Date.now() / 1000) + 120;
     emulator.addFault(faultFor(kind, operation, resetEpoch));
     const failed = await run(repo, ['iterate'], FAST_TIMEOUT);
@@ -197,6 +209,6 @@ describe('a persistent fault while waiting', () => {
   });
 
   it('leaks no secret', () => {
-    expectNoSecrets(emulator, [repo]);
+    expectNoSecrets(emulator, [repo, fast]);
   });
 });

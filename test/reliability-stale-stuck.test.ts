@@ -4,7 +4,8 @@
  * its heartbeat is old; a fresh heartbeat is never torn down (iteration or
  * `loom start`); a stuck shepherd is warned, restarted once with --resume,
  * then moved to `loom:blocked` with ONE comment; thresholds are per phase;
- * a young shepherd gets a start-up grace.
+ * a young shepherd gets a start-up grace. Decisions, not wiring: the CLI runs
+ * in-process (test/helpers/in-process.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
@@ -28,6 +29,7 @@ describe('stale loom:building (no PR)', () => {
     );
     repo = await createTestRepo(emulator, {
       config: { max_shepherds: 0, issue_threshold: 0, guide: { enabled: false } },
+      inProcess: true,
     });
   });
   afterAll(async () => {
@@ -74,6 +76,7 @@ describe('crash recovery and heartbeats', () => {
     emulator = await startEmulator(seedWith([{ labels: ['loom:issue'] }]));
     repo = await createTestRepo(emulator, {
       config: { max_shepherds: 1, issue_threshold: 0, guide: { enabled: false } },
+      inProcess: true,
     });
   });
   afterAll(async () => {
@@ -123,6 +126,7 @@ describe('a stuck shepherd', () => {
         stuck_grace: 300,
         stuck_after: { curator: 60, builder: 3600, default: 1800 },
       },
+      inProcess: true,
     });
   });
   afterAll(async () => {

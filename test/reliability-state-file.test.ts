@@ -20,6 +20,7 @@ import {
   expectNoSecrets,
   readState,
   run,
+  runProcess,
   stateFile,
 } from './helpers/reliability.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
@@ -155,7 +156,7 @@ describe('a state file Loom may not write', () => {
     rmSync(stateFile(repo), { force: true });
     const id = (await run(repo, ['start'])).stdout.trim();
     const before = readFileSync(stateFile(repo));
-    const full = await run(repo, ['iterate', '--daemon', id], { LOOM_FAULT_KILL_AT: 'fail-state-write' });
+    const full = await runProcess(repo, ['iterate', '--daemon', id], { LOOM_FAULT_KILL_AT: 'fail-state-write' });
     expect(full.exitCode, full.stderr).toBe(8);
     expect(full.stderr).toMatch(/Cannot write .loom\/daemon-state\.json: ENOSPC/);
     expect(full.stderr).toContain('The previous state file is intact');

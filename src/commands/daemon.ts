@@ -184,12 +184,12 @@ export function register(program: Command, run: Run): void {
         const options = parseOptions(
           z
             .object({
-              issue: issueNumber.optional(),
+              issue: z.optional(issueNumber),
               phase: PhaseSchema.optional(),
-              pr: issueNumber.optional(),
+              pr: z.optional(issueNumber),
               done: z.boolean().default(false),
               failed: z.boolean().default(false),
-              role: SupportRoleNameSchema.optional(),
+              role: z.optional(SupportRoleNameSchema),
               result: z.string().transform(oneLine).optional(),
             })
             .refine(

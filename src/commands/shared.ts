@@ -2,15 +2,17 @@
  * Helpers every command uses: parse options with zod at the boundary, build
  * the context, print JSON, and funnel errors into the one error sink.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-setup.js';
 import { type ContextOptions, createContext, type LoomContext } from '../context.js';
 import { LoomError } from '../errors.js';
 import type { CommandEnv } from '../io.js';
 
 export { type CommandEnv, defaultCommandEnv, printJson, reportError } from '../io.js';
 
-export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.infer<T> {
-  const result = schema.safeParse(raw);
+/** Parses a command's options with its schema (classic zod or zod/mini: both are zod 4 core schemas). */
+export function parseOptions<T extends z.core.$ZodType>(schema: T, raw: unknown): z.infer<T> {
+  const result = z.safeParse(schema, raw);
   if (result.success) return result.data;
   const problems = result.error.issues
     .map((issue) => `${issue.path.join('.') || 'argument'}: ${issue.message}`)
@@ -20,10 +22,11 @@ export function parseOptions<T extends z.ZodType>(schema: T, raw: unknown): z.in
 
 /** An issue or pull request number given on the command line: digits only (rejects `../1`, `1;rm`). */
 export const issueNumber = z
-  .string()
-  .regex(/^#?\d{1,9}$/, 'must be an issue number like 123')
-  .transform((s) => Number(s.replace('#', '')))
-  .refine((n) => n > 0, 'must be positive');
+  .pipe(
+    z.string().check(z.regex(/^#?\d{1,9}$/, 'must be an issue number like 123')),
+    z.transform((s: string) => Number(s.replace('#', ''))),
+  )
+  .check(z.refine((n) => n > 0, 'must be positive'));
 
 export function context(
   env: CommandEnv,

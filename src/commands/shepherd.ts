@@ -139,7 +139,7 @@ Examples:
             .object({
               issue: issueNumber,
               phase: phaseName.optional(),
-              pr: issueNumber.optional(),
+              pr: z.optional(issueNumber),
               json: z.boolean().default(false),
             })
             .refine((o) => o.phase !== undefined || o.pr === undefined, {
@@ -207,7 +207,7 @@ Examples:
               label: loomLabel.optional(),
               merged: z.boolean().default(false),
               prLabel: loomLabel.optional(),
-              pr: issueNumber.optional(),
+              pr: z.optional(issueNumber),
               timeout: z.coerce.number().int().nonnegative().max(86_400).optional(),
               interval: z.coerce.number().int().min(1).max(3600).optional(),
               json: z.boolean().default(false),

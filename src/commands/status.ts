@@ -6,7 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-setup.js';
 import { type Config, defaultConfig } from '../core/config.js';
 import { type DaemonState, emptyState } from '../core/daemon-state.js';
 import { envSecrets, redactSecrets } from '../core/sanitize.js';
@@ -20,15 +21,18 @@ import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 const Options = z.object({
-  json: z.boolean().default(false),
-  fast: z.boolean().default(false),
-  watch: z.boolean().default(false),
-  interval: z.coerce
-    .number({ message: '--interval must be a number of seconds' })
-    .int('--interval must be a whole number of seconds')
-    .min(1, '--interval must be at least 1 second')
-    .max(3600, '--interval must be at most 3600 seconds')
-    .optional(),
+  json: z._default(z.boolean(), false),
+  fast: z._default(z.boolean(), false),
+  watch: z._default(z.boolean(), false),
+  interval: z.optional(
+    z.coerce
+      .number({ message: '--interval must be a number of seconds' })
+      .check(
+        z.int('--interval must be a whole number of seconds'),
+        z.minimum(1, '--interval must be at least 1 second'),
+        z.maximum(3600, '--interval must be at most 3600 seconds'),
+      ),
+  ),
 });
 
 export function register(

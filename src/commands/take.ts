@@ -71,7 +71,7 @@ Example: .loom/scripts/loom take 130 --role judge`,
           z.object({
             pr: issueNumber,
             role: z.enum(['judge', 'doctor']),
-            issue: issueNumber.optional(),
+            issue: z.optional(issueNumber),
             shepherded: z.boolean().default(false),
             json: z.boolean().default(false),
           }),

@@ -5,71 +5,64 @@
  * keeps a small state file. Amounts are USD as Claude Code reports them
  * (`total_cost_usd`, `modelUsage[*].costUSD`); tokens are counts.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 import type { LimitSignal, WorkerResult } from './worker-output.js';
 
 export const MAX_RECENT_TASKS = 50;
 export const MAX_COST_ISSUES = 200;
 export const MAX_COST_DAYS = 31;
 
-const usd = z.number().nonnegative();
-const count = z.number().int().nonnegative();
+const usd = z.number().check(z.nonnegative());
+const count = z.int().check(z.nonnegative());
 
-export const CostBucketSchema = z
-  .object({
-    usd,
-    input_tokens: count,
-    output_tokens: count,
-    tasks: count,
-  })
-  .strict();
+export const CostBucketSchema = z.strictObject({
+  usd,
+  input_tokens: count,
+  output_tokens: count,
+  tasks: count,
+});
 export type CostBucket = z.infer<typeof CostBucketSchema>;
 
-export const TaskCostSchema = z
-  .object({
-    task_id: z.string(),
-    time: z.string(),
-    /** Slot (`shepherd-N`) or support role name. */
-    slot: z.string(),
-    role: z.string(),
-    issue: z.number().int().positive().nullable(),
-    usd,
-    input_tokens: count,
-    output_tokens: count,
-    cache_read_input_tokens: count,
-    cache_creation_input_tokens: count,
-    by_model: z.record(z.string(), usd),
-    /** How the task ended: `ok`, `error`, `usage-limit`, `crashed`, `killed`. */
-    outcome: z.string(),
-  })
-  .strict();
+export const TaskCostSchema = z.strictObject({
+  task_id: z.string(),
+  time: z.string(),
+  /** Slot (`shepherd-N`) or support role name. */
+  slot: z.string(),
+  role: z.string(),
+  issue: z.nullable(z.int().check(z.positive())),
+  usd,
+  input_tokens: count,
+  output_tokens: count,
+  cache_read_input_tokens: count,
+  cache_creation_input_tokens: count,
+  by_model: z.record(z.string(), usd),
+  /** How the task ended: `ok`, `error`, `usage-limit`, `crashed`, `killed`. */
+  outcome: z.string(),
+});
 export type TaskCost = z.infer<typeof TaskCostSchema>;
 
-export const CostStateSchema = z
-  .object({
-    total_usd: usd,
-    /** Since the current daemon started (`loom start`). */
-    session_usd: usd,
-    /** UTC day (YYYY-MM-DD) → USD; the last {@link MAX_COST_DAYS} days. */
-    by_day: z.record(z.string(), usd),
-    /** Issue number → totals; the last {@link MAX_COST_ISSUES} issues worked on. */
-    by_issue: z.record(z.string().regex(/^\d+$/), CostBucketSchema),
-    by_role: z.record(z.string(), CostBucketSchema),
-    by_model: z.record(z.string(), usd),
-    recent: z.array(TaskCostSchema).max(MAX_RECENT_TASKS),
-  })
-  .strict();
+export const CostStateSchema = z.strictObject({
+  total_usd: usd,
+  /** Since the current daemon started (`loom start`). */
+  session_usd: usd,
+  /** UTC day (YYYY-MM-DD) → USD; the last {@link MAX_COST_DAYS} days. */
+  by_day: z.record(z.string(), usd),
+  /** Issue number → totals; the last {@link MAX_COST_ISSUES} issues worked on. */
+  by_issue: z.record(z.string().check(z.regex(/^\d+$/)), CostBucketSchema),
+  by_role: z.record(z.string(), CostBucketSchema),
+  by_model: z.record(z.string(), usd),
+  recent: z.array(TaskCostSchema).check(z.maxLength(MAX_RECENT_TASKS)),
+});
 export type CostState = z.infer<typeof CostStateSchema>;
 
-export const UsageStateSchema = z
-  .object({
-    /** No new worker and no new claim before this time (ISO), or null. */
-    paused_until: z.string().datetime({ offset: true }).nullable(),
-    /** Why, e.g. `five_hour limit refused` or `seven_day utilization 0.96`. */
-    reason: z.string().nullable(),
-    since: z.string().datetime({ offset: true }).nullable(),
-  })
-  .strict();
+export const UsageStateSchema = z.strictObject({
+  /** No new worker and no new claim before this time (ISO), or null. */
+  paused_until: z.nullable(z.iso.datetime({ offset: true })),
+  /** Why, e.g. `five_hour limit refused` or `seven_day utilization 0.96`. */
+  reason: z.nullable(z.string()),
+  since: z.nullable(z.iso.datetime({ offset: true })),
+});
 export type UsageState = z.infer<typeof UsageStateSchema>;
 
 export const emptyCost = (): CostState => ({

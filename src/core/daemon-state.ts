@@ -3,7 +3,8 @@
  * authoritative. Versioned: a file with a newer `version` than this code knows
  * is refused, never rewritten. Times are ISO-8601 strings (UTC).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 import { CostStateSchema, emptyCost, emptyUsage, UsageStateSchema } from './accounting.js';
 import { RemoteRunSchema } from './remote-slots.js';
 import { PipelineCountsSchema } from './snapshot.js';
@@ -14,112 +15,107 @@ export const MAX_WARNINGS = 50;
 /** Completed issue numbers kept in state (the newest). */
 export const MAX_COMPLETED = 200;
 
-const isoTime = z.string().datetime({ offset: true });
-const nullableTime = isoTime.nullable();
+const isoTime = z.iso.datetime({ offset: true });
+const nullableTime = z.nullable(isoTime);
 
 /** A shepherd slot's name: `shepherd-1` … `shepherd-99` (local), `actions-1` … `actions-99` (remote, DESIGN.md §4.9). */
 export const ShepherdSlotIdSchema = z
   .string()
-  .regex(/^(?:shepherd|actions)-[1-9]\d?$/, 'must be a slot name like shepherd-1 or actions-1');
+  .check(z.regex(/^(?:shepherd|actions)-[1-9]\d?$/, 'must be a slot name like shepherd-1 or actions-1'));
 
 export const ShepherdStatusSchema = z.enum(['working', 'idle', 'errored', 'paused']);
 
-export const ShepherdSlotSchema = z
-  .object({
-    status: ShepherdStatusSchema,
-    issue: z.number().int().positive().nullable(),
-    /** Claude Code background task id (the Agent launch result's `agentId`), set by `loom record`. */
-    task_id: z.string().nullable(),
-    /** The task's output file (a transcript; its mtime tells when it last wrote). */
-    output_file: z.string().nullable(),
-    started: nullableTime,
-    last_phase: z.string().nullable(),
-    pr_number: z.number().int().positive().nullable(),
-    last_heartbeat: nullableTime,
-    idle_since: nullableTime,
-    idle_reason: z.string().nullable(),
-    /** How often this issue's shepherd was restarted after being stuck (DESIGN.md §9.2: once at most). */
-    restarts: z.number().int().nonnegative().default(0),
-    /** Set when `loom progress --done/--failed` reported the end of the work. */
-    completed: z.enum(['done', 'failed']).nullable().default(null),
-    /** When the stuck check first warned about this shepherd (cleared by a restart or activity). */
-    stuck_since: nullableTime.default(null),
-    /** A remote slot's GitHub Actions run (DESIGN.md §4.9); null or absent for a local slot. */
-    remote: RemoteRunSchema.nullish(),
-  })
-  .strict();
+export const ShepherdSlotSchema = z.strictObject({
+  status: ShepherdStatusSchema,
+  issue: z.nullable(z.int().check(z.positive())),
+  /** Claude Code background task id (the Agent launch result's `agentId`), set by `loom record`. */
+  task_id: z.nullable(z.string()),
+  /** The task's output file (a transcript; its mtime tells when it last wrote). */
+  output_file: z.nullable(z.string()),
+  started: nullableTime,
+  last_phase: z.nullable(z.string()),
+  pr_number: z.nullable(z.int().check(z.positive())),
+  last_heartbeat: nullableTime,
+  idle_since: nullableTime,
+  idle_reason: z.nullable(z.string()),
+  /** How often this issue's shepherd was restarted after being stuck (DESIGN.md §9.2: once at most). */
+  restarts: z._default(z.int().check(z.nonnegative()), 0),
+  /** Set when `loom progress --done/--failed` reported the end of the work. */
+  completed: z._default(z.nullable(z.enum(['done', 'failed'])), null),
+  /** When the stuck check first warned about this shepherd (cleared by a restart or activity). */
+  stuck_since: z._default(nullableTime, null),
+  /** A remote slot's GitHub Actions run (DESIGN.md §4.9); null or absent for a local slot. */
+  remote: z.nullish(RemoteRunSchema),
+});
 export type ShepherdSlot = z.infer<typeof ShepherdSlotSchema>;
 
 export const SupportRoleNameSchema = z.enum(['architect', 'hermit', 'guide', 'champion', 'doctor', 'curator', 'judge']);
 export type SupportRoleName = z.infer<typeof SupportRoleNameSchema>;
 
-export const SupportRoleSchema = z
-  .object({
-    status: z.enum(['idle', 'running']),
-    task_id: z.string().nullable(),
-    output_file: z.string().nullable(),
-    started: nullableTime,
-    last_completed: nullableTime,
-    last_result: z.string().nullable(),
-  })
-  .strict();
+export const SupportRoleSchema = z.strictObject({
+  status: z.enum(['idle', 'running']),
+  task_id: z.nullable(z.string()),
+  output_file: z.nullable(z.string()),
+  started: nullableTime,
+  last_completed: nullableTime,
+  last_result: z.nullable(z.string()),
+});
 export type SupportRole = z.infer<typeof SupportRoleSchema>;
 
-export const WarningSchema = z
-  .object({
-    time: isoTime,
-    type: z.string(),
-    severity: z.enum(['info', 'warning', 'error']),
-    message: z.string(),
-    context: z.record(z.string(), z.unknown()).default({}),
-  })
-  .strict();
+export const WarningSchema = z.strictObject({
+  time: isoTime,
+  type: z.string(),
+  severity: z.enum(['info', 'warning', 'error']),
+  message: z.string(),
+  context: z._default(z.record(z.string(), z.unknown()), {}),
+});
 export type Warning = z.infer<typeof WarningSchema>;
 
 /** Counts of the last snapshot (the same fields `loom status --json` shows) plus a few blocked items. */
-export const PipelineSchema = PipelineCountsSchema.extend({
-  blocked_items: z.array(z.object({ number: z.number().int(), title: z.string() }).strict()).default([]),
+export const PipelineSchema = z.strictObject({
+  ...PipelineCountsSchema.shape,
+  blocked_items: z._default(z.array(z.strictObject({ number: z.int(), title: z.string() })), []),
   updated_at: isoTime,
-}).strict();
+});
 export type Pipeline = z.infer<typeof PipelineSchema>;
 
-export const DaemonStateSchema = z
-  .object({
-    version: z.literal(STATE_VERSION),
-    /** The id `loom start` gave the running daemon (one `/loom` session). */
-    daemon_id: z.string().nullable(),
-    started_at: nullableTime,
-    last_poll: nullableTime,
-    running: z.boolean(),
-    stopped_at: nullableTime,
-    iteration: z.number().int().nonnegative(),
-    force_mode: z.boolean(),
-    /** Slot names as the CLI accepts them (`loom record shepherd-N`): the state file is input too. */
-    shepherds: z.record(ShepherdSlotIdSchema, ShepherdSlotSchema),
-    // Roles added after the first release (curator, judge) start idle in an older file.
-    support_roles: z.preprocess(
-      (value) =>
-        value && typeof value === 'object' && !Array.isArray(value)
-          ? { ...Object.fromEntries(SupportRoleNameSchema.options.map((r) => [r, idleRole()])), ...value }
-          : value,
-      z.record(SupportRoleNameSchema, SupportRoleSchema),
+export const DaemonStateSchema = z.strictObject({
+  version: z.literal(STATE_VERSION),
+  /** The id `loom start` gave the running daemon (one `/loom` session). */
+  daemon_id: z.nullable(z.string()),
+  started_at: nullableTime,
+  last_poll: nullableTime,
+  running: z.boolean(),
+  stopped_at: nullableTime,
+  iteration: z.int().check(z.nonnegative()),
+  force_mode: z.boolean(),
+  /** Slot names as the CLI accepts them (`loom record shepherd-N`): the state file is input too. */
+  shepherds: z.record(ShepherdSlotIdSchema, ShepherdSlotSchema),
+  // Roles added after the first release (curator, judge) start idle in an older file (zod/mini has no
+  // `preprocess`: a transform piped into the schema is what classic zod builds for it).
+  support_roles: z.pipe(
+    z.transform((value: unknown) =>
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? { ...Object.fromEntries(SupportRoleNameSchema.options.map((r) => [r, idleRole()])), ...value }
+        : value,
     ),
-    last_architect_trigger: nullableTime,
-    last_hermit_trigger: nullableTime,
-    completed_issues: z.array(z.number().int().positive()),
-    total_prs_merged: z.number().int().nonnegative(),
-    warnings: z.array(WarningSchema).max(MAX_WARNINGS),
-    pipeline: PipelineSchema.nullable(),
-    /** Set while GitHub's rate limit is exhausted: no GitHub call before this time (DESIGN.md §10.2). */
-    rate_limited_until: nullableTime.default(null),
-    /** Heartbeats of shepherds that hold no daemon slot (a `/shepherd N` typed by a user): issue → time. */
-    heartbeats: z.record(z.string().regex(/^\d+$/), isoTime).default({}),
-    /** Claude usage-limit pause (no new worker, no new claim before `paused_until`). Added compatibly: older files get the default. */
-    usage: UsageStateSchema.default(emptyUsage),
-    /** Worker cost and tokens: totals and bounded breakdowns (src/core/accounting.ts). */
-    cost: CostStateSchema.default(emptyCost),
-  })
-  .strict();
+    z.record(SupportRoleNameSchema, SupportRoleSchema),
+  ),
+  last_architect_trigger: nullableTime,
+  last_hermit_trigger: nullableTime,
+  completed_issues: z.array(z.int().check(z.positive())),
+  total_prs_merged: z.int().check(z.nonnegative()),
+  warnings: z.array(WarningSchema).check(z.maxLength(MAX_WARNINGS)),
+  pipeline: z.nullable(PipelineSchema),
+  /** Set while GitHub's rate limit is exhausted: no GitHub call before this time (DESIGN.md §10.2). */
+  rate_limited_until: z._default(nullableTime, null),
+  /** Heartbeats of shepherds that hold no daemon slot (a `/shepherd N` typed by a user): issue → time. */
+  heartbeats: z._default(z.record(z.string().check(z.regex(/^\d+$/)), isoTime), {}),
+  /** Claude usage-limit pause (no new worker, no new claim before `paused_until`). Added compatibly: older files get the default. */
+  usage: z._default(UsageStateSchema, emptyUsage),
+  /** Worker cost and tokens: totals and bounded breakdowns (src/core/accounting.ts). */
+  cost: z._default(CostStateSchema, emptyCost),
+});
 export type DaemonState = z.infer<typeof DaemonStateSchema>;
 
 const idleRole = (): SupportRole => ({

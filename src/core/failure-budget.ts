@@ -19,7 +19,8 @@
  * the budget errs towards one more attempt, never towards blocking early.
  * Pure: table-tested in test/failure-budget.test.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 import { type MarkedComment, trustedAuthor } from './claim-marks.js';
 
 /** Why an attempt failed, as written into the mark (a fixed set: marks are parsed back). */
@@ -43,11 +44,11 @@ const FAILURES_MARK = /<!-- loom:failures (?:(\d{1,4}) ([a-z,]{0,400})|reset) --
 
 export const FailureRecordSchema = z.object({
   /** Failed attempts since the last reset. */
-  count: z.number().int().nonnegative(),
+  count: z.int().check(z.nonnegative()),
   /** Their reasons, oldest first (unknown words from a newer Loom are kept as they are). */
   reasons: z.array(z.string()),
   /** When the newest failure was recorded (the mark's comment), or null when there is none. */
-  lastAt: z.string().nullable(),
+  lastAt: z.nullable(z.string()),
 });
 export type FailureRecord = z.infer<typeof FailureRecordSchema>;
 

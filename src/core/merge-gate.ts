@@ -4,7 +4,8 @@
  * the facts come from one direct GraphQL read of the PR (never cached).
  * `--force` relaxes only the size limit, the critical-file rule and recency.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 import { Label } from './labels.js';
 
 /** The gate's limits: `merge.*` in .loom/config.json (defaults there: 200 lines, 24 h, built-in paths, checks optional). */
@@ -125,7 +126,7 @@ export const GateCheckSchema = z.object({
 export type GateCheck = z.infer<typeof GateCheckSchema>;
 
 export const GateResultSchema = z.object({
-  pr: z.number().int().positive(),
+  pr: z.int().check(z.positive()),
   pass: z.boolean(),
   force: z.boolean(),
   checks: z.array(GateCheckSchema),

@@ -4,7 +4,8 @@
  * how the runs list is read and matched to slots, and what a run's state means for its slot. The reads and
  * writes are in src/github/actions.ts and src/daemon/remote.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 import { parseShepherdRunName } from './actions-contract.js';
 import type { Config } from './config.js';
 import type { ShepherdSlot } from './daemon-state.js';
@@ -50,34 +51,32 @@ export function slotIdsOf(counts: SlotCounts): string[] {
 export const isRemoteSlotId = (id: string): boolean => id.startsWith(`${REMOTE_SLOT_PREFIX}-`);
 
 /** What the state records of a remote slot's run (the `remote` field of a slot). */
-export const RemoteRunSchema = z
-  .object({
-    /** When the daemon sent the dispatch (ISO): runs created before it belong to earlier attempts. */
-    dispatched_at: z.string().datetime({ offset: true }),
-    run_id: z.number().int().positive().nullable(),
-    /** The run's page on GitHub (what `loom status` shows). */
-    run_url: z.string().max(500).nullable(),
-    run_status: z.string().max(40).nullable(),
-    conclusion: z.string().max(40).nullable(),
-  })
-  .strict();
+export const RemoteRunSchema = z.strictObject({
+  /** When the daemon sent the dispatch (ISO): runs created before it belong to earlier attempts. */
+  dispatched_at: z.iso.datetime({ offset: true }),
+  run_id: z.nullable(z.int().check(z.positive())),
+  /** The run's page on GitHub (what `loom status` shows). */
+  run_url: z.nullable(z.string().check(z.maxLength(500))),
+  run_status: z.nullable(z.string().check(z.maxLength(40))),
+  conclusion: z.nullable(z.string().check(z.maxLength(40))),
+});
 export type RemoteRun = z.infer<typeof RemoteRunSchema>;
 
 /** One workflow run as `GET /repos/{o}/{r}/actions/runs` lists it (the fields Loom reads; others pass). */
 export const WorkflowRunSchema = z.object({
-  id: z.number().int().positive(),
+  id: z.int().check(z.positive()),
   display_title: z.string(),
   event: z.string(),
-  status: z.string().nullable(),
-  conclusion: z.string().nullable(),
+  status: z.nullable(z.string()),
+  conclusion: z.nullable(z.string()),
   html_url: z.string(),
   created_at: z.string(),
   updated_at: z.string(),
-  run_started_at: z.string().nullish(),
+  run_started_at: z.nullish(z.string()),
 });
 export type WorkflowRun = z.infer<typeof WorkflowRunSchema>;
 export const WorkflowRunsSchema = z.object({
-  total_count: z.number().int(),
+  total_count: z.int(),
   workflow_runs: z.array(WorkflowRunSchema),
 });
 

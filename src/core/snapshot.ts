@@ -3,7 +3,8 @@
  * request (src/github/snapshot.ts). Pure data, so the planner and the status
  * view are tested from plain objects.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 import { FailureRecordSchema } from './failure-budget.js';
 import { Label } from './labels.js';
 import { LabelEventSchema } from './trust.js';
@@ -12,67 +13,67 @@ import { LabelEventSchema } from './trust.js';
 export const ClaimMarkSchema = z.object({
   token: z.string(),
   owner: z.string(),
-  databaseId: z.number().int(),
+  databaseId: z.int(),
   createdAt: z.string(),
-  heartbeatAt: z.string().nullable(),
+  heartbeatAt: z.nullable(z.string()),
 });
 
 export const IssueSummarySchema = z.object({
-  number: z.number().int().positive(),
+  number: z.int().check(z.positive()),
   title: z.string(),
   labels: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
   /** Claim comments among the latest comments (listed for `loom:building` issues only): their heartbeats. */
-  claims: z.array(ClaimMarkSchema).optional(),
+  claims: z.optional(z.array(ClaimMarkSchema)),
   /** GitHub's authorAssociation and the author's login (src/core/trust.ts); absent when not read. */
-  authorAssociation: z.string().nullable().optional(),
-  author: z.string().nullable().optional(),
+  authorAssociation: z.optional(z.nullable(z.string())),
+  author: z.optional(z.nullable(z.string())),
   /** The latest `loom:` label events (ready and triage lists): who admitted an outside issue. */
-  labelEvents: z.array(LabelEventSchema).optional(),
+  labelEvents: z.optional(z.array(LabelEventSchema)),
   /** Failed attempts so far, from the newest failures mark in its latest comments (ready lists). */
-  failures: FailureRecordSchema.optional(),
+  failures: z.optional(FailureRecordSchema),
 });
 export type IssueSummary = z.infer<typeof IssueSummarySchema>;
 
 export const PullSummarySchema = z.object({
-  number: z.number().int().positive(),
+  number: z.int().check(z.positive()),
   title: z.string(),
   labels: z.array(z.string()),
   headRefName: z.string(),
   mergeable: z.string(),
   updatedAt: z.string(),
-  closingIssues: z.array(z.number().int()),
-  checks: z.string().nullable(),
+  closingIssues: z.array(z.int()),
+  checks: z.nullable(z.string()),
 });
 export type PullSummary = z.infer<typeof PullSummarySchema>;
 
 export const PipelineCountsSchema = z.object({
-  ready: z.number().int().nonnegative(),
-  building: z.number().int().nonnegative(),
-  curated: z.number().int().nonnegative(),
-  architect_proposals: z.number().int().nonnegative(),
-  hermit_proposals: z.number().int().nonnegative(),
-  review_requested: z.number().int().nonnegative(),
-  changes_requested: z.number().int().nonnegative(),
-  ready_to_merge: z.number().int().nonnegative(),
-  blocked: z.number().int().nonnegative(),
+  ready: z.int().check(z.nonnegative()),
+  building: z.int().check(z.nonnegative()),
+  curated: z.int().check(z.nonnegative()),
+  architect_proposals: z.int().check(z.nonnegative()),
+  hermit_proposals: z.int().check(z.nonnegative()),
+  review_requested: z.int().check(z.nonnegative()),
+  changes_requested: z.int().check(z.nonnegative()),
+  ready_to_merge: z.int().check(z.nonnegative()),
+  blocked: z.int().check(z.nonnegative()),
   /** Counts added after the first release default to 0 so older state files still read. */
-  triage: z.number().int().nonnegative().default(0),
+  triage: z._default(z.int().check(z.nonnegative()), 0),
   /** Approved (`loom:pr`) pull requests that conflict or whose checks fail: the Doctor's work. */
-  pr_needs_fix: z.number().int().nonnegative().default(0),
+  pr_needs_fix: z._default(z.int().check(z.nonnegative()), 0),
 });
 export type PipelineCounts = z.infer<typeof PipelineCountsSchema>;
 
 /** An approved (`loom:pr`) pull request with the facts the planner and status judge it by. */
 export const ApprovedPullSchema = z.object({
-  number: z.number().int().positive(),
+  number: z.int().check(z.positive()),
   title: z.string(),
   labels: z.array(z.string()),
   mergeable: z.string(),
-  checks: z.string().nullable(),
-  additions: z.number().int().nonnegative(),
-  deletions: z.number().int().nonnegative(),
+  checks: z.nullable(z.string()),
+  additions: z.int().check(z.nonnegative()),
+  deletions: z.int().check(z.nonnegative()),
   updatedAt: z.string(),
 });
 export type ApprovedPull = z.infer<typeof ApprovedPullSchema>;

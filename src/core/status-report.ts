@@ -3,7 +3,8 @@
  * is pure; `loom status --json` prints its result, validated by
  * `StatusReportSchema`, and the text view renders the same object.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 import { budgetReached, spentToday, usagePaused } from './accounting.js';
 import type { Config } from './config.js';
 import { type DaemonState, isBusy, type SupportRoleName } from './daemon-state.js';
@@ -16,24 +17,24 @@ import { PipelineCountsSchema, repairReason, type Snapshot } from './snapshot.js
 import { idleness, latestTime } from './stuck.js';
 import { mayEnter } from './trust.js';
 
-const nullableCount = z.number().int().nonnegative().nullable();
+const nullableCount = z.nullable(z.int().check(z.nonnegative()));
 
-export const StatusErrorSchema = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
+export const StatusErrorSchema = z.object({ code: z.string(), message: z.string(), hint: z.optional(z.string()) });
 
 export const StatusReportSchema = z.object({
   schema: z.literal('loom.status/1'),
   generated_at: z.string(),
-  repository: z.string().nullable(),
+  repository: z.nullable(z.string()),
   daemon: z.object({
     status: z.enum(['running', 'stopping', 'stopped', 'crashed', 'never-started']),
-    daemon_id: z.string().nullable(),
-    started_at: z.string().nullable(),
-    uptime_seconds: z.number().nullable(),
-    iteration: z.number().int(),
-    last_poll: z.string().nullable(),
-    seconds_since_poll: z.number().nullable(),
+    daemon_id: z.nullable(z.string()),
+    started_at: z.nullable(z.string()),
+    uptime_seconds: z.nullable(z.number()),
+    iteration: z.int(),
+    last_poll: z.nullable(z.string()),
+    seconds_since_poll: z.nullable(z.number()),
     force_mode: z.boolean(),
-    rate_limited_until: z.string().nullable(),
+    rate_limited_until: z.nullable(z.string()),
   }),
   /** Counts; `null` when GitHub could not be asked (see `errors`). */
   pipeline: z.object(
@@ -43,84 +44,82 @@ export const StatusReportSchema = z.object({
   ),
   /** Where the counts came from: this request (`github`), the last iteration (`cache`, with --fast), or nowhere. */
   pipeline_source: z.enum(['github', 'cache', 'none']),
-  pipeline_updated_at: z.string().nullable(),
+  pipeline_updated_at: z.nullable(z.string()),
   shepherds: z.array(
     z.object({
       slot: z.string(),
       status: z.string(),
-      issue: z.number().nullable(),
-      phase: z.string().nullable(),
-      pr: z.number().nullable(),
-      running_seconds: z.number().nullable(),
-      seconds_since_output: z.number().nullable(),
-      task_id: z.string().nullable(),
+      issue: z.nullable(z.number()),
+      phase: z.nullable(z.string()),
+      pr: z.nullable(z.number()),
+      running_seconds: z.nullable(z.number()),
+      seconds_since_output: z.nullable(z.number()),
+      task_id: z.nullable(z.string()),
       /** The running task's output: a `loom run` worker log (.loom/logs/…jsonl) or a `/loom` subagent's output file. */
-      log: z.string().nullable(),
+      log: z.nullable(z.string()),
       /** USD spent on this slot's issue so far (finished tasks), or null. */
-      cost_usd: z.number().nullable(),
+      cost_usd: z.nullable(z.number()),
       /** The issue's title (cleaned of control characters), or null when GitHub was not asked (--fast). */
-      title: z.string().nullable(),
+      title: z.nullable(z.string()),
       /** Idle past its phase's `stuck_after` (the rule `iterate` counts as `stuck=N`, src/core/stuck.ts). */
       stuck: z.boolean(),
       /** The `stuck_after` threshold of its phase in seconds, or null when the rule does not apply yet. */
-      stuck_after_seconds: z.number().nullable(),
+      stuck_after_seconds: z.nullable(z.number()),
       /** Where its shepherd runs: `local`, or `actions` for a remote slot (DESIGN.md §4.9). */
-      runner: z.enum(['local', 'actions']).default('local'),
+      runner: z._default(z.enum(['local', 'actions']), 'local'),
       /** A busy remote slot's GitHub Actions run page, once the run was seen in the runs list; else null. */
-      run_url: z.string().nullable().default(null),
+      run_url: z._default(z.nullable(z.string()), null),
       /** That run's status as last seen (`queued`, `in_progress`, `completed`), or null. */
-      run_status: z.string().nullable().default(null),
+      run_status: z._default(z.nullable(z.string()), null),
     }),
   ),
   support_roles: z.array(
     z.object({
       role: z.string(),
       status: z.string(),
-      last_completed: z.string().nullable(),
-      next_due: z.string().nullable(),
-      last_result: z.string().nullable(),
-      log: z.string().nullable(),
+      last_completed: z.nullable(z.string()),
+      next_due: z.nullable(z.string()),
+      last_result: z.nullable(z.string()),
+      log: z.nullable(z.string()),
     }),
   ),
   /** Claude usage-limit pause: no new worker and no new claim before `paused_until` (ISO 8601), or null. */
-  usage: z.object({ paused_until: z.string().nullable(), reason: z.string().nullable() }),
+  usage: z.object({ paused_until: z.nullable(z.string()), reason: z.nullable(z.string()) }),
   /** Worker cost in USD (from each worker's result): totals, and per issue (issue number as string → USD). */
   cost: z.object({
     total_usd: z.number(),
     today_usd: z.number(),
     session_usd: z.number(),
     by_issue: z.record(z.string(), z.number()),
-    budget_daily_usd: z.number().nullable(),
+    budget_daily_usd: z.nullable(z.number()),
     /** Today's cost reached `budget.daily_usd`: no new claims until tomorrow (UTC). */
     budget_reached: z.boolean(),
   }),
   stats: z.object({
-    iterations: z.number().int(),
-    completed_issues: z.number().int(),
-    total_prs_merged: z.number().int(),
+    iterations: z.int(),
+    completed_issues: z.int(),
+    total_prs_merged: z.int(),
   }),
   warnings: z.array(z.object({ time: z.string(), severity: z.string(), type: z.string(), message: z.string() })),
   human_actions: z.array(
     z.object({
       kind: z.enum(['approve-proposal', 'unblock', 'merge-refused']),
-      number: z.number().int(),
+      number: z.int(),
       title: z.string(),
       label: z.string(),
       command: z.string(),
       /** Why it waits for a person (merge-refused: the gate's reason). */
-      reason: z.string().optional(),
+      reason: z.optional(z.string()),
     }),
   ),
   /** Approved PRs the Doctor must repair before they can merge: conflicts first, then failing checks. */
-  pull_repairs: z.array(
-    z.object({ number: z.number().int(), title: z.string(), reason: z.enum(['conflict', 'checks']) }),
-  ),
+  pull_repairs: z.array(z.object({ number: z.int(), title: z.string(), reason: z.enum(['conflict', 'checks']) })),
   /**
    * Issues by outsiders (not owner, member or collaborator) that carry a queue label no maintainer gave them
    * (src/core/trust.ts), among the listed ready and triage issues: they wait for a maintainer. Null without a
    * snapshot (`--fast`).
    */
-  outside_waiting: z.number().int().nonnegative().nullable(),
+  outside_waiting: z.nullable(z.int().check(z.nonnegative())),
   errors: z.array(StatusErrorSchema),
 });
 export type StatusReport = z.infer<typeof StatusReportSchema>;

@@ -15,7 +15,8 @@
  * `loom:triage` to outside issues, so that label does not admit them.
  * Pure: table-tested in test/trust.test.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 import { Label } from './labels.js';
 
 export const OutsideIssuesSchema = z.enum(['ignore', 'triage-only']);
@@ -26,7 +27,7 @@ const INSIDE = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 export const LabelEventSchema = z.object({
   label: z.string(),
   /** Login of who added it; null for a deleted account. */
-  actor: z.string().nullable(),
+  actor: z.nullable(z.string()),
   createdAt: z.string(),
 });
 export type LabelEvent = z.infer<typeof LabelEventSchema>;

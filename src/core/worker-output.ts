@@ -10,7 +10,8 @@
  * Detection uses the event and status fields only, never the wording of a
  * result text (facts verified with Claude Code 2.1.197, docs/OPERATIONS.md).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 
 export const LOOM_EXIT_TYPE = 'loom_exit';
 
@@ -55,37 +56,38 @@ export interface WorkerOutput {
   turnEnded: boolean;
 }
 
-const num = z.number().finite();
+// Numbers are finite in zod 4 (classic's `.finite()` did nothing more).
+const num = z.optional(z.number());
 const ResultLine = z.object({
   type: z.literal('result'),
-  is_error: z.boolean().optional(),
-  api_error_status: z.number().int().nullable().optional(),
-  total_cost_usd: num.optional(),
-  result: z.string().optional(),
-  usage: z
-    .object({
-      input_tokens: num.optional(),
-      output_tokens: num.optional(),
-      cache_read_input_tokens: num.optional(),
-      cache_creation_input_tokens: num.optional(),
-    })
-    .partial()
-    .optional(),
-  modelUsage: z.record(z.string(), z.object({ costUSD: num.optional() }).partial()).optional(),
+  is_error: z.optional(z.boolean()),
+  api_error_status: z.optional(z.nullable(z.int())),
+  total_cost_usd: num,
+  result: z.optional(z.string()),
+  // Every key optional already, as classic's `.partial()` made them.
+  usage: z.optional(
+    z.object({
+      input_tokens: num,
+      output_tokens: num,
+      cache_read_input_tokens: num,
+      cache_creation_input_tokens: num,
+    }),
+  ),
+  modelUsage: z.optional(z.record(z.string(), z.object({ costUSD: num }))),
 });
 const RateLimitLine = z.object({
   type: z.literal('rate_limit_event'),
   rate_limit_info: z.object({
     status: z.string(),
-    resetsAt: num.optional(),
-    rateLimitType: z.string().optional(),
-    utilization: num.optional(),
+    resetsAt: num,
+    rateLimitType: z.optional(z.string()),
+    utilization: num,
   }),
 });
 const ExitLine = z.object({
   type: z.literal(LOOM_EXIT_TYPE),
-  code: z.number().int().nullable(),
-  signal: z.string().nullable(),
+  code: z.nullable(z.int()),
+  signal: z.nullable(z.string()),
 });
 
 function parseLine(line: string): unknown {

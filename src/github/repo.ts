@@ -11,8 +11,9 @@
  * else gh's default (github.com).
  */
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ghRepoArg } from '../core/repo-arg.js';
+import '../core/zod-setup.js';
 import { readEnv } from '../env.js';
 import { LoomError } from '../errors.js';
 import { remoteUrl } from '../git/git.js';
@@ -29,11 +30,11 @@ export interface Repo {
  * argument): they end up in request paths and search queries, so `.`, `..`,
  * a leading `-` or anything longer than GitHub accepts is refused here.
  */
-const OwnerSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/);
-const NameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_.-]{1,100}$/)
-  .refine((name) => name !== '.' && name !== '..');
+const OwnerSchema = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/));
+const NameSchema = z.string().check(
+  z.regex(/^[A-Za-z0-9_.-]{1,100}$/),
+  z.refine((name) => name !== '.' && name !== '..'),
+);
 
 const HOST = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 

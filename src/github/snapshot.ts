@@ -5,7 +5,8 @@
  * issues, open pull requests); issues and pull requests held by shepherd slots
  * are fetched by alias in the same document.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-setup.js';
 import { claimMarksOf } from '../core/claim-marks.js';
 import { failuresOf } from '../core/failure-budget.js';
 import { revertibleLabels } from '../core/label-owners.js';
@@ -173,78 +174,79 @@ export function buildSnapshotQuery(request: SnapshotRequest): { query: string; v
 
 // The answer is checked with zod at this edge: a missing alias, a wrong type or an empty `data` is a
 // malformed answer (GH_MALFORMED, exit 6), never read as an empty repository.
-const LabelsRaw = z.object({ nodes: z.array(z.object({ name: z.string() }).nullable()) });
+const LabelsRaw = z.object({ nodes: z.array(z.nullable(z.object({ name: z.string() }))) });
 const labelNames = (labels: z.infer<typeof LabelsRaw>) => labels.nodes.flatMap((l) => (l ? [l.name] : []));
-const CommentRaw = z
-  .object({
-    databaseId: z.number().int(),
+const CommentRaw = z.nullable(
+  z.object({
+    databaseId: z.int(),
     body: z.string(),
     createdAt: z.string(),
-    authorAssociation: z.string().nullable().optional(),
-    viewerDidAuthor: z.boolean().optional(),
-  })
-  .nullable();
+    authorAssociation: z.optional(z.nullable(z.string())),
+    viewerDidAuthor: z.optional(z.boolean()),
+  }),
+);
 const CommentsRaw = z.object({ nodes: z.array(CommentRaw) });
+const Login = z.optional(z.nullable(z.object({ login: z.string() })));
 const LabelEventsRaw = z.object({
   nodes: z.array(
-    z
-      .object({
-        createdAt: z.string().optional(),
-        actor: z.object({ login: z.string() }).nullable().optional(),
-        label: z.object({ name: z.string() }).nullable().optional(),
-      })
-      .nullable(),
+    z.nullable(
+      z.object({
+        createdAt: z.optional(z.string()),
+        actor: Login,
+        label: z.optional(z.nullable(z.object({ name: z.string() }))),
+      }),
+    ),
   ),
 });
 const IssueRaw = z.object({
-  number: z.number().int().positive(),
+  number: z.int().check(z.positive()),
   title: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  authorAssociation: z.string().nullable().optional(),
-  author: z.object({ login: z.string() }).nullable().optional(),
+  authorAssociation: z.optional(z.nullable(z.string())),
+  author: Login,
   labels: LabelsRaw,
-  comments: CommentsRaw.optional(),
-  timelineItems: LabelEventsRaw.optional(),
+  comments: z.optional(CommentsRaw),
+  timelineItems: z.optional(LabelEventsRaw),
 });
 // `... on Issue` leaves other node types as `{}`: those are skipped, a node with a number must be a whole issue.
-const SearchRaw = z.object({ issueCount: z.number().int().nonnegative(), nodes: z.array(z.unknown()).optional() });
+const SearchRaw = z.object({ issueCount: z.int().check(z.nonnegative()), nodes: z.optional(z.array(z.unknown())) });
+const CommitsRaw = z.object({
+  nodes: z.array(z.object({ commit: z.object({ statusCheckRollup: z.nullable(z.object({ state: z.string() })) }) })),
+});
 const PullRaw = z.object({
-  number: z.number().int().positive(),
+  number: z.int().check(z.positive()),
   title: z.string(),
   updatedAt: z.string(),
   headRefName: z.string(),
   mergeable: z.string(),
   labels: LabelsRaw,
-  closingIssuesReferences: z.object({ nodes: z.array(z.object({ number: z.number().int() }).nullable()) }),
-  commits: z.object({
-    nodes: z.array(z.object({ commit: z.object({ statusCheckRollup: z.object({ state: z.string() }).nullable() }) })),
-  }),
+  closingIssuesReferences: z.object({ nodes: z.array(z.nullable(z.object({ number: z.int() }))) }),
+  commits: CommitsRaw,
 });
 const ApprovedRaw = z.object({
-  number: z.number().int().positive(),
+  number: z.int().check(z.positive()),
   title: z.string(),
   updatedAt: z.string(),
   mergeable: z.string(),
-  additions: z.number().int().nonnegative(),
-  deletions: z.number().int().nonnegative(),
+  additions: z.int().check(z.nonnegative()),
+  deletions: z.int().check(z.nonnegative()),
   labels: LabelsRaw,
-  commits: z.object({
-    nodes: z.array(z.object({ commit: z.object({ statusCheckRollup: z.object({ state: z.string() }).nullable() }) })),
-  }),
+  commits: CommitsRaw,
 });
-const TrackedIssueRaw = z
-  .object({ number: z.number().int(), state: z.enum(['OPEN', 'CLOSED']), labels: LabelsRaw, comments: CommentsRaw })
-  .nullable()
-  .optional();
-const TrackedPullRaw = z
-  .object({ number: z.number().int(), state: z.enum(['OPEN', 'CLOSED', 'MERGED']), merged: z.boolean() })
-  .nullable()
-  .optional();
-const RepositoryRaw = z
-  .object({ pullRequests: z.object({ totalCount: z.number().int().nonnegative(), nodes: z.array(PullRaw) }) })
-  .catchall(z.unknown());
-const RateLimitRaw = z.object({ remaining: z.number(), resetAt: z.string() }).nullable().optional();
+const TrackedIssueRaw = z.optional(
+  z.nullable(
+    z.object({ number: z.int(), state: z.enum(['OPEN', 'CLOSED']), labels: LabelsRaw, comments: CommentsRaw }),
+  ),
+);
+const TrackedPullRaw = z.optional(
+  z.nullable(z.object({ number: z.int(), state: z.enum(['OPEN', 'CLOSED', 'MERGED']), merged: z.boolean() })),
+);
+const RepositoryRaw = z.catchall(
+  z.object({ pullRequests: z.object({ totalCount: z.int().check(z.nonnegative()), nodes: z.array(PullRaw) }) }),
+  z.unknown(),
+);
+const RateLimitRaw = z.optional(z.nullable(z.object({ remaining: z.number(), resetAt: z.string() })));
 
 function malformed(what: string): LoomError {
   return new LoomError('GH_MALFORMED', `GitHub answered the snapshot without the data asked for (${what}).`, {
@@ -252,7 +254,7 @@ function malformed(what: string): LoomError {
   });
 }
 
-function check<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+function check<T extends z.ZodMiniType>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -21,8 +21,28 @@ export interface RunResult {
 /** Everything any `loom` process printed in this test file (scanned for secrets at the end). */
 export const printed: string[] = [];
 
-/** Runs the repository's `loom`, recording its output; never throws. */
+/**
+ * Runs the repository's `loom`, recording its output; never throws. In a repository made with
+ * `inProcess: true` the CLI runs inside the test process (test/helpers/in-process.ts): a case of logic, not of
+ * process wiring. `LOOM_FAULT_KILL_AT` is refused there (a kill point would kill the test runner): use
+ * `runProcess`, or give the repository its own faults (`inProcess: { faults }`, src/faults.ts).
+ */
 export async function run(
+  repo: TestRepo,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<RunResult> {
+  if (!repo.inProcess) return runProcess(repo, args, env, timeoutMs);
+  const faults = env.LOOM_FAULT_KILL_AT ?? repo.env.LOOM_FAULT_KILL_AT;
+  if (faults) throw new Error(`run(): LOOM_FAULT_KILL_AT=${faults} needs a process of its own; use runProcess()`);
+  const result = await repo.loom(args, { env, timeoutMs });
+  printed.push(result.stdout, result.stderr);
+  return { ...result, signal: undefined };
+}
+
+/** Runs the repository's installed `loom` as a child process (signals, kill points, exit codes of a real process). */
+export async function runProcess(
   repo: TestRepo,
   args: string[],
   env: NodeJS.ProcessEnv = {},

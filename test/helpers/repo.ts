@@ -1,14 +1,16 @@
 /**
  * Test harness: a real temporary git repository whose `origin` is the
- * emulator's host, Loom installed into it by the built bundle, and a runner
- * that executes `.loom/scripts/loom` as a child process against the emulator.
+ * emulator's host, Loom installed into it by the built bundle (copied from a
+ * per-file template), and a runner that executes `.loom/scripts/loom` as a
+ * child process against the emulator.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { Clock } from '../../src/clock.js';
 import type { Faults } from '../../src/faults.js';
+import { parseLabelsYaml } from '../../src/github/labels.js';
 import type { EmulatorHandle, Seed } from '../emulator/index.js';
 import { runInProcess } from './in-process.js';
 
@@ -18,6 +20,8 @@ export interface TestRepo {
   dir: string;
   home: string;
   env: NodeJS.ProcessEnv;
+  /** Whether `loom()` runs the CLI in the test process (RepoOptions.inProcess). */
+  inProcess: boolean;
   /** Runs the built `loom` in the repository; never throws on a non-zero exit. */
   loom(
     args: string[],
@@ -67,23 +71,79 @@ export interface RepoOptions {
   inProcess?: boolean | { clock?: Clock; faults?: Faults };
 }
 
-export async function createTestRepo(emulator: EmulatorHandle, options: RepoOptions = {}): Promise<TestRepo> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'loom-repo-'));
-  const home = mkdtempSync(path.join(tmpdir(), 'loom-home-'));
-  const env = childEnv(emulator, home, options.env);
-  const [owner, name] = (emulator.env.GH_REPO ?? 'o/r').split('/');
-  const inProcess = options.inProcess === true ? {} : options.inProcess || undefined;
-  const run = async (cmd: string, args: string[]) =>
-    (await execa(cmd, args, { cwd: dir, env, extendEnv: false })).stdout;
+const templates = new Map<string, Promise<string>>();
+const templateDirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of templateDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A repository as `createTestRepo` leaves it before the label sync — one commit, then `loom init --no-labels` by
+ * the built bundle — made once per test file and remote and copied for each test: a copy costs milliseconds where
+ * `loom init` costs a node start and one gh process per label. The installed files hold no path of their own
+ * folder, so a copy equals a fresh install. Removed when the test process exits.
+ */
+function template(owner: string, name: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const key = `${owner}/${name}`;
+  let made = templates.get(key);
+  if (!made) {
+    made = (async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'loom-template-'));
+      templateDirs.push(dir);
+      await initialRepo(dir, owner, name, env);
+      const result = await execa('node', [BUNDLE, 'init', dir, '--no-labels'], {
+        cwd: dir,
+        env,
+        extendEnv: false,
+        reject: false,
+      });
+      if (result.exitCode !== 0) throw new Error(`loom init failed: ${result.stderr}`);
+      return dir;
+    })();
+    templates.set(key, made);
+  }
+  return made;
+}
+
+/** `git init` on main, the forge's remote and one commit of a README. */
+async function initialRepo(dir: string, owner: string, name: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const run = (cmd: string, args: string[]) => execa(cmd, args, { cwd: dir, env, extendEnv: false });
   await run('git', ['init', '-q', '-b', 'main']);
   await run('git', ['remote', 'add', 'origin', `https://github.localhost/${owner}/${name}.git`]);
   writeFileSync(path.join(dir, 'README.md'), '# test repository\n');
   await run('git', ['add', '-A']);
   await run('git', ['commit', '-qm', 'initial']);
+}
+
+/**
+ * What `loom init`'s label sync does on a forge that has not seen this install: creates each of Loom's labels
+ * that is missing (an existing one keeps its values). Done on the emulator's store directly; the sync itself
+ * is tested through `loom init` in install.test.ts and lifecycle.test.ts.
+ */
+function syncLabels(emulator: EmulatorHandle, dir: string): void {
+  for (const spec of parseLabelsYaml(readFileSync(path.join(dir, '.github/labels.yml'), 'utf8'))) {
+    if (!emulator.store.getLabel(spec.name)) emulator.store.createLabel(spec);
+  }
+}
+
+export async function createTestRepo(emulator: EmulatorHandle, options: RepoOptions = {}): Promise<TestRepo> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'loom-repo-'));
+  const home = mkdtempSync(path.join(tmpdir(), 'loom-home-'));
+  const env = childEnv(emulator, home, options.env);
+  const [owner = 'o', name = 'r'] = (emulator.env.GH_REPO ?? 'o/r').split('/');
+  const inProcess = options.inProcess === true ? {} : options.inProcess || undefined;
+  const run = async (cmd: string, args: string[]) =>
+    (await execa(cmd, args, { cwd: dir, env, extendEnv: false })).stdout;
+  const fromTemplate = !inProcess && options.install !== false;
+  if (fromTemplate) {
+    cpSync(await template(owner, name, childEnv(emulator, home)), dir, { recursive: true, verbatimSymlinks: true });
+    syncLabels(emulator, dir);
+  } else await initialRepo(dir, owner, name, env);
   const repo: TestRepo = {
     dir,
     home,
     env,
+    inProcess: !!inProcess,
     async loom(args, opts = {}) {
       if (inProcess)
         return runInProcess(emulator, dir, { ...env, ...opts.env }, args, inProcess.clock, inProcess.faults);
@@ -114,10 +174,10 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
     },
   };
   if (options.install !== false) {
-    const result = inProcess
-      ? await runInProcess(emulator, dir, env, ['init', dir])
-      : await execa('node', [BUNDLE, 'init', dir], { cwd: dir, env, extendEnv: false, reject: false });
-    if (result.exitCode !== 0) throw new Error(`loom init failed: ${result.stderr}`);
+    if (inProcess) {
+      const result = await runInProcess(emulator, dir, env, ['init', dir]);
+      if (result.exitCode !== 0) throw new Error(`loom init failed: ${result.stderr}`);
+    }
     if (options.config) repo.writeConfig(options.config);
   }
   return repo;
