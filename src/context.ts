@@ -20,7 +20,10 @@ import { StateStore } from './state/store.js';
 export { type Output, processOutput } from './io.js';
 
 export interface LoomContext {
+  /** The main checkout's root (also when the command runs inside a linked worktree). */
   root: string;
+  /** The folder the command was started in (may be inside `.loom/worktrees/issue-N`): never removed from under it. */
+  cwd: string;
   paths: LoomPaths;
   env: NodeJS.ProcessEnv;
   gh: GhClient;
@@ -38,6 +41,8 @@ export interface LoomContext {
 
 export interface ContextOptions {
   cwd?: string;
+  /** The folder the command was started in, when `cwd` was moved to the main checkout (default: `cwd`). */
+  startedIn?: string;
   env?: NodeJS.ProcessEnv;
   io?: Output;
   /** Require `.loom/` to exist (every command but `init`). */
@@ -70,9 +75,12 @@ export async function createContext(options: ContextOptions = {}): Promise<LoomC
   const faults = options.faults ?? faultsFrom(env);
   return {
     root,
+    cwd: options.startedIn ?? options.cwd ?? process.cwd(),
     paths,
     env,
-    gh: options.gh ?? new GhClient(execGh({ env, cwd: root, host: () => resolve().then((r) => r.host) })),
+    gh:
+      options.gh ??
+      new GhClient(execGh({ env, cwd: root, host: () => resolve().then((r) => r.host) }), () => clock.now()),
     store: new StateStore(paths.state, { faults }),
     clock,
     faults,

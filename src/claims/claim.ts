@@ -28,7 +28,9 @@
  * of the same issue — finishes the claim (won) or undoes it (lost, or never
  * arrived).
  */
+
 import { randomBytes } from 'node:crypto';
+import { systemClock } from '../clock.js';
 import { claimCommentBody, releaseCommentBody, releaseTokenOf } from '../core/claim-marks.js';
 import {
   claimCommentsOf,
@@ -68,6 +70,8 @@ export interface ClaimContext {
   /** Who claims (daemon id, `one-off:<pid>`, `cli:<pid>`), written into the local lock and the claim comment. */
   owner: string;
   now: () => Date;
+  /** Milliseconds that never go back (the context's `clock.monotonic`; default the system's): times the read–edit gap. */
+  monotonic?: () => number;
   /** Seconds the local lock lives (not renewed; GitHub's loom:building keeps others out after it); default 2 h. */
   ttlSeconds?: number;
   /** Test hook: called between the steps of a claim (reliability tests kill the process there). */
@@ -101,7 +105,8 @@ export async function claimIssue(ctx: ClaimContext, issue: number): Promise<Clai
     return { claimed: false, reason: 'held by another Loom process on this clone' };
   }
   ctx.onStep?.('claim-locked');
-  const readAt = Date.now();
+  const monotonic = ctx.monotonic ?? systemClock.monotonic;
+  const readAt = monotonic();
   let before: Awaited<ReturnType<typeof readItem>>;
   try {
     before = await readItem(ctx.gh, ctx.repo, issue);
@@ -117,7 +122,7 @@ export async function claimIssue(ctx: ClaimContext, issue: number): Promise<Clai
     return { claimed: false, reason: refusal };
   }
   await updateClaimLock(ctx.paths, issue, { read_comment_id: before.lastCommentId });
-  if (Date.now() - readAt > READ_FRESH_MS) {
+  if (monotonic() - readAt > READ_FRESH_MS) {
     await releaseClaimLock(ctx.paths, issue);
     return {
       claimed: false,

@@ -89,7 +89,7 @@ export async function logs(env: CommandEnv, options: z.infer<typeof Options>): P
   };
   await readMore();
   while (options.follow && !ended) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await ctx.clock.sleep(500);
     await readMore();
   }
   if (!options.follow) print(partial);

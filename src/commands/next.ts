@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
+import type { LoomContext, Output } from '../context.js';
 import { NextRoleSchema, pickNext } from '../core/next-item.js';
 import { ExitCode } from '../errors.js';
 import { readQueue } from '../github/next-item.js';
@@ -12,6 +13,10 @@ import { parseOptions, printJson } from './shared.js';
 import { mainContext, type Run } from './work-context.js';
 
 export const NextJsonSchema = z.object({ role: NextRoleSchema, number: z.number().int().positive().nullable() });
+export type NextJson = z.infer<typeof NextJsonSchema>;
+
+export const NextOptions = z.object({ role: NextRoleSchema, json: z.boolean().default(false) });
+export type NextOptions = z.infer<typeof NextOptions>;
 
 export function register(program: Command, run: Run): void {
   program
@@ -33,17 +38,23 @@ Example: .loom/scripts/loom next judge`,
     )
     .action((role, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ role: NextRoleSchema, json: z.boolean().default(false) }), {
-          ...raw,
-          role,
-        });
-        const ctx = await mainContext(env);
-        const config = await ctx.config();
-        const queue = await readQueue(ctx.gh, await ctx.repo(), options.role);
-        const pick = pickNext(options.role, queue, config.trust.outside_issues);
-        if (options.json) printJson(env.io, { role: options.role, number: pick?.number ?? null });
-        else if (pick) env.io.out(String(pick.number));
-        return pick ? ExitCode.ok : ExitCode.notFound;
+        const options = parseOptions(NextOptions, { ...raw, role });
+        return renderNext(env.io, await next(await mainContext(env), options), options);
       }, Boolean(raw.json)),
     );
+}
+
+/** The number `options.role` takes next, or null when its queue is empty (one GitHub request). */
+export async function next(ctx: LoomContext, options: NextOptions): Promise<NextJson> {
+  const config = await ctx.config();
+  const queue = await readQueue(ctx.gh, await ctx.repo(), options.role);
+  const pick = pickNext(options.role, queue, config.trust.outside_issues);
+  return { role: options.role, number: pick?.number ?? null };
+}
+
+/** Prints the number (or --json); exit 0, or 7 (not found) for an empty queue. */
+export function renderNext(io: Output, result: NextJson, options: NextOptions): number {
+  if (options.json) printJson(io, result);
+  else if (result.number !== null) io.out(String(result.number));
+  return result.number !== null ? ExitCode.ok : ExitCode.notFound;
 }

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
+import type { LoomContext, Output } from '../context.js';
 import { branchForIssue } from '../core/pr-link.js';
 import { ExitCode, LoomError } from '../errors.js';
 import { addComment, readItem } from '../github/items.js';
@@ -17,6 +18,22 @@ import { mainContext, type Run } from './work-context.js';
 const REPO_QUERY = `query LoomRepoInfo($owner: String!, $name: String!) {
   repository(owner: $owner, name: $name) { id defaultBranchRef { name } labels(first: 100, query: "loom:") { nodes { id name } } }
 }`;
+export const CommentOptions = z.object({ number: issueNumber, bodyFile: z.string().min(1) });
+export const PrOpenOptions = z.object({
+  issue: issueNumber,
+  file: z.string().min(1),
+  json: z.boolean().default(false),
+});
+export const IssueOpenOptions = z.object({
+  file: z.string().min(1),
+  label: z.enum(['loom:architect', 'loom:hermit']),
+  epic: z.boolean().default(false),
+  json: z.boolean().default(false),
+});
+/** What `pr-open` and `issue-open` created (their --json). */
+export const CreatedJsonSchema = z.object({ number: z.number().int().positive(), url: z.string() });
+export type CreatedJson = z.infer<typeof CreatedJsonSchema>;
+
 type RepoInfo = {
   repository: {
     id: string;
@@ -36,14 +53,9 @@ export function register(program: Command, run: Run): void {
     )
     .action((number, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ number: issueNumber, bodyFile: z.string().min(1) }), {
-          ...raw,
-          number,
-        });
+        const options = parseOptions(CommentOptions, { ...raw, number });
         const body = await readTextFile(env.cwd, options.bodyFile, 'comment');
-        const ctx = await mainContext(env);
-        const item = await readItem(ctx.gh, await ctx.repo(), options.number);
-        await addComment(ctx.gh, item.id, body);
+        await comment(await mainContext(env), { number: options.number, body });
         env.io.out(`commented on #${options.number}`);
       }),
     );
@@ -59,34 +71,10 @@ export function register(program: Command, run: Run): void {
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(
-          z.object({ issue: issueNumber, file: z.string().min(1), json: z.boolean().default(false) }),
-          { ...raw, issue },
-        );
-        const { title, body } = splitTitle(await readTextFile(env.cwd, options.file, 'pull request'));
-        const ctx = await mainContext(env);
-        const repo = await ctx.repo();
-        const info = await ctx.gh.graphql<RepoInfo>(REPO_QUERY, { owner: repo.owner, name: repo.name });
-        if (!info.repository?.defaultBranchRef)
-          throw new LoomError('GH_NOT_FOUND', `${repo.owner}/${repo.name} has no default branch.`, {
-            hint: 'Push one.',
-          });
-        const created = await ctx.gh.graphql<{ createPullRequest: { pullRequest: { number: number; url: string } } }>(
-          `mutation LoomOpenPr($input: CreatePullRequestInput!) { createPullRequest(input: $input) { pullRequest { number url } } }`,
-          {
-            input: {
-              repositoryId: info.repository.id,
-              baseRefName: info.repository.defaultBranchRef.name,
-              headRefName: branchForIssue(options.issue),
-              title,
-              body,
-            },
-          },
-        );
-        const pr = created.createPullRequest.pullRequest;
-        if (options.json) printJson(env.io, pr);
-        else env.io.out(String(pr.number));
-        return ExitCode.ok;
+        const options = parseOptions(PrOpenOptions, { ...raw, issue });
+        const text = splitTitle(await readTextFile(env.cwd, options.file, 'pull request'));
+        const created = await openPullRequest(await mainContext(env), { issue: options.issue, ...text });
+        return renderCreated(env.io, created, options);
       }, Boolean(raw.json)),
     );
 
@@ -105,36 +93,72 @@ export function register(program: Command, run: Run): void {
     )
     .action((raw) =>
       run(async (env) => {
-        const options = parseOptions(
-          z.object({
-            file: z.string().min(1),
-            label: z.enum(['loom:architect', 'loom:hermit']),
-            epic: z.boolean().default(false),
-            json: z.boolean().default(false),
-          }),
-          raw,
-        );
-        const { title, body } = splitTitle(await readTextFile(env.cwd, options.file, 'issue'));
-        const ctx = await mainContext(env);
-        const repo = await ctx.repo();
-        const info = await ctx.gh.graphql<RepoInfo>(REPO_QUERY, { owner: repo.owner, name: repo.name });
-        const wanted = [options.label, ...(options.epic ? ['loom:epic'] : [])];
-        const labelIds = wanted.map((name) => {
-          const id = info.repository?.labels.nodes.find((l) => l.name === name)?.id;
-          if (!id)
-            throw new LoomError('GH_NOT_FOUND', `The label ${name} does not exist in ${repo.owner}/${repo.name}.`, {
-              hint: "Run `.loom/scripts/loom labels sync` to create Loom's labels.",
-            });
-          return id;
-        });
-        const created = await ctx.gh.graphql<{ createIssue: { issue: { number: number; url: string } } }>(
-          `mutation LoomOpenIssue($input: CreateIssueInput!) { createIssue(input: $input) { issue { number url } } }`,
-          { input: { repositoryId: info.repository!.id, title, body, labelIds } },
-        );
-        const created_ = created.createIssue.issue;
-        if (options.json) printJson(env.io, created_);
-        else env.io.out(String(created_.number));
-        return ExitCode.ok;
+        const options = parseOptions(IssueOpenOptions, raw);
+        const text = splitTitle(await readTextFile(env.cwd, options.file, 'issue'));
+        const labels = [options.label, ...(options.epic ? ['loom:epic'] : [])];
+        const created = await openIssue(await mainContext(env), { ...text, labels });
+        return renderCreated(env.io, created, options);
       }, Boolean(raw.json)),
     );
+}
+
+/** Posts `body` as a comment on issue or pull request `number` (a read for its id, then the comment). */
+export async function comment(ctx: LoomContext, input: { number: number; body: string }): Promise<void> {
+  const item = await readItem(ctx.gh, await ctx.repo(), input.number);
+  await addComment(ctx.gh, item.id, input.body);
+}
+
+/** Opens the PR of the issue's branch (feature/issue-N) against the default branch. GH_NOT_FOUND without one. */
+export async function openPullRequest(
+  ctx: LoomContext,
+  input: { issue: number; title: string; body: string },
+): Promise<CreatedJson> {
+  const repo = await ctx.repo();
+  const info = await ctx.gh.graphql<RepoInfo>(REPO_QUERY, { owner: repo.owner, name: repo.name });
+  if (!info.repository?.defaultBranchRef)
+    throw new LoomError('GH_NOT_FOUND', `${repo.owner}/${repo.name} has no default branch.`, {
+      hint: 'Push one.',
+    });
+  const created = await ctx.gh.graphql<{ createPullRequest: { pullRequest: CreatedJson } }>(
+    `mutation LoomOpenPr($input: CreatePullRequestInput!) { createPullRequest(input: $input) { pullRequest { number url } } }`,
+    {
+      input: {
+        repositoryId: info.repository.id,
+        baseRefName: info.repository.defaultBranchRef.name,
+        headRefName: branchForIssue(input.issue),
+        title: input.title,
+        body: input.body,
+      },
+    },
+  );
+  return created.createPullRequest.pullRequest;
+}
+
+/** Files an issue with the given loom: labels; GH_NOT_FOUND (and nothing filed) when one of them does not exist. */
+export async function openIssue(
+  ctx: LoomContext,
+  input: { title: string; body: string; labels: string[] },
+): Promise<CreatedJson> {
+  const repo = await ctx.repo();
+  const info = await ctx.gh.graphql<RepoInfo>(REPO_QUERY, { owner: repo.owner, name: repo.name });
+  const labelIds = input.labels.map((name) => {
+    const id = info.repository?.labels.nodes.find((l) => l.name === name)?.id;
+    if (!id)
+      throw new LoomError('GH_NOT_FOUND', `The label ${name} does not exist in ${repo.owner}/${repo.name}.`, {
+        hint: "Run `.loom/scripts/loom labels sync` to create Loom's labels.",
+      });
+    return id;
+  });
+  const created = await ctx.gh.graphql<{ createIssue: { issue: CreatedJson } }>(
+    `mutation LoomOpenIssue($input: CreateIssueInput!) { createIssue(input: $input) { issue { number url } } }`,
+    { input: { repositoryId: info.repository!.id, title: input.title, body: input.body, labelIds } },
+  );
+  return created.createIssue.issue;
+}
+
+/** Prints the new number (or --json {number, url}); exit 0. */
+export function renderCreated(io: Output, created: CreatedJson, options: { json: boolean }): number {
+  if (options.json) printJson(io, created);
+  else io.out(String(created.number));
+  return ExitCode.ok;
 }

@@ -47,9 +47,18 @@ export const PrTestJsonSchema = z.object({
 });
 export type PrTestJson = z.infer<typeof PrTestJsonSchema>;
 
-/** Runs argv in dir; on timeout the whole process group is killed (test runners start children). */
-async function runTests(argv: string[], dir: string, env: NodeJS.ProcessEnv, timeoutSeconds: number) {
-  const started = Date.now();
+/**
+ * Runs argv in dir; on timeout the whole process group is killed (test runners start children). The timeout is
+ * real time (a child process runs on it); `monotonic` (the context's clock) times the run for the report.
+ */
+async function runTests(
+  argv: string[],
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  timeoutSeconds: number,
+  monotonic: () => number,
+) {
+  const started = monotonic();
   const child = execa(argv[0]!, argv.slice(1), {
     cwd: dir,
     env: { ...env, CI: env.CI ?? 'true' },
@@ -79,7 +88,7 @@ async function runTests(argv: string[], dir: string, env: NodeJS.ProcessEnv, tim
     : result.exitCode === 0
       ? { kind: 'passed' }
       : { kind: 'failed', exitCode: result.exitCode ?? null };
-  return { outcome, output, seconds: (Date.now() - started) / 1000 };
+  return { outcome, output, seconds: (monotonic() - started) / 1000 };
 }
 
 export function register(program: Command, run: Run): void {
@@ -150,7 +159,7 @@ Example: .loom/scripts/loom pr-test 130 --json`,
             return ExitCode.hookFailed;
           }
           const timeout = options.timeout ?? DEFAULT_TEST_TIMEOUT;
-          result = await runTests(argv, dir, ctx.env, timeout);
+          result = await runTests(argv, dir, ctx.env, timeout, () => ctx.clock.monotonic());
         } catch (error) {
           await removePrCheckout(ctx.root, options.pr);
           throw error;

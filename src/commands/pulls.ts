@@ -46,6 +46,20 @@ export const MergeJsonSchema = z.object({
   local: z.array(CleanupEntrySchema).optional(),
 });
 
+export type PrForJson = z.infer<typeof PrForJsonSchema>;
+export type MergeJson = z.infer<typeof MergeJsonSchema>;
+
+export const PrForOptions = z.object({ issue: issueNumber, json: z.boolean().default(false) });
+export type PrForOptions = z.infer<typeof PrForOptions>;
+export const MergeGateOptions = z.object({
+  pr: issueNumber,
+  force: z.boolean().default(false),
+  json: z.boolean().default(false),
+});
+export type MergeGateOptions = z.infer<typeof MergeGateOptions>;
+export const MergeOptions = MergeGateOptions.extend({ keepBranch: z.boolean().default(false) });
+export type MergeOptions = z.infer<typeof MergeOptions>;
+
 /**
  * A gate refusal only a person can settle (size, critical files, age, merge.auto off) gets one comment on the
  * PR saying why and what to do; a repeat run finds Loom's marker and stays quiet. Conflicts and red checks are
@@ -92,17 +106,8 @@ Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), {
-          ...raw,
-          issue,
-        });
-        const ctx = await mainContext(env);
-        const work = await readIssueWork(ctx.gh, await ctx.repo(), options.issue);
-        const found = work.pull;
-        if (options.json)
-          printJson(env.io, { issue: options.issue, pr: found ? toPullRef(found.pull) : null, via: found?.via ?? [] });
-        else if (found) env.io.out(String(found.pull.number));
-        return found ? ExitCode.ok : ExitCode.notFound;
+        const options = parseOptions(PrForOptions, { ...raw, issue });
+        return renderPrFor(env.io, await prFor(await mainContext(env), options), options);
       }, Boolean(raw.json)),
     );
 
@@ -114,17 +119,8 @@ Example: pr=$(.loom/scripts/loom pr-for 123) || echo "no PR yet"`,
     .addHelpText('after', `${GATE_HELP}\n${exitCodeHelp('merge-gate')}\nExample: .loom/scripts/loom merge-gate 130`)
     .action((pr, raw) =>
       run(async (env) => {
-        const options = parseOptions(
-          z.object({ pr: issueNumber, force: z.boolean().default(false), json: z.boolean().default(false) }),
-          { ...raw, pr },
-        );
-        const ctx = await mainContext(env);
-        const config = await ctx.config();
-        const pull = await readGatePull(ctx.gh, await ctx.repo(), options.pr);
-        const gate = evaluateMergeGate(pull, ctx.now(), config.merge, options.force);
-        if (options.json) printJson(env.io, gate);
-        else printGate(env.io, gate);
-        return gate.pass ? ExitCode.ok : ExitCode.gateFailed;
+        const options = parseOptions(MergeGateOptions, { ...raw, pr });
+        return renderMergeGate(env.io, await mergeGate(await mainContext(env), options), options);
       }, Boolean(raw.json)),
     );
 
@@ -150,64 +146,98 @@ Example: .loom/scripts/loom merge 130`,
     )
     .action((pr, raw) =>
       run(async (env) => {
-        const options = parseOptions(
-          z.object({
-            pr: issueNumber,
-            force: z.boolean().default(false),
-            keepBranch: z.boolean().default(false),
-            json: z.boolean().default(false),
-          }),
-          { ...raw, pr },
-        );
-        const ctx = await mainContext(env);
-        const config = await ctx.config();
-        const repo = await ctx.repo();
-        const pull = await readGatePull(ctx.gh, repo, options.pr);
-        const gate = evaluateMergeGate(pull, ctx.now(), config.merge, options.force);
-        if (!gate.pass) {
-          const commented = options.force ? false : await explainRefusal(ctx, repo, pull, gate);
-          if (options.json) printJson(env.io, { pr: options.pr, merged: false, gate, commented });
-          else {
-            printGate(env.io, gate);
-            if (commented) env.io.out(`explained on PR #${options.pr} what a person can do`);
-          }
-          return ExitCode.gateFailed;
-        }
-        await squashMerge(ctx.gh, pull.id, pull.headRefOid);
-        const after = await readGatePull(ctx.gh, repo, options.pr);
-        if (after.state !== 'MERGED') {
-          throw new LoomError(
-            'GH_ERROR',
-            `GitHub accepted the merge of PR #${options.pr} but it reads as ${after.state.toLowerCase()}.`,
-            {
-              hint: `Check ${pull.url}; run \`loom merge ${options.pr}\` again if it is still open.`,
-            },
-          );
-        }
-        const branch = options.keepBranch
-          ? { name: pull.headRefName, action: 'kept' as const, reason: '--keep-branch' }
-          : await deleteHeadBranch(ctx.gh, repo, pull);
-        // The local worktree and feature/issue-N branch of the merged work go too (not while a shepherd holds it).
-        const issue = /^feature\/issue-(\d+)$/.exec(pull.headRefName)?.[1];
-        const local = issue
-          ? await removeFinishedWork(
-              ctx.root,
-              env.cwd,
-              [{ issue: Number(issue), mergedHead: pull.headRefOid }],
-              liveIssues((await ctx.store.read()).shepherds),
-            ).catch((error: unknown) => {
-              env.io.err(`loom: local clean-up skipped: ${error instanceof Error ? error.message : String(error)}`);
-              return [];
-            })
-          : [];
-        if (options.json) return printJson(env.io, { pr: options.pr, merged: true, gate, branch, local });
-        env.io.out(`merged PR #${options.pr} (squash)`);
-        for (const e of local) env.io.out(`${e.action} local ${e.what} ${e.name}: ${e.reason}`);
-        env.io.out(
-          branch.action === 'deleted'
-            ? `deleted its branch ${cleanText(branch.name, 200)} on GitHub`
-            : `kept its branch ${cleanText(branch.name, 200)}: ${cleanText(branch.reason, 300)}`,
-        );
+        const options = parseOptions(MergeOptions, { ...raw, pr });
+        return renderMerge(env.io, await merge(await mainContext(env), options), options);
       }, Boolean(raw.json)),
     );
+}
+
+/** The open (else merged) PR of an issue and how it is linked, or `pr: null` (one GraphQL request). */
+export async function prFor(ctx: LoomContext, options: PrForOptions): Promise<PrForJson> {
+  const found = (await readIssueWork(ctx.gh, await ctx.repo(), options.issue)).pull;
+  return { issue: options.issue, pr: found ? toPullRef(found.pull) : null, via: found?.via ?? [] };
+}
+
+/** Prints the PR's number (or --json); exit 0, or 7 (not found) when the issue has none. */
+export function renderPrFor(io: Output, result: PrForJson, options: PrForOptions): number {
+  if (options.json) printJson(io, result);
+  else if (result.pr) io.out(String(result.pr.number));
+  return result.pr ? ExitCode.ok : ExitCode.notFound;
+}
+
+/** The merge gate on the PR as GitHub has it now (one GraphQL request, never a cache). */
+export async function mergeGate(ctx: LoomContext, options: MergeGateOptions): Promise<GateResult> {
+  const config = await ctx.config();
+  const pull = await readGatePull(ctx.gh, await ctx.repo(), options.pr);
+  return evaluateMergeGate(pull, ctx.now(), config.merge, options.force);
+}
+
+/** Prints each check and the verdict (or --json); exit 0 when the gate passes, else 13. */
+export function renderMergeGate(io: Output, gate: GateResult, options: MergeGateOptions): number {
+  if (options.json) printJson(io, gate);
+  else printGate(io, gate);
+  return gate.pass ? ExitCode.ok : ExitCode.gateFailed;
+}
+
+/**
+ * The gate, then a squash merge pinned to the head the gate saw, a re-read to confirm it, and the clean-up of the
+ * head branch on GitHub and of the local worktree and branch. A refusal only a person can settle is explained on
+ * the PR once. Throws GH_ERROR when GitHub accepted the merge but the PR does not read as merged.
+ */
+export async function merge(ctx: LoomContext, options: MergeOptions): Promise<MergeJson> {
+  const config = await ctx.config();
+  const repo = await ctx.repo();
+  const pull = await readGatePull(ctx.gh, repo, options.pr);
+  const gate = evaluateMergeGate(pull, ctx.now(), config.merge, options.force);
+  if (!gate.pass) {
+    const commented = options.force ? false : await explainRefusal(ctx, repo, pull, gate);
+    return { pr: options.pr, merged: false, gate, commented };
+  }
+  await squashMerge(ctx.gh, pull.id, pull.headRefOid);
+  const after = await readGatePull(ctx.gh, repo, options.pr);
+  if (after.state !== 'MERGED') {
+    throw new LoomError(
+      'GH_ERROR',
+      `GitHub accepted the merge of PR #${options.pr} but it reads as ${after.state.toLowerCase()}.`,
+      {
+        hint: `Check ${pull.url}; run \`loom merge ${options.pr}\` again if it is still open.`,
+      },
+    );
+  }
+  const branch = options.keepBranch
+    ? { name: pull.headRefName, action: 'kept' as const, reason: '--keep-branch' }
+    : await deleteHeadBranch(ctx.gh, repo, pull);
+  // The local worktree and feature/issue-N branch of the merged work go too (not while a shepherd holds it).
+  const issue = /^feature\/issue-(\d+)$/.exec(pull.headRefName)?.[1];
+  const local = issue
+    ? await removeFinishedWork(
+        ctx.root,
+        ctx.cwd,
+        [{ issue: Number(issue), mergedHead: pull.headRefOid }],
+        liveIssues((await ctx.store.read()).shepherds),
+      ).catch((error: unknown) => {
+        ctx.io.err(`loom: local clean-up skipped: ${error instanceof Error ? error.message : String(error)}`);
+        return [];
+      })
+    : [];
+  return { pr: options.pr, merged: true, gate, branch, local };
+}
+
+/** Prints the merge, or the failed gate (or --json); exit 0 when merged, else 13. */
+export function renderMerge(io: Output, result: MergeJson, options: MergeOptions): number {
+  if (options.json) printJson(io, result);
+  else if (!result.merged) {
+    printGate(io, result.gate);
+    if (result.commented) io.out(`explained on PR #${result.pr} what a person can do`);
+  } else {
+    io.out(`merged PR #${result.pr} (squash)`);
+    for (const e of result.local ?? []) io.out(`${e.action} local ${e.what} ${e.name}: ${e.reason}`);
+    const branch = result.branch!;
+    io.out(
+      branch.action === 'deleted'
+        ? `deleted its branch ${cleanText(branch.name, 200)} on GitHub`
+        : `kept its branch ${cleanText(branch.name, 200)}: ${cleanText(branch.reason, 300)}`,
+    );
+  }
+  return result.merged ? ExitCode.ok : ExitCode.gateFailed;
 }

@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
+import type { LoomContext, Output } from '../context.js';
 import { Label } from '../core/labels.js';
 import { liveShepherdOn } from '../core/live-shepherd.js';
 import { ExitCode } from '../errors.js';
@@ -30,6 +31,16 @@ export const TakeJsonSchema = z.object({
   /** The issue the PR closes (`--issue`, else its first closing reference, else its feature/issue-N branch). */
   issue: z.number().int().positive().nullable(),
 });
+export type TakeJson = z.infer<typeof TakeJsonSchema>;
+
+export const TakeOptions = z.object({
+  pr: issueNumber,
+  role: z.enum(['judge', 'doctor']),
+  issue: z.optional(issueNumber),
+  shepherded: z.boolean().default(false),
+  json: z.boolean().default(false),
+});
+export type TakeOptions = z.infer<typeof TakeOptions>;
 
 /**
  * The issue a PR belongs to, from GitHub's own fields (never from its text): `--issue` when given, else its
@@ -67,47 +78,46 @@ Example: .loom/scripts/loom take 130 --role judge`,
     )
     .action((pr, raw) =>
       run(async (env) => {
-        const options = parseOptions(
-          z.object({
-            pr: issueNumber,
-            role: z.enum(['judge', 'doctor']),
-            issue: z.optional(issueNumber),
-            shepherded: z.boolean().default(false),
-            json: z.boolean().default(false),
-          }),
-          { ...raw, pr },
-        );
-        const ctx = await mainContext(env);
-        const move = MOVES[options.role];
-        // Read before the lock (no request): the shepherds that may hold the PR or its issue.
-        const state = options.shepherded ? undefined : await ctx.store.read();
-        const fresh = (await ctx.config()).heartbeat_fresh;
-        let issue: number | null = options.issue ?? null;
-        const repo = await ctx.repo();
-        const result = await withTakeLock(ctx.paths, options.pr, () =>
-          transitionLabels(ctx.gh, repo, options.pr, { add: [move.add], remove: move.from }, (item) => {
-            if (!item.isPullRequest) return 'is not a pull request';
-            if (item.state !== 'OPEN') return 'is not open';
-            issue = issueOf(item, options.issue);
-            const holder =
-              state && liveShepherdOn(state, { issue: issue ?? undefined, pr: options.pr }, ctx.now(), fresh);
-            if (holder) return `a live shepherd (${holder}) drives it`;
-            if (options.role === 'doctor') {
-              if (!issue) return 'closes no issue (no `Closes #N` line and not a feature/issue-N branch)';
-              if (item.headRefName !== `feature/issue-${issue}`)
-                return `its head branch is not feature/issue-${issue} (the Doctor pushes only to Loom's own branch of the issue)`;
-            }
-            return move.from.some((l) => item.labels.includes(l))
-              ? undefined
-              : `has none of ${move.from.join(', ')} (someone else took it)`;
-          }),
-        );
-        const reason = result.ok ? null : (result.reason ?? 'labels not verified');
-        if (options.json) printJson(env.io, { pr: options.pr, role: options.role, taken: !reason, reason, issue });
-        else if (reason) env.io.err(`loom: cannot take PR #${options.pr}: ${reason}`);
-        else
-          env.io.out(`took PR #${options.pr} for the ${options.role}; it closes ${issue ? `#${issue}` : 'no issue'}`);
-        return reason ? ExitCode.conflict : ExitCode.ok;
+        const options = parseOptions(TakeOptions, { ...raw, pr });
+        return renderTake(env.io, await take(await mainContext(env), options), options);
       }, Boolean(raw.json)),
     );
+}
+
+/** Moves the PR from the role's queue label to its working label under the take lock; `taken` false with a reason when refused. */
+export async function take(ctx: LoomContext, options: TakeOptions): Promise<TakeJson> {
+  const move = MOVES[options.role];
+  // Read before the lock (no request): the shepherds that may hold the PR or its issue.
+  const state = options.shepherded ? undefined : await ctx.store.read();
+  const fresh = (await ctx.config()).heartbeat_fresh;
+  let issue: number | null = options.issue ?? null;
+  const repo = await ctx.repo();
+  const result = await withTakeLock(ctx.paths, options.pr, () =>
+    transitionLabels(ctx.gh, repo, options.pr, { add: [move.add], remove: move.from }, (item) => {
+      if (!item.isPullRequest) return 'is not a pull request';
+      if (item.state !== 'OPEN') return 'is not open';
+      issue = issueOf(item, options.issue);
+      const holder = state && liveShepherdOn(state, { issue: issue ?? undefined, pr: options.pr }, ctx.now(), fresh);
+      if (holder) return `a live shepherd (${holder}) drives it`;
+      if (options.role === 'doctor') {
+        if (!issue) return 'closes no issue (no `Closes #N` line and not a feature/issue-N branch)';
+        if (item.headRefName !== `feature/issue-${issue}`)
+          return `its head branch is not feature/issue-${issue} (the Doctor pushes only to Loom's own branch of the issue)`;
+      }
+      return move.from.some((l) => item.labels.includes(l))
+        ? undefined
+        : `has none of ${move.from.join(', ')} (someone else took it)`;
+    }),
+  );
+  const reason = result.ok ? null : (result.reason ?? 'labels not verified');
+  return { pr: options.pr, role: options.role, taken: !reason, reason, issue };
+}
+
+/** Prints the take (or --json); exit 0, or 12 (conflict) when refused. */
+export function renderTake(io: Output, result: TakeJson, options: TakeOptions): number {
+  if (options.json) printJson(io, result);
+  else if (result.reason) io.err(`loom: cannot take PR #${result.pr}: ${result.reason}`);
+  else
+    io.out(`took PR #${result.pr} for the ${result.role}; it closes ${result.issue ? `#${result.issue}` : 'no issue'}`);
+  return result.reason ? ExitCode.conflict : ExitCode.ok;
 }

@@ -9,7 +9,7 @@ import { mainWorktreeRoot } from '../git/worktree.js';
 import { type CommandEnv, context } from './shared.js';
 
 export async function mainContext(env: CommandEnv): Promise<LoomContext> {
-  return context({ ...env, cwd: await mainWorktreeRoot(env.cwd) });
+  return context({ ...env, cwd: await mainWorktreeRoot(env.cwd) }, { startedIn: env.cwd });
 }
 
 /** Splits `a,b` option values (repeatable options give arrays) into trimmed, non-empty names. */

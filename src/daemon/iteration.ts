@@ -150,6 +150,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
         paths: ctx.paths,
         owner: options.daemonId ?? `one-off:${process.pid}`,
         now: ctx.now,
+        monotonic: () => ctx.clock.monotonic(),
         onStep: (step) => ctx.faults.reach(`${step}-${act.claimIndex}`),
       },
       claimIndex: 0,

@@ -13,6 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { systemClock } from '../clock.js';
 import { LOOM_EXIT_TYPE } from '../core/worker-output.js';
 
 export interface WorkerSpec {
@@ -24,6 +25,8 @@ export interface WorkerSpec {
   cwd: string;
   env: NodeJS.ProcessEnv;
   logFile: string;
+  /** The wall clock of the exit line's `time` (the runner's context clock; default the system's). */
+  now?: () => Date;
 }
 
 export interface WorkerExit {
@@ -63,7 +66,7 @@ export function startWorker(spec: WorkerSpec): Promise<Worker> {
         try {
           appendFileSync(
             spec.logFile,
-            `\n${JSON.stringify({ type: LOOM_EXIT_TYPE, code, signal, time: new Date().toISOString() })}\n`,
+            `\n${JSON.stringify({ type: LOOM_EXIT_TYPE, code, signal, time: (spec.now ?? systemClock.now)().toISOString() })}\n`,
           );
         } catch {
           // The log folder went away: the exit still settles the worker.

@@ -4,6 +4,7 @@
  * GitHub (the one snapshot request of `loom status`) only when the last GitHub refresh is `poll_interval`
  * seconds old or more — however many pages are open. With no page open it reads nothing.
  */
+import { systemClock } from '../clock.js';
 import type { Config } from '../core/config.js';
 import {
   buildDashboard,
@@ -70,7 +71,7 @@ export class Refresher {
   private readonly now: () => Date;
 
   constructor(private readonly options: RefresherOptions) {
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? systemClock.now;
   }
 
   /** Listens to every new model (the current one at once, if any); returns the unsubscribe function. */

@@ -4,6 +4,7 @@
  * every call, `--include` so HTTP status and rate-limit headers are visible,
  * and failures classified into typed LoomErrors with a next step.
  */
+import { systemClock } from '../clock.js';
 import { redactSecrets } from '../core/sanitize.js';
 import { readEnv, readSecondsEnv } from '../env.js';
 import { LoomError } from '../errors.js';
@@ -105,7 +106,7 @@ export function classifyFailure(
   response: HttpResponse | undefined,
   stderr: string,
   exitCode: number,
-  now: () => Date = () => new Date(),
+  now: () => Date = systemClock.now,
 ): LoomError {
   const detail = redactSecrets(stderr.trim().split('\n').slice(-3).join(' ')).slice(0, 300);
   const status = response?.status ?? 0;
@@ -178,7 +179,11 @@ interface GraphQLAnswer<T> {
  * request-count tests and the DESIGN.md §10 API budget rely on.
  */
 export class GhClient {
-  constructor(private readonly exec: GhExec = execGh()) {}
+  /** `now`: the wall clock a rate limit's `retry-after` counts from (the context's clock, so LOOM_NOW agrees). */
+  constructor(
+    private readonly exec: GhExec = execGh(),
+    private readonly now: () => Date = systemClock.now,
+  ) {}
 
   /** One GraphQL request (`gh api graphql --input -`). Throws on HTTP failure or GraphQL errors. */
   async graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -190,8 +195,9 @@ export class GhClient {
     if (answer.errors?.length) {
       const first = answer.errors[0]!;
       if (first.type === 'RATE_LIMITED')
-        return this.fail(classifyFailure({ ...response, status: 429 }, first.message, 1));
-      if (first.type === 'NOT_FOUND') return this.fail(classifyFailure({ ...response, status: 404 }, first.message, 1));
+        return this.fail(classifyFailure({ ...response, status: 429 }, first.message, 1, this.now));
+      if (first.type === 'NOT_FOUND')
+        return this.fail(classifyFailure({ ...response, status: 404 }, first.message, 1, this.now));
       throw new LoomError('GH_ERROR', `GitHub GraphQL error: ${redactSecrets(first.message).slice(0, 300)}`, {
         hint: 'This is a Loom bug if it repeats; please report it with the command you ran.',
       });
@@ -216,7 +222,7 @@ export class GhClient {
       JSON.stringify({ query, variables }),
     );
     const response = parseIncluded(result.stdout);
-    if (!response || response.status >= 400) throw classifyFailure(response, result.stderr, result.exitCode);
+    if (!response || response.status >= 400) throw classifyFailure(response, result.stderr, result.exitCode, this.now);
     const answer = parseJson<{ data?: T; errors?: { type?: string; message: string; path?: (string | number)[] }[] }>(
       response.body,
     );
@@ -226,7 +232,7 @@ export class GhClient {
       throw new LoomError('GH_MALFORMED', 'GitHub answered without data.', { hint: 'Try again at the next poll.' });
     if (other || !answer.data) {
       if (other?.type === 'RATE_LIMITED')
-        return this.fail(classifyFailure({ ...response, status: 429 }, other.message, 1));
+        return this.fail(classifyFailure({ ...response, status: 429 }, other.message, 1, this.now));
       throw new LoomError(
         'GH_ERROR',
         `GitHub GraphQL error: ${redactSecrets(other?.message ?? 'no data').slice(0, 300)}`,
@@ -262,7 +268,7 @@ export class GhClient {
     ) {
       return response;
     }
-    if (result.exitCode !== 0 || !response) throw classifyFailure(response, result.stderr, result.exitCode);
+    if (result.exitCode !== 0 || !response) throw classifyFailure(response, result.stderr, result.exitCode, this.now);
     return response;
   }
 
@@ -270,7 +276,7 @@ export class GhClient {
     const result = await this.exec(args, input);
     const response = parseIncluded(result.stdout);
     if (result.exitCode !== 0 || !response || response.status >= 400) {
-      throw classifyFailure(response, result.stderr, result.exitCode);
+      throw classifyFailure(response, result.stderr, result.exitCode, this.now);
     }
     return response;
   }
