@@ -240,6 +240,7 @@ file (Write tool, under \`.loom/tmp/\`) passed by path; numbers come from \`loom
 `,".loom/config.json":`{
   "poll_interval": 30,
   "max_shepherds": 3,
+  "runner": "local",
   "issue_threshold": 3,
   "architect": {
     "cooldown": 1800,
@@ -322,7 +323,10 @@ file (Write tool, under \`.loom/tmp/\`) passed by path; numbers come from \`loom
     "secret": "ANTHROPIC_API_KEY",
     "timeout_minutes": 120,
     "runs_on": "ubuntu-latest",
-    "daemon_interval": 900
+    "daemon_interval": 900,
+    "ref": "main",
+    "appear_timeout": 300,
+    "start_timeout": 1800
   }
 }
 `,"CLAUDE.md":"## Loom\n\nThis repository is worked by Loom agents, coordinated through GitHub labels (`loom:issue` \u2192\n`loom:building` \u2192 pull request `loom:review-requested` \u2192 `loom:pr` \u2192 merged).\n\n- `/loom` runs the daemon; `/shepherd N` drives one issue; `/builder`, `/judge`, `/curator`, `/doctor`,\n  `/champion`, `/architect`, `/hermit`, `/guide` run one role once.\n- Every mechanical step is a `.loom/scripts/loom` command (`--help` on each). Change labels only with\n  `.loom/scripts/loom transition`, never by hand-written `gh` label edits.\n- Watch: `.loom/scripts/loom-status.sh`. Stop gracefully: `touch .loom/stop-daemon`.\n- Work on an issue happens in its worktree `.loom/worktrees/issue-N` on branch `feature/issue-N`.\n- Settings: `.loom/config.json` (seconds). Runtime files under `.loom/` are gitignored.\n"};function defaultsDir(){return path.resolve(path.dirname(fileURLToPath(import.meta.url)),"../../defaults")}function readDefaultsFrom(dir){let files={},walk=current=>{for(let name of readdirSync(current).sort()){let full=path.join(current,name);statSync(full).isDirectory()?walk(full):files[path.relative(dir,full).split(path.sep).join("/")]=readFileSync(full,"utf8")}};return walk(dir),files}function loadDefaults(){return EMBEDDED_DEFAULTS??readDefaultsFrom(defaultsDir())}function scriptsDir(){let here=path.dirname(fileURLToPath(import.meta.url));return EMBEDDED_DEFAULTS?path.resolve(here,".."):path.resolve(here,"../../.loom/scripts")}var CHUNK_LIST="chunks.json";function readBundle(dir=scriptsDir()){let files={".loom/scripts/loom":readFileSync(path.join(dir,"loom"),"utf8")},list=readFileSync(path.join(dir,"lib",CHUNK_LIST),"utf8");for(let name of[CHUNK_LIST,...JSON.parse(list)])files[`.loom/scripts/lib/${name}`]=name===CHUNK_LIST?list:readFileSync(path.join(dir,"lib",name),"utf8");return files}export{loadDefaults,scriptsDir,readBundle};
