@@ -5,7 +5,7 @@
  * needs, so `/shepherd`'s `loom progress`, `checkpoint`, `await` and `release` work as under a local daemon.
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { acquireClaimLock, readClaimLock, updateClaimLock } from '../claims/claim-lock.js';
 import { ADOPT_CLAIM_ENV } from '../core/actions-contract.js';
 import { adoptDecision, CLAIM_TOKEN } from '../core/adopt.js';
