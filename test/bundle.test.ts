@@ -103,6 +103,12 @@ describe('what a call loads', () => {
     expect(chunks.filter(([, text]) => classic.test(text)).map(([file]) => file)).toEqual([]);
   });
 
+  it("no chunk holds zod's compile() (a sign that all of zod's exports were kept: import zod as a namespace)", () => {
+    const chunks = readdirSync(LIB).filter((f) => f.endsWith('.mjs'));
+    expect(chunks.length).toBeGreaterThan(5);
+    expect(chunks.filter((f) => readFileSync(path.join(LIB, f), 'utf8').includes('ZodCompileAsyncError'))).toEqual([]);
+  });
+
   it('the check would see classic zod: another command still loads it', () => {
     expect(loadedBy('claims').some(([, text]) => classic.test(text))).toBe(true);
   });

@@ -25,7 +25,7 @@ import {
   readState,
   run,
 } from './helpers/reliability.js';
-import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
+import { createTestRepo, inProcessView, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
 const PWNED = path.join(tmpdir(), 'loom-pwned-r6');
 const hostile = hostileStrings(PWNED);
@@ -189,7 +189,7 @@ describe('hostile arguments', () => {
         ['shutdown', '--daemon', id],
       ]),
     ];
-    const results = await Promise.all(cases.map((args) => run(repo, args)));
+    const results = await Promise.all(cases.map((args) => run(inProcessView(repo, emulator), args)));
     for (const [i, result] of results.entries())
       expect(result.exitCode, `${cases[i]!.join(' ')}: ${result.stderr}`).toBe(2);
   });

@@ -5,7 +5,8 @@
  * shepherd or a claim lock; the next `loom start` takes the dead process's
  * state lock over at once and recovers per DESIGN.md §4.6.2: each claim that reached
  * GitHub is released with ONE comment (or resumed when its PR is open), never
- * both, never twice.
+ * both, never twice. The killed `loom iterate` is a child process (the built
+ * CLI); the starts before and after it run in-process (test/helpers/in-process.ts).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import {
   expectNoSecrets,
   readState,
   run,
+  runProcess,
 } from './helpers/reliability.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 
@@ -35,6 +37,7 @@ beforeAll(async () => {
   emulator = await startEmulator(seedWith(Array.from({ length: CASES * PER_CASE }, () => ({ labels: [] }))));
   repo = await createTestRepo(emulator, {
     config: { max_shepherds: 2, issue_threshold: 0, guide: { enabled: false } },
+    inProcess: true,
   });
 });
 
@@ -78,7 +81,7 @@ describe('loom iterate killed at every step', () => {
     async (point, claimedOnGitHub) => {
       const issues = nextCase();
       const id = (await run(repo, ['start'])).stdout.trim();
-      const killed = await run(repo, ['iterate', '--daemon', id], { LOOM_FAULT_KILL_AT: point });
+      const killed = await runProcess(repo, ['iterate', '--daemon', id], { LOOM_FAULT_KILL_AT: point });
       expect(killed.signal, `${point}: ${killed.stderr}`).toBe('SIGKILL');
 
       // Right after the kill: valid state (or none), every loom:building issue accounted for.
@@ -122,7 +125,7 @@ describe('loom iterate killed at every step', () => {
   it('killed after the state write with an open PR: resumed, not released (no comment)', async () => {
     const issues = nextCase();
     const id = (await run(repo, ['start'])).stdout.trim();
-    const killed = await run(repo, ['iterate', '--daemon', id], { LOOM_FAULT_KILL_AT: 'after-state-write' });
+    const killed = await runProcess(repo, ['iterate', '--daemon', id], { LOOM_FAULT_KILL_AT: 'after-state-write' });
     expect(killed.signal).toBe('SIGKILL');
     const pr = emulator.store.addPullRequest({
       title: 'Work',

@@ -5,6 +5,8 @@
  * `loom shutdown --daemon ID --drain 2` then writes `running: false` and
  * `stopped_at`, removes both stop files, releases (with one comment) the
  * claims whose shepherd never started, and leaves running shepherds alone.
+ * The CLI runs in-process (test/helpers/in-process.ts); the stop of a real
+ * `loom run` process by SIGTERM is in test/run.test.ts.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +30,7 @@ beforeAll(async () => {
   emulator = await startEmulator(seedWith(Array.from({ length: 12 }, () => ({ labels: [] }))));
   repo = await createTestRepo(emulator, {
     config: { max_shepherds: 3, issue_threshold: 0, poll_interval: 1, guide: { enabled: false } },
+    inProcess: true,
   });
 });
 

@@ -9,10 +9,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli.js';
 import { EXIT_CODES } from '../src/commands/exit-codes.js';
 import { StatusReportSchema } from '../src/core/status-report.js';
 import { ExitCode } from '../src/errors.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
+import { captureOutput } from './helpers/in-process.js';
 import { BUNDLE, createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
 
 let emulator: EmulatorHandle;
@@ -145,7 +147,12 @@ describe('worktree of a number that is no issue', () => {
 
 describe('--help', () => {
   it('every command lists its exit codes from the shared table', async () => {
-    const help = (args: string[]) => execa('node', [BUNDLE, ...args, '--help']).then((r) => r.stdout);
+    // Each help text from the CLI's main() in-process; the built CLI lists the same commands.
+    const help = async (args: string[]) => {
+      const io = captureOutput();
+      expect(await main([...args, '--help'], { cwd: repo.dir, env: repo.env, io })).toBe(0);
+      return io.stdout.join('\n');
+    };
     // Command names from the "Commands:" section of a help text.
     const commandsOf = (text: string) =>
       [...(/\nCommands:\n([\s\S]*?)(\n\n|$)/.exec(text)?.[1] ?? '').matchAll(/^ {2}([a-z][a-z-]*)/gm)]
@@ -153,6 +160,7 @@ describe('--help', () => {
         .filter((n) => n !== 'help');
     const names = commandsOf(await help([]));
     expect(names.length).toBeGreaterThan(15);
+    expect(commandsOf((await execa('node', [BUNDLE, '--help'])).stdout)).toEqual(names);
     const commands = [...names.map((n) => [n])];
     for (const parent of ['labels', 'worktree']) {
       for (const name of commandsOf(await help([parent]))) commands.push([parent, name]);

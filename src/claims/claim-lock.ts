@@ -7,7 +7,7 @@
 
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LoomError } from '../errors.js';
 import { safeMkdir, safeReadFile, safeWriteFile } from '../fs/safe-file.js';
 import { pidAlive } from '../process/liveness.js';

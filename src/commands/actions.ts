@@ -5,7 +5,7 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkDispatchInputs } from '../core/dispatch-inputs.js';
 import { CHECK_INPUTS_ENV, secretInstruction, type WorkflowChoice } from '../core/workflows.js';
 import { readEnv } from '../env.js';

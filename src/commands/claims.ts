@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { claimIssue, releaseIssue } from '../claims/claim.js';
 import type { LoomContext, Output } from '../context.js';
 import { decideGate } from '../core/gate.js';

@@ -4,7 +4,7 @@
  * `loom progress`. All state changes go through the StateStore lock.
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ShepherdSlotIdSchema, SupportRoleNameSchema } from '../core/daemon-state.js';
 import { formatDirective } from '../core/directives.js';
 import { PHASES, PhaseSchema } from '../core/shepherd-phase.js';

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { execa } from 'execa';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isBusy } from '../core/daemon-state.js';
 import { logsFor } from '../daemon/worker-log.js';
 import { Refresher } from '../dashboard/refresher.js';

@@ -2,7 +2,7 @@
  * `loom deps <issue>` (DESIGN.md §8.6): is anything this issue depends on still open?
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DependencySchema } from '../core/deps.js';
 import { Label } from '../core/labels.js';
 import { cleanText } from '../core/sanitize.js';

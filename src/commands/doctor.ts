@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../core/config.js';
 import { type Check, DoctorJsonSchema, fail, majorOf, pass, renderCheck } from '../core/doctor.js';
 import { parseWorktreeInclude } from '../core/worktree.js';

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseConfig } from '../core/config.js';
 import { secretInstruction } from '../core/workflows.js';
 import { LoomError } from '../errors.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DirectiveSchema, formatDirective } from '../core/directives.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import { summaryLine } from '../core/summary.js';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { findPhantomLabels, PhantomSchema } from '../core/label-lint.js';
 import { ExitCode, LoomError } from '../errors.js';
 import { parseLabelsYaml, syncLabels } from '../github/labels.js';

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LoomError } from '../errors.js';
 import { repositoryRoot } from '../git/git.js';
 import { execGh, GhClient } from '../github/gh.js';

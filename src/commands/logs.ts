@@ -6,7 +6,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { renderLogLine } from '../core/log-view.js';
 import { cleanText } from '../core/sanitize.js';
 import { LOOM_EXIT_TYPE } from '../core/worker-output.js';

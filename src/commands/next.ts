@@ -3,7 +3,7 @@
  * when it was given no number (builder, curator, judge, doctor).
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LoomContext, Output } from '../context.js';
 import { NextRoleSchema, pickNext } from '../core/next-item.js';
 import { ExitCode } from '../errors.js';

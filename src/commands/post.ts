@@ -5,7 +5,7 @@
  * so titles and bodies never sit in a shell command line (docs/SECURITY.md).
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LoomContext, Output } from '../context.js';
 import { branchForIssue } from '../core/pr-link.js';
 import { ExitCode, LoomError } from '../errors.js';

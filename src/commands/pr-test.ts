@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { execa } from 'execa';
-import { z } from 'zod';
+import * as z from 'zod';
 import { cleanText } from '../core/sanitize.js';
 import {
   DEFAULT_TEST_TIMEOUT,

@@ -4,7 +4,7 @@
  * merge, confirm). Every read is direct and uncached.
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LoomContext, Output } from '../context.js';
 import { Label } from '../core/labels.js';
 import {

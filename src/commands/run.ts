@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { launchdPlist, systemdUnit } from '../core/units.js';
 import { runDaemon } from '../daemon/runner.js';
 import { exitCodeHelp } from './exit-codes.js';

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LoomContext, Output } from '../context.js';
 import { type AwaitCondition, AwaitOutcomeSchema, describeCondition } from '../core/await.js';
 import { CheckpointSchema } from '../core/checkpoint.js';

@@ -6,7 +6,7 @@
  * label, so of two takers exactly one wins and the other exits 12.
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LoomContext, Output } from '../context.js';
 import { Label } from '../core/labels.js';
 import { liveShepherdOn } from '../core/live-shepherd.js';

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LoomContext, Output } from '../context.js';
 import { cleanText } from '../core/sanitize.js';
 import { ExitCode, isLoomError, LoomError } from '../errors.js';

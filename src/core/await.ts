@@ -3,7 +3,7 @@
  * phases, checking `loom:abort` and the stop file). Pure; the loop, the stop
  * file and GitHub reads are in src/commands/shepherd.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Label } from './labels.js';
 
 export type AwaitCondition =

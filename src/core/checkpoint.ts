@@ -4,7 +4,7 @@
  * `/shepherd N --resume` continues where the last run stopped. Pure: parsing,
  * formatting and the next value.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CheckpointSchema = z
   .object({

@@ -7,7 +7,7 @@
  * A reference to another repository (`owner/name#N` or a GitHub URL) cannot be
  * resolved here; it is kept as `external` and counts as open (fail closed).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type DepSource = 'native' | 'blocked-by' | 'depends-on' | 'requires' | 'task-list';
 

@@ -8,7 +8,7 @@
  * model (already an alias the Agent tool takes) as the Agent tool's `model`,
  * and records the launch with `loom record <slot>`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from './config.js';
 import { agentModel, modelFor } from './models.js';
 

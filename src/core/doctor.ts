@@ -3,7 +3,7 @@
  * one-line rendering. The checks themselves (processes, files, GitHub) live in
  * src/commands/doctor.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const DOCTOR_CHECKS = [
   'node',

@@ -2,7 +2,7 @@
  * Gate 1 of a shepherd (DESIGN.md §8.2): may the builder start? Decided from the
  * issue's labels and the force flag only, so the prompt never reasons about it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Label } from './labels.js';
 
 export const GateActionSchema = z.enum(['go', 'claim', 'approve-and-claim', 'wait']);

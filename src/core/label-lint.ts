@@ -3,7 +3,7 @@
  * uses must be declared in `.github/labels.yml`. Pure: takes file texts,
  * returns each undeclared use with its line.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `loom:` tokens that are not labels (markers Loom writes into comments). */
 export const NON_LABEL_TOKENS: readonly string[] = ['loom:checkpoint', 'loom:claim'];

@@ -2,7 +2,7 @@
  * Which item a worker role takes when it is run without a number (`loom next
  * <role>`): the same rule for every run, decided here rather than in prompts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Label } from './labels.js';
 import { repairReason } from './snapshot.js';
 import { type LabelEvent, mayEnter, type OutsideIssues } from './trust.js';

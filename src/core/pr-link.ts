@@ -4,7 +4,7 @@
  * whose head branch is `feature/issue-N`. Open beats merged; a closed,
  * unmerged PR never counts. Pure: the candidates come from one GraphQL read.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const branchForIssue = (issue: number) => `feature/issue-${issue}`;
 

@@ -4,7 +4,7 @@
  * (open or merged; see pr-link.ts) and the checkpoint comment. Pure, so the
  * whole decision table is tested without GitHub.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Checkpoint } from './checkpoint.js';
 import type { Config } from './config.js';
 import { Label } from './labels.js';

@@ -4,7 +4,7 @@
  * Pure; the git and file-system work is in src/git/worktree.ts.
  */
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const MARKER_FILE = '.loom-worktree';
 export const worktreeDirName = (issue: number) => `issue-${issue}`;

@@ -8,7 +8,7 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DaemonState, isBusy } from '../core/daemon-state.js';
 import { branchForIssue } from '../core/pr-link.js';
 import { isInside, worktreeDirName } from '../core/worktree.js';

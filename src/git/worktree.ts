@@ -9,7 +9,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { appendFile, cp, lstat, mkdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { z } from 'zod';
+import * as z from 'zod';
 import { branchForIssue } from '../core/pr-link.js';
 import {
   type CleanFacts,

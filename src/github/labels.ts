@@ -6,7 +6,7 @@
  * request to list, then one per label that actually changes.
  */
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LoomError } from '../errors.js';
 import type { GhClient } from './gh.js';
 import type { Repo } from './repo.js';

@@ -5,7 +5,7 @@
  * the head commit pinned, then a re-read confirms it.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import type { GatePull } from '../core/merge-gate.js';
 import { TEST_STATUS_CONTEXT } from '../core/test-run.js';
 import type { GhClient } from './gh.js';

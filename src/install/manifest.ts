@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LoomError } from '../errors.js';
 import { safeReadFile } from '../fs/safe-file.js';
 

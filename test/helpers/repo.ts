@@ -183,6 +183,18 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
   return repo;
 }
 
+/**
+ * The same repository with `loom()` run in the test process (test/helpers/in-process.ts): for the cases of logic
+ * in a file whose repository also serves cases of process wiring.
+ */
+export function inProcessView(repo: TestRepo, emulator: EmulatorHandle): TestRepo {
+  return {
+    ...repo,
+    inProcess: true,
+    loom: (args, opts = {}) => runInProcess(emulator, repo.dir, { ...repo.env, ...opts.env }, args),
+  };
+}
+
 /** A seed with Loom's labels and the given issues (numbers from 1, created a minute apart). */
 export function seedWith(
   issues: { title?: string; labels: string[]; state?: 'OPEN' | 'CLOSED'; createdAt?: string; body?: string }[],
