@@ -320,3 +320,60 @@ describe('remote slots: status and recovery', () => {
     expect(done.stdout).toMatch(/completed=#1/);
   });
 });
+
+describe('local and remote slots together, with a second clone', () => {
+  it('mixed: local slots get SPAWN lines, remote ones are dispatched; a second clone never claims the same issue', async () => {
+    const { emulator, repo } = await setup(ready(6), { runner: 'mixed', max_shepherds: { local: 1, actions: 2 } });
+    const other = await createTestRepo(emulator, {
+      inProcess: true,
+      config: { issue_threshold: 0, runner: 'local', max_shepherds: 2 },
+    });
+    repos.push(other);
+    // Both daemons iterate at the same time.
+    const [mixed, local] = await Promise.all([repo.loom(['iterate', '--json']), other.loom(['iterate', '--json'])]);
+    expect(mixed.exitCode, mixed.stderr).toBe(0);
+    expect(local.exitCode, local.stderr).toBe(0);
+    const a = JSON.parse(mixed.stdout);
+    const b = JSON.parse(local.stdout);
+    expect(a.directives.map((d: { slot: string }) => d.slot)).toEqual(a.directives.length ? ['shepherd-1'] : []);
+    const claimedByA = [...a.directives.map((d: { issue: number }) => d.issue), ...a.dispatched];
+    const claimedByB = b.directives.map((d: { issue: number }) => d.issue);
+    // No issue is held by both clones, every claimed issue is loom:building with exactly one claim comment.
+    expect(claimedByA.filter((n: number) => claimedByB.includes(n))).toEqual([]);
+    expect(claimedByA.length + claimedByB.length).toBeGreaterThanOrEqual(3);
+    for (const n of [...claimedByA, ...claimedByB]) {
+      expect(labelsOf(emulator, n)).toEqual(['loom:building']);
+      expect(comments(emulator, n).filter((c) => c.includes('loom:claim'))).toHaveLength(1);
+    }
+    // Dispatched runs carry exactly the issues the mixed daemon's remote slots hold.
+    expect(
+      emulator.store.actions
+        .all()
+        .map((r) => Number(r.inputs.issue))
+        .sort(),
+    ).toEqual([...a.dispatched].sort());
+    const state = stateOf(repo);
+    for (const n of a.dispatched)
+      expect(Object.entries(state.shepherds).find(([, s]) => s.issue === n)?.[0]).toMatch(/^actions-/);
+  });
+});
+
+describe('the wiring, through the bundled CLI and the real gh', () => {
+  it('dispatches, follows and completes a run, and adopt-claim refuses with exit 12 as a child process', async () => {
+    const { emulator, repo } = await setup(ready(1), {}, undefined, { inProcess: false });
+    const first = await repo.loom(['iterate']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stdout.trim()).toBe('ready=0 building=1 shepherds=1/2 +shepherd=#1');
+    const run = lastRun(emulator);
+    expect(run.displayTitle).toBe(shepherdRunName(1, 'actions-1'));
+    emulator.store.actions.setRun(run.id, { status: 'completed', conclusion: 'success' });
+    const second = await repo.loom(['iterate']);
+    expect(second.stdout.trim()).toBe('ready=0 building=1 shepherds=0/2 completed=#1');
+    const refused = await repo.loom(['adopt-claim'], {
+      env: { LOOM_ISSUE: '1', LOOM_SLOT: 'actions-1', LOOM_CLAIM_TOKEN: 'ffffffffffffffff' },
+    });
+    expect(refused.exitCode).toBe(12);
+    expect(refused.stderr).toMatch(/Cannot adopt the claim of #1/);
+    expect(refused.stderr).not.toMatch(/\n\s+at /); // a typed error, never a stack trace
+  });
+});
