@@ -377,3 +377,49 @@ describe('the wiring, through the bundled CLI and the real gh', () => {
     expect(refused.stderr).not.toMatch(/\n\s+at /); // a typed error, never a stack trace
   });
 });
+
+describe('API cost per dispatched issue (docs/SCALING.md)', () => {
+  const count = (e: EmulatorHandle) => {
+    const n = e.requests().length;
+    e.clearRequests();
+    return n;
+  };
+
+  it('measures claim + dispatch, each poll with N runs in flight, the runner side, and each way a run ends', async () => {
+    const { emulator, repo } = await setup(ready(5), { max_shepherds: { local: 0, actions: 3 } });
+    const id = (await repo.loom(['start'])).stdout.trim().split('\n').at(-1)!;
+    emulator.clearRequests();
+    const iterate = () => repo.loom(['iterate', '--daemon', id]);
+
+    // Claim and dispatch 3 issues in one iteration: the snapshot, then 3 (claim) + 1 (dispatch) per issue.
+    await iterate();
+    expect(count(emulator)).toBe(1 + 3 * (3 + 1));
+    // Each poll while runs are in flight: the snapshot plus ONE runs list, whatever N.
+    await iterate();
+    expect(count(emulator)).toBe(2);
+    // The runner: adopt-claim reads the issue once; each heartbeat (at most one per heartbeat_interval) is one edit.
+    const [r1, r2, r3] = emulator.store.actions.all();
+    const runner = await createTestRepo(emulator, { inProcess: true });
+    repos.push(runner);
+    emulator.clearRequests();
+    await runner.loom(['adopt-claim'], {
+      env: { LOOM_ISSUE: r1!.inputs.issue, LOOM_SLOT: r1!.inputs.slot, LOOM_CLAIM_TOKEN: r1!.inputs.claim },
+    });
+    expect(count(emulator)).toBe(1);
+    await runner.loom(['progress', r1!.inputs.issue!, '--phase', 'builder']);
+    expect(count(emulator)).toBe(1);
+
+    // Ends: success costs nothing more than the poll; a failure releases (3); a run that never started is
+    // cancelled (1) and released (3). The freed slots refill from the 2 ready issues left (3 + 1 each).
+    emulator.store.actions.setRun(r1!.id, { status: 'completed', conclusion: 'success' });
+    emulator.store.actions.setRun(r2!.id, { status: 'completed', conclusion: 'failure' });
+    await iterate();
+    expect(count(emulator)).toBe(2 + 3 + 2 * (3 + 1));
+    emulator.store.actions.setRun(r3!.id, { status: 'queued', schedule: { start_after_ms: null } });
+    await repo.loom(['iterate', '--daemon', id], { env: later(31) }).catch(() => undefined);
+    const requests = emulator.requests();
+    expect(requests.filter((r) => r.path.endsWith(`/actions/runs/${r3!.id}/cancel`))).toHaveLength(1);
+    expect(requests.filter((r) => r.operation === 'LoomRelease')).toHaveLength(1);
+    expect(labelsOf(emulator, Number(r3!.inputs.issue))).toEqual(['loom:issue']);
+  });
+});
