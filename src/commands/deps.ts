@@ -106,7 +106,7 @@ export async function deps(ctx: LoomContext, options: DepsOptions): Promise<Deps
   return { json: { ...report, open: open.map((d) => d.number), all_closed: open.length === 0 } };
 }
 
-/** Prints one line per dependency and a verdict (or --json); exit 0 when all are closed, else 14; 12 when refused. */
+/** Prints one line per dependency and a verdict (or --json); exit 0 when all are closed, else 24; 12 when refused. */
 export function renderDeps(io: Output, result: DepsResult, options: DepsOptions): number {
   if ('refused' in result) {
     if (result.refused) io.err(result.refused);

@@ -30,7 +30,7 @@ export const WorktreeJsonSchema = z.object({
   base: z.string().nullable(),
   created: z.boolean(),
   includes: z.array(IncludeResultSchema),
-  hook: HookResultSchema.nullable(),
+  hook: z.nullable(HookResultSchema),
 });
 export const WorktreeCleanJsonSchema = z.object({ dry_run: z.boolean(), worktrees: z.array(CleanEntrySchema) });
 
@@ -118,7 +118,7 @@ export async function worktree(ctx: LoomContext, options: WorktreeOptions): Prom
   return ensureWorktree(ctx.root, options.issue, ctx.env, ctx.now());
 }
 
-/** Prints the path relative to `root` and what was not copied or failed (or --json); exit 0, or 16 when the hook failed. */
+/** Prints the path relative to `root` and what was not copied or failed (or --json); exit 0, or 15 when the hook failed. */
 export function renderWorktree(io: Output, result: WorktreeResult, options: WorktreeOptions, root: string): number {
   const hookFailed = result.hook !== null && !result.hook.ok;
   if (options.json) printJson(io, result);
