@@ -76,6 +76,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   comment: post,
   'pr-open': post,
   'issue-open': post,
+  'adopt-claim': () => import('./commands/adopt.js'),
 };
 
 /** The modules a call needs: the one owning `argv`'s command, or all of them (help, unknown names). */

@@ -98,6 +98,7 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'SETTINGS_INVALID'
   | 'CLAIM_CONFLICT'
+  | 'CLAIM_NOT_ADOPTED'
   | 'PHASE_NOT_FINISHED'
   | 'NOT_A_REPOSITORY'
   | 'NOT_INSTALLED'
@@ -122,6 +123,8 @@ const exitFor: Record<ErrorCode, ExitCodeValue> = {
   CONFIG_INVALID: ExitCode.configInvalid,
   SETTINGS_INVALID: ExitCode.settingsInvalid,
   CLAIM_CONFLICT: ExitCode.conflict,
+  /** `loom adopt-claim`: the issue's claim on GitHub does not carry the dispatched token (DESIGN.md §4.9). */
+  CLAIM_NOT_ADOPTED: ExitCode.conflict,
   PHASE_NOT_FINISHED: ExitCode.conflict,
   NOT_A_REPOSITORY: ExitCode.usage,
   NOT_INSTALLED: ExitCode.notInstalled,

@@ -36,6 +36,9 @@ const shepherd = (over: Partial<Shepherd> = {}): Shepherd => ({
   title: null,
   stuck: false,
   stuck_after_seconds: 3600,
+  runner: 'local',
+  run_url: null,
+  run_status: null,
   ...over,
 });
 

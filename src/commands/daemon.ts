@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import * as z from 'zod';
 import { ShepherdSlotIdSchema, SupportRoleNameSchema } from '../core/daemon-state.js';
 import { formatDirective } from '../core/directives.js';
+import { RUNNERS } from '../core/remote-slots.js';
 import { PHASES, PhaseSchema } from '../core/shepherd-phase.js';
 import { recordHeartbeat } from '../daemon/heartbeat.js';
 import { shutdownDaemon, startDaemon } from '../daemon/lifecycle.js';
@@ -32,9 +33,10 @@ export function register(program: Command, run: Run): void {
     .option('--take-over', 'take over even if another daemon polled recently (only when you know it is dead)')
     .option('--force', 'old form: --take-over plus --promote')
     .option('--json', 'print {daemon_id, crashed, recovered[], cleaned[]}')
+    .option('--runner <runner>', 'local | actions | mixed: the runner choice to recover for (default: config runner)')
     .addHelpText(
       'after',
-      `\nPrints the daemon id on the last line.\nAfter a crash: merged PR → completed; open PR → resumed from judge; loom:building without PR or fresh heartbeat → released with one comment.\nThen local .loom/worktrees/issue-N and feature/issue-N of merged or closed work are removed (one GitHub request per issue with such a trace, at most 50), never one with uncommitted changes, unpushed commits or a live shepherd: those are listed as kept.\n${exitCodeHelp('start')}`,
+      `\nPrints the daemon id on the last line.\nAfter a crash: merged PR → completed; open PR → resumed from judge; loom:building without PR or fresh heartbeat → released with one comment.\nWith Actions in use (config runner or --runner actions|mixed; DESIGN.md §4.9) one workflow-runs request: a remote slot whose run is still queued or in progress is kept, and a Loom run no slot records (a scheduled daemon starts with no state file) gets its slot back while its issue is still claimed.\nThen local .loom/worktrees/issue-N and feature/issue-N of merged or closed work are removed (one GitHub request per issue with such a trace, at most 50), never one with uncommitted changes, unpushed commits or a live shepherd: those are listed as kept.\n${exitCodeHelp('start')}`,
     )
     .action((raw) =>
       run(async (env) => {
@@ -44,11 +46,12 @@ export function register(program: Command, run: Run): void {
             promote: z.boolean().default(false),
             takeOver: z.boolean().default(false),
             json: z.boolean().default(false),
+            runner: z.enum(RUNNERS).optional(),
           }),
           raw,
         );
         const ctx = await context(env);
-        const result = await startDaemon(ctx, { force: options.takeOver || options.force });
+        const result = await startDaemon(ctx, { force: options.takeOver || options.force, runner: options.runner });
         if (options.promote || options.force) await ctx.store.update((s) => ({ ...s, force_mode: true }));
         if (options.json)
           return printJson(env.io, {

@@ -70,6 +70,11 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
   'labels sync': { 0: 'synced (labels with your own values are listed as kept)' },
   'labels lint': { 0: 'no phantom labels', 26: 'phantom labels found' },
   'shepherd-phase': { 0: 'printed the phase', 7: 'no such issue' },
+  'adopt-claim': {
+    0: 'adopted: the claim lock and the slot are written; the shepherd may start',
+    7: 'no such issue',
+    12: 'refused: the issue is not loom:building under a claim with this token (stop the job)',
+  },
   gate: { 0: 'go or wait', 7: 'no such issue', 12: 'refused: another worker holds the claim' },
   checkpoint: { 0: 'recorded', 7: 'no such issue', 12: 'the phase is not finished on GitHub: nothing recorded' },
   await: {

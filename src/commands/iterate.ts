@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-setup.js';
 import { DirectiveSchema, formatDirective } from '../core/directives.js';
+import { RUNNERS } from '../core/remote-slots.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import { summaryLine } from '../core/summary.js';
 import { type IterationResult, runIteration, summaryFromState } from '../daemon/iteration.js';
@@ -10,21 +12,18 @@ import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 const Options = z.object({
-  daemon: z
-    .string()
-    .regex(/^[A-Za-z0-9._:-]{1,80}$/, 'must be the id `loom start` printed')
-    .optional(),
-  wait: z.boolean().default(false),
-  force: z.boolean().default(false),
-  dryRun: z.boolean().default(false),
-  json: z.boolean().default(false),
+  daemon: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,80}$/, 'must be the id `loom start` printed'))),
+  wait: z._default(z.boolean(), false),
+  force: z._default(z.boolean(), false),
+  dryRun: z._default(z.boolean(), false),
+  json: z._default(z.boolean(), false),
+  runner: z.optional(z.enum(RUNNERS)),
   /** Seconds; overrides `wait_budget` from the config. */
-  budget: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(590, 'must be at most 590 seconds (a Bash tool call ends after 600 s)')
-    .optional(),
+  budget: z.optional(
+    z.coerce
+      .number()
+      .check(z.int(), z.positive(), z.maximum(590, 'must be at most 590 seconds (a Bash tool call ends after 600 s)')),
+  ),
 });
 
 export const IterateJsonSchema = z.object({
@@ -32,14 +31,17 @@ export const IterateJsonSchema = z.object({
   shutdown: z.boolean(),
   summary: z.string(),
   directives: z.array(DirectiveSchema),
-  iterations: z.number().int(),
+  iterations: z.int(),
   dry_run: z.boolean(),
-  skipped: z.array(z.object({ issue: z.number().int(), reason: z.string() })),
+  skipped: z.array(z.object({ issue: z.int(), reason: z.string() })),
   /** Ready issues not claimed: in back-off after a failed attempt (until when), or an outsider's not yet admitted. */
-  held_back: z
-    .array(z.object({ issue: z.number().int(), reason: z.enum(['backoff', 'outside']), until: z.string().nullable() }))
-    .default([]),
-  errors: z.array(z.object({ code: z.string(), message: z.string(), hint: z.string().optional() })),
+  held_back: z._default(
+    z.array(z.object({ issue: z.int(), reason: z.enum(['backoff', 'outside']), until: z.nullable(z.string()) })),
+    [],
+  ),
+  errors: z.array(z.object({ code: z.string(), message: z.string(), hint: z.optional(z.string()) })),
+  /** Issues claimed and dispatched to GitHub Actions runners during this call (remote slots; no directive). */
+  dispatched: z._default(z.array(z.int()), []),
 });
 
 export function register(
@@ -58,19 +60,29 @@ export function register(
     .option('--force', 'force mode: Champion may auto-promote proposals')
     .option('--dry-run', 'print the plan; change nothing on GitHub or on disk')
     .option('--json', 'print one JSON object (schema loom.iterate/1) instead of lines')
+    .option(
+      '--runner <runner>',
+      'where new shepherds run for this call: local | actions | mixed (default: config runner, "local")',
+    )
     .addHelpText(
       'after',
       `
 Output (text): zero or more lines "SPAWN <slot> [model=<alias>] <skill> [args]" (model=: config models), then the summary line
   "ready=N building=N shepherds=A/M [+shepherd=#N] [+architect] ... [completed=#N] [stuck=N] [warn=N]"
   or exactly "SHUTDOWN_SIGNAL" when .loom/stop-daemon exists.
+Runners (config runner, max_shepherds; DESIGN.md §4.9): with "actions" or "mixed", a claim into a remote slot
+  (actions-N) is dispatched to a GitHub Actions runner (workflow loom-shepherd.yml, config actions.ref) instead of
+  printing a SPAWN line; the summary counts it (+shepherd=#N). Remote slots follow their runs through one
+  workflow-runs request per poll, made only while one is busy. max_shepherds is a number (local slots; with
+  --runner actions, that many remote slots) or {"local": L, "actions": A}.
 ${exitCodeHelp('iterate')}
 Without --daemon, 9 means any live daemon (--dry-run is always allowed).
 A GitHub failure after some spawns were decided still prints them (exit 0, the reason on stderr);
 an unfinished claim is settled by the next iteration.
 Examples:
   .loom/scripts/loom iterate --dry-run
-  .loom/scripts/loom iterate --daemon loom-20260101120000-ab12cd --wait`,
+  .loom/scripts/loom iterate --daemon loom-20260101120000-ab12cd --wait
+  .loom/scripts/loom iterate --runner actions      # a scheduled daemon in GitHub Actions (loom-daemon.yml)`,
     )
     .action((raw) =>
       run(async (env) => {
@@ -121,6 +133,8 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
   let result: IterationResult;
   // Issues completed by earlier, idle iterations of this wait: the answer's summary still names them.
   const completedEarlier: number[] = [];
+  // Issues dispatched to runners by earlier iterations of this wait (they have no SPAWN line to show them).
+  const dispatched: number[] = [];
   for (;;) {
     iterations += 1;
     try {
@@ -128,7 +142,10 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
         daemonId: options.daemon,
         dryRun: options.dryRun,
         force: options.force || undefined,
+        runner: options.runner,
       });
+      const earlier = [...dispatched];
+      dispatched.push(...(result.dispatched ?? []));
       if (result.error) errors.push({ code: result.error.code, message: result.error.message });
       if (result.facts) {
         const merged = [
@@ -136,7 +153,8 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
           ...result.facts.completedIssues.filter((n) => !completedEarlier.includes(n)),
         ];
         completedEarlier.splice(0, completedEarlier.length, ...merged);
-        result = { ...result, summary: summaryLine({ ...result.facts, completedIssues: merged }) };
+        const spawnedIssues = [...earlier, ...result.facts.spawnedIssues];
+        result = { ...result, summary: summaryLine({ ...result.facts, spawnedIssues, completedIssues: merged }) };
       }
     } catch (error) {
       // In --wait, a passing GitHub failure is recorded in state and retried next poll; anything else ends the wait.
@@ -173,6 +191,7 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
         skipped: result.skipped.map((s) => ({ issue: s.issue, reason: cleanText(s.reason, 300) })),
         held_back: result.plan?.heldBack ?? [],
         errors: errors.map((e) => ({ code: e.code, message: redactSecrets(e.message, secrets) })),
+        dispatched,
       }),
     );
   } else {

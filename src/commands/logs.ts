@@ -7,6 +7,7 @@
 import { open, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import * as z from 'zod';
+import type { LoomContext } from '../context.js';
 import { renderLogLine } from '../core/log-view.js';
 import { cleanText } from '../core/sanitize.js';
 import { LOOM_EXIT_TYPE } from '../core/worker-output.js';
@@ -15,7 +16,7 @@ import { LoomError } from '../errors.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions } from './shared.js';
 
-const Options = z.object({
+export const LogsOptions = z.object({
   selector: z
     .string()
     .regex(/^(#?\d{1,9}|shepherd-\d{1,2}|[a-z]{1,20})$/, 'an issue number, a slot (shepherd-2) or a role'),
@@ -23,6 +24,7 @@ const Options = z.object({
   raw: z.boolean().default(false),
   list: z.boolean().default(false),
 });
+export type LogsOptions = z.infer<typeof LogsOptions>;
 
 export function register(
   program: Command,
@@ -45,26 +47,35 @@ Examples:
   .loom/scripts/loom logs shepherd-2 -f
   .loom/scripts/loom logs guide --list`,
     )
-    .action((selector, raw) => run((env) => logs(env, parseOptions(Options, { ...raw, selector }))));
+    .action((selector, raw) =>
+      run(async (env) => {
+        const options = parseOptions(LogsOptions, { ...raw, selector });
+        return logs(await context(env), options);
+      }),
+    );
 }
 
-export async function logs(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
-  const ctx = await context(env);
+/**
+ * Prints the newest matching log as it reads it (with --follow until the worker's exit line; polls every 500 ms
+ * on the context's clock): a follower renders while it works, so this command has no separate render step.
+ * USAGE when no log matches.
+ */
+export async function logs(ctx: LoomContext, options: LogsOptions): Promise<number> {
   const found = await logsFor(ctx.paths.logs, options.selector);
   if (!found.length)
     throw new LoomError('USAGE', `No worker log matches "${options.selector}" in .loom/logs/.`, {
       hint: 'Logs are written by `loom run`; `loom status` names the log of each running task.',
     });
   if (options.list) {
-    for (const log of found) env.io.out(log.file);
+    for (const log of found) ctx.io.out(log.file);
     return 0;
   }
   const file = found.at(-1)!.file;
-  env.io.out(`# ${file}`);
+  ctx.io.out(`# ${file}`);
   const print = (line: string) => {
     if (!line.trim()) return;
     const view = options.raw ? cleanText(line, 100_000) : renderLogLine(line);
-    if (view !== null) env.io.out(view);
+    if (view !== null) ctx.io.out(view);
   };
   let offset = 0;
   let partial = '';

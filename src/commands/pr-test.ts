@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { execa } from 'execa';
 import * as z from 'zod';
+import type { LoomContext, Output } from '../context.js';
 import { cleanText } from '../core/sanitize.js';
 import {
   DEFAULT_TEST_TIMEOUT,
@@ -46,6 +47,20 @@ export const PrTestJsonSchema = z.object({
   cleanup_problem: z.string().nullable(),
 });
 export type PrTestJson = z.infer<typeof PrTestJsonSchema>;
+
+export const PrTestOptions = z.object({
+  pr: issueNumber,
+  timeout: z.coerce.number().int().min(1).max(590).optional(),
+  record: z.boolean().default(true),
+  json: z.boolean().default(false),
+});
+export type PrTestOptions = z.infer<typeof PrTestOptions>;
+
+/** How a pr-test call ended: no test command configured, the post-worktree hook failed (nothing ran), or a run. */
+export type PrTestResult =
+  | { kind: 'no-test-command' }
+  | { kind: 'hook-failed'; pr: number; lastLines: string[] }
+  | { kind: 'ran'; json: PrTestJson };
 
 /**
  * Runs argv in dir; on timeout the whole process group is killed (test runners start children). The timeout is
@@ -119,86 +134,97 @@ Example: .loom/scripts/loom pr-test 130 --json`,
     )
     .action((pr, raw) =>
       run(async (env) => {
-        const options = parseOptions(
-          z.object({
-            pr: issueNumber,
-            timeout: z.coerce.number().int().min(1).max(590).optional(),
-            record: z.boolean().default(true),
-            json: z.boolean().default(false),
-          }),
-          { ...raw, pr },
-        );
-        const ctx = await mainContext(env);
-        const config = await ctx.config();
-        const argv = testArgv(config);
-        if (!argv) {
-          const message = 'No test command: set "commands": {"test": "npm test"} (your own) in .loom/config.json.';
-          if (options.json) env.io.err(`loom: ${message}`);
-          else env.io.out(message);
-          return ExitCode.noTestCommand;
-        }
-        const repo = await ctx.repo();
-        const head = await readPrHead(ctx.gh, repo, options.pr);
-        if (head.state !== 'OPEN')
-          throw new LoomError('USAGE', `PR #${options.pr} is ${head.state.toLowerCase()}: nothing to test.`, {
-            hint: 'Test open pull requests only.',
-          });
-        if (head.isCrossRepository)
-          throw new LoomError('USAGE', `PR #${options.pr} comes from a fork: Loom does not run its code here.`, {
-            hint: 'Review it by reading; a maintainer who trusts it can run the tests by hand.',
-          });
-        const dir = await checkoutPrHead(ctx.root, options.pr, head.headRefOid);
-        let result: Awaited<ReturnType<typeof runTests>>;
-        try {
-          const boot = await bootstrap(ctx.root, dir, null, ctx.env);
-          if (boot.hook && !boot.hook.ok) {
-            // Nothing ran, so nothing is recorded: a broken hook says nothing about the PR.
-            await removePrCheckout(ctx.root, options.pr);
-            env.io.err(`loom: .loom/hooks/post-worktree failed in the test checkout of PR #${options.pr}; last lines:`);
-            for (const line of boot.hook.last_lines) env.io.err(`  ${cleanText(line, 500)}`);
-            return ExitCode.hookFailed;
-          }
-          const timeout = options.timeout ?? DEFAULT_TEST_TIMEOUT;
-          result = await runTests(argv, dir, ctx.env, timeout, () => ctx.clock.monotonic());
-        } catch (error) {
-          await removePrCheckout(ctx.root, options.pr);
-          throw error;
-        }
-        const cleanupProblem = await removePrCheckout(ctx.root, options.pr);
-        const logFile = path.join(ctx.root, '.loom', 'tmp', `pr-test-${options.pr}.log`);
-        await mkdir(path.dirname(logFile), { recursive: true });
-        await writeFile(logFile, result.output);
-        const state = statusOf(result.outcome);
-        if (options.record)
-          await recordCommitStatus(ctx.gh, repo, head.headRefOid, {
-            state,
-            context: TEST_STATUS_CONTEXT,
-            description: statusDescription(argv, result.outcome, result.seconds),
-          });
-        const answer: PrTestJson = {
-          pr: options.pr,
-          head: head.headRefOid,
-          command: argv,
-          outcome: result.outcome.kind,
-          exit_code:
-            result.outcome.kind === 'failed' ? result.outcome.exitCode : result.outcome.kind === 'passed' ? 0 : null,
-          seconds: Math.round(result.seconds * 10) / 10,
-          status: options.record ? state : null,
-          log_file: path.relative(ctx.root, logFile),
-          last_lines: lastLines(result.output).map((l) => cleanText(l, 500)),
-          cleanup_problem: cleanupProblem,
-        };
-        if (options.json) printJson(env.io, answer);
-        else {
-          for (const line of answer.last_lines) env.io.out(`  ${line}`);
-          env.io.out(
-            `pr-test: PR #${options.pr} at ${head.headRefOid.slice(0, 12)}: tests ${answer.outcome}` +
-              `${answer.exit_code !== null && answer.outcome === 'failed' ? ` (exit ${answer.exit_code})` : ''} in ${answer.seconds} s` +
-              `${options.record ? `; recorded ${TEST_STATUS_CONTEXT} ${state}` : ''}; log ${answer.log_file}`,
-          );
-          if (cleanupProblem) env.io.err(`loom: ${cleanupProblem}`);
-        }
-        return result.outcome.kind === 'passed' ? ExitCode.ok : ExitCode.testsFailed;
+        const options = parseOptions(PrTestOptions, { ...raw, pr });
+        return renderPrTest(env.io, await prTest(await mainContext(env), options), options);
       }, Boolean(raw.json)),
     );
+}
+
+/**
+ * Tests the PR's head in a throwaway checkout and records loom/tests on it (unless `record` is false). USAGE for
+ * a closed PR or one from a fork; the checkout is removed in every case.
+ */
+export async function prTest(ctx: LoomContext, options: PrTestOptions): Promise<PrTestResult> {
+  const config = await ctx.config();
+  const argv = testArgv(config);
+  if (!argv) return { kind: 'no-test-command' };
+  const repo = await ctx.repo();
+  const head = await readPrHead(ctx.gh, repo, options.pr);
+  if (head.state !== 'OPEN')
+    throw new LoomError('USAGE', `PR #${options.pr} is ${head.state.toLowerCase()}: nothing to test.`, {
+      hint: 'Test open pull requests only.',
+    });
+  if (head.isCrossRepository)
+    throw new LoomError('USAGE', `PR #${options.pr} comes from a fork: Loom does not run its code here.`, {
+      hint: 'Review it by reading; a maintainer who trusts it can run the tests by hand.',
+    });
+  const dir = await checkoutPrHead(ctx.root, options.pr, head.headRefOid);
+  let result: Awaited<ReturnType<typeof runTests>>;
+  try {
+    const boot = await bootstrap(ctx.root, dir, null, ctx.env);
+    if (boot.hook && !boot.hook.ok) {
+      // Nothing ran, so nothing is recorded: a broken hook says nothing about the PR.
+      await removePrCheckout(ctx.root, options.pr);
+      return { kind: 'hook-failed', pr: options.pr, lastLines: boot.hook.last_lines };
+    }
+    const timeout = options.timeout ?? DEFAULT_TEST_TIMEOUT;
+    result = await runTests(argv, dir, ctx.env, timeout, () => ctx.clock.monotonic());
+  } catch (error) {
+    await removePrCheckout(ctx.root, options.pr);
+    throw error;
+  }
+  const cleanupProblem = await removePrCheckout(ctx.root, options.pr);
+  const logFile = path.join(ctx.root, '.loom', 'tmp', `pr-test-${options.pr}.log`);
+  await mkdir(path.dirname(logFile), { recursive: true });
+  await writeFile(logFile, result.output);
+  const state = statusOf(result.outcome);
+  if (options.record)
+    await recordCommitStatus(ctx.gh, repo, head.headRefOid, {
+      state,
+      context: TEST_STATUS_CONTEXT,
+      description: statusDescription(argv, result.outcome, result.seconds),
+    });
+  return {
+    kind: 'ran',
+    json: {
+      pr: options.pr,
+      head: head.headRefOid,
+      command: argv,
+      outcome: result.outcome.kind,
+      exit_code:
+        result.outcome.kind === 'failed' ? result.outcome.exitCode : result.outcome.kind === 'passed' ? 0 : null,
+      seconds: Math.round(result.seconds * 10) / 10,
+      status: options.record ? state : null,
+      log_file: path.relative(ctx.root, logFile),
+      last_lines: lastLines(result.output).map((l) => cleanText(l, 500)),
+      cleanup_problem: cleanupProblem,
+    },
+  };
+}
+
+/** Prints the last lines and the verdict (or --json); exit 0 when the tests passed, else 27 (28, 15: see --help). */
+export function renderPrTest(io: Output, result: PrTestResult, options: PrTestOptions): number {
+  if (result.kind === 'no-test-command') {
+    const message = 'No test command: set "commands": {"test": "npm test"} (your own) in .loom/config.json.';
+    if (options.json) io.err(`loom: ${message}`);
+    else io.out(message);
+    return ExitCode.noTestCommand;
+  }
+  if (result.kind === 'hook-failed') {
+    io.err(`loom: .loom/hooks/post-worktree failed in the test checkout of PR #${result.pr}; last lines:`);
+    for (const line of result.lastLines) io.err(`  ${cleanText(line, 500)}`);
+    return ExitCode.hookFailed;
+  }
+  const answer = result.json;
+  if (options.json) printJson(io, answer);
+  else {
+    for (const line of answer.last_lines) io.out(`  ${line}`);
+    io.out(
+      `pr-test: PR #${answer.pr} at ${answer.head.slice(0, 12)}: tests ${answer.outcome}` +
+        `${answer.exit_code !== null && answer.outcome === 'failed' ? ` (exit ${answer.exit_code})` : ''} in ${answer.seconds} s` +
+        `${answer.status ? `; recorded ${TEST_STATUS_CONTEXT} ${answer.status}` : ''}; log ${answer.log_file}`,
+    );
+    if (answer.cleanup_problem) io.err(`loom: ${answer.cleanup_problem}`);
+  }
+  return answer.outcome === 'passed' ? ExitCode.ok : ExitCode.testsFailed;
 }

@@ -29,7 +29,7 @@ import { mainContext, type Run } from './work-context.js';
 
 export const PrForJsonSchema = z.object({
   issue: z.number().int().positive(),
-  pr: PullRefSchema.nullable(),
+  pr: z.nullable(PullRefSchema),
   /** How the PR is linked: closing-reference, body, branch. */
   via: z.array(z.enum(['closing-reference', 'body', 'branch'])),
 });
@@ -172,7 +172,7 @@ export async function mergeGate(ctx: LoomContext, options: MergeGateOptions): Pr
   return evaluateMergeGate(pull, ctx.now(), config.merge, options.force);
 }
 
-/** Prints each check and the verdict (or --json); exit 0 when the gate passes, else 13. */
+/** Prints each check and the verdict (or --json); exit 0 when the gate passes, else 25. */
 export function renderMergeGate(io: Output, gate: GateResult, options: MergeGateOptions): number {
   if (options.json) printJson(io, gate);
   else printGate(io, gate);
@@ -223,7 +223,7 @@ export async function merge(ctx: LoomContext, options: MergeOptions): Promise<Me
   return { pr: options.pr, merged: true, gate, branch, local };
 }
 
-/** Prints the merge, or the failed gate (or --json); exit 0 when merged, else 13. */
+/** Prints the merge, or the failed gate (or --json); exit 0 when merged, else 25. */
 export function renderMerge(io: Output, result: MergeJson, options: MergeOptions): number {
   if (options.json) printJson(io, result);
   else if (!result.merged) {

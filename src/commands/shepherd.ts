@@ -6,11 +6,12 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import * as z from 'zod';
+import type { LoomContext, Output } from '../context.js';
 import { type AwaitCondition, AwaitOutcomeSchema, describeCondition } from '../core/await.js';
 import { CheckpointSchema } from '../core/checkpoint.js';
 import { allLabelNames } from '../core/labels.js';
 import { decidePhase, PhaseSchema, phaseModel } from '../core/shepherd-phase.js';
-import { awaitCondition, heartbeatQuietly } from '../daemon/await.js';
+import { type AwaitResult, awaitCondition, heartbeatQuietly } from '../daemon/await.js';
 import { checkpointFrom, readCheckpoint, writeCheckpoint } from '../github/checkpoint.js';
 import { readIssueWork } from '../github/issue-work.js';
 import { exitCodeHelp } from './exit-codes.js';
@@ -59,6 +60,39 @@ const phaseName = z
   .string()
   .regex(/^[a-z][a-z-]{0,19}$/, 'must be a phase name such as curator, builder, judge, doctor, merge');
 
+export type CheckpointWriteJson = z.infer<typeof CheckpointWriteJsonSchema>;
+
+export const ShepherdPhaseOptions = z.object({ issue: issueNumber, json: z.boolean().default(false) });
+export type ShepherdPhaseOptions = z.infer<typeof ShepherdPhaseOptions>;
+export const CheckpointOptions = z
+  .object({
+    issue: issueNumber,
+    phase: phaseName.optional(),
+    pr: z.optional(issueNumber),
+    json: z.boolean().default(false),
+  })
+  .refine((o) => o.phase !== undefined || o.pr === undefined, {
+    message: '--pr is only used with --phase',
+    path: ['pr'],
+  });
+export type CheckpointOptions = z.infer<typeof CheckpointOptions>;
+export const AwaitOptions = z
+  .object({
+    issue: issueNumber,
+    label: loomLabel.optional(),
+    merged: z.boolean().default(false),
+    prLabel: loomLabel.optional(),
+    pr: z.optional(issueNumber),
+    timeout: z.coerce.number().int().nonnegative().max(86_400).optional(),
+    interval: z.coerce.number().int().min(1).max(3600).optional(),
+    json: z.boolean().default(false),
+  })
+  .refine((o) => [o.label !== undefined, o.merged, o.prLabel !== undefined].filter(Boolean).length === 1, {
+    message: 'give exactly one of --label, --merged, --pr-label',
+    path: ['condition'],
+  });
+export type AwaitOptions = z.infer<typeof AwaitOptions>;
+
 export function register(program: Command, run: Run): void {
   program
     .command('shepherd-phase <issue>')
@@ -85,33 +119,8 @@ Example: .loom/scripts/loom shepherd-phase 123`,
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), {
-          ...raw,
-          issue,
-        });
-        const ctx = await mainContext(env);
-        const repo = await ctx.repo();
-        const work = await readIssueWork(ctx.gh, repo, options.issue, { comments: true });
-        const checkpoint = checkpointFrom(work.comments ?? []);
-        let pull = work.pull?.pull ?? null;
-        if (!pull && checkpoint?.pr) {
-          // The shepherd recorded a PR that GitHub does not link (yet): read it directly.
-          const again = await readIssueWork(ctx.gh, repo, options.issue, { pr: checkpoint.pr }).catch(() => undefined);
-          if (again?.explicit && again.explicit.state !== 'CLOSED') pull = again.explicit;
-        }
-        const decision = decidePhase(work.issue, pull, checkpoint, existsSync(ctx.paths.stopShepherds));
-        const model = phaseModel((await ctx.config()).models, decision.phase, pull, checkpoint);
-        const result: ShepherdPhaseJson = {
-          issue: options.issue,
-          phase: decision.phase,
-          pr: pull?.number ?? null,
-          labels: work.issue.labels,
-          checkpoint,
-          reason: decision.reason,
-          model,
-        };
-        if (options.json) return printJson(env.io, result);
-        env.io.out(model ? `${decision.phase} ${model}` : decision.phase);
+        const options = parseOptions(ShepherdPhaseOptions, { ...raw, issue });
+        return renderShepherdPhase(env.io, await shepherdPhase(await mainContext(env), options), options);
       }, Boolean(raw.json)),
     );
 
@@ -134,47 +143,8 @@ Examples:
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(
-          z
-            .object({
-              issue: issueNumber,
-              phase: phaseName.optional(),
-              pr: z.optional(issueNumber),
-              json: z.boolean().default(false),
-            })
-            .refine((o) => o.phase !== undefined || o.pr === undefined, {
-              message: '--pr is only used with --phase',
-              path: ['pr'],
-            }),
-          { ...raw, issue },
-        );
-        const ctx = await mainContext(env);
-        const repo = await ctx.repo();
-        if (options.phase === undefined) return printJson(env.io, await readCheckpoint(ctx.gh, repo, options.issue));
-        const written = await writeCheckpoint(
-          ctx.gh,
-          repo,
-          options.issue,
-          { phase: options.phase, pr: options.pr },
-          ctx.now(),
-        );
-        await heartbeatQuietly(
-          ctx,
-          options.issue,
-          { phase: options.phase, pr: written.checkpoint.pr ?? undefined },
-          env.io.err,
-        );
-        if (options.json)
-          return printJson(env.io, {
-            issue: options.issue,
-            checkpoint: written.checkpoint,
-            comment_id: written.commentId,
-            created: written.created,
-          });
-        const c = written.checkpoint;
-        env.io.out(
-          `checkpoint #${options.issue}: ${c.phase}${c.pr ? ` (PR #${c.pr})` : ''}, doctor rounds ${c.doctor_rounds}${written.created ? ' [created]' : ''}`,
-        );
+        const options = parseOptions(CheckpointOptions, { ...raw, issue });
+        return renderCheckpoint(env.io, await checkpoint(await mainContext(env), options), options);
       }, Boolean(raw.json)),
     );
 
@@ -200,59 +170,136 @@ Examples:
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(
-          z
-            .object({
-              issue: issueNumber,
-              label: loomLabel.optional(),
-              merged: z.boolean().default(false),
-              prLabel: loomLabel.optional(),
-              pr: z.optional(issueNumber),
-              timeout: z.coerce.number().int().nonnegative().max(86_400).optional(),
-              interval: z.coerce.number().int().min(1).max(3600).optional(),
-              json: z.boolean().default(false),
-            })
-            .refine((o) => [o.label !== undefined, o.merged, o.prLabel !== undefined].filter(Boolean).length === 1, {
-              message: 'give exactly one of --label, --merged, --pr-label',
-              path: ['condition'],
-            }),
-          { ...raw, issue },
-        );
-        const condition: AwaitCondition = options.label
-          ? { kind: 'label', label: options.label }
-          : options.merged
-            ? { kind: 'merged' }
-            : { kind: 'pr-label', label: options.prLabel! };
-        const ctx = await mainContext(env);
-        const config = await ctx.config();
-        const result = await awaitCondition(
-          ctx,
-          {
-            issue: options.issue,
-            condition,
-            ...(options.pr !== undefined ? { pr: options.pr } : {}),
-            timeoutSeconds: options.timeout ?? config.wait_budget,
-            intervalSeconds: options.interval ?? config.poll_interval,
-          },
-          env.io.err,
-        );
-        if (options.json) {
-          const json: AwaitJson = {
-            issue: options.issue,
-            condition: describeCondition(condition),
-            outcome: result.outcome,
-            exit_code: result.exitCode,
-            waited_seconds: result.waitedSeconds,
-            polls: result.polls,
-            pr: result.pr,
-            labels: result.labels,
-          };
-          printJson(env.io, json);
-        } else {
-          const polls = `${result.polls} poll${result.polls === 1 ? '' : 's'}`;
-          env.io.out(`${result.outcome}: ${result.detail} (after ${result.waitedSeconds}s, ${polls})`);
-        }
-        return result.exitCode;
+        const options = parseOptions(AwaitOptions, { ...raw, issue });
+        return renderAwait(env.io, await awaitIssue(await mainContext(env), options), options);
       }, Boolean(raw.json)),
     );
+}
+
+/** The next phase for the issue, from its labels, its PR and the checkpoint (one GraphQL request, two at most). */
+export async function shepherdPhase(ctx: LoomContext, options: ShepherdPhaseOptions): Promise<ShepherdPhaseJson> {
+  const repo = await ctx.repo();
+  const work = await readIssueWork(ctx.gh, repo, options.issue, { comments: true });
+  const checkpoint = checkpointFrom(work.comments ?? []);
+  let pull = work.pull?.pull ?? null;
+  if (!pull && checkpoint?.pr) {
+    // The shepherd recorded a PR that GitHub does not link (yet): read it directly.
+    const again = await readIssueWork(ctx.gh, repo, options.issue, { pr: checkpoint.pr }).catch(() => undefined);
+    if (again?.explicit && again.explicit.state !== 'CLOSED') pull = again.explicit;
+  }
+  const decision = decidePhase(work.issue, pull, checkpoint, existsSync(ctx.paths.stopShepherds));
+  const model = phaseModel((await ctx.config()).models, decision.phase, pull, checkpoint);
+  return {
+    issue: options.issue,
+    phase: decision.phase,
+    pr: pull?.number ?? null,
+    labels: work.issue.labels,
+    checkpoint,
+    reason: decision.reason,
+    model,
+  };
+}
+
+/** Prints "<phase> [model]" (or --json); exit 0. */
+export function renderShepherdPhase(io: Output, result: ShepherdPhaseJson, options: ShepherdPhaseOptions): number {
+  if (options.json) printJson(io, result);
+  else io.out(result.model ? `${result.phase} ${result.model}` : result.phase);
+  return 0;
+}
+
+/** A checkpoint read (`phase` absent) or written; a write also records a heartbeat like `loom progress`. */
+export type CheckpointResult =
+  | { written: false; checkpoint: Awaited<ReturnType<typeof readCheckpoint>> }
+  | { written: true; json: CheckpointWriteJson };
+
+export async function checkpoint(ctx: LoomContext, options: CheckpointOptions): Promise<CheckpointResult> {
+  const repo = await ctx.repo();
+  if (options.phase === undefined)
+    return { written: false, checkpoint: await readCheckpoint(ctx.gh, repo, options.issue) };
+  const written = await writeCheckpoint(
+    ctx.gh,
+    repo,
+    options.issue,
+    { phase: options.phase, pr: options.pr },
+    ctx.now(),
+  );
+  await heartbeatQuietly(
+    ctx,
+    options.issue,
+    { phase: options.phase, pr: written.checkpoint.pr ?? undefined },
+    ctx.io.err,
+  );
+  return {
+    written: true,
+    json: {
+      issue: options.issue,
+      checkpoint: written.checkpoint,
+      comment_id: written.commentId,
+      created: written.created,
+    },
+  };
+}
+
+/** A read prints the checkpoint as JSON (or null); a write one line (or --json); exit 0. */
+export function renderCheckpoint(io: Output, result: CheckpointResult, options: CheckpointOptions): number {
+  if (!result.written) printJson(io, result.checkpoint);
+  else if (options.json) printJson(io, result.json);
+  else {
+    const c = result.json.checkpoint;
+    io.out(
+      `checkpoint #${result.json.issue}: ${c.phase}${c.pr ? ` (PR #${c.pr})` : ''}, doctor rounds ${c.doctor_rounds}${result.json.created ? ' [created]' : ''}`,
+    );
+  }
+  return 0;
+}
+
+/** What `await` ended with: its --json and the one-line detail of the text form. */
+export interface AwaitIssueResult {
+  json: AwaitJson;
+  detail: string;
+}
+
+/** Polls GitHub (one request and a heartbeat per poll, on the context's clock) until the condition, a stop or the timeout. */
+export async function awaitIssue(ctx: LoomContext, options: AwaitOptions): Promise<AwaitIssueResult> {
+  const condition: AwaitCondition = options.label
+    ? { kind: 'label', label: options.label }
+    : options.merged
+      ? { kind: 'merged' }
+      : { kind: 'pr-label', label: options.prLabel! };
+  const config = await ctx.config();
+  const result: AwaitResult = await awaitCondition(
+    ctx,
+    {
+      issue: options.issue,
+      condition,
+      ...(options.pr !== undefined ? { pr: options.pr } : {}),
+      timeoutSeconds: options.timeout ?? config.wait_budget,
+      intervalSeconds: options.interval ?? config.poll_interval,
+    },
+    ctx.io.err,
+  );
+  return {
+    json: {
+      issue: options.issue,
+      condition: describeCondition(condition),
+      outcome: result.outcome,
+      exit_code: result.exitCode,
+      waited_seconds: result.waitedSeconds,
+      polls: result.polls,
+      pr: result.pr,
+      labels: result.labels,
+    },
+    detail: result.detail,
+  };
+}
+
+/** Prints "<outcome>: <detail> (after Ns, N polls)" (or --json); the exit code is the outcome's. */
+export function renderAwait(io: Output, result: AwaitIssueResult, options: AwaitOptions): number {
+  const { json } = result;
+  if (options.json) printJson(io, json);
+  else {
+    const polls = `${json.polls} poll${json.polls === 1 ? '' : 's'}`;
+    io.out(`${json.outcome}: ${result.detail} (after ${json.waited_seconds}s, ${polls})`);
+  }
+  return json.exit_code;
 }

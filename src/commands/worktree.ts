@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import * as z from 'zod';
+import type { LoomContext, Output } from '../context.js';
 import { cleanText } from '../core/sanitize.js';
 import { ExitCode, isLoomError, LoomError } from '../errors.js';
 import {
@@ -14,6 +15,7 @@ import {
   ensureWorktree,
   HookResultSchema,
   IncludeResultSchema,
+  type WorktreeResult,
 } from '../git/worktree.js';
 import { readIssueWork } from '../github/issue-work.js';
 import { repoSlug } from '../github/repo.js';
@@ -28,12 +30,19 @@ export const WorktreeJsonSchema = z.object({
   base: z.string().nullable(),
   created: z.boolean(),
   includes: z.array(IncludeResultSchema),
-  hook: HookResultSchema.nullable(),
+  hook: z.nullable(HookResultSchema),
 });
 export const WorktreeCleanJsonSchema = z.object({ dry_run: z.boolean(), worktrees: z.array(CleanEntrySchema) });
 
+export type WorktreeCleanJson = z.infer<typeof WorktreeCleanJsonSchema>;
+
+export const WorktreeOptions = z.object({ issue: issueNumber, json: z.boolean().default(false) });
+export type WorktreeOptions = z.infer<typeof WorktreeOptions>;
+export const WorktreeCleanOptions = z.object({ dryRun: z.boolean().default(false), json: z.boolean().default(false) });
+export type WorktreeCleanOptions = z.infer<typeof WorktreeCleanOptions>;
+
 export function register(program: Command, run: Run): void {
-  const worktree = program
+  const worktreeCommand = program
     .command('worktree')
     .argument('[issue]', 'the issue number')
     .description(
@@ -56,46 +65,13 @@ Examples:
     )
     .action((issue, raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ issue: issueNumber, json: z.boolean().default(false) }), {
-          ...raw,
-          issue,
-        });
+        const options = parseOptions(WorktreeOptions, { ...raw, issue });
         const ctx = await mainContext(env);
-        // Refuse a number that is no issue before any branch or folder is made (one GitHub request, only
-        // when the worktree does not exist yet): `worktree 999` used to leave a branch behind.
-        if (!existsSync(path.join(ctx.root, '.loom/worktrees', `issue-${options.issue}`))) {
-          const repo = await ctx.repo();
-          await readIssueWork(ctx.gh, repo, options.issue).catch((error: unknown) => {
-            if (isLoomError(error) && error.code === 'GH_NOT_FOUND')
-              throw new LoomError(
-                'GH_NOT_FOUND',
-                `#${options.issue} is not an issue in ${repoSlug(repo)}: no worktree or branch was made.`,
-                {
-                  hint: 'Check the issue number.',
-                },
-              );
-            throw error;
-          });
-        }
-        const result = await ensureWorktree(ctx.root, options.issue, ctx.env, ctx.now());
-        const hookFailed = result.hook !== null && !result.hook.ok;
-        if (options.json) printJson(env.io, result);
-        else {
-          for (const inc of result.includes)
-            if (!inc.copied) env.io.err(`loom: not copied: ${inc.path} (${inc.reason})`);
-          if (result.hook && hookFailed) {
-            env.io.err(
-              `loom: .loom/hooks/post-worktree failed (${result.hook.timed_out ? 'timed out after 300 s' : `exit ${result.hook.exit_code ?? '?'}`}); last lines:`,
-            );
-            for (const line of result.hook.last_lines) env.io.err(`  ${cleanText(line, 500)}`);
-          }
-          env.io.out(path.relative(ctx.root, result.path));
-        }
-        return hookFailed ? ExitCode.hookFailed : ExitCode.ok;
+        return renderWorktree(env.io, await worktree(ctx, options), options, ctx.root);
       }, Boolean(raw.json)),
     );
 
-  worktree
+  worktreeCommand
     .command('clean')
     .description('Remove Loom worktrees whose issue is closed and whose PR is merged (or that have no PR)')
     .option('--dry-run', 'list what would be removed; remove nothing')
@@ -113,33 +89,87 @@ Example: .loom/scripts/loom worktree clean --dry-run`,
       // `--json` after `clean` is parsed by the parent `worktree` command too: read both.
       const raw = cmd.optsWithGlobals();
       return run(async (env) => {
-        const options = parseOptions(
-          z.object({ dryRun: z.boolean().default(false), json: z.boolean().default(false) }),
-          raw,
-        );
+        const options = parseOptions(WorktreeCleanOptions, raw);
         const ctx = await mainContext(env);
-        const repo = await ctx.repo();
-        const entries = await cleanWorktrees(
-          ctx.root,
-          env.cwd,
-          async (issue) => {
-            const work = await readIssueWork(ctx.gh, repo, issue).catch((error: unknown) => {
-              // A worktree of an issue that does not exist must not make every later clean fail.
-              if (isLoomError(error) && error.code === 'GH_NOT_FOUND') return null;
-              throw error;
-            });
-            if (!work) return { issueState: 'MISSING' as const, pr: null };
-            return {
-              issueState: work.issue.state,
-              pr: work.pull ? { number: work.pull.pull.number, state: work.pull.pull.state } : null,
-            };
-          },
-          options.dryRun,
-        );
-        if (options.json) return printJson(env.io, { dry_run: options.dryRun, worktrees: entries });
-        for (const e of entries)
-          env.io.out(`${e.action.padEnd(12)} ${path.relative(ctx.root, e.path)}  ${cleanText(e.reason, 300)}`);
-        if (!entries.length) env.io.out('no worktrees under .loom/worktrees');
+        return renderWorktreeClean(env.io, await worktreeClean(ctx, options), options, ctx.root);
       }, Boolean(raw.json));
     });
+}
+
+/**
+ * Creates or reuses the issue's worktree. A number that is no issue on GitHub is refused (GH_NOT_FOUND) before
+ * any branch or folder is made; that costs one request, and only when the worktree does not exist yet.
+ */
+export async function worktree(ctx: LoomContext, options: WorktreeOptions): Promise<WorktreeResult> {
+  if (!existsSync(path.join(ctx.root, '.loom/worktrees', `issue-${options.issue}`))) {
+    const repo = await ctx.repo();
+    await readIssueWork(ctx.gh, repo, options.issue).catch((error: unknown) => {
+      if (isLoomError(error) && error.code === 'GH_NOT_FOUND')
+        throw new LoomError(
+          'GH_NOT_FOUND',
+          `#${options.issue} is not an issue in ${repoSlug(repo)}: no worktree or branch was made.`,
+          {
+            hint: 'Check the issue number.',
+          },
+        );
+      throw error;
+    });
+  }
+  return ensureWorktree(ctx.root, options.issue, ctx.env, ctx.now());
+}
+
+/** Prints the path relative to `root` and what was not copied or failed (or --json); exit 0, or 15 when the hook failed. */
+export function renderWorktree(io: Output, result: WorktreeResult, options: WorktreeOptions, root: string): number {
+  const hookFailed = result.hook !== null && !result.hook.ok;
+  if (options.json) printJson(io, result);
+  else {
+    for (const inc of result.includes) if (!inc.copied) io.err(`loom: not copied: ${inc.path} (${inc.reason})`);
+    if (result.hook && hookFailed) {
+      io.err(
+        `loom: .loom/hooks/post-worktree failed (${result.hook.timed_out ? 'timed out after 300 s' : `exit ${result.hook.exit_code ?? '?'}`}); last lines:`,
+      );
+      for (const line of result.hook.last_lines) io.err(`  ${cleanText(line, 500)}`);
+    }
+    io.out(path.relative(root, result.path));
+  }
+  return hookFailed ? ExitCode.hookFailed : ExitCode.ok;
+}
+
+/** Removes (or with --dry-run lists) the worktrees whose issue is closed and PR merged or absent; one request each. */
+export async function worktreeClean(ctx: LoomContext, options: WorktreeCleanOptions): Promise<WorktreeCleanJson> {
+  const repo = await ctx.repo();
+  const entries = await cleanWorktrees(
+    ctx.root,
+    ctx.cwd,
+    async (issue) => {
+      const work = await readIssueWork(ctx.gh, repo, issue).catch((error: unknown) => {
+        // A worktree of an issue that does not exist must not make every later clean fail.
+        if (isLoomError(error) && error.code === 'GH_NOT_FOUND') return null;
+        throw error;
+      });
+      if (!work) return { issueState: 'MISSING' as const, pr: null };
+      return {
+        issueState: work.issue.state,
+        pr: work.pull ? { number: work.pull.pull.number, state: work.pull.pull.state } : null,
+      };
+    },
+    options.dryRun,
+  );
+  return { dry_run: options.dryRun, worktrees: entries };
+}
+
+/** Prints one line per worktree (or --json); exit 0. */
+export function renderWorktreeClean(
+  io: Output,
+  result: WorktreeCleanJson,
+  options: WorktreeCleanOptions,
+  root: string,
+): number {
+  if (options.json) printJson(io, result);
+  else {
+    for (const e of result.worktrees)
+      io.out(`${e.action.padEnd(12)} ${path.relative(root, e.path)}  ${cleanText(e.reason, 300)}`);
+    if (!result.worktrees.length) io.out('no worktrees under .loom/worktrees');
+  }
+  return ExitCode.ok;
 }

@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import './zod-setup.js';
 import { RULES } from '../guard/rules.js';
+import { RUNNERS } from './remote-slots.js';
 
 const seconds = z.int().check(z.nonnegative());
 
@@ -74,7 +75,26 @@ export const ConfigSchema = z.strictObject({
    * (tests use 1 s) but `loom doctor` warns: a snapshot a second uses 3600 of the 5000 requests an hour.
    */
   poll_interval: z._default(z.int().check(z.minimum(1), z.maximum(3600)), 30),
-  max_shepherds: z._default(z.int().check(z.minimum(0), z.maximum(20)), 3),
+  /**
+   * Shepherd slots: a number (that many local slots, `shepherd-1` … `shepherd-N`; with `runner: "actions"`
+   * that many Actions slots), or `{local, actions}` for each kind (DESIGN.md §4.9).
+   */
+  max_shepherds: z._default(
+    z.union([
+      z.int().check(z.minimum(0), z.maximum(20)),
+      z.strictObject({
+        local: z._default(z.int().check(z.minimum(0), z.maximum(20)), 3),
+        actions: z._default(z.int().check(z.minimum(0), z.maximum(20)), 0),
+      }),
+    ]),
+    3,
+  ),
+  /**
+   * Where the daemon runs shepherds: `local` (the `/loom` parent or `loom run` starts them), `actions` (each
+   * claim is dispatched to a GitHub Actions runner through the loom-shepherd.yml workflow), or `mixed` (both,
+   * `max_shepherds.local` and `max_shepherds.actions`). `loom iterate --runner` overrides it for one call.
+   */
+  runner: z._default(z.enum(RUNNERS), 'local'),
   /** Work generation runs while fewer than this many issues are ready. */
   issue_threshold: z._default(z.int().check(z.nonnegative()), 3),
   architect: section(proposalRoleSchema),
@@ -211,6 +231,7 @@ export const ConfigSchema = z.strictObject({
    * `timeout_minutes` ends a shepherd's job (GitHub-hosted runners allow at most 360); `runs_on` is the
    * runner label or labels (`["self-hosted", "linux"]` for your own machines); `daemon_interval` is the
    * schedule of the optional `loom-daemon.yml`, in seconds (rounded to a cron GitHub accepts, 5 minutes at least).
+   * `ref`, `appear_timeout`, `start_timeout`: how the daemon dispatches to and follows remote slots (DESIGN.md §4.9).
    */
   actions: section(
     z.strictObject({
@@ -221,6 +242,15 @@ export const ConfigSchema = z.strictObject({
         'ubuntu-latest',
       ),
       daemon_interval: z._default(seconds, 900),
+      /** Remote slots: the branch whose loom-shepherd.yml is dispatched (the repository's default branch). */
+      ref: z._default(
+        z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9._/-]+$/, 'a branch name')),
+        'main',
+      ),
+      /** Seconds after a dispatch before a run that does not show in the runs list is given up (released). */
+      appear_timeout: z._default(z.int().check(z.minimum(30)), 300),
+      /** Seconds after a dispatch before a run no runner started is cancelled and its claim released. */
+      start_timeout: z._default(z.int().check(z.minimum(60)), 1800),
     }),
   ),
   /**

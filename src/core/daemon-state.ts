@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import './zod-setup.js';
 import { CostStateSchema, emptyCost, emptyUsage, UsageStateSchema } from './accounting.js';
+import { RemoteRunSchema } from './remote-slots.js';
 import { PipelineCountsSchema } from './snapshot.js';
 
 export const STATE_VERSION = 1;
@@ -17,10 +18,10 @@ export const MAX_COMPLETED = 200;
 const isoTime = z.iso.datetime({ offset: true });
 const nullableTime = z.nullable(isoTime);
 
-/** A shepherd slot's name: `shepherd-1` … `shepherd-99` (max_shepherds is at most 20). */
+/** A shepherd slot's name: `shepherd-1` … `shepherd-99` (local), `actions-1` … `actions-99` (remote, DESIGN.md §4.9). */
 export const ShepherdSlotIdSchema = z
   .string()
-  .check(z.regex(/^shepherd-[1-9]\d?$/, 'must be a slot name like shepherd-1'));
+  .check(z.regex(/^(?:shepherd|actions)-[1-9]\d?$/, 'must be a slot name like shepherd-1 or actions-1'));
 
 export const ShepherdStatusSchema = z.enum(['working', 'idle', 'errored', 'paused']);
 
@@ -43,6 +44,8 @@ export const ShepherdSlotSchema = z.strictObject({
   completed: z._default(z.nullable(z.enum(['done', 'failed'])), null),
   /** When the stuck check first warned about this shepherd (cleared by a restart or activity). */
   stuck_since: z._default(nullableTime, null),
+  /** A remote slot's GitHub Actions run (DESIGN.md §4.9); null or absent for a local slot. */
+  remote: z.nullish(RemoteRunSchema),
 });
 export type ShepherdSlot = z.infer<typeof ShepherdSlotSchema>;
 
@@ -174,6 +177,7 @@ export function idleSlot(fields: Partial<ShepherdSlot> = {}): ShepherdSlot {
     restarts: 0,
     completed: null,
     stuck_since: null,
+    remote: null,
     ...fields,
   };
 }

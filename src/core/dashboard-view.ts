@@ -8,6 +8,7 @@
  * each shepherd's phase timeline (`trackPhases`) and the summaries of the iterations it saw (`summarize`).
  */
 import type { Config } from './config.js';
+import { slotCounts, totalSlots } from './remote-slots.js';
 import { cleanText } from './sanitize.js';
 import type { StatusReport } from './status-report.js';
 import { summaryLine } from './summary.js';
@@ -168,7 +169,7 @@ export function summarize(
     ready: current.pipeline.ready,
     building: current.pipeline.building,
     activeShepherds: after.size,
-    maxShepherds: config.max_shepherds,
+    maxShepherds: totalSlots(slotCounts(config)),
     spawnedIssues: previous ? [...after].filter((n) => !before.has(n)) : [],
     spawnedRoles: previous
       ? ([...running(current)].filter((r) => !rolesBefore.has(r)) as Parameters<typeof summaryLine>[0]['spawnedRoles'])

@@ -14,8 +14,9 @@ import { countsDrainedBy, type DrainingRole, ownerOf } from './label-owners.js';
 import { Label } from './labels.js';
 import { snapshotWaitReason } from './merge-gate.js';
 import { rejectedByJudge } from './models.js';
+import { isRemoteSlotId, runVerdict, slotCounts, slotIdsOf, type WorkflowRun } from './remote-slots.js';
 import { type IssueSummary, pullForIssue, repairReason, type Snapshot } from './snapshot.js';
-import { idleness } from './stuck.js';
+import { idleness, latestTime } from './stuck.js';
 import { mayEnter } from './trust.js';
 import type { LimitSignal, WorkerResult } from './worker-output.js';
 
@@ -45,12 +46,32 @@ export interface PlanInput {
   forceMode?: boolean;
   /** Issue → token of this clone's claim lock: whose claim comment marks the slot's claim as ours. */
   claimTokens?: Record<number, string>;
+  /**
+   * Remote slots' runs from this iteration's one runs-list request (src/core/remote-slots.ts `matchRuns`):
+   * slot → its run, or null when no run of it is listed. Absent when the list was not read.
+   */
+  runs?: Record<string, WorkflowRun | null>;
 }
 
 /** Why a slot was freed by reconciliation: its issue is gone, or its claim is not this daemon's any more. */
 export type OrphanReason = 'vanished' | 'claim-gone' | 'claimed-elsewhere';
 
-export type CompletionReason = 'issue-closed' | 'pr-merged' | 'reported-done' | 'reported-failed' | 'task-ended';
+export type CompletionReason =
+  | 'issue-closed'
+  | 'pr-merged'
+  | 'reported-done'
+  | 'reported-failed'
+  | 'task-ended'
+  /** A remote slot's run completed with success. */
+  | 'run-succeeded'
+  /** A remote slot's run completed with failure, cancelled, timed_out or another conclusion. */
+  | 'run-failed'
+  /** A remote slot's run never showed in the runs list, or no runner started it, in time: cancelled. */
+  | 'run-not-started';
+
+/** Whether a completion counts as finished work (`completed=#N`, `completed_issues`). */
+export const countsAsCompleted = (reason: CompletionReason): boolean =>
+  reason !== 'reported-failed' && reason !== 'task-ended' && reason !== 'run-failed' && reason !== 'run-not-started';
 
 export interface Completion {
   slot: string;
@@ -60,6 +81,8 @@ export interface Completion {
   release: boolean;
   /** The release counts against the issue's failure budget (never for a usage-limit stop). */
   failure?: FailureReason;
+  /** A remote slot's run still queued or in progress: cancelled when the slot is freed. */
+  cancelRun?: number;
 }
 
 export interface ClaimCandidate {
@@ -78,7 +101,8 @@ export interface RoleSpawn {
 export interface StuckAction {
   slot: string;
   issue: number;
-  action: 'warn' | 'restart' | 'block';
+  /** `cancel`: a remote slot is never restarted; its run is cancelled and the claim released as a failure. */
+  action: 'warn' | 'restart' | 'block' | 'cancel';
   idleSeconds: number;
   /** Why: no sign of life (`idle`), or the worker process ended badly (`failed`). */
   cause?: 'idle' | 'failed';
@@ -143,9 +167,12 @@ function awaitingEnd(
   return !idleness(slot, task.lastOutputAt, config, now)?.stuck;
 }
 
+/** The local slot ids `shepherd-1` … `shepherd-max`. */
 export function slotIds(max: number): string[] {
-  return Array.from({ length: max }, (_, i) => `shepherd-${i + 1}`);
+  return slotIdsOf({ local: max, actions: 0 });
 }
+
+export { isRemoteSlotId };
 
 export function plan(input: PlanInput): Plan {
   const { snapshot, state, config, now } = input;
@@ -187,7 +214,31 @@ export function plan(input: PlanInput): Plan {
     else if (tracked?.state === 'CLOSED') reason = 'issue-closed';
     else if (slot.completed === 'done') reason = 'reported-done';
     else if (slot.completed === 'failed') reason = 'reported-failed';
-    else if (slot.status === 'working' && tasks[slotId]?.ended) {
+    else if (slot.remote) {
+      // A remote slot ends with its run (DESIGN.md §4.9): the run's conclusion says how.
+      const verdict = runVerdict(slot.remote, input.runs?.[slotId], config, now);
+      if (verdict === 'running') continue;
+      const onGitHub = !!tracked?.labels.includes(Label.building) && !pullForIssue(snapshot, issue) && !slot.pr_number;
+      const active = slot.remote.run_status !== 'completed' ? (input.runs?.[slotId]?.id ?? slot.remote.run_id) : null;
+      if (verdict === 'succeeded') completions.push({ slot: slotId, issue, reason: 'run-succeeded', release: false });
+      else if (verdict === 'failed')
+        completions.push({
+          slot: slotId,
+          issue,
+          reason: 'run-failed',
+          release: onGitHub,
+          ...(onGitHub ? { failure: 'ended' as const } : {}),
+        });
+      else
+        completions.push({
+          slot: slotId,
+          issue,
+          reason: 'run-not-started',
+          release: onGitHub,
+          ...(active && input.runs?.[slotId]?.status !== 'completed' ? { cancelRun: active } : {}),
+        });
+      continue;
+    } else if (slot.status === 'working' && tasks[slotId]?.ended) {
       reason = 'task-ended';
       // Ended without reporting: if it left the claim behind with no PR, nobody is working on it.
       release = !!tracked?.labels.includes(Label.building) && !pullForIssue(snapshot, issue) && !slot.pr_number;
@@ -258,13 +309,18 @@ export function plan(input: PlanInput): Plan {
       failedSlots.has(slotId)
     )
       continue;
-    const idle = idleness(slot, tasks[slotId]?.lastOutputAt, config, now);
+    // A remote shepherd's sign of life is its claim comment's heartbeat on GitHub (DESIGN.md §7.5), not a file.
+    const lastSign = slot.remote
+      ? latestTime(latestHeartbeat(snapshot.tracked.issues[slot.issue]?.claims ?? []), slot.remote.dispatched_at)
+      : tasks[slotId]?.lastOutputAt;
+    const idle = idleness(slot, lastSign, config, now);
     if (!idle?.stuck) continue;
     const { idleSeconds } = idle;
     let action: StuckAction['action'];
     if (!slot.stuck_since) action = 'warn';
     else if (secondsBetween(now, slot.stuck_since) < config.stuck_grace)
       continue; // give the warning time
+    else if (slot.remote) action = 'cancel';
     else action = slot.restarts < 1 ? 'restart' : 'block';
     stuck.push({ slot: slotId, issue: slot.issue, action, idleSeconds, cause: 'idle' });
     warnings.push({
@@ -275,7 +331,7 @@ export function plan(input: PlanInput): Plan {
       context: { slot: slotId, issue: slot.issue, action },
     });
   }
-  const blockedSlots = new Set(stuck.filter((s) => s.action === 'block').map((s) => s.slot));
+  const blockedSlots = new Set(stuck.filter((s) => s.action === 'block' || s.action === 'cancel').map((s) => s.slot));
 
   // Resumes: slots paused by crash recovery or a usage limit get their shepherd again (never during the pause).
   const resumes = hold.usage
@@ -288,7 +344,7 @@ export function plan(input: PlanInput): Plan {
   const freeSlots =
     hold.usage || hold.budget
       ? []
-      : slotIds(config.max_shepherds).filter(
+      : slotIdsOf(slotCounts(config)).filter(
           (id) => !isBusy(state.shepherds[id]) || completedSlots.has(id) || blockedSlots.has(id),
         );
   const held = new Set(

@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { type DaemonState, isBusy, type SupportRoleName } from './daemon-state.js';
 import { Label } from './labels.js';
 import { snapshotWaitReason } from './merge-gate.js';
+import { isRemoteSlotId } from './remote-slots.js';
 import { ghRepoArg } from './repo-arg.js';
 import { cleanText } from './sanitize.js';
 import { PipelineCountsSchema, repairReason, type Snapshot } from './snapshot.js';
@@ -64,6 +65,12 @@ export const StatusReportSchema = z.object({
       stuck: z.boolean(),
       /** The `stuck_after` threshold of its phase in seconds, or null when the rule does not apply yet. */
       stuck_after_seconds: z.nullable(z.number()),
+      /** Where its shepherd runs: `local`, or `actions` for a remote slot (DESIGN.md §4.9). */
+      runner: z._default(z.enum(['local', 'actions']), 'local'),
+      /** A busy remote slot's GitHub Actions run page, once the run was seen in the runs list; else null. */
+      run_url: z._default(z.nullable(z.string()), null),
+      /** That run's status as last seen (`queued`, `in_progress`, `completed`), or null. */
+      run_status: z._default(z.nullable(z.string()), null),
     }),
   ),
   support_roles: z.array(
@@ -223,7 +230,10 @@ export function buildStatus(input: StatusInput): StatusReport {
     pipeline_source: snapshot ? 'github' : input.fast && cached ? 'cache' : 'none',
     pipeline_updated_at: snapshot?.takenAt ?? (input.fast ? (cached?.updated_at ?? null) : null),
     shepherds: Object.keys(state.shepherds)
-      .sort((a, b) => Number(a.split('-')[1]) - Number(b.split('-')[1]))
+      .sort(
+        (a, b) =>
+          Number(isRemoteSlotId(a)) - Number(isRemoteSlotId(b)) || Number(a.split('-')[1]) - Number(b.split('-')[1]),
+      )
       .map((slot) => {
         const s = state.shepherds[slot]!;
         const busy = isBusy(s);
@@ -243,6 +253,9 @@ export function buildStatus(input: StatusInput): StatusReport {
           title: title === undefined ? null : cleanText(title, 200),
           stuck: idle?.stuck ?? false,
           stuck_after_seconds: idle?.thresholdSeconds ?? null,
+          runner: s.remote || isRemoteSlotId(slot) ? ('actions' as const) : ('local' as const),
+          run_url: busy && s.remote?.run_url ? cleanText(s.remote.run_url, 300) : null,
+          run_status: busy ? (s.remote?.run_status ?? null) : null,
         };
       }),
     support_roles: ROLES.map((role) => {

@@ -6,10 +6,12 @@ import type { Config } from '../core/config.js';
 import { claimedSlot, type DaemonState, idleSlot, isBusy, MAX_COMPLETED, type Warning } from '../core/daemon-state.js';
 import { type Directive, roleDirective, shepherdDirective } from '../core/directives.js';
 import { Label } from '../core/labels.js';
-import type { Plan } from '../core/planner.js';
+import { countsAsCompleted, type Plan } from '../core/planner.js';
+import { isRemoteSlotId } from '../core/remote-slots.js';
 import { cleanupWarnings, liveIssues, removeFinishedWork } from '../git/cleanup.js';
 import { addComment, transitionLabels } from '../github/items.js';
 import type { Repo } from '../github/repo.js';
+import { activeRunOf, cancelSlotRun, dispatchSlot } from './remote.js';
 
 /** What the acting steps of one iteration share; `state` is changed in place and saved by the iteration. */
 export interface Act {
@@ -27,6 +29,8 @@ export interface Act {
   directives: Directive[];
   /** Issues completed in this iteration (for the summary line). */
   completed: number[];
+  /** Issues newly claimed and dispatched to an Actions runner in this iteration (no directive; in the summary). */
+  dispatched: number[];
   /** Claims tried and refused, with why. */
   skipped: { issue: number; reason: string }[];
   warnings: Warning[];
@@ -72,16 +76,24 @@ export async function completeShepherds(act: Act): Promise<void> {
   for (const completion of plan.completions) {
     const slot = state.shepherds[completion.slot]!;
     account(completion.slot, slot.task_id, 'shepherd', completion.issue, 'ok');
+    // A remote slot whose run never started in time: the run is cancelled before the claim goes. (A run still
+    // going when its PR merged or its issue closed is left to finish: it is wrapping up.)
+    await cancelSlotRun(act, completion.cancelRun, completion.issue, completion.reason);
     if (completion.release) {
       await releaseIssue(claimCtx, completion.issue, {
-        comment: `Loom: the shepherd for this issue ended without finishing it, so the claim is released and the issue is back in the ready queue.`,
+        comment:
+          completion.reason === 'run-not-started'
+            ? 'Loom: the GitHub Actions run for this issue did not start in time, so it was cancelled, the claim is released and the issue is back in the ready queue.'
+            : completion.reason === 'run-failed'
+              ? 'Loom: the GitHub Actions run of the shepherd for this issue failed, so the claim is released and the issue is back in the ready queue.'
+              : `Loom: the shepherd for this issue ended without finishing it, so the claim is released and the issue is back in the ready queue.`,
         ...(completion.failure ? { failure: { reason: completion.failure, budget: config.failure } } : {}),
       });
     } else {
       await releaseClaimLock(ctx.paths, completion.issue);
     }
     if (completion.reason === 'pr-merged') state.total_prs_merged += 1;
-    if (completion.reason !== 'reported-failed' && completion.reason !== 'task-ended') {
+    if (countsAsCompleted(completion.reason)) {
       state.completed_issues = [
         ...state.completed_issues.filter((n) => n !== completion.issue),
         completion.issue,
@@ -119,6 +131,8 @@ export async function freeOrphanedSlots(act: Act): Promise<void> {
   const { ctx, state, plan, nowIso } = act;
   // Slots whose claim is gone (or whose issue vanished): freed here, untouched on GitHub.
   for (const orphan of plan.orphaned) {
+    // The claim is not ours any more: a remote shepherd still running on it is stopped.
+    await cancelSlotRun(act, activeRunOf(state.shepherds[orphan.slot]), orphan.issue, `reconciled: ${orphan.reason}`);
     await releaseClaimLock(ctx.paths, orphan.issue);
     state.shepherds[orphan.slot] = idleSlot({ idle_since: nowIso, idle_reason: `reconciled: ${orphan.reason}` });
   }
@@ -147,6 +161,14 @@ export async function handleStuck(act: Act): Promise<void> {
     if (stuck.action !== 'warn') account(stuck.slot, slot.task_id, 'shepherd', stuck.issue, 'killed');
     if (stuck.action === 'warn') {
       slot.stuck_since = nowIso;
+    } else if (stuck.action === 'cancel') {
+      // A remote shepherd without a heartbeat is not restarted: its run stops and the attempt counts as failed.
+      await cancelSlotRun(act, activeRunOf(slot), stuck.issue, 'no heartbeat');
+      await releaseIssue(claimCtx, stuck.issue, {
+        comment: `Loom: the GitHub Actions run of the shepherd for this issue showed no heartbeat for ${Math.round(stuck.idleSeconds / 60)} min, so it was cancelled and the claim is released.`,
+        failure: { reason: 'ended', budget: config.failure },
+      });
+      state.shepherds[stuck.slot] = idleSlot({ idle_since: nowIso, idle_reason: 'cancelled: stuck' });
     } else if (stuck.action === 'restart') {
       Object.assign(slot, {
         status: 'working',
@@ -204,10 +226,14 @@ export async function revertOrphanLabels(act: Act): Promise<void> {
   }
 }
 
-/** Step: slots paused by a usage limit resume their shepherd after the reset. */
-export function resumePaused(act: Act): void {
+/** Step: slots paused by a usage limit resume their shepherd after the reset (a remote one is dispatched again). */
+export async function resumePaused(act: Act): Promise<void> {
   const { config, state, plan, nowIso, directives } = act;
   for (const resume of plan.resumes) {
+    if (isRemoteSlotId(resume.slot)) {
+      await dispatchSlot(act, resume.slot, resume.issue, true);
+      continue;
+    }
     Object.assign(state.shepherds[resume.slot]!, {
       status: 'working',
       started: nowIso,
@@ -223,11 +249,18 @@ export function resumePaused(act: Act): void {
 export async function claimIssues(act: Act): Promise<void> {
   const { ctx, config, state, plan, now, nowIso, claimCtx, directives, skipped, stopRequested } = act;
   // Step 5: claim in order until the free slots run out; a stop file stops new claims at once.
-  const freeSlots = [...plan.freeSlots];
-  const occupy = (issue: number) => {
+  let freeSlots = [...plan.freeSlots];
+  const occupy = async (issue: number) => {
     const slotId = freeSlots.shift()!;
-    state.shepherds[slotId] = claimedSlot(issue, nowIso);
-    directives.push(shepherdDirective(slotId, issue, config));
+    if (!isRemoteSlotId(slotId)) {
+      state.shepherds[slotId] = claimedSlot(issue, nowIso);
+      directives.push(shepherdDirective(slotId, issue, config));
+      return;
+    }
+    // A remote slot: the claim is dispatched to a runner; the parent has nothing to start (no SPAWN line).
+    if (await dispatchSlot(act, slotId, issue, false)) act.dispatched.push(issue);
+    // Refused (no workflow, bad ref…): the next dispatches would be refused too; no more remote claims now.
+    else freeSlots = freeSlots.filter((id) => !isRemoteSlotId(id));
   };
   // First the claims an earlier run of this daemon (or a one-off that died) left unsettled: a won one is simply ours.
   const held = new Set(
@@ -243,7 +276,7 @@ export async function claimIssues(act: Act): Promise<void> {
       if (outcome.pending) held.add(lock.issue); // still in flight: not claimed again before it lands or expires
       continue;
     }
-    if (freeSlots.length) occupy(lock.issue);
+    if (freeSlots.length) await occupy(lock.issue);
     else
       await releaseIssue(claimCtx, lock.issue, {
         comment:
@@ -262,7 +295,7 @@ export async function claimIssues(act: Act): Promise<void> {
       skipped.push({ issue: candidate.issue, reason: outcome.reason });
       continue;
     }
-    occupy(candidate.issue);
+    await occupy(candidate.issue);
   }
 }
 

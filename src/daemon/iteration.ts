@@ -10,7 +10,8 @@ import { recordTaskCost } from '../core/accounting.js';
 import type { Config } from '../core/config.js';
 import { type DaemonState, isBusy, pushWarnings, type Warning } from '../core/daemon-state.js';
 import { type Directive, formatDirective, roleDirective, shepherdDirective } from '../core/directives.js';
-import { plan as makePlan, type Plan, type TaskObservation } from '../core/planner.js';
+import { countsAsCompleted, plan as makePlan, type Plan, type TaskObservation } from '../core/planner.js';
+import { isRemoteSlotId, type Runner, slotCounts, totalSlots, withRunner } from '../core/remote-slots.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { SHUTDOWN_SIGNAL, type SummaryFacts, summaryLine } from '../core/summary.js';
@@ -31,9 +32,12 @@ import {
   startRoles,
 } from './iteration-steps.js';
 import { assertCloneOwner } from './ownership.js';
+import { adoptRunsInFlight, observeRuns, recordRuns } from './remote.js';
 import { observeTask } from './task-output.js';
 
 export interface IterationOptions {
+  /** `loom iterate --runner`: the runner choice for this call instead of config `runner` (DESIGN.md §4.9). */
+  runner?: Runner;
   /** The daemon id from `loom start`; absent for a one-off iteration. */
   daemonId?: string;
   dryRun?: boolean;
@@ -57,12 +61,14 @@ export interface IterationResult {
   error: LoomError | null;
   /** The facts behind `summary` (absent for SHUTDOWN_SIGNAL and failures), so `--wait` can merge iterations. */
   facts?: SummaryFacts;
+  /** Issues claimed and dispatched to GitHub Actions runners (remote slots): no directive, the parent starts nothing. */
+  dispatched?: number[];
 }
 
 const activeCount = (state: DaemonState) => Object.values(state.shepherds).filter(isBusy).length;
 
 export async function runIteration(ctx: LoomContext, options: IterationOptions = {}): Promise<IterationResult> {
-  const config = await ctx.config();
+  const config = withRunner(await ctx.config(), options.runner);
   return ctx.store.withLock(async () => {
     ctx.faults.reach('after-lock');
     const state = await ctx.store.read();
@@ -99,7 +105,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     try {
       snapshot = await takeSnapshot(
         ctx.gh,
-        { repo, readyLimit: Math.max(5, config.max_shepherds * 2 + 2), trackIssues, trackPulls },
+        { repo, readyLimit: Math.max(5, totalSlots(slotCounts(config)) * 2 + 2), trackIssues, trackPulls },
         ctx.now,
       );
     } catch (error) {
@@ -107,11 +113,25 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       throw error;
     }
     ctx.faults.reach('after-snapshot');
+    // Remote slots: one runs-list request for all dispatched runs, only while one is busy (DESIGN.md §4.9).
+    const runWarnings: Warning[] = [];
+    // A one-off iteration in a checkout that never ran a daemon (loom-daemon.yml's) learns the runs in flight first.
+    const stateless =
+      !options.dryRun && !options.daemonId && state.daemon_id === null && slotCounts(config).actions > 0;
+    const listed = stateless
+      ? await adoptRunsInFlight(ctx.gh, repo, state, snapshot, runWarnings, now.toISOString())
+      : undefined;
+    const runs = options.dryRun
+      ? undefined
+      : await observeRuns(ctx.gh, repo, state, runWarnings, now.toISOString(), listed);
 
     const forceMode = options.force ?? state.force_mode;
     const claimTokens: Record<number, string> = {};
     for (const lock of await listClaimLocks(ctx.paths)) if (lock.token) claimTokens[lock.issue] = lock.token;
-    const plan = makePlan({ snapshot, state, config, now, tasks, forceMode, claimTokens });
+    if (!options.dryRun) recordRuns(state, runs, snapshot);
+    const plan = makePlan({ snapshot, state, config, now, tasks, forceMode, claimTokens, runs });
+    // Runs in flight unknown (the list failed): no remote slot is filled, so nothing is dispatched twice.
+    if (stateless && !listed) plan.freeSlots = plan.freeSlots.filter((id) => !isRemoteSlotId(id));
     if (options.dryRun) return dryRunResult(plan, snapshot, state, config);
 
     const nowIso = now.toISOString();
@@ -136,8 +156,9 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       claimIndex: 0,
       directives: [],
       completed: [],
+      dispatched: [],
       skipped: [],
-      warnings: [...plan.warnings],
+      warnings: [...runWarnings, ...plan.warnings],
       stopRequested: () => existsSync(ctx.paths.stopDaemon),
       account: (slot, taskId, role, issue, outcome) => {
         if (!taskId) return;
@@ -170,7 +191,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       await handleStuck(act);
       await releaseStale(act);
       await revertOrphanLabels(act);
-      resumePaused(act);
+      await resumePaused(act);
       await claimIssues(act);
       startRoles(act);
     } catch (error) {
@@ -196,7 +217,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
     // A stop file seen mid-iteration: no spawn is handed out; `loom shutdown` releases the claims never started.
     if (stopRequested()) return { ...shutdownResult(), plan, skipped: act.skipped, error: failure };
 
-    const facts = summaryFacts(snapshot, config, directives, {
+    const facts = summaryFacts(snapshot, config, directives, act.dispatched, {
       activeShepherds: activeCount(state),
       spawnedRoles: plan.roleSpawns.filter((s) => directives.some((d) => d.slot === s.role)).map((s) => s.role),
       completedIssues: act.completed,
@@ -211,6 +232,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       plan,
       skipped: act.skipped,
       error: failure,
+      dispatched: act.dispatched,
     };
   });
 }
@@ -233,7 +255,7 @@ export function summaryFromState(state: DaemonState, config: Config): string {
     ready: state.pipeline?.ready ?? null,
     building: state.pipeline?.building ?? null,
     activeShepherds: activeCount(state),
-    maxShepherds: config.max_shepherds,
+    maxShepherds: totalSlots(slotCounts(config)),
     spawnedIssues: [],
     spawnedRoles: [],
     completedIssues: [],
@@ -243,33 +265,35 @@ export function summaryFromState(state: DaemonState, config: Config): string {
 }
 
 function dryRunResult(plan: Plan, snapshot: Snapshot, state: DaemonState, config: Config): IterationResult {
+  // Claims into remote slots would be dispatched, not spawned: no directive, only the summary counts them.
+  const claimed = plan.claimCandidates
+    .slice(0, plan.freeSlots.length)
+    .map((c, i) => ({ ...c, slot: plan.freeSlots[i]! }));
+  const dispatched = claimed.filter((c) => isRemoteSlotId(c.slot)).map((c) => c.issue);
   const directives: Directive[] = [
-    ...plan.resumes.map((r) => shepherdDirective(r.slot, r.issue, config, true)),
-    ...plan.claimCandidates
-      .slice(0, plan.freeSlots.length)
-      .map((c, i) => shepherdDirective(plan.freeSlots[i]!, c.issue, config)),
+    ...plan.resumes.filter((r) => !isRemoteSlotId(r.slot)).map((r) => shepherdDirective(r.slot, r.issue, config, true)),
+    ...claimed.filter((c) => !isRemoteSlotId(c.slot)).map((c) => shepherdDirective(c.slot, c.issue, config)),
     ...plan.roleSpawns.map((s) => roleDirective(s, config)),
   ];
-  const claims = directives.filter(isNewClaim).length;
+  const claims = directives.filter(isNewClaim).length + dispatched.length;
   const summary = summaryLine(
-    summaryFacts(snapshot, config, directives, {
+    summaryFacts(snapshot, config, directives, dispatched, {
       activeShepherds: activeCount(state) - plan.completions.length + claims,
       spawnedRoles: plan.roleSpawns.map((s) => s.role),
-      completedIssues: plan.completions
-        .filter((c) => c.reason !== 'reported-failed' && c.reason !== 'task-ended')
-        .map((c) => c.issue),
+      completedIssues: plan.completions.filter((c) => countsAsCompleted(c.reason)).map((c) => c.issue),
       stuck: plan.stuck.length,
       warnings: plan.warnings.length,
     }),
   );
-  return { shutdown: false, summary, directives, plan, skipped: [], error: null };
+  return { shutdown: false, summary, directives, plan, skipped: [], error: null, dispatched };
 }
 
 /** Step: what each running worker's output file says (ended, result, usage limit); local files only. */
 async function observeTasks(state: DaemonState, config: Config): Promise<Record<string, TaskObservation>> {
   const tasks: Record<string, TaskObservation> = {};
   for (const [id, slot] of Object.entries(state.shepherds))
-    if (slot.status === 'working') tasks[id] = await observeTask(slot.output_file, config.usage.pause_at);
+    if (slot.status === 'working' && !slot.remote)
+      tasks[id] = await observeTask(slot.output_file, config.usage.pause_at);
   for (const [name, role] of Object.entries(state.support_roles))
     if (role.status === 'running') tasks[name] = await observeTask(role.output_file, config.usage.pause_at);
   return tasks;
@@ -285,14 +309,15 @@ function summaryFacts(
   snapshot: Snapshot,
   config: Config,
   directives: Directive[],
+  dispatched: number[],
   rest: Pick<SummaryFacts, 'activeShepherds' | 'spawnedRoles' | 'completedIssues' | 'stuck' | 'warnings'>,
 ): SummaryFacts {
-  const claims = directives.filter(isNewClaim).length;
+  const claims = directives.filter(isNewClaim).length + dispatched.length;
   return {
     ready: Math.max(0, snapshot.counts.ready - claims),
     building: snapshot.counts.building + claims,
-    maxShepherds: config.max_shepherds,
-    spawnedIssues: directives.flatMap((d) => (d.skill === 'shepherd' && d.issue ? [d.issue] : [])),
+    maxShepherds: totalSlots(slotCounts(config)),
+    spawnedIssues: [...directives.flatMap((d) => (d.skill === 'shepherd' && d.issue ? [d.issue] : [])), ...dispatched],
     ...rest,
   };
 }

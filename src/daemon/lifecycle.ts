@@ -16,6 +16,7 @@ import {
 import type { LoomContext } from '../context.js';
 import { claimStanding, latestHeartbeat } from '../core/claim-marks.js';
 import {
+  claimedSlot,
   type DaemonState,
   idleSlot,
   isBusy,
@@ -25,6 +26,14 @@ import {
   type SupportRoleName,
 } from '../core/daemon-state.js';
 import { Label } from '../core/labels.js';
+import {
+  matchRuns,
+  observedRemote,
+  type Runner,
+  slotCounts,
+  unrecordedRuns,
+  withRunner,
+} from '../core/remote-slots.js';
 import { pullForIssue } from '../core/snapshot.js';
 import { LoomError } from '../errors.js';
 import { safeWriteFile } from '../fs/safe-file.js';
@@ -36,6 +45,7 @@ import {
   localIssueWork,
   removeFinishedWork,
 } from '../git/cleanup.js';
+import { listDispatchedRuns } from '../github/actions.js';
 import { readIssueWork } from '../github/issue-work.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { pidAlive } from '../process/liveness.js';
@@ -91,8 +101,11 @@ const RELEASE_COMMENT =
   'Loom: the daemon that claimed this issue stopped before finishing it (crash or shutdown), and no shepherd is working on it, so the claim is released and the issue is back in the ready queue.';
 
 /** `loom start`: refuses when another daemon is alive (unless `force`), recovers after a crash, registers a new id. */
-export async function startDaemon(ctx: LoomContext, options: { force?: boolean } = {}): Promise<StartResult> {
-  const config = await ctx.config();
+export async function startDaemon(
+  ctx: LoomContext,
+  options: { force?: boolean; runner?: Runner } = {},
+): Promise<StartResult> {
+  const config = withRunner(await ctx.config(), options.runner);
   return ctx.store.withLock(async () => {
     const state = await ctx.store.read();
     const now = ctx.now();
@@ -112,7 +125,7 @@ export async function startDaemon(ctx: LoomContext, options: { force?: boolean }
       );
     const crashed = state.running;
     const daemonId = newDaemonId(now);
-    const recovered = await recover(ctx, state, config.heartbeat_fresh, daemonId);
+    const recovered = await recover(ctx, state, config.heartbeat_fresh, daemonId, slotCounts(config).actions > 0);
     // A failed sweep never stops a start: it is reported and tried again at the next one.
     let cleaned: CleanupEntry[] = [];
     const sweepWarnings: string[] = [];
@@ -169,6 +182,7 @@ async function recover(
   state: DaemonState,
   freshSeconds: number,
   daemonId: string,
+  actionsInUse: boolean,
 ): Promise<RecoveryAction[]> {
   const busy = Object.entries(state.shepherds).filter(([, slot]) => isBusy(slot));
   const orphanLocks = await orphanClaimLocks(ctx, state);
@@ -176,16 +190,23 @@ async function recover(
   const roles = Object.keys(state.support_roles) as SupportRoleName[];
   for (const role of roles)
     if (state.support_roles[role].status === 'running') state.support_roles[role].status = 'idle';
-  if (!busy.length && !orphanClaims.length) return [];
+  const remoteBusy = busy.some(([, slot]) => !!slot.remote);
+  if (!busy.length && !orphanClaims.length && !actionsInUse) return [];
 
   const repo = await ctx.repo();
   const now = ctx.now();
+  // Remote slots (DESIGN.md §4.9): one runs-list request. A scheduled daemon in Actions starts with no state
+  // file: the Loom runs still queued or in progress give its remote slots back (checked against the claims).
+  const runs = actionsInUse || remoteBusy ? await listDispatchedRuns(ctx.gh, repo) : [];
+  const matched = matchRuns(Object.fromEntries(busy), runs);
+  const rebuilt = unrecordedRuns(state.shepherds, runs);
+  if (!busy.length && !orphanClaims.length && !rebuilt.length) return [];
   const snapshot = await takeSnapshot(
     ctx.gh,
     {
       repo,
       readyLimit: 1,
-      trackIssues: [...busy.map(([, s]) => s.issue!), ...orphanClaims],
+      trackIssues: [...busy.map(([, s]) => s.issue!), ...orphanClaims, ...rebuilt.map((r) => r.issue)],
       trackPulls: busy.flatMap(([, s]) => (s.pr_number ? [s.pr_number] : [])),
     },
     ctx.now,
@@ -204,6 +225,13 @@ async function recover(
     let reason: string;
     const token = (await readClaimLock(ctx.paths, issue))?.token;
     const standing = tracked ? claimStanding(tracked.labels, tracked.claims ?? [], token, Label.building) : 'ours';
+    const run = slot.remote ? matched[slotId] : undefined;
+    if (slot.remote && run && run.status !== 'completed' && tracked?.state === 'OPEN' && standing !== 'elsewhere') {
+      // Its run is still queued or in progress on a runner: the slot goes on following it.
+      slot.remote = observedRemote(slot.remote, run);
+      actions.push({ slot: slotId, issue, action: 'kept', reason: `its Actions run ${run.id} is ${run.status}` });
+      continue;
+    }
     if (snapshot.tracked.vanished?.includes(issue)) {
       // Deleted or transferred: nothing on GitHub to release; the slot frees and the daemon goes on.
       action = 'freed';
@@ -256,6 +284,25 @@ async function recover(
     await releaseClaimLock(ctx.paths, issue);
     state.shepherds[slotId] = idleSlot({ idle_since: now.toISOString(), idle_reason: `recovery: ${action}` });
     actions.push({ slot: slotId, issue, action, reason });
+  }
+
+  for (const found of rebuilt) {
+    const tracked = snapshot.tracked.issues[found.issue];
+    // Only a run whose issue is still claimed on GitHub gets its slot back; any other run finds no claim to adopt.
+    if (tracked?.state !== 'OPEN' || !tracked.labels.includes(Label.building) || !tracked.claims?.length) continue;
+    state.shepherds[found.slot] = {
+      ...claimedSlot(found.issue, found.run.run_started_at ?? found.run.created_at),
+      remote: observedRemote(
+        { dispatched_at: found.run.created_at, run_id: null, run_url: null, run_status: null, conclusion: null },
+        found.run,
+      ),
+    };
+    actions.push({
+      slot: found.slot,
+      issue: found.issue,
+      action: 'kept',
+      reason: `rebuilt from its Actions run ${found.run.id} (${found.run.status})`,
+    });
   }
 
   for (const lock of orphanLocks) {
@@ -358,7 +405,11 @@ export async function shutdownDaemon(
       : undefined;
     for (const [slotId, slot] of Object.entries(state.shepherds)) {
       if (!isBusy(slot) || slot.issue === null) continue;
-      if (!slot.completed && !slot.task_id && (slot.pr_number || slot.idle_reason === 'usage-limit')) {
+      if (slot.remote) {
+        // A remote shepherd runs on a GitHub Actions runner, which the stop file never reaches: its run goes on
+        // under its claim, and the next `loom start` follows it again from the runs list (DESIGN.md §4.9).
+        stillRunning.push(slot.issue);
+      } else if (!slot.completed && !slot.task_id && (slot.pr_number || slot.idle_reason === 'usage-limit')) {
         // Waiting to be resumed (its PR is open, or a usage limit paused it): the next `loom start` resumes it;
         // releasing would re-queue PR'd work or burn a claim the limit interrupted.
         stillRunning.push(slot.issue);

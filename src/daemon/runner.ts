@@ -15,6 +15,7 @@ import type { LoomContext } from '../context.js';
 import type { Config } from '../core/config.js';
 import { type DaemonState, isBusy } from '../core/daemon-state.js';
 import type { Directive } from '../core/directives.js';
+import { slotCounts, totalSlots } from '../core/remote-slots.js';
 import { LOOM_EXIT_TYPE } from '../core/worker-output.js';
 import { readEnv } from '../env.js';
 import { isTransient, LoomError } from '../errors.js';
@@ -171,7 +172,7 @@ async function iterateOnce(ctx: LoomContext, daemonId: string, config: Config): 
     const active = Object.values(state.shepherds).filter(isBusy).length;
     return {
       shutdown: false,
-      summary: `ready=${state.pipeline?.ready ?? '?'} building=${state.pipeline?.building ?? '?'} shepherds=${active}/${config.max_shepherds} warn=1`,
+      summary: `ready=${state.pipeline?.ready ?? '?'} building=${state.pipeline?.building ?? '?'} shepherds=${active}/${totalSlots(slotCounts(config))} warn=1`,
       directives: [],
       plan: null,
       skipped: [],

@@ -8,6 +8,7 @@ import type { LoomContext } from '../context.js';
 import { claimedSlot, isBusy } from '../core/daemon-state.js';
 import { type Directive, shepherdDirective } from '../core/directives.js';
 import { slotIds } from '../core/planner.js';
+import { slotCounts } from '../core/remote-slots.js';
 import { LoomError } from '../errors.js';
 import { assertCloneOwner } from './ownership.js';
 
@@ -26,9 +27,11 @@ export async function spawnIssue(ctx: LoomContext, issue: number, daemonId: stri
     if (Object.values(state.shepherds).some((s) => isBusy(s) && s.issue === issue)) {
       throw new LoomError('CLAIM_CONFLICT', `#${issue} already has a shepherd.`, { hint: 'See `loom status`.' });
     }
-    const slot = slotIds(config.max_shepherds).find((id) => !isBusy(state.shepherds[id]));
+    // `/loom spawn N` starts a local shepherd: only local slots take it.
+    const local = slotCounts(config).local;
+    const slot = slotIds(local).find((id) => !isBusy(state.shepherds[id]));
     if (!slot)
-      throw new LoomError('USAGE', `All ${config.max_shepherds} shepherd slots are busy.`, {
+      throw new LoomError('USAGE', `All ${local} local shepherd slots are busy.`, {
         hint: 'Wait for one to finish, or raise max_shepherds in .loom/config.json.',
       });
     const outcome = await claimIssue(

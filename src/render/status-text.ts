@@ -144,7 +144,7 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
     }
     lines.push(shepherds.toString());
     for (const s of report.shepherds) {
-      if (s.issue === null || (!s.title && !s.log && !s.stuck)) continue;
+      if (s.issue === null || (!s.title && !s.log && !s.stuck && !s.run_url)) continue;
       lines.push(clip(`  ${s.slot} #${s.issue}${s.title ? ` ${s.title}` : ''}`, width));
       if (s.stuck)
         lines.push(
@@ -154,6 +154,8 @@ export function renderStatus(report: StatusReport, options: RenderOptions): stri
           ),
         );
       if (s.log) lines.push(c.dim(`    log ${s.log}`));
+      if (s.runner === 'actions')
+        lines.push(c.dim(`    run ${s.run_url ?? '(not listed yet)'}${s.run_status ? ` (${s.run_status})` : ''}`));
     }
   }
 

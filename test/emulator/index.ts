@@ -1,5 +1,12 @@
 /** Loom's local GitHub API emulator: real `gh` talks to it over loopback. */
 
+export {
+  ActionsStore,
+  type RunConclusion,
+  type RunSchedule,
+  type WorkflowRun,
+  type WorkflowSpec,
+} from './actions.js';
 export { type Fault, FaultSchema } from './faults.js';
 export { executeGraphQL, loadSchema } from './graphql.js';
 export { parseSearchQuery, runSearch, type SearchFilter, search } from './search-query.js';

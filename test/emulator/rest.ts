@@ -302,6 +302,9 @@ function route(ctx: RestContext, req: RestRequest): RestResponse {
   const s = req.segments;
   const m = req.method;
 
+  const actions = actionsRoute(ctx, req);
+  if (actions) return actions;
+
   // The API root: `gh auth status` reads the token's scopes from its X-OAuth-Scopes header.
   if (s.length === 0 && m === 'GET')
     return {
@@ -722,4 +725,51 @@ function patchIssue(ctx: RestContext, req: RestRequest, item: Item): RestRespons
     else store.reopenPullRequest(item.number);
   }
   return { status: 200, body: restIssue(req.apiBase, store, store.item(item.number)) };
+}
+
+/**
+ * GitHub Actions (test/emulator/actions.ts): dispatch, the runs list, one run, cancel. Undefined when the path
+ * is not one of these.
+ */
+function actionsRoute(ctx: RestContext, req: RestRequest): RestResponse | undefined {
+  const s = req.segments;
+  if (s[0] !== 'repos' || `${s[1]}/${s[2]}`.toLowerCase() !== ctx.store.repo.toLowerCase() || s[3] !== 'actions')
+    return undefined;
+  const actions = ctx.store.actions;
+  const rest = s.slice(4);
+  const m = req.method;
+  if (rest.length === 3 && rest[0] === 'workflows' && rest[2] === 'dispatches' && m === 'POST') {
+    try {
+      actions.dispatch(rest[1]!, req.body);
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'UNPROCESSABLE')
+        return { status: 422, body: { message: e.message, documentation_url: 'https://docs.github.com/rest' } };
+      throw e;
+    }
+    return { status: 204 };
+  }
+  if (rest.length === 1 && rest[0] === 'runs' && m === 'GET') {
+    const perPage = Math.min(100, Math.max(1, Number(req.query.get('per_page') ?? 30) || 30));
+    const page = Math.max(1, Number(req.query.get('page') ?? 1) || 1);
+    const runs = actions.list({
+      event: req.query.get('event') ?? undefined,
+      status: req.query.get('status') ?? undefined,
+    });
+    return {
+      status: 200,
+      body: {
+        total_count: runs.length,
+        workflow_runs: runs.slice((page - 1) * perPage, page * perPage).map((r) => actions.rest(req.apiBase, r)),
+      },
+    };
+  }
+  const id = Number(rest[1]);
+  if (rest[0] === 'runs' && Number.isInteger(id) && id > 0) {
+    if (rest.length === 2 && m === 'GET') return { status: 200, body: actions.rest(req.apiBase, actions.get(id)) };
+    if (rest.length === 3 && rest[2] === 'cancel' && m === 'POST') {
+      actions.cancel(id);
+      return { status: 202, body: {} };
+    }
+  }
+  return undefined;
 }

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RunPatchSchema, WorkflowSpecSchema } from './actions.js';
 import { type Fault, FaultList } from './faults.js';
 import { executeGraphQL, loadSchema, operationInfo } from './graphql.js';
 import type { RateInfo } from './objects.js';
@@ -149,8 +150,16 @@ export async function startEmulator(seed: Seed, opts: EmulatorOptions = {}): Pro
             json,
             exportItem(store.addPullRequest(SeedPullRequestSchema.partial().parse(body ?? {}))),
           );
-        default:
+        case 'POST /_emulator/actions/workflows':
+          store.actions.registerWorkflow(WorkflowSpecSchema.parse(body ?? {}));
+          return send(res, 201, json, { ok: true });
+        case 'GET /_emulator/actions/runs':
+          return send(res, 200, json, store.actions.all());
+        default: {
+          const run = /^POST \/_emulator\/actions\/runs\/(\d+)$/.exec(route);
+          if (run) return send(res, 200, json, store.actions.setRun(Number(run[1]), RunPatchSchema.parse(body ?? {})));
           return send(res, 404, json, { message: 'Not Found' });
+        }
       }
     } catch (e) {
       return send(res, 400, json, { message: e instanceof Error ? e.message : String(e) });

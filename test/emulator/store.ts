@@ -3,6 +3,7 @@
  * and comments of one repository. Every mutation bumps the item's
  * `updatedAt`. Loads from and exports to the seed format.
  */
+import { ActionsStore } from './actions.js';
 import { parseSeed, type Seed, type SeedComment, type SeedIssue, type SeedPullRequest } from './seed.js';
 
 export type StoreErrorCode = 'NOT_FOUND' | 'UNPROCESSABLE' | 'ALREADY_EXISTS' | 'NOT_MERGEABLE' | 'CONFLICT';
@@ -144,6 +145,8 @@ export class Store {
   version = 0;
   /** Logins with authorAssociation COLLABORATOR. */
   readonly collaborators: Set<string>;
+  /** GitHub Actions: registered workflows and their dispatched runs (test/emulator/actions.ts). */
+  readonly actions: ActionsStore;
 
   constructor(seed: Seed) {
     const parsed = parseSeed(seed);
@@ -152,6 +155,7 @@ export class Store {
     const [owner, name] = parsed.repo.split('/') as [string, string];
     this.owner = owner;
     this.name = name;
+    this.actions = new ActionsStore(parsed.repo);
     for (const l of parsed.labels) {
       this.insertLabel(l.name, l.color ?? DEFAULT_LABEL_COLOR, l.description ?? '', defaultDate(0));
     }
