@@ -88,7 +88,8 @@ function template(owner: string, name: string, env: NodeJS.ProcessEnv): Promise<
   let made = templates.get(key);
   if (!made) {
     made = (async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'loom-template-'));
+      // Under vitest, in the run's folder (test/global-setup.ts removes it); elsewhere removed at exit.
+      const dir = mkdtempSync(path.join(process.env.LOOM_TEST_TEMPLATES ?? tmpdir(), 'loom-template-'));
       templateDirs.push(dir);
       await initialRepo(dir, owner, name, env);
       const result = await execa('node', [BUNDLE, 'init', dir, '--no-labels'], {
