@@ -423,3 +423,37 @@ describe('API cost per dispatched issue (docs/SCALING.md)', () => {
     expect(labelsOf(emulator, Number(r3!.inputs.issue))).toEqual(['loom:issue']);
   });
 });
+
+describe('remote slots at shutdown', () => {
+  it('loom shutdown neither waits for nor releases a remote slot: its run goes on and the next start follows it', async () => {
+    const { emulator, repo } = await setup(ready(1));
+    const id = (await repo.loom(['start'])).stdout.trim().split('\n').at(-1)!;
+    await repo.loom(['iterate', '--daemon', id]);
+    const stop = await repo.loom(['shutdown', '--daemon', id, '--drain', '5', '--json']);
+    expect(stop.exitCode, stop.stderr).toBe(0);
+    expect(JSON.parse(stop.stdout)).toMatchObject({ released: [], still_running: [1] });
+    expect(labelsOf(emulator, 1)).toEqual(['loom:building']);
+    const again = await repo.loom(['start', '--json']);
+    expect(JSON.parse(again.stdout).recovered).toEqual([
+      expect.objectContaining({ slot: 'actions-1', issue: 1, action: 'kept' }),
+    ]);
+  });
+});
+
+describe('a run pushed off the newest 100 by other dispatches', () => {
+  it('is asked for by id, never taken for a run that never appeared', async () => {
+    const { emulator, repo } = await setup(ready(1));
+    await repo.loom(['iterate']);
+    await repo.loom(['iterate']); // the run is seen: its id is recorded
+    const mine = lastRun(emulator);
+    emulator.store.actions.registerWorkflow({ file: 'deploy.yml', inputs: {} });
+    for (let i = 0; i < 100; i++) emulator.store.actions.dispatch('deploy.yml', { ref: 'main' });
+    emulator.clearRequests();
+    const result = await repo.loom(['iterate'], { env: later(10) });
+    expect(result.stdout.trim()).toBe('ready=0 building=1 shepherds=1/2');
+    expect(emulator.requests().map((r) => `${r.method} ${r.path}`)).toContain(
+      `GET /repos/acme/widgets/actions/runs/${mine.id}`,
+    );
+    expect(labelsOf(emulator, 1)).toEqual(['loom:building']);
+  });
+});
