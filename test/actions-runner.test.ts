@@ -320,3 +320,122 @@ describe('remote slots: status and recovery', () => {
     expect(done.stdout).toMatch(/completed=#1/);
   });
 });
+
+describe('local and remote slots together, with a second clone', () => {
+  it('mixed: local slots get SPAWN lines, remote ones are dispatched; a second clone never claims the same issue', async () => {
+    const { emulator, repo } = await setup(ready(6), { runner: 'mixed', max_shepherds: { local: 1, actions: 2 } });
+    const other = await createTestRepo(emulator, {
+      inProcess: true,
+      config: { issue_threshold: 0, runner: 'local', max_shepherds: 2 },
+    });
+    repos.push(other);
+    // Both daemons iterate at the same time.
+    const [mixed, local] = await Promise.all([repo.loom(['iterate', '--json']), other.loom(['iterate', '--json'])]);
+    expect(mixed.exitCode, mixed.stderr).toBe(0);
+    expect(local.exitCode, local.stderr).toBe(0);
+    const a = JSON.parse(mixed.stdout);
+    const b = JSON.parse(local.stdout);
+    expect(a.directives.map((d: { slot: string }) => d.slot)).toEqual(a.directives.length ? ['shepherd-1'] : []);
+    const claimedByA = [...a.directives.map((d: { issue: number }) => d.issue), ...a.dispatched];
+    const claimedByB = b.directives.map((d: { issue: number }) => d.issue);
+    // No issue is held by both clones, every claimed issue is loom:building with exactly one claim comment.
+    expect(claimedByA.filter((n: number) => claimedByB.includes(n))).toEqual([]);
+    expect(claimedByA.length + claimedByB.length).toBeGreaterThanOrEqual(3);
+    for (const n of [...claimedByA, ...claimedByB]) {
+      expect(labelsOf(emulator, n)).toEqual(['loom:building']);
+      expect(comments(emulator, n).filter((c) => c.includes('loom:claim'))).toHaveLength(1);
+    }
+    // Dispatched runs carry exactly the issues the mixed daemon's remote slots hold.
+    expect(
+      emulator.store.actions
+        .all()
+        .map((r) => Number(r.inputs.issue))
+        .sort(),
+    ).toEqual([...a.dispatched].sort());
+    const state = stateOf(repo);
+    for (const n of a.dispatched)
+      expect(Object.entries(state.shepherds).find(([, s]) => s.issue === n)?.[0]).toMatch(/^actions-/);
+  });
+});
+
+describe('the wiring, through the bundled CLI and the real gh', () => {
+  it('dispatches, follows and completes a run, and adopt-claim refuses with exit 12 as a child process', async () => {
+    const { emulator, repo } = await setup(ready(1), {}, undefined, { inProcess: false });
+    const first = await repo.loom(['iterate']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stdout.trim()).toBe('ready=0 building=1 shepherds=1/2 +shepherd=#1');
+    const run = lastRun(emulator);
+    expect(run.displayTitle).toBe(shepherdRunName(1, 'actions-1'));
+    emulator.store.actions.setRun(run.id, { status: 'completed', conclusion: 'success' });
+    const second = await repo.loom(['iterate']);
+    expect(second.stdout.trim()).toBe('ready=0 building=1 shepherds=0/2 completed=#1');
+    const refused = await repo.loom(['adopt-claim'], {
+      env: { LOOM_ISSUE: '1', LOOM_SLOT: 'actions-1', LOOM_CLAIM_TOKEN: 'ffffffffffffffff' },
+    });
+    expect(refused.exitCode).toBe(12);
+    expect(refused.stderr).toMatch(/Cannot adopt the claim of #1/);
+    expect(refused.stderr).not.toMatch(/\n\s+at /); // a typed error, never a stack trace
+  });
+});
+
+describe('API cost per dispatched issue (docs/SCALING.md)', () => {
+  const count = (e: EmulatorHandle) => {
+    const n = e.requests().length;
+    e.clearRequests();
+    return n;
+  };
+
+  it('measures claim + dispatch, each poll with N runs in flight, the runner side, and each way a run ends', async () => {
+    const { emulator, repo } = await setup(ready(5), { max_shepherds: { local: 0, actions: 3 } });
+    const id = (await repo.loom(['start'])).stdout.trim().split('\n').at(-1)!;
+    emulator.clearRequests();
+    const iterate = () => repo.loom(['iterate', '--daemon', id]);
+
+    // Claim and dispatch 3 issues in one iteration: the snapshot, then 3 (claim) + 1 (dispatch) per issue.
+    await iterate();
+    expect(count(emulator)).toBe(1 + 3 * (3 + 1));
+    // Each poll while runs are in flight: the snapshot plus ONE runs list, whatever N.
+    await iterate();
+    expect(count(emulator)).toBe(2);
+    // The runner: adopt-claim reads the issue once; each heartbeat (at most one per heartbeat_interval) is one edit.
+    const [r1, r2, r3] = emulator.store.actions.all();
+    const runner = await createTestRepo(emulator, { inProcess: true });
+    repos.push(runner);
+    emulator.clearRequests();
+    await runner.loom(['adopt-claim'], {
+      env: { LOOM_ISSUE: r1!.inputs.issue, LOOM_SLOT: r1!.inputs.slot, LOOM_CLAIM_TOKEN: r1!.inputs.claim },
+    });
+    expect(count(emulator)).toBe(1);
+    await runner.loom(['progress', r1!.inputs.issue!, '--phase', 'builder']);
+    expect(count(emulator)).toBe(1);
+
+    // Ends: success costs nothing more than the poll; a failure releases (3); a run that never started is
+    // cancelled (1) and released (3). The freed slots refill from the 2 ready issues left (3 + 1 each).
+    emulator.store.actions.setRun(r1!.id, { status: 'completed', conclusion: 'success' });
+    emulator.store.actions.setRun(r2!.id, { status: 'completed', conclusion: 'failure' });
+    await iterate();
+    expect(count(emulator)).toBe(2 + 3 + 2 * (3 + 1));
+    emulator.store.actions.setRun(r3!.id, { status: 'queued', schedule: { start_after_ms: null } });
+    await repo.loom(['iterate', '--daemon', id], { env: later(31) }).catch(() => undefined);
+    const requests = emulator.requests();
+    expect(requests.filter((r) => r.path.endsWith(`/actions/runs/${r3!.id}/cancel`))).toHaveLength(1);
+    expect(requests.filter((r) => r.operation === 'LoomRelease')).toHaveLength(1);
+    expect(labelsOf(emulator, Number(r3!.inputs.issue))).toEqual(['loom:issue']);
+  });
+});
+
+describe('remote slots at shutdown', () => {
+  it('loom shutdown neither waits for nor releases a remote slot: its run goes on and the next start follows it', async () => {
+    const { emulator, repo } = await setup(ready(1));
+    const id = (await repo.loom(['start'])).stdout.trim().split('\n').at(-1)!;
+    await repo.loom(['iterate', '--daemon', id]);
+    const stop = await repo.loom(['shutdown', '--daemon', id, '--drain', '5', '--json']);
+    expect(stop.exitCode, stop.stderr).toBe(0);
+    expect(JSON.parse(stop.stdout)).toMatchObject({ released: [], still_running: [1] });
+    expect(labelsOf(emulator, 1)).toEqual(['loom:building']);
+    const again = await repo.loom(['start', '--json']);
+    expect(JSON.parse(again.stdout).recovered).toEqual([
+      expect.objectContaining({ slot: 'actions-1', issue: 1, action: 'kept' }),
+    ]);
+  });
+});

@@ -97,11 +97,15 @@ describe('what a call loads', () => {
   const classic = /\$constructor\("ZodObject"/;
   const mini = /\$constructor\("ZodMiniObject"/;
 
-  it('loom status loads zod/mini, not classic zod (~320 KiB more to compile on every call)', () => {
-    const chunks = loadedBy('status');
-    expect(chunks.some(([, text]) => mini.test(text))).toBe(true);
-    expect(chunks.filter(([, text]) => classic.test(text)).map(([file]) => file)).toEqual([]);
-  });
+  // status: every refresh and the guard's neighbour; iterate: every Bash call of the /loom parent.
+  it.each(['status', 'iterate'])(
+    'loom %s loads zod/mini, not classic zod (~320 KiB more to compile on every call)',
+    (command) => {
+      const chunks = loadedBy(command);
+      expect(chunks.some(([, text]) => mini.test(text))).toBe(true);
+      expect(chunks.filter(([, text]) => classic.test(text)).map(([file]) => file)).toEqual([]);
+    },
+  );
 
   it("no chunk holds zod's compile() (a sign that all of zod's exports were kept: import zod as a namespace)", () => {
     const chunks = readdirSync(LIB).filter((f) => f.endsWith('.mjs'));

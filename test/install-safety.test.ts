@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
-import { createTestRepo, seedWith } from './helpers/repo.js';
+import { createTestRepo, inProcessView, seedWith } from './helpers/repo.js';
 
 let emulator: EmulatorHandle;
 beforeAll(async () => {
@@ -183,7 +183,8 @@ describe('labels that already exist (D6)', () => {
     const manifest = manifestOf(repo.dir);
     manifest.labels['loom:issue'] = { color: '123456', description: 'what an older Loom said' };
     writeFileSync(path.join(repo.dir, '.loom/install-manifest.json'), JSON.stringify(manifest));
-    const result = await repo.loom(['labels', 'sync', '--json']);
+    // The rule, in-process; the sync through the real gh is the case above.
+    const result = await inProcessView(repo, own).loom(['labels', 'sync', '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).updated).toContain('loom:issue');
     expect(label(own).color).not.toBe('123456');

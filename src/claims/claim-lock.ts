@@ -7,7 +7,8 @@
 
 import { existsSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-setup.js';
 import { LoomError } from '../errors.js';
 import { safeMkdir, safeReadFile, safeWriteFile } from '../fs/safe-file.js';
 import { pidAlive } from '../process/liveness.js';
@@ -15,20 +16,20 @@ import { withFileLock } from '../state/lock.js';
 import { claimPath, type LoomPaths } from '../state/paths.js';
 
 export const ClaimLockSchema = z.object({
-  issue: z.number().int(),
+  issue: z.int(),
   owner: z.string(),
   expires: z.string(),
   /** The token of this claim's GitHub claim comment (src/claims/claim.ts): lets a later run settle a claim whose process died. */
-  token: z.string().optional(),
+  token: z.optional(z.string()),
   /** Newest comment id when the claim read the issue: claim comments after it are rivals. */
-  read_comment_id: z.number().int().nonnegative().optional(),
+  read_comment_id: z.optional(z.int().check(z.nonnegative())),
   /** When the lock was taken (a claim whose comment is not on GitHub yet may still be in flight). */
-  claimed_at: z.string().optional(),
+  claimed_at: z.optional(z.string()),
   /** Node id and owner of the won claim comment: the heartbeat edits it in place (src/claims/heartbeat.ts). */
-  comment_id: z.string().optional(),
-  comment_owner: z.string().optional(),
+  comment_id: z.optional(z.string()),
+  comment_owner: z.optional(z.string()),
   /** When the last heartbeat reached the claim comment (ISO): at most one edit per `heartbeat_interval`. */
-  heartbeat_at: z.string().optional(),
+  heartbeat_at: z.optional(z.string()),
 });
 export type ClaimLock = z.infer<typeof ClaimLockSchema>;
 

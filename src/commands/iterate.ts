@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-setup.js';
 import { DirectiveSchema, formatDirective } from '../core/directives.js';
 import { RUNNERS } from '../core/remote-slots.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
@@ -11,22 +12,18 @@ import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
 const Options = z.object({
-  daemon: z
-    .string()
-    .regex(/^[A-Za-z0-9._:-]{1,80}$/, 'must be the id `loom start` printed')
-    .optional(),
-  wait: z.boolean().default(false),
-  force: z.boolean().default(false),
-  dryRun: z.boolean().default(false),
-  json: z.boolean().default(false),
-  runner: z.enum(RUNNERS).optional(),
+  daemon: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,80}$/, 'must be the id `loom start` printed'))),
+  wait: z._default(z.boolean(), false),
+  force: z._default(z.boolean(), false),
+  dryRun: z._default(z.boolean(), false),
+  json: z._default(z.boolean(), false),
+  runner: z.optional(z.enum(RUNNERS)),
   /** Seconds; overrides `wait_budget` from the config. */
-  budget: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(590, 'must be at most 590 seconds (a Bash tool call ends after 600 s)')
-    .optional(),
+  budget: z.optional(
+    z.coerce
+      .number()
+      .check(z.int(), z.positive(), z.maximum(590, 'must be at most 590 seconds (a Bash tool call ends after 600 s)')),
+  ),
 });
 
 export const IterateJsonSchema = z.object({
@@ -34,16 +31,17 @@ export const IterateJsonSchema = z.object({
   shutdown: z.boolean(),
   summary: z.string(),
   directives: z.array(DirectiveSchema),
-  iterations: z.number().int(),
+  iterations: z.int(),
   dry_run: z.boolean(),
-  skipped: z.array(z.object({ issue: z.number().int(), reason: z.string() })),
+  skipped: z.array(z.object({ issue: z.int(), reason: z.string() })),
   /** Ready issues not claimed: in back-off after a failed attempt (until when), or an outsider's not yet admitted. */
-  held_back: z
-    .array(z.object({ issue: z.number().int(), reason: z.enum(['backoff', 'outside']), until: z.string().nullable() }))
-    .default([]),
-  errors: z.array(z.object({ code: z.string(), message: z.string(), hint: z.string().optional() })),
+  held_back: z._default(
+    z.array(z.object({ issue: z.int(), reason: z.enum(['backoff', 'outside']), until: z.nullable(z.string()) })),
+    [],
+  ),
+  errors: z.array(z.object({ code: z.string(), message: z.string(), hint: z.optional(z.string()) })),
   /** Issues claimed and dispatched to GitHub Actions runners during this call (remote slots; no directive). */
-  dispatched: z.array(z.number().int()).default([]),
+  dispatched: z._default(z.array(z.int()), []),
 });
 
 export function register(

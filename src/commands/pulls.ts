@@ -29,7 +29,7 @@ import { mainContext, type Run } from './work-context.js';
 
 export const PrForJsonSchema = z.object({
   issue: z.number().int().positive(),
-  pr: PullRefSchema.nullable(),
+  pr: z.nullable(PullRefSchema),
   /** How the PR is linked: closing-reference, body, branch. */
   via: z.array(z.enum(['closing-reference', 'body', 'branch'])),
 });

@@ -30,7 +30,7 @@ export const WorktreeJsonSchema = z.object({
   base: z.string().nullable(),
   created: z.boolean(),
   includes: z.array(IncludeResultSchema),
-  hook: HookResultSchema.nullable(),
+  hook: z.nullable(HookResultSchema),
 });
 export const WorktreeCleanJsonSchema = z.object({ dry_run: z.boolean(), worktrees: z.array(CleanEntrySchema) });
 

@@ -8,7 +8,8 @@
  * model (already an alias the Agent tool takes) as the Agent tool's `model`,
  * and records the launch with `loom record <slot>`.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 import type { Config } from './config.js';
 import { agentModel, modelFor } from './models.js';
 
@@ -16,9 +17,9 @@ export const DirectiveSchema = z.object({
   slot: z.string(),
   skill: z.string(),
   args: z.string(),
-  issue: z.number().int().positive().nullable(),
+  issue: z.nullable(z.int().check(z.positive())),
   /** The configured model (config `models`, escalation applied), as `claude --model` takes it; null: the default. */
-  model: z.string().nullable(),
+  model: z.nullable(z.string()),
 });
 export type Directive = z.infer<typeof DirectiveSchema>;
 

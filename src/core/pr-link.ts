@@ -4,7 +4,8 @@
  * whose head branch is `feature/issue-N`. Open beats merged; a closed,
  * unmerged PR never counts. Pure: the candidates come from one GraphQL read.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 
 export const branchForIssue = (issue: number) => `feature/issue-${issue}`;
 
@@ -65,7 +66,7 @@ export function selectPullForIssue(
 
 /** `--json` shape of a PR in `pr-for` and `shepherd-phase`. */
 export const PullRefSchema = z.object({
-  number: z.number().int().positive(),
+  number: z.int().check(z.positive()),
   state: z.enum(['OPEN', 'CLOSED', 'MERGED']),
   headRefName: z.string(),
   labels: z.array(z.string()),

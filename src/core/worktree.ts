@@ -4,17 +4,18 @@
  * Pure; the git and file-system work is in src/git/worktree.ts.
  */
 import path from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 
 export const MARKER_FILE = '.loom-worktree';
 export const worktreeDirName = (issue: number) => `issue-${issue}`;
 
 export const WorktreeMarkerSchema = z.object({
-  issue: z.number().int().positive(),
+  issue: z.int().check(z.positive()),
   created_at: z.string(),
-  branch: z.string().optional(),
+  branch: z.optional(z.string()),
   /** False while the bootstrap (include copy + post-worktree hook) has not succeeded; a reuse retries it. */
-  bootstrapped: z.boolean().optional(),
+  bootstrapped: z.optional(z.boolean()),
 });
 export type WorktreeMarker = z.infer<typeof WorktreeMarkerSchema>;
 

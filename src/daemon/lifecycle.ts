@@ -405,7 +405,11 @@ export async function shutdownDaemon(
       : undefined;
     for (const [slotId, slot] of Object.entries(state.shepherds)) {
       if (!isBusy(slot) || slot.issue === null) continue;
-      if (!slot.completed && !slot.task_id && (slot.pr_number || slot.idle_reason === 'usage-limit')) {
+      if (slot.remote) {
+        // A remote shepherd runs on a GitHub Actions runner, which the stop file never reaches: its run goes on
+        // under its claim, and the next `loom start` follows it again from the runs list (DESIGN.md §4.9).
+        stillRunning.push(slot.issue);
+      } else if (!slot.completed && !slot.task_id && (slot.pr_number || slot.idle_reason === 'usage-limit')) {
         // Waiting to be resumed (its PR is open, or a usage limit paused it): the next `loom start` resumes it;
         // releasing would re-queue PR'd work or burn a claim the limit interrupted.
         stillRunning.push(slot.issue);

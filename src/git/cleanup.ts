@@ -8,7 +8,8 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-setup.js';
 import { type DaemonState, isBusy } from '../core/daemon-state.js';
 import { branchForIssue } from '../core/pr-link.js';
 import { isInside, worktreeDirName } from '../core/worktree.js';
@@ -16,7 +17,7 @@ import { GitError, git } from './git.js';
 import { defaultBranch, listWorktrees, readMarker, realOrResolved, samePath, withWorktreeLock } from './worktree.js';
 
 export const CleanupEntrySchema = z.object({
-  issue: z.number().int().positive(),
+  issue: z.int().check(z.positive()),
   what: z.enum(['worktree', 'branch']),
   /** The worktree path (relative to the repository root) or the branch name. */
   name: z.string(),

@@ -9,7 +9,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import { appendFile, cp, lstat, mkdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-setup.js';
 import { branchForIssue } from '../core/pr-link.js';
 import {
   type CleanFacts,
@@ -122,11 +123,11 @@ async function excludeMarker(root: string): Promise<void> {
 export const IncludeResultSchema = z.object({
   path: z.string(),
   copied: z.boolean(),
-  reason: z.string().nullable(),
+  reason: z.nullable(z.string()),
 });
 export const HookResultSchema = z.object({
   ran: z.boolean(),
-  exit_code: z.number().int().nullable(),
+  exit_code: z.nullable(z.int()),
   timed_out: z.boolean(),
   ok: z.boolean(),
   last_lines: z.array(z.string()),
@@ -331,7 +332,7 @@ export function samePath(a: string, b: string): boolean {
 
 export const CleanEntrySchema = z.object({
   path: z.string(),
-  issue: z.number().int().positive().nullable(),
+  issue: z.nullable(z.int().check(z.positive())),
   action: z.enum(['removed', 'would-remove', 'kept']),
   reason: z.string(),
 });
