@@ -439,3 +439,21 @@ describe('remote slots at shutdown', () => {
     ]);
   });
 });
+
+describe('a run pushed off the newest 100 by other dispatches', () => {
+  it('is asked for by id, never taken for a run that never appeared', async () => {
+    const { emulator, repo } = await setup(ready(1));
+    await repo.loom(['iterate']);
+    await repo.loom(['iterate']); // the run is seen: its id is recorded
+    const mine = lastRun(emulator);
+    emulator.store.actions.registerWorkflow({ file: 'deploy.yml', inputs: {} });
+    for (let i = 0; i < 100; i++) emulator.store.actions.dispatch('deploy.yml', { ref: 'main' });
+    emulator.clearRequests();
+    const result = await repo.loom(['iterate'], { env: later(10) });
+    expect(result.stdout.trim()).toBe('ready=0 building=1 shepherds=1/2');
+    expect(emulator.requests().map((r) => `${r.method} ${r.path}`)).toContain(
+      `GET /repos/acme/widgets/actions/runs/${mine.id}`,
+    );
+    expect(labelsOf(emulator, 1)).toEqual(['loom:building']);
+  });
+});
