@@ -299,9 +299,9 @@ answers \`--version\` and runs \`loom guard\` (built-ins and its own rule module
 (esbuild code splitting) gives every command group its own chunk with the libraries only it uses; a call
 parses only its command's chunks. On the status path, git and gh run through node:child_process
 (src/process/run.ts) rather than execa, and tables, colours and the lock library load only where used
-(text output, state writes). Every schema on the status path (config, daemon state, snapshot, the status
-report, option parsing) is written with \`zod/mini\`, so \`loom status\` never loads classic zod
-(test/bundle.test.ts fails if it does again); classic zod, still used by other commands, is imported as a
+(text output, state writes). Every schema on the status and iterate paths (config, daemon state, snapshot,
+the status and iterate reports, option parsing) is written with \`zod/mini\`, so neither loads classic zod
+(test/bundle.test.ts fails if one does again); classic zod, still used by other commands, is imported as a
 namespace (\`import * as z\`, enforced by Biome in src/), without which esbuild keeps every zod export. What is
 left between status and the floor: zod's core (shared by classic and mini, so it holds what classic needs
 too), commander, our own code, and two git calls (repository root, origin URL) before the one gh request.

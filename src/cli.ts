@@ -8,7 +8,11 @@
  * `import()` of its module, and the build (scripts/build.mjs) turns each such import into its own chunk under
  * .loom/scripts/lib/. To add a command:
  *   1. write src/commands/<name>.ts exporting `register(program, run)`, which defines the command with commander
- *      (description, options, --help text with its exit codes) and calls `run(...)` in its action;
+ *      (description, options, --help text with its exit codes) and calls `run(...)` in its action, in the one
+ *      command shape: parse the options with a module-level zod schema (`parseOptions`), call the exported
+ *      `<name>(ctx, options)` that does the work and returns the data `--json` prints (no printing of its own),
+ *      then `render<Name>(io, result, options)`, which prints text or JSON and returns the exit code
+ *      (test/command-shape.test.ts calls such functions on a context of its own);
  *   2. add one line per top-level name it registers to COMMANDS: `name: () => import('./commands/<name>.js')`.
  * Never import a command module statically from here or from another command: that puts its code (and its
  * libraries) on every call's path. Heavy libraries (yaml, cli-table3, proper-lockfile, …) stay out of modules

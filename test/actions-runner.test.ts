@@ -50,6 +50,9 @@ const stateOf = (r: TestRepo) =>
 const lastRun = (e: EmulatorHandle) => e.store.actions.all().at(-1)!;
 const comments = (e: EmulatorHandle, n: number) =>
   (e.state().issues ?? []).find((i) => i.number === n)?.comments?.map((c) => c.body) ?? [];
+/** What a shepherd that succeeded leaves behind: its pull request for the issue. */
+const openPull = (e: EmulatorHandle, issue: number) =>
+  e.store.addPullRequest({ title: `Fix #${issue}`, headRefName: `feature/issue-${issue}`, closingIssues: [issue] });
 const later = (minutes: number) => ({ LOOM_NOW: new Date(Date.now() + minutes * 60_000).toISOString() });
 
 describe('remote slots: dispatch to GitHub Actions', () => {
@@ -93,6 +96,7 @@ describe('remote slots: dispatch to GitHub Actions', () => {
     expect(state.shepherds['actions-1']?.remote?.run_url).toMatch(/\/actions\/runs\/\d+$/);
 
     const [first] = emulator.store.actions.all();
+    openPull(emulator, 1);
     emulator.store.actions.setRun(first!.id, { status: 'completed', conclusion: 'success' });
     const done = await repo.loom(['iterate']);
     expect(done.stdout.trim()).toBe('ready=0 building=2 shepherds=1/2 completed=#1');
@@ -110,11 +114,21 @@ describe('remote slots: dispatch to GitHub Actions', () => {
     expect(labelsOf(emulator, 1)).toEqual(['loom:issue']);
     expect(labelsOf(emulator, 2)).toEqual(['loom:issue']);
     expect(comments(emulator, 1).at(-1)).toMatch(
-      /run of the shepherd for this issue failed[\s\S]*Failed attempts: 1 of 3/,
+      /run of the shepherd for this issue ended without finishing it[\s\S]*Failed attempts: 1 of 3/,
     );
     // Back-off after the failure: not claimed again in this iteration (the counts are the snapshot's, before).
     expect(result.stdout.trim()).toBe('ready=0 building=2 shepherds=0/2');
     expect(emulator.store.actions.all()).toHaveLength(2);
+  });
+
+  it('a successful run that left its issue loom:building with no pull request is released as a failed attempt', async () => {
+    const { emulator, repo } = await setup(ready(1));
+    await repo.loom(['iterate']);
+    emulator.store.actions.setRun(lastRun(emulator).id, { status: 'completed', conclusion: 'success' });
+    const result = await repo.loom(['iterate']);
+    expect(result.stdout.trim()).not.toMatch(/completed=/);
+    expect(labelsOf(emulator, 1)).toEqual(['loom:issue']);
+    expect(comments(emulator, 1).at(-1)).toMatch(/Failed attempts: 1 of 3/);
   });
 
   it('a failed run whose issue already moved on (closed) is not released again', async () => {
@@ -315,6 +329,7 @@ describe('remote slots: status and recovery', () => {
     const next = await scheduled.loom(['iterate', '--daemon', freshId, '--runner', 'actions', '--json']);
     expect(JSON.parse(next.stdout).dispatched).toEqual([2]);
     expect(emulator.store.actions.all().filter((r) => r.inputs.issue === '1')).toHaveLength(1);
+    openPull(emulator, 1);
     emulator.store.actions.setRun(first!.id, { status: 'completed', conclusion: 'success' });
     const done = await scheduled.loom(['iterate', '--daemon', freshId, '--runner', 'actions']);
     expect(done.stdout).toMatch(/completed=#1/);
@@ -366,6 +381,7 @@ describe('the wiring, through the bundled CLI and the real gh', () => {
     expect(first.stdout.trim()).toBe('ready=0 building=1 shepherds=1/2 +shepherd=#1');
     const run = lastRun(emulator);
     expect(run.displayTitle).toBe(shepherdRunName(1, 'actions-1'));
+    openPull(emulator, 1);
     emulator.store.actions.setRun(run.id, { status: 'completed', conclusion: 'success' });
     const second = await repo.loom(['iterate']);
     expect(second.stdout.trim()).toBe('ready=0 building=1 shepherds=0/2 completed=#1');
@@ -411,6 +427,7 @@ describe('API cost per dispatched issue (docs/SCALING.md)', () => {
 
     // Ends: success costs nothing more than the poll; a failure releases (3); a run that never started is
     // cancelled (1) and released (3). The freed slots refill from the 2 ready issues left (3 + 1 each).
+    openPull(emulator, Number(r1!.inputs.issue));
     emulator.store.actions.setRun(r1!.id, { status: 'completed', conclusion: 'success' });
     emulator.store.actions.setRun(r2!.id, { status: 'completed', conclusion: 'failure' });
     await iterate();
@@ -437,5 +454,23 @@ describe('remote slots at shutdown', () => {
     expect(JSON.parse(again.stdout).recovered).toEqual([
       expect.objectContaining({ slot: 'actions-1', issue: 1, action: 'kept' }),
     ]);
+  });
+});
+
+describe('a run pushed off the newest 100 by other dispatches', () => {
+  it('is asked for by id, never taken for a run that never appeared', async () => {
+    const { emulator, repo } = await setup(ready(1));
+    await repo.loom(['iterate']);
+    await repo.loom(['iterate']); // the run is seen: its id is recorded
+    const mine = lastRun(emulator);
+    emulator.store.actions.registerWorkflow({ file: 'deploy.yml', inputs: {} });
+    for (let i = 0; i < 100; i++) emulator.store.actions.dispatch('deploy.yml', { ref: 'main' });
+    emulator.clearRequests();
+    const result = await repo.loom(['iterate'], { env: later(10) });
+    expect(result.stdout.trim()).toBe('ready=0 building=1 shepherds=1/2');
+    expect(emulator.requests().map((r) => `${r.method} ${r.path}`)).toContain(
+      `GET /repos/acme/widgets/actions/runs/${mine.id}`,
+    );
+    expect(labelsOf(emulator, 1)).toEqual(['loom:building']);
   });
 });

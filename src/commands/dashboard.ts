@@ -14,6 +14,7 @@ import { newToken, startDashboardServer } from '../dashboard/server.js';
 import { LoomError } from '../errors.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions } from './shared.js';
+import type { Run } from './work-context.js';
 
 const Options = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(0),
@@ -23,10 +24,7 @@ const Options = z.object({
 /** How many ready issues the page lists (same one request). */
 const READY_SHOWN = 10;
 
-export function register(
-  program: Command,
-  run: (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>,
-): void {
+export function register(program: Command, run: Run): void {
   program
     .command('dashboard')
     .description('Serve a live web page of the daemon, pipeline and workers on 127.0.0.1 (read-only)')

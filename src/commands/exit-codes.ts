@@ -40,7 +40,7 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
     10: 'your .loom/config.json is invalid (nothing written)',
     16: '.claude/settings.json is invalid (nothing written)',
   },
-  actions: { 0: 'done' },
+  actions: { 0: 'done', 2: 'no subcommand given (the help is printed)' },
   'actions install': {
     0: 'installed (the output names workflows kept beside your changes)',
     10: 'your .loom/config.json is invalid (nothing written)',

@@ -13,7 +13,8 @@ import { ExitCode, LoomError } from '../errors.js';
 import { type LabelSyncResult, parseLabelsYaml, syncLabels } from '../github/labels.js';
 import { readManifest } from '../install/manifest.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
+import { context, parseOptions, printJson } from './shared.js';
+import type { Run } from './work-context.js';
 
 export const LabelsLintJsonSchema = z.object({
   declared_in: z.string(),
@@ -47,8 +48,6 @@ async function filesUnder(dir: string, suffix: string): Promise<string[]> {
     .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
     .sort();
 }
-
-type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
 export function register(program: Command, run: Run): void {
   const labels = program

@@ -14,7 +14,8 @@ import { LOOM_EXIT_TYPE } from '../core/worker-output.js';
 import { logsFor } from '../daemon/worker-log.js';
 import { LoomError } from '../errors.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { type CommandEnv, context, parseOptions } from './shared.js';
+import { context, parseOptions } from './shared.js';
+import type { Run } from './work-context.js';
 
 export const LogsOptions = z.object({
   selector: z
@@ -26,10 +27,7 @@ export const LogsOptions = z.object({
 });
 export type LogsOptions = z.infer<typeof LogsOptions>;
 
-export function register(
-  program: Command,
-  run: (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>,
-): void {
+export function register(program: Command, run: Run): void {
   program
     .command('logs <selector>')
     .description("Show a `loom run` worker's log: by issue number, slot (shepherd-2) or role (guide)")

@@ -220,8 +220,17 @@ export function plan(input: PlanInput): Plan {
       if (verdict === 'running') continue;
       const onGitHub = !!tracked?.labels.includes(Label.building) && !pullForIssue(snapshot, issue) && !slot.pr_number;
       const active = slot.remote.run_status !== 'completed' ? (input.runs?.[slotId]?.id ?? slot.remote.run_id) : null;
-      if (verdict === 'succeeded') completions.push({ slot: slotId, issue, reason: 'run-succeeded', release: false });
-      else if (verdict === 'failed')
+      // A successful run leaves the issue closed, with a pull request, or handed on; one that left it
+      // loom:building with no pull request ended without finishing (as a local task ending silently).
+      if (verdict === 'succeeded' && !onGitHub)
+        completions.push({
+          slot: slotId,
+          issue,
+          // Back in the ready queue (the shepherd released it itself): not finished work.
+          reason: tracked?.state === 'OPEN' && tracked.labels.includes(Label.issue) ? 'run-failed' : 'run-succeeded',
+          release: false,
+        });
+      else if (verdict === 'failed' || verdict === 'succeeded')
         completions.push({
           slot: slotId,
           issue,

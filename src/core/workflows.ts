@@ -245,6 +245,7 @@ export function supportWorkflow(config: Config): string | undefined {
     jobs[role] = {
       if: `github.event_name == 'workflow_dispatch' && inputs.role == '${role}' || github.event.schedule == '${cron}'`,
       'runs-on': runsOn(config),
+      // A role's run is short next to a shepherd's (the daemon calls one stuck after 20 to 40 minutes).
       'timeout-minutes': Math.min(config.actions.timeout_minutes, 60),
       // A role never runs twice at once, as in the daemon; a late schedule waits for the run before it.
       concurrency: { group: `loom-support-${role}`, 'cancel-in-progress': false },

@@ -85,7 +85,7 @@ export async function completeShepherds(act: Act): Promise<void> {
           completion.reason === 'run-not-started'
             ? 'Loom: the GitHub Actions run for this issue did not start in time, so it was cancelled, the claim is released and the issue is back in the ready queue.'
             : completion.reason === 'run-failed'
-              ? 'Loom: the GitHub Actions run of the shepherd for this issue failed, so the claim is released and the issue is back in the ready queue.'
+              ? 'Loom: the GitHub Actions run of the shepherd for this issue ended without finishing it, so the claim is released and the issue is back in the ready queue.'
               : `Loom: the shepherd for this issue ended without finishing it, so the claim is released and the issue is back in the ready queue.`,
         ...(completion.failure ? { failure: { reason: completion.failure, budget: config.failure } } : {}),
       });

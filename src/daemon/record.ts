@@ -24,6 +24,10 @@ export async function recordTask(
         output_file: task.outputFile,
         last_heartbeat: ctx.now().toISOString(),
       });
+    } else if (slot.startsWith('actions-')) {
+      throw new LoomError('USAGE', `Slot ${slot} is a remote slot: its shepherd runs on GitHub Actions.`, {
+        hint: 'Nothing to record: iterate prints no SPAWN line for a remote slot (DESIGN.md §4.9).',
+      });
     } else {
       const role = state.support_roles[slot as SupportRoleName];
       if (role?.status !== 'running')

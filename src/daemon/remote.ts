@@ -18,7 +18,7 @@ import { matchRuns, observedRemote, unrecordedRuns, type WorkflowRun } from '../
 import type { Snapshot } from '../core/snapshot.js';
 import { latestTime } from '../core/stuck.js';
 import { LoomError } from '../errors.js';
-import { cancelRun, dispatchShepherd, listDispatchedRuns } from '../github/actions.js';
+import { cancelRun, dispatchShepherd, getRun, listDispatchedRuns } from '../github/actions.js';
 import type { GhClient } from '../github/gh.js';
 import type { Repo } from '../github/repo.js';
 import type { Act } from './iteration-steps.js';
@@ -43,7 +43,12 @@ export async function observeRuns(
   const remote = busyRemoteSlots(state);
   if (!remote.length) return undefined;
   try {
-    return matchRuns(Object.fromEntries(remote), listed ?? (await listDispatchedRuns(gh, repo)));
+    const matched = matchRuns(Object.fromEntries(remote), listed ?? (await listDispatchedRuns(gh, repo)));
+    // A run seen before but missing from the newest 100 (many other dispatches since): asked for by id, so it is
+    // never taken for a run that never appeared. Rare; one request per such run.
+    for (const [id, slot] of remote)
+      if (matched[id] === null && slot.remote?.run_id) matched[id] = await getRun(gh, repo, slot.remote.run_id);
+    return matched;
   } catch (error) {
     if (!(error instanceof LoomError) || !error.code.startsWith('GH_')) throw error;
     warnings.push({

@@ -3,7 +3,7 @@
  * runs-list request per poll that follows every dispatched run, and cancelling a run. One request each.
  */
 import { SHEPHERD_WORKFLOW, ShepherdInput } from '../core/actions-contract.js';
-import { type WorkflowRun, WorkflowRunsSchema } from '../core/remote-slots.js';
+import { type WorkflowRun, WorkflowRunSchema, WorkflowRunsSchema } from '../core/remote-slots.js';
 import { LoomError } from '../errors.js';
 import type { GhClient } from './gh.js';
 import type { Repo } from './repo.js';
@@ -59,6 +59,28 @@ export async function listDispatchedRuns(gh: GhClient, repo: Repo): Promise<Work
       hint: 'Try again at the next poll.',
     });
   return parsed.data.workflow_runs;
+}
+
+/** `GET …/actions/runs/{id}`: one run, or null when GitHub no longer has it (404). */
+export async function getRun(gh: GhClient, repo: Repo, runId: number): Promise<WorkflowRun | null> {
+  const answer = await gh.restRaw('GET', `${repoPath(repo)}/actions/runs/${runId}`);
+  if (answer.status === 404) return null;
+  if (answer.status >= 400)
+    throw new LoomError('GH_ERROR', `GitHub refused to show run ${runId}: ${messageOf(answer.body)}`, {
+      hint: 'Try again at the next poll.',
+    });
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.body);
+  } catch {
+    body = undefined;
+  }
+  const parsed = WorkflowRunSchema.safeParse(body);
+  if (!parsed.success)
+    throw new LoomError('GH_MALFORMED', `GitHub answered run ${runId} in an unexpected shape.`, {
+      hint: 'Try again at the next poll.',
+    });
+  return parsed.data;
 }
 
 /** `POST …/actions/runs/{id}/cancel`: `already-finished` when GitHub says the run cannot be cancelled (409). */
