@@ -14,6 +14,7 @@ import { safeWriteFile } from '../fs/safe-file.js';
 import { repositoryRoot } from '../git/git.js';
 import { applyInit, readIfExists } from '../install/init.js';
 import { MANIFEST_PATH, readManifest, renderManifest } from '../install/manifest.js';
+import { plannedFileJson } from '../install/owned-file.js';
 import { installedWorkflows, planWorkflows, wantedWorkflows, withWorkflowEntries } from '../install/workflows.js';
 import { loadConfig } from '../state/config-file.js';
 import { exitCodeHelp } from './exit-codes.js';
@@ -181,13 +182,7 @@ async function change(
       ActionsJsonSchema.parse({
         target: root,
         dry_run: options.dryRun,
-        files: planned.map((f) => ({
-          path: f.path,
-          action: f.action,
-          ...(f.beside ? { beside: f.beside } : {}),
-          ...(f.backup ? { backup: f.backup } : {}),
-          ...(f.note && f.action !== 'unchanged' ? { note: f.note } : {}),
-        })),
+        files: planned.map(plannedFileJson),
         installed,
         secret,
       }),

@@ -17,6 +17,7 @@ import { resolveRepo } from '../github/repo.js';
 import { loadDefaults, readBundle } from '../install/defaults.js';
 import { applyInit, type InitPlan, planInitWithCommands } from '../install/init.js';
 import { readManifest } from '../install/manifest.js';
+import { plannedFileJson } from '../install/owned-file.js';
 import { BUILD, VERSION } from '../version.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, parseOptions, printJson } from './shared.js';
@@ -130,13 +131,7 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
       build: BUILD,
       target,
       dry_run: options.dryRun,
-      files: planned.map((f) => ({
-        path: f.path,
-        action: f.action,
-        ...(f.beside ? { beside: f.beside } : {}),
-        ...(f.backup ? { backup: f.backup } : {}),
-        ...(f.note && f.action !== 'unchanged' ? { note: f.note } : {}),
-      })),
+      files: planned.map(plannedFileJson),
       labels,
       commands: commandsJson(commands),
       warnings: [...warnings, ...commands.skipped],

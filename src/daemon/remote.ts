@@ -23,6 +23,18 @@ import type { GhClient } from '../github/gh.js';
 import type { Repo } from '../github/repo.js';
 import type { Act } from './iteration-steps.js';
 
+/** The warning for a runs list GitHub did not give (a `GH_*` error); any other error is rethrown. */
+function runsListFailed(error: unknown, nowIso: string, consequence: string): Warning {
+  if (!(error instanceof LoomError) || !error.code.startsWith('GH_')) throw error;
+  return {
+    time: nowIso,
+    type: 'runs-list-failed',
+    severity: 'warning',
+    message: `could not read the workflow runs (${error.message}); ${consequence}`,
+    context: {},
+  };
+}
+
 /** Busy slots that run on Actions. */
 export const busyRemoteSlots = (state: DaemonState): [string, ShepherdSlot][] =>
   Object.entries(state.shepherds).filter(([, slot]) => isBusy(slot) && !!slot.remote);
@@ -50,14 +62,7 @@ export async function observeRuns(
       if (matched[id] === null && slot.remote?.run_id) matched[id] = await getRun(gh, repo, slot.remote.run_id);
     return matched;
   } catch (error) {
-    if (!(error instanceof LoomError) || !error.code.startsWith('GH_')) throw error;
-    warnings.push({
-      time: nowIso,
-      type: 'runs-list-failed',
-      severity: 'warning',
-      message: `could not read the workflow runs (${error.message}); remote slots are checked again at the next poll`,
-      context: {},
-    });
+    warnings.push(runsListFailed(error, nowIso, 'remote slots are checked again at the next poll'));
     return undefined;
   }
 }
@@ -150,14 +155,7 @@ export async function adoptRunsInFlight(
   try {
     runs = await listDispatchedRuns(gh, repo);
   } catch (error) {
-    if (!(error instanceof LoomError) || !error.code.startsWith('GH_')) throw error;
-    warnings.push({
-      time: nowIso,
-      type: 'runs-list-failed',
-      severity: 'warning',
-      message: `could not read the workflow runs (${error.message}); no remote slot is filled until they can be read`,
-      context: {},
-    });
+    warnings.push(runsListFailed(error, nowIso, 'no remote slot is filled until they can be read'));
     return undefined;
   }
   for (const found of unrecordedRuns(state.shepherds, runs)) {

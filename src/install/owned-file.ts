@@ -29,6 +29,23 @@ export interface PlannedFile {
   backup?: string;
 }
 
+/** How `--json` of init and `loom actions` shows a planned file: the optional fields only when set; no note on an unchanged file. */
+export function plannedFileJson(file: PlannedFile): {
+  path: string;
+  action: FileAction;
+  beside?: string;
+  backup?: string;
+  note?: string;
+} {
+  return {
+    path: file.path,
+    action: file.action,
+    ...(file.beside ? { beside: file.beside } : {}),
+    ...(file.backup ? { backup: file.backup } : {}),
+    ...(file.note && file.action !== 'unchanged' ? { note: file.note } : {}),
+  };
+}
+
 export const NEW_SUFFIX = '.loom-new';
 export const BACKUP_SUFFIX = '.loom-backup';
 
