@@ -30,9 +30,9 @@ Queues, oldest first: builder — open loom:issue (loom:urgent first; not blocke
 curator — loom:triage issues; judge — PRs with loom:review-requested; doctor — approved (loom:pr) PRs that
 conflict with their base, then approved PRs whose checks fail, then PRs with loom:changes-requested; never one
 with loom:manual-merge or whose issue is loom:blocked; champion — approved (loom:pr) PRs that neither conflict
-nor fail their checks and have no loom:manual-merge (the merge gate may still make one wait for a person). The builder and curator skip issues by outsiders (not
-owner, member or collaborator) that no maintainer admitted with a loom: label (trust.outside_issues). One
-GitHub request.
+nor fail their checks and have no loom:manual-merge (the merge gate may still make one wait for a person).
+The builder and curator skip issues by outsiders (not owner, member or collaborator) that no maintainer
+admitted with a loom: label (trust.outside_issues). One GitHub request.
 ${exitCodeHelp('next')}
 Example: .loom/scripts/loom next judge`,
     )
