@@ -11,8 +11,8 @@ Queues, oldest first: builder \u2014 open loom:issue (loom:urgent first; not blo
 curator \u2014 loom:triage issues; judge \u2014 PRs with loom:review-requested; doctor \u2014 approved (loom:pr) PRs that
 conflict with their base, then approved PRs whose checks fail, then PRs with loom:changes-requested; never one
 with loom:manual-merge or whose issue is loom:blocked; champion \u2014 approved (loom:pr) PRs that neither conflict
-nor fail their checks and have no loom:manual-merge (the merge gate may still make one wait for a person). The builder and curator skip issues by outsiders (not
-owner, member or collaborator) that no maintainer admitted with a loom: label (trust.outside_issues). One
-GitHub request.
+nor fail their checks and have no loom:manual-merge (the merge gate may still make one wait for a person).
+The builder and curator skip issues by outsiders (not owner, member or collaborator) that no maintainer
+admitted with a loom: label (trust.outside_issues). One GitHub request.
 ${exitCodeHelp("next")}
 Example: .loom/scripts/loom next judge`).action((role,raw)=>run(async env=>{let options=parseOptions(NextOptions,{...raw,role});return renderNext(env.io,await next(await mainContext(env),options),options)},!!raw.json))}async function next(ctx,options){let config=await ctx.config(),queue=await readQueue(ctx.gh,await ctx.repo(),options.role),pick=pickNext(options.role,queue,config.trust.outside_issues);return{role:options.role,number:pick?.number??null}}function renderNext(io,result,options){return options.json?printJson(io,result):result.number!==null&&io.out(String(result.number)),result.number!==null?ExitCode.ok:ExitCode.notFound}export{NextJsonSchema,NextOptions,next,register,renderNext};

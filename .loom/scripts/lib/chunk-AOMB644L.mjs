@@ -3,4 +3,4 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-var VERSION="0.1.0",BUILD="d386e88f4c5d";export{VERSION,BUILD};
+var VERSION="0.1.0",BUILD="f2960dd6e79c";export{VERSION,BUILD};
