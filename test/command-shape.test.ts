@@ -4,8 +4,26 @@
  * context built in the test (the emulator's gh, captured output), as a test of any command's logic can: the data
  * comes back without parsing output, nothing is printed until the render, and the exit code is the render's.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkedPlan, claim, renderClaim, transition } from '../src/commands/claims.js';
+import {
+  progress,
+  record,
+  renderProgress,
+  renderRecord,
+  renderShutdown,
+  renderSpawn,
+  renderStart,
+  renderStop,
+  ShutdownJsonSchema,
+  StartJsonSchema,
+  shutdown,
+  spawn,
+  start,
+  stop,
+} from '../src/commands/daemon.js';
 import { next, renderNext } from '../src/commands/next.js';
 import { prFor, renderPrFor } from '../src/commands/pulls.js';
 import { createContext, type LoomContext } from '../src/context.js';
@@ -82,5 +100,97 @@ describe('a command as fn(ctx, options) → render', () => {
     expect(result).toEqual({ issue: 2, pr: null, via: [] });
     expect(renderPrFor(io, result, { issue: 2, json: false })).toBe(7);
     expect(io.stdout).toEqual([]);
+  });
+});
+
+describe('the daemon commands as fn(ctx, options) → render', () => {
+  let forge: EmulatorHandle;
+  let clone: TestRepo;
+  let dctx: LoomContext;
+  let out: CapturedOutput;
+  let daemonId: string;
+
+  beforeAll(async () => {
+    forge = await startEmulator(seedWith([{ labels: ['loom:issue'] }]));
+    clone = await createTestRepo(forge, { inProcess: true });
+    out = captureOutput();
+    dctx = await createContext({ cwd: clone.dir, env: clone.env, io: out, gh: emulatorGh(forge) });
+  });
+
+  afterAll(async () => {
+    clone?.cleanup();
+    await forge?.close();
+  });
+
+  it('start registers a daemon and returns what --json prints; the render prints the id last', async () => {
+    const options = { force: false, promote: true, takeOver: false, json: false };
+    const started = await start(dctx, options);
+    expect(StartJsonSchema.parse(started)).toEqual(started);
+    expect(started).toMatchObject({ crashed: false, recovered: [], cleaned: [] });
+    daemonId = started.daemon_id;
+    expect(daemonId).toMatch(/^loom-\d{14}-[0-9a-f]{6}$/);
+    expect(await dctx.store.read()).toMatchObject({ daemon_id: daemonId, running: true, force_mode: true });
+    expect(out.stdout).toEqual([]);
+    expect(renderStart(out, started, options)).toBe(0);
+    expect(out.stdout.splice(0)).toEqual([daemonId]);
+    expect(renderStart(out, started, { ...options, json: true })).toBe(0);
+    expect(JSON.parse(out.stdout.splice(0).join('\n'))).toEqual(started);
+  });
+
+  it('spawn claims the issue into a free slot and returns its directive; a second spawn is refused', async () => {
+    const options = { issue: 1, daemon: daemonId, json: false };
+    const directive = await spawn(dctx, options);
+    expect(directive).toMatchObject({ slot: 'shepherd-1', skill: 'shepherd', issue: 1 });
+    expect(labelsOf(forge, 1)).toEqual(['loom:building']);
+    expect((await dctx.store.read()).shepherds['shepherd-1']).toMatchObject({ status: 'working', issue: 1 });
+    expect(out.stdout).toEqual([]);
+    expect(renderSpawn(out, directive, options)).toBe(0);
+    expect(out.stdout.splice(0)).toEqual([expect.stringMatching(/^SPAWN shepherd-1 shepherd 1\b/)]);
+    const again = await spawn(dctx, options).catch((error: unknown) => error);
+    expect(isLoomError(again) && again.code).toBe('CLAIM_CONFLICT');
+  });
+
+  it('record and progress write the state file and print nothing before their render', async () => {
+    const outputFile = path.join(clone.dir, '.loom/tmp-task.output');
+    const recorded = await record(dctx, { slot: 'shepherd-1', taskId: 'task-1', outputFile });
+    expect(recorded).toEqual({ slot: 'shepherd-1', task_id: 'task-1', output_file: outputFile });
+    expect((await dctx.store.read()).shepherds['shepherd-1']).toMatchObject({ task_id: 'task-1' });
+    const beat = { issue: 1, phase: 'builder' as const, done: false, failed: false };
+    expect(await progress(dctx, beat)).toEqual({ recorded: 'heartbeat', issue: 1, role: null });
+    expect((await dctx.store.read()).shepherds['shepherd-1']).toMatchObject({ last_phase: 'builder' });
+    const roleEnd = { role: 'guide' as const, done: true, failed: false, result: 'triaged 3' };
+    expect(await progress(dctx, roleEnd)).toEqual({ recorded: 'role-end', issue: null, role: 'guide' });
+    expect((await dctx.store.read()).support_roles.guide).toMatchObject({ status: 'idle', last_result: 'triaged 3' });
+    expect(await progress(dctx, { role: 'guide', done: false, failed: false })).toMatchObject({ recorded: 'nothing' });
+    expect(out.stdout).toEqual([]);
+    expect(renderRecord(out, recorded, { slot: 'shepherd-1', taskId: 'task-1', outputFile })).toBe(0);
+    expect(renderProgress(out, { recorded: 'heartbeat', issue: 1, role: null }, beat)).toBe(0);
+    expect(out.stdout.splice(0)).toEqual(['recorded shepherd-1', 'ok']);
+  });
+
+  it('stop writes the stop file; shutdown returns what --json prints and removes it', async () => {
+    const requested = await stop(dctx, {});
+    expect(readFileSync(dctx.paths.stopDaemon, 'utf8')).toBe(`requested at ${requested.requested_at}\n`);
+    expect(out.stdout).toEqual([]);
+    expect(renderStop(out, requested, {})).toBe(0);
+    expect(out.stdout.splice(0)).toEqual([expect.stringContaining('stop requested')]);
+    await progress(dctx, { issue: 1, phase: 'merge', done: true, failed: false });
+    const options = { daemon: daemonId, drain: 0, json: true };
+    const stopped = await shutdown(dctx, options);
+    expect(ShutdownJsonSchema.parse(stopped)).toEqual({
+      drained: true,
+      waited_seconds: 0,
+      released: [],
+      still_running: [],
+    });
+    expect(existsSync(dctx.paths.stopDaemon)).toBe(false);
+    expect(await dctx.store.read()).toMatchObject({ running: false });
+    expect(out.stdout).toEqual([]);
+    expect(renderShutdown(out, stopped, options)).toBe(0);
+    expect(JSON.parse(out.stdout.splice(0).join('\n'))).toEqual(stopped);
+    expect(renderShutdown(out, { ...stopped, drained: false, still_running: [1] }, { ...options, json: false })).toBe(
+      0,
+    );
+    expect(out.stdout.splice(0)).toEqual(['stopped: still running past the drain: #1']);
   });
 });

@@ -3,4 +3,4 @@ import { fileURLToPath as __loomFileURLToPath } from 'node:url';
 const require = __loomCreateRequire(import.meta.url);
 const __filename = __loomFileURLToPath(import.meta.url);
 const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-import{existsSync}from"node:fs";var CHECK_MS=250;async function waitForStopFile(clock,file,ms){let until=clock.monotonic()+ms;for(;clock.monotonic()<until;){if(existsSync(file))return!0;await clock.sleep(Math.min(CHECK_MS,Math.max(1,until-clock.monotonic())))}return existsSync(file)}export{waitForStopFile};
+var VERSION="0.1.0",BUILD="da95b286a334";export{VERSION,BUILD};
