@@ -19,10 +19,8 @@ import { ExitCode } from '../errors.js';
 import { safeWriteFile } from '../fs/safe-file.js';
 import { CleanupEntrySchema } from '../git/cleanup.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { type CommandEnv, context, issueNumber, parseOptions, printJson } from './shared.js';
+import { context, issueNumber, parseOptions, printJson, type Run } from './shared.js';
 import { oneLine, readTextFile } from './text-file.js';
-
-type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
 
 const daemonId = z.string().regex(/^[A-Za-z0-9._:-]{1,80}$/, 'must be the id `loom start` printed');
 

@@ -8,17 +8,14 @@ import * as z from 'zod';
 import { launchdPlist, systemdUnit } from '../core/units.js';
 import { runDaemon } from '../daemon/runner.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { type CommandEnv, context, parseOptions } from './shared.js';
+import { context, parseOptions, type Run } from './shared.js';
 
 const Options = z.object({
   force: z.boolean().default(false),
   printUnit: z.enum(['systemd', 'launchd']).optional(),
 });
 
-export function register(
-  program: Command,
-  run: (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>,
-): void {
+export function register(program: Command, run: Run): void {
   program
     .command('run')
     .description('Run the daemon in the foreground with headless Claude Code workers (tmux, systemd, launchd, CI)')
