@@ -4,9 +4,10 @@
  * context built in the test (the emulator's gh, captured output), as a test of any command's logic can: the data
  * comes back without parsing output, nothing is printed until the render, and the exit code is the render's.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clock } from '../src/clock.js';
 import { checkedPlan, claim, renderClaim, transition } from '../src/commands/claims.js';
 import {
   progress,
@@ -26,6 +27,7 @@ import {
 } from '../src/commands/daemon.js';
 import { next, renderNext } from '../src/commands/next.js';
 import { prFor, renderPrFor } from '../src/commands/pulls.js';
+import { loomRun, renderLoomRun } from '../src/commands/run.js';
 import { createContext, type LoomContext } from '../src/context.js';
 import { isLoomError } from '../src/errors.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
@@ -192,5 +194,66 @@ describe('the daemon commands as fn(ctx, options) → render', () => {
       0,
     );
     expect(out.stdout.splice(0)).toEqual(['stopped: still running past the drain: #1']);
+  });
+});
+
+describe('loom run as fn(ctx, options) → render, on a fake clock', () => {
+  let forge: EmulatorHandle;
+  let clone: TestRepo;
+
+  beforeAll(async () => {
+    forge = await startEmulator(seedWith([]));
+    clone = await createTestRepo(forge, { inProcess: true });
+    // No issue and no support role: the daemon only polls, so every wait is the poll sleep.
+    const off = { enabled: false };
+    clone.writeConfig({
+      poll_interval: 30,
+      ...Object.fromEntries(
+        ['architect', 'hermit', 'guide', 'champion', 'doctor', 'curator', 'judge'].map((r) => [r, off]),
+      ),
+    });
+  });
+
+  afterAll(async () => {
+    clone?.cleanup();
+    await forge?.close();
+  });
+
+  it('prints a unit only in the render', async () => {
+    const io = captureOutput();
+    const ctx = await createContext({ cwd: clone.dir, env: clone.env, io, gh: emulatorGh(forge) });
+    const options = { force: false, printUnit: 'systemd' as const };
+    const result = await loomRun(ctx, options);
+    expect(result).toMatchObject({ kind: 'unit', unit: 'systemd', text: expect.stringContaining('ExecStart=') });
+    expect(io.stdout).toEqual([]);
+    expect(renderLoomRun(io, result, options)).toBe(0);
+    expect(io.stdout).toEqual([result.kind === 'unit' && result.text.trimEnd()]);
+  });
+
+  it("sleeps between polls on the context's clock, and stops at the stop file", async () => {
+    let elapsed = 0;
+    const slept: number[] = [];
+    const stopFile = path.join(clone.dir, '.loom/stop-daemon');
+    const start = Date.parse('2026-06-01T00:00:00Z');
+    const clock: Clock = {
+      now: () => new Date(start + elapsed),
+      monotonic: () => elapsed,
+      async sleep(ms) {
+        slept.push(ms);
+        elapsed += ms;
+        if (elapsed >= 90_000) writeFileSync(stopFile, 'test\n');
+      },
+    };
+    const io = captureOutput();
+    const env = { ...clone.env, LOOM_CLAUDE: path.resolve(import.meta.dirname, 'fixtures/fake-claude.mjs') };
+    const ctx = await createContext({ cwd: clone.dir, env, io, gh: emulatorGh(forge), clock });
+    const result = await loomRun(ctx, { force: false });
+    // Three 30 s polls slept on the fake clock in 1 s stop-file checks; the fourth iteration sees the stop file.
+    expect(result).toMatchObject({ kind: 'daemon', iterations: 4, workers_started: 0, drained: true });
+    expect(slept.reduce((a, b) => a + b, 0)).toBe(90_000);
+    expect(Math.max(...slept)).toBe(1000);
+    expect(existsSync(stopFile)).toBe(false);
+    expect(io.stdout.at(-1)).toMatch(/stopped: all shepherds reached a safe point$/);
+    expect(renderLoomRun(io, result, { force: false })).toBe(0);
   });
 });
