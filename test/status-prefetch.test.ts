@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { status } from '../src/commands/status.js';
+import { createContext } from '../src/context.js';
 import { StatusReportSchema } from '../src/core/status-report.js';
 import { discardPrefetched, prefetchGh, takePrefetched } from '../src/github/prefetch.js';
 import { originUrl, prefetchStatus } from '../src/status-prefetch.js';
@@ -34,11 +35,11 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** `loom status --json` in the test process, with the context's own gh (the real binary), as the CLI runs it. */
+/** `loom status` in the test process, with the context's own gh (the real binary), as the CLI runs it. */
 async function statusJson(env: NodeJS.ProcessEnv = repo.env) {
-  const io = captureOutput();
-  const code = await status({ cwd: repo.dir, env, io }, { json: true, fast: false, watch: false });
-  return { code, report: StatusReportSchema.parse(JSON.parse(io.stdout.join('\n'))) };
+  const ctx = await createContext({ cwd: repo.dir, env, io: captureOutput() });
+  const { exitCode, report } = await status(ctx, { fast: false });
+  return { code: exitCode, report: StatusReportSchema.parse(report) };
 }
 
 describe('the status request started ahead', () => {
