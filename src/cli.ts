@@ -21,17 +21,16 @@
  */
 import { Command, CommanderError } from 'commander';
 import { allExitCodesHelp } from './commands/exit-codes.js';
+import type { Run } from './commands/shared.js';
 import { ExitCode } from './errors.js';
 import { type CommandEnv, defaultCommandEnv, reportError } from './io.js';
 import { BUILD, VERSION } from './version.js';
 
 export { VERSION } from './version.js';
 
-export type Runner = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
-
 /** What a command module exports. */
 export interface CommandModule {
-  register(program: Command, run: Runner): void;
+  register(program: Command, run: Run): void;
 }
 
 const claims = () => import('./commands/claims.js');
@@ -111,7 +110,7 @@ export async function buildProgram(
       writeErr: (text) => commandEnv.io.err(text.replace(/\n$/, '')),
     })
     .exitOverride();
-  const run: Runner = async (fn, json = false) => {
+  const run: Run = async (fn, json = false) => {
     try {
       setExit((await fn(commandEnv)) ?? 0);
     } catch (error) {

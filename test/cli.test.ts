@@ -2,10 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, main, type Runner } from '../src/cli.js';
+import { COMMANDS, main } from '../src/cli.js';
+import type { Run } from '../src/commands/shared.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const idle: Runner = async () => {};
+const idle: Run = async () => {};
 
 const registered = async (loads: Iterable<(typeof COMMANDS)[string]>) => {
   const program = new Command();

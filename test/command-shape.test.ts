@@ -4,10 +4,31 @@
  * context built in the test (the emulator's gh, captured output), as a test of any command's logic can: the data
  * comes back without parsing output, nothing is printed until the render, and the exit code is the render's.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clock } from '../src/clock.js';
 import { checkedPlan, claim, renderClaim, transition } from '../src/commands/claims.js';
+import {
+  progress,
+  record,
+  renderProgress,
+  renderRecord,
+  renderShutdown,
+  renderSpawn,
+  renderStart,
+  renderStop,
+  ShutdownJsonSchema,
+  StartJsonSchema,
+  shutdown,
+  spawn,
+  start,
+  stop,
+} from '../src/commands/daemon.js';
 import { next, renderNext } from '../src/commands/next.js';
 import { prFor, renderPrFor } from '../src/commands/pulls.js';
+import { loomRun, renderLoomRun } from '../src/commands/run.js';
+import { renderStatus, status } from '../src/commands/status.js';
 import { createContext, type LoomContext } from '../src/context.js';
 import { isLoomError } from '../src/errors.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
@@ -82,5 +103,173 @@ describe('a command as fn(ctx, options) → render', () => {
     expect(result).toEqual({ issue: 2, pr: null, via: [] });
     expect(renderPrFor(io, result, { issue: 2, json: false })).toBe(7);
     expect(io.stdout).toEqual([]);
+  });
+
+  it('status returns the report --json prints from one request, printing nothing; the render prints and exits', async () => {
+    emulator.clearRequests();
+    const result = await status(ctx, { fast: false });
+    expect(emulator.requests()).toHaveLength(1);
+    expect(io.stdout).toEqual([]);
+    // #1 was claimed and #2 blocked by the cases above.
+    expect(result.report).toMatchObject({ repository: 'acme/widgets', pipeline_source: 'github' });
+    expect(result.report.pipeline).toMatchObject({ ready: 0, building: 1, blocked: 1 });
+    expect(result.exitCode).toBe(0);
+    expect(await renderStatus(ctx, result, { json: true })).toBe(0);
+    expect(JSON.parse(io.stdout.splice(0).join('\n'))).toEqual(JSON.parse(JSON.stringify(result.report)));
+    expect(await renderStatus(ctx, { ...result, exitCode: 5 }, { json: false })).toBe(5);
+    expect(io.stdout.splice(0).join('\n')).toMatch(/acme\/widgets/);
+  });
+});
+
+describe('the daemon commands as fn(ctx, options) → render', () => {
+  let forge: EmulatorHandle;
+  let clone: TestRepo;
+  let dctx: LoomContext;
+  let out: CapturedOutput;
+  let daemonId: string;
+
+  beforeAll(async () => {
+    forge = await startEmulator(seedWith([{ labels: ['loom:issue'] }]));
+    clone = await createTestRepo(forge, { inProcess: true });
+    out = captureOutput();
+    dctx = await createContext({ cwd: clone.dir, env: clone.env, io: out, gh: emulatorGh(forge) });
+  });
+
+  afterAll(async () => {
+    clone?.cleanup();
+    await forge?.close();
+  });
+
+  it('start registers a daemon and returns what --json prints; the render prints the id last', async () => {
+    const options = { force: false, promote: true, takeOver: false, json: false };
+    const started = await start(dctx, options);
+    expect(StartJsonSchema.parse(started)).toEqual(started);
+    expect(started).toMatchObject({ crashed: false, recovered: [], cleaned: [] });
+    daemonId = started.daemon_id;
+    expect(daemonId).toMatch(/^loom-\d{14}-[0-9a-f]{6}$/);
+    expect(await dctx.store.read()).toMatchObject({ daemon_id: daemonId, running: true, force_mode: true });
+    expect(out.stdout).toEqual([]);
+    expect(renderStart(out, started, options)).toBe(0);
+    expect(out.stdout.splice(0)).toEqual([daemonId]);
+    expect(renderStart(out, started, { ...options, json: true })).toBe(0);
+    expect(JSON.parse(out.stdout.splice(0).join('\n'))).toEqual(started);
+  });
+
+  it('spawn claims the issue into a free slot and returns its directive; a second spawn is refused', async () => {
+    const options = { issue: 1, daemon: daemonId, json: false };
+    const directive = await spawn(dctx, options);
+    expect(directive).toMatchObject({ slot: 'shepherd-1', skill: 'shepherd', issue: 1 });
+    expect(labelsOf(forge, 1)).toEqual(['loom:building']);
+    expect((await dctx.store.read()).shepherds['shepherd-1']).toMatchObject({ status: 'working', issue: 1 });
+    expect(out.stdout).toEqual([]);
+    expect(renderSpawn(out, directive, options)).toBe(0);
+    expect(out.stdout.splice(0)).toEqual([expect.stringMatching(/^SPAWN shepherd-1 shepherd 1\b/)]);
+    const again = await spawn(dctx, options).catch((error: unknown) => error);
+    expect(isLoomError(again) && again.code).toBe('CLAIM_CONFLICT');
+  });
+
+  it('record and progress write the state file and print nothing before their render', async () => {
+    const outputFile = path.join(clone.dir, '.loom/tmp-task.output');
+    const recorded = await record(dctx, { slot: 'shepherd-1', taskId: 'task-1', outputFile });
+    expect(recorded).toEqual({ slot: 'shepherd-1', task_id: 'task-1', output_file: outputFile });
+    expect((await dctx.store.read()).shepherds['shepherd-1']).toMatchObject({ task_id: 'task-1' });
+    const beat = { issue: 1, phase: 'builder' as const, done: false, failed: false };
+    expect(await progress(dctx, beat)).toEqual({ recorded: 'heartbeat', issue: 1, role: null });
+    expect((await dctx.store.read()).shepherds['shepherd-1']).toMatchObject({ last_phase: 'builder' });
+    const roleEnd = { role: 'guide' as const, done: true, failed: false, result: 'triaged 3' };
+    expect(await progress(dctx, roleEnd)).toEqual({ recorded: 'role-end', issue: null, role: 'guide' });
+    expect((await dctx.store.read()).support_roles.guide).toMatchObject({ status: 'idle', last_result: 'triaged 3' });
+    expect(await progress(dctx, { role: 'guide', done: false, failed: false })).toMatchObject({ recorded: 'nothing' });
+    expect(out.stdout).toEqual([]);
+    expect(renderRecord(out, recorded, { slot: 'shepherd-1', taskId: 'task-1', outputFile })).toBe(0);
+    expect(renderProgress(out, { recorded: 'heartbeat', issue: 1, role: null }, beat)).toBe(0);
+    expect(out.stdout.splice(0)).toEqual(['recorded shepherd-1', 'ok']);
+  });
+
+  it('stop writes the stop file; shutdown returns what --json prints and removes it', async () => {
+    const requested = await stop(dctx, {});
+    expect(readFileSync(dctx.paths.stopDaemon, 'utf8')).toBe(`requested at ${requested.requested_at}\n`);
+    expect(out.stdout).toEqual([]);
+    expect(renderStop(out, requested, {})).toBe(0);
+    expect(out.stdout.splice(0)).toEqual([expect.stringContaining('stop requested')]);
+    await progress(dctx, { issue: 1, phase: 'merge', done: true, failed: false });
+    const options = { daemon: daemonId, drain: 0, json: true };
+    const stopped = await shutdown(dctx, options);
+    expect(ShutdownJsonSchema.parse(stopped)).toEqual({
+      drained: true,
+      waited_seconds: 0,
+      released: [],
+      still_running: [],
+    });
+    expect(existsSync(dctx.paths.stopDaemon)).toBe(false);
+    expect(await dctx.store.read()).toMatchObject({ running: false });
+    expect(out.stdout).toEqual([]);
+    expect(renderShutdown(out, stopped, options)).toBe(0);
+    expect(JSON.parse(out.stdout.splice(0).join('\n'))).toEqual(stopped);
+    expect(renderShutdown(out, { ...stopped, drained: false, still_running: [1] }, { ...options, json: false })).toBe(
+      0,
+    );
+    expect(out.stdout.splice(0)).toEqual(['stopped: still running past the drain: #1']);
+  });
+});
+
+describe('loom run as fn(ctx, options) → render, on a fake clock', () => {
+  let forge: EmulatorHandle;
+  let clone: TestRepo;
+
+  beforeAll(async () => {
+    forge = await startEmulator(seedWith([]));
+    clone = await createTestRepo(forge, { inProcess: true });
+    // No issue and no support role: the daemon only polls, so every wait is the poll sleep.
+    const off = { enabled: false };
+    clone.writeConfig({
+      poll_interval: 30,
+      ...Object.fromEntries(
+        ['architect', 'hermit', 'guide', 'champion', 'doctor', 'curator', 'judge'].map((r) => [r, off]),
+      ),
+    });
+  });
+
+  afterAll(async () => {
+    clone?.cleanup();
+    await forge?.close();
+  });
+
+  it('prints a unit only in the render', async () => {
+    const io = captureOutput();
+    const ctx = await createContext({ cwd: clone.dir, env: clone.env, io, gh: emulatorGh(forge) });
+    const options = { force: false, printUnit: 'systemd' as const };
+    const result = await loomRun(ctx, options);
+    expect(result).toMatchObject({ kind: 'unit', unit: 'systemd', text: expect.stringContaining('ExecStart=') });
+    expect(io.stdout).toEqual([]);
+    expect(renderLoomRun(io, result, options)).toBe(0);
+    expect(io.stdout).toEqual([result.kind === 'unit' && result.text.trimEnd()]);
+  });
+
+  it("sleeps between polls on the context's clock, and stops at the stop file", async () => {
+    let elapsed = 0;
+    const slept: number[] = [];
+    const stopFile = path.join(clone.dir, '.loom/stop-daemon');
+    const start = Date.parse('2026-06-01T00:00:00Z');
+    const clock: Clock = {
+      now: () => new Date(start + elapsed),
+      monotonic: () => elapsed,
+      async sleep(ms) {
+        slept.push(ms);
+        elapsed += ms;
+        if (elapsed >= 90_000) writeFileSync(stopFile, 'test\n');
+      },
+    };
+    const io = captureOutput();
+    const env = { ...clone.env, LOOM_CLAUDE: path.resolve(import.meta.dirname, 'fixtures/fake-claude.mjs') };
+    const ctx = await createContext({ cwd: clone.dir, env, io, gh: emulatorGh(forge), clock });
+    const result = await loomRun(ctx, { force: false });
+    // Three 30 s polls slept on the fake clock in 1 s stop-file checks; the fourth iteration sees the stop file.
+    expect(result).toMatchObject({ kind: 'daemon', iterations: 4, workers_started: 0, drained: true });
+    expect(slept.reduce((a, b) => a + b, 0)).toBe(90_000);
+    expect(Math.max(...slept)).toBe(1000);
+    expect(existsSync(stopFile)).toBe(false);
+    expect(io.stdout.at(-1)).toMatch(/stopped: all shepherds reached a safe point$/);
+    expect(renderLoomRun(io, result, { force: false })).toBe(0);
   });
 });

@@ -18,8 +18,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, type Runner } from '../src/cli.js';
+import { COMMANDS } from '../src/cli.js';
 import { COMMON_EXIT_CODES, EXIT_CODES } from '../src/commands/exit-codes.js';
+import type { Run } from '../src/commands/shared.js';
 import { planTransition } from '../src/core/label-transition.js';
 import { allLabelNames } from '../src/core/labels.js';
 import { commandRules } from '../src/core/project-commands.js';
@@ -31,7 +32,7 @@ const SETTINGS = JSON.parse(readFileSync(path.join(ROOT, 'defaults/.claude/setti
   permissions: { allow: string[] };
 };
 
-const stub: Runner = async () => {};
+const stub: Run = async () => {};
 async function program(): Promise<Command> {
   const p = new Command('loom').exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} });
   for (const load of new Set(Object.values(COMMANDS))) (await load()).register(p, stub);

@@ -18,9 +18,7 @@ import { plannedFileJson } from '../install/owned-file.js';
 import { installedWorkflows, planWorkflows, wantedWorkflows, withWorkflowEntries } from '../install/workflows.js';
 import { loadConfig } from '../state/config-file.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { type CommandEnv, parseOptions, printJson } from './shared.js';
-
-type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
+import { type CommandEnv, parseOptions, printJson, type Run } from './shared.js';
 
 /** `loom actions install|uninstall --json`. */
 export const ActionsJsonSchema = z.object({

@@ -14,8 +14,8 @@ import { cleanText } from '../core/sanitize.js';
 import { LoomError } from '../errors.js';
 import { readItemWithComments } from '../github/items.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { issueNumber, parseOptions, printJson } from './shared.js';
-import { mainContext, type Run } from './work-context.js';
+import { issueNumber, parseOptions, printJson, type Run } from './shared.js';
+import { mainContext } from './work-context.js';
 
 export const AdoptJsonSchema = z.object({
   issue: z.number().int().positive(),

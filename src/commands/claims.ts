@@ -17,9 +17,9 @@ import { ExitCode, LoomError } from '../errors.js';
 import { addComment, type Item, readItem, transitionLabels } from '../github/items.js';
 import { withTakeLock } from '../state/take-lock.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { issueNumber, parseOptions, printJson } from './shared.js';
+import { issueNumber, parseOptions, printJson, type Run } from './shared.js';
 import { readTextFile } from './text-file.js';
-import { mainContext, type Run, splitList } from './work-context.js';
+import { mainContext, splitList } from './work-context.js';
 
 export const ClaimJsonSchema = z.object({
   issue: z.number().int().positive(),

@@ -13,8 +13,8 @@ import { Refresher } from '../dashboard/refresher.js';
 import { newToken, startDashboardServer } from '../dashboard/server.js';
 import { LoomError } from '../errors.js';
 import { exitCodeHelp } from './exit-codes.js';
+import type { Run } from './shared.js';
 import { type CommandEnv, context, parseOptions } from './shared.js';
-import type { Run } from './work-context.js';
 
 const Options = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(0),

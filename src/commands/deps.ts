@@ -20,8 +20,8 @@ function blockedForDependenciesOnly(comments: readonly ItemComment[]): boolean {
 
 import type { LoomContext, Output } from '../context.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { issueNumber, parseOptions, printJson } from './shared.js';
-import { mainContext, type Run } from './work-context.js';
+import { issueNumber, parseOptions, printJson, type Run } from './shared.js';
+import { mainContext } from './work-context.js';
 
 export const DepsJsonSchema = z.object({
   issue: z.number().int().positive(),

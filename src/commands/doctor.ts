@@ -26,9 +26,7 @@ import { loadConfig } from '../state/config-file.js';
 import { loomPaths } from '../state/paths.js';
 import { BUILD, VERSION } from '../version.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { type CommandEnv, parseOptions, printJson } from './shared.js';
-
-type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
+import { type CommandEnv, parseOptions, printJson, type Run } from './shared.js';
 
 /** A lock not refreshed for this long is stale (holders refresh every 5 s; src/state/lock.ts). */
 const STALE_LOCK_MS = 10 * 60_000;

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { runGuard } from '../guard/hook.js';
 import { RULES } from '../guard/rules.js';
 import { exitCodeHelp } from './exit-codes.js';
-import type { Run } from './work-context.js';
+import type { Run } from './shared.js';
 
 export const GUARD_EXIT_CODES = { allowed: 0, blocked: 2 } as const;
 

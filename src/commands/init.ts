@@ -20,9 +20,7 @@ import { readManifest } from '../install/manifest.js';
 import { plannedFileJson } from '../install/owned-file.js';
 import { BUILD, VERSION } from '../version.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { type CommandEnv, parseOptions, printJson } from './shared.js';
-
-type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
+import { type CommandEnv, parseOptions, printJson, type Run } from './shared.js';
 
 const Options = z.object({
   target: z.string().min(1),

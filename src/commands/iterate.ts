@@ -9,7 +9,7 @@ import { type IterationResult, runIteration, summaryFromState } from '../daemon/
 import { isTransient, LoomError } from '../errors.js';
 import { waitForStopFile } from '../state/stop-file.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
+import { type CommandEnv, context, parseOptions, printJson, type Run } from './shared.js';
 
 const Options = z.object({
   daemon: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,80}$/, 'must be the id `loom start` printed'))),
@@ -44,10 +44,7 @@ export const IterateJsonSchema = z.object({
   dispatched: z._default(z.array(z.int()), []),
 });
 
-export function register(
-  program: Command,
-  run: (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>,
-): void {
+export function register(program: Command, run: Run): void {
   program
     .command('iterate')
     .description('Run one daemon iteration: claim ready issues, print spawn directives and a summary line')

@@ -13,8 +13,8 @@ import { ExitCode, LoomError } from '../errors.js';
 import { type LabelSyncResult, parseLabelsYaml, syncLabels } from '../github/labels.js';
 import { readManifest } from '../install/manifest.js';
 import { exitCodeHelp } from './exit-codes.js';
+import type { Run } from './shared.js';
 import { context, parseOptions, printJson } from './shared.js';
-import type { Run } from './work-context.js';
 
 export const LabelsLintJsonSchema = z.object({
   declared_in: z.string(),

@@ -16,9 +16,7 @@ import { applyUninstall, planUninstall } from '../install/uninstall.js';
 import { runProcess } from '../process/run.js';
 import { BUILD, VERSION } from '../version.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { type CommandEnv, parseOptions, printJson } from './shared.js';
-
-type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
+import { type CommandEnv, parseOptions, printJson, type Run } from './shared.js';
 
 /** `loom version --json`. */
 export const VersionJsonSchema = z.object({

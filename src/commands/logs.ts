@@ -14,8 +14,8 @@ import { LOOM_EXIT_TYPE } from '../core/worker-output.js';
 import { logsFor } from '../daemon/worker-log.js';
 import { LoomError } from '../errors.js';
 import { exitCodeHelp } from './exit-codes.js';
+import type { Run } from './shared.js';
 import { context, parseOptions } from './shared.js';
-import type { Run } from './work-context.js';
 
 export const LogsOptions = z.object({
   selector: z

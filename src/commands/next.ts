@@ -9,8 +9,8 @@ import { NextRoleSchema, pickNext } from '../core/next-item.js';
 import { ExitCode } from '../errors.js';
 import { readQueue } from '../github/next-item.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { parseOptions, printJson } from './shared.js';
-import { mainContext, type Run } from './work-context.js';
+import { parseOptions, printJson, type Run } from './shared.js';
+import { mainContext } from './work-context.js';
 
 export const NextJsonSchema = z.object({ role: NextRoleSchema, number: z.number().int().positive().nullable() });
 export type NextJson = z.infer<typeof NextJsonSchema>;

@@ -11,9 +11,9 @@ import { branchForIssue } from '../core/pr-link.js';
 import { ExitCode, LoomError } from '../errors.js';
 import { addComment, readItem } from '../github/items.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { issueNumber, parseOptions, printJson } from './shared.js';
+import { issueNumber, parseOptions, printJson, type Run } from './shared.js';
 import { readTextFile, splitTitle } from './text-file.js';
-import { mainContext, type Run } from './work-context.js';
+import { mainContext } from './work-context.js';
 
 const REPO_QUERY = `query LoomRepoInfo($owner: String!, $name: String!) {
   repository(owner: $owner, name: $name) { id defaultBranchRef { name } labels(first: 100, query: "loom:") { nodes { id name } } }

@@ -25,8 +25,8 @@ import { checkoutPrHead, removePrCheckout } from '../git/pr-checkout.js';
 import { bootstrap } from '../git/worktree.js';
 import { readPrHead, recordCommitStatus } from '../github/statuses.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { issueNumber, parseOptions, printJson } from './shared.js';
-import { mainContext, type Run } from './work-context.js';
+import { issueNumber, parseOptions, printJson, type Run } from './shared.js';
+import { mainContext } from './work-context.js';
 
 export const PrTestJsonSchema = z.object({
   pr: z.number().int().positive(),

@@ -24,8 +24,8 @@ import { addComment } from '../github/items.js';
 import { BranchCleanupSchema, deleteHeadBranch, type GateRead, readGatePull, squashMerge } from '../github/merge.js';
 import { type Repo, repoArg } from '../github/repo.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { issueNumber, parseOptions, printJson } from './shared.js';
-import { mainContext, type Run } from './work-context.js';
+import { issueNumber, parseOptions, printJson, type Run } from './shared.js';
+import { mainContext } from './work-context.js';
 
 export const PrForJsonSchema = z.object({
   issue: z.number().int().positive(),

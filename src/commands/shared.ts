@@ -10,6 +10,14 @@ import type { CommandEnv } from '../io.js';
 
 export { type CommandEnv, defaultCommandEnv, printJson, reportError } from '../io.js';
 
+/**
+ * The one runner type: what src/cli.ts hands every command module's `register(program, run)`. A command's action
+ * calls `run(fn, json)`; `fn` receives the command environment (cwd, env, io, gh, clock, faults) and resolves to
+ * the exit code (`undefined` means 0). `run` sends any thrown error to the one error sink, which prints it as text,
+ * or as a JSON error object when `json` is true (the command was given --json), and sets the matching exit code.
+ */
+export type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;
+
 /** Parses a command's options with its schema (classic zod or zod/mini: both are zod 4 core schemas). */
 export function parseOptions<T extends z.core.$ZodType>(schema: T, raw: unknown): z.infer<T> {
   const result = z.safeParse(schema, raw);

@@ -15,8 +15,8 @@ import { type AwaitResult, awaitCondition, heartbeatQuietly } from '../daemon/aw
 import { checkpointFrom, readCheckpoint, writeCheckpoint } from '../github/checkpoint.js';
 import { readIssueWork } from '../github/issue-work.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { issueNumber, parseOptions, printJson } from './shared.js';
-import { mainContext, type Run } from './work-context.js';
+import { issueNumber, parseOptions, printJson, type Run } from './shared.js';
+import { mainContext } from './work-context.js';
 
 export const ShepherdPhaseJsonSchema = z.object({
   issue: z.number().int().positive(),

@@ -14,8 +14,8 @@ import { ExitCode } from '../errors.js';
 import { type Item, transitionLabels } from '../github/items.js';
 import { withTakeLock } from '../state/take-lock.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { issueNumber, parseOptions, printJson } from './shared.js';
-import { mainContext, type Run } from './work-context.js';
+import { issueNumber, parseOptions, printJson, type Run } from './shared.js';
+import { mainContext } from './work-context.js';
 
 /** What a role takes: any of `from` (all of them removed) → `add`. A Doctor also treats an approved PR that conflicts or fails CI. */
 const MOVES: Record<'judge' | 'doctor', { from: string[]; add: string }> = {

@@ -20,6 +20,3 @@ export function splitList(value: unknown): string[] {
     .map((s) => s.trim())
     .filter(Boolean);
 }
-
-/** The `Run` type every register() receives from src/cli.ts. */
-export type Run = (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>;

@@ -20,8 +20,8 @@ import {
 import { readIssueWork } from '../github/issue-work.js';
 import { repoSlug } from '../github/repo.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { issueNumber, parseOptions, printJson } from './shared.js';
-import { mainContext, type Run } from './work-context.js';
+import { issueNumber, parseOptions, printJson, type Run } from './shared.js';
+import { mainContext } from './work-context.js';
 
 export const WorktreeJsonSchema = z.object({
   issue: z.number().int().positive(),
