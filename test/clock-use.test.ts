@@ -20,10 +20,6 @@ const ALLOWED: Record<string, { uses: number; why: string }> = {
   'process/run.ts': { uses: 1, why: "a child process's timeout: the child runs on real time whatever the clock says" },
   'commands/pr-test.ts': { uses: 1, why: "the test command's timeout kills a real process group (timed by the clock)" },
   'daemon/worker.ts': { uses: 1, why: "the grace period before SIGKILL of a worker's process group" },
-  'daemon/runner.ts': {
-    uses: 2,
-    why: 'not yet: the poll sleep of `loom run` (sleepUnlessWoken); the file is being changed by the Actions work',
-  },
   'state/lock.ts': {
     uses: 7,
     why: "an inter-process file lock: waiting on another process and comparing with file mtimes (the OS's wall time)",

@@ -10,12 +10,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../src/clock.js';
 import { adoptClaim, renderAdoptClaim } from '../src/commands/adopt.js';
 import { checkedPlan, claim, renderClaim, transition } from '../src/commands/claims.js';
+import {
+  progress,
+  record,
+  renderProgress,
+  renderRecord,
+  renderShutdown,
+  renderSpawn,
+  renderStart,
+  renderStop,
+  ShutdownJsonSchema,
+  StartJsonSchema,
+  shutdown,
+  spawn,
+  start,
+  stop,
+} from '../src/commands/daemon.js';
 import { dashboard, renderDashboard } from '../src/commands/dashboard.js';
 import { guard, renderGuard } from '../src/commands/guard.js';
 import { type IterateOptions, iterate, renderIterate } from '../src/commands/iterate.js';
 import { followLog, type LogsOptions, logs, renderLogs } from '../src/commands/logs.js';
 import { next, renderNext } from '../src/commands/next.js';
 import { prFor, renderPrFor } from '../src/commands/pulls.js';
+import { loomRun, renderLoomRun } from '../src/commands/run.js';
+import { renderStatus, status } from '../src/commands/status.js';
 import { createContext, type LoomContext } from '../src/context.js';
 import { isLoomError } from '../src/errors.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
@@ -28,9 +46,7 @@ let ctx: LoomContext;
 let io: CapturedOutput;
 
 beforeAll(async () => {
-  emulator = await startEmulator(
-    seedWith([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }, { labels: ['loom:issue'] }]),
-  );
+  emulator = await startEmulator(seedWith([{ labels: ['loom:issue'] }, { labels: ['loom:issue'] }]));
   repo = await createTestRepo(emulator, { inProcess: true });
   io = captureOutput();
   ctx = await createContext({ cwd: repo.dir, env: repo.env, io, gh: emulatorGh(emulator) });
@@ -92,6 +108,174 @@ describe('a command as fn(ctx, options) → render', () => {
     expect(result).toEqual({ issue: 2, pr: null, via: [] });
     expect(renderPrFor(io, result, { issue: 2, json: false })).toBe(7);
     expect(io.stdout).toEqual([]);
+  });
+
+  it('status returns the report --json prints from one request, printing nothing; the render prints and exits', async () => {
+    emulator.clearRequests();
+    const result = await status(ctx, { fast: false });
+    expect(emulator.requests()).toHaveLength(1);
+    expect(io.stdout).toEqual([]);
+    // #1 was claimed and #2 blocked by the cases above.
+    expect(result.report).toMatchObject({ repository: 'acme/widgets', pipeline_source: 'github' });
+    expect(result.report.pipeline).toMatchObject({ ready: 0, building: 1, blocked: 1 });
+    expect(result.exitCode).toBe(0);
+    expect(await renderStatus(ctx, result, { json: true })).toBe(0);
+    expect(JSON.parse(io.stdout.splice(0).join('\n'))).toEqual(JSON.parse(JSON.stringify(result.report)));
+    expect(await renderStatus(ctx, { ...result, exitCode: 5 }, { json: false })).toBe(5);
+    expect(io.stdout.splice(0).join('\n')).toMatch(/acme\/widgets/);
+  });
+});
+
+describe('the daemon commands as fn(ctx, options) → render', () => {
+  let forge: EmulatorHandle;
+  let clone: TestRepo;
+  let dctx: LoomContext;
+  let out: CapturedOutput;
+  let daemonId: string;
+
+  beforeAll(async () => {
+    forge = await startEmulator(seedWith([{ labels: ['loom:issue'] }]));
+    clone = await createTestRepo(forge, { inProcess: true });
+    out = captureOutput();
+    dctx = await createContext({ cwd: clone.dir, env: clone.env, io: out, gh: emulatorGh(forge) });
+  });
+
+  afterAll(async () => {
+    clone?.cleanup();
+    await forge?.close();
+  });
+
+  it('start registers a daemon and returns what --json prints; the render prints the id last', async () => {
+    const options = { force: false, promote: true, takeOver: false, json: false };
+    const started = await start(dctx, options);
+    expect(StartJsonSchema.parse(started)).toEqual(started);
+    expect(started).toMatchObject({ crashed: false, recovered: [], cleaned: [] });
+    daemonId = started.daemon_id;
+    expect(daemonId).toMatch(/^loom-\d{14}-[0-9a-f]{6}$/);
+    expect(await dctx.store.read()).toMatchObject({ daemon_id: daemonId, running: true, force_mode: true });
+    expect(out.stdout).toEqual([]);
+    expect(renderStart(out, started, options)).toBe(0);
+    expect(out.stdout.splice(0)).toEqual([daemonId]);
+    expect(renderStart(out, started, { ...options, json: true })).toBe(0);
+    expect(JSON.parse(out.stdout.splice(0).join('\n'))).toEqual(started);
+  });
+
+  it('spawn claims the issue into a free slot and returns its directive; a second spawn is refused', async () => {
+    const options = { issue: 1, daemon: daemonId, json: false };
+    const directive = await spawn(dctx, options);
+    expect(directive).toMatchObject({ slot: 'shepherd-1', skill: 'shepherd', issue: 1 });
+    expect(labelsOf(forge, 1)).toEqual(['loom:building']);
+    expect((await dctx.store.read()).shepherds['shepherd-1']).toMatchObject({ status: 'working', issue: 1 });
+    expect(out.stdout).toEqual([]);
+    expect(renderSpawn(out, directive, options)).toBe(0);
+    expect(out.stdout.splice(0)).toEqual([expect.stringMatching(/^SPAWN shepherd-1 shepherd 1\b/)]);
+    const again = await spawn(dctx, options).catch((error: unknown) => error);
+    expect(isLoomError(again) && again.code).toBe('CLAIM_CONFLICT');
+  });
+
+  it('record and progress write the state file and print nothing before their render', async () => {
+    const outputFile = path.join(clone.dir, '.loom/tmp-task.output');
+    const recorded = await record(dctx, { slot: 'shepherd-1', taskId: 'task-1', outputFile });
+    expect(recorded).toEqual({ slot: 'shepherd-1', task_id: 'task-1', output_file: outputFile });
+    expect((await dctx.store.read()).shepherds['shepherd-1']).toMatchObject({ task_id: 'task-1' });
+    const beat = { issue: 1, phase: 'builder' as const, done: false, failed: false };
+    expect(await progress(dctx, beat)).toEqual({ recorded: 'heartbeat', issue: 1, role: null });
+    expect((await dctx.store.read()).shepherds['shepherd-1']).toMatchObject({ last_phase: 'builder' });
+    const roleEnd = { role: 'guide' as const, done: true, failed: false, result: 'triaged 3' };
+    expect(await progress(dctx, roleEnd)).toEqual({ recorded: 'role-end', issue: null, role: 'guide' });
+    expect((await dctx.store.read()).support_roles.guide).toMatchObject({ status: 'idle', last_result: 'triaged 3' });
+    expect(await progress(dctx, { role: 'guide', done: false, failed: false })).toMatchObject({ recorded: 'nothing' });
+    expect(out.stdout).toEqual([]);
+    expect(renderRecord(out, recorded, { slot: 'shepherd-1', taskId: 'task-1', outputFile })).toBe(0);
+    expect(renderProgress(out, { recorded: 'heartbeat', issue: 1, role: null }, beat)).toBe(0);
+    expect(out.stdout.splice(0)).toEqual(['recorded shepherd-1', 'ok']);
+  });
+
+  it('stop writes the stop file; shutdown returns what --json prints and removes it', async () => {
+    const requested = await stop(dctx, {});
+    expect(readFileSync(dctx.paths.stopDaemon, 'utf8')).toBe(`requested at ${requested.requested_at}\n`);
+    expect(out.stdout).toEqual([]);
+    expect(renderStop(out, requested, {})).toBe(0);
+    expect(out.stdout.splice(0)).toEqual([expect.stringContaining('stop requested')]);
+    await progress(dctx, { issue: 1, phase: 'merge', done: true, failed: false });
+    const options = { daemon: daemonId, drain: 0, json: true };
+    const stopped = await shutdown(dctx, options);
+    expect(ShutdownJsonSchema.parse(stopped)).toEqual({
+      drained: true,
+      waited_seconds: 0,
+      released: [],
+      still_running: [],
+    });
+    expect(existsSync(dctx.paths.stopDaemon)).toBe(false);
+    expect(await dctx.store.read()).toMatchObject({ running: false });
+    expect(out.stdout).toEqual([]);
+    expect(renderShutdown(out, stopped, options)).toBe(0);
+    expect(JSON.parse(out.stdout.splice(0).join('\n'))).toEqual(stopped);
+    expect(renderShutdown(out, { ...stopped, drained: false, still_running: [1] }, { ...options, json: false })).toBe(
+      0,
+    );
+    expect(out.stdout.splice(0)).toEqual(['stopped: still running past the drain: #1']);
+  });
+});
+
+describe('loom run as fn(ctx, options) → render, on a fake clock', () => {
+  let forge: EmulatorHandle;
+  let clone: TestRepo;
+
+  beforeAll(async () => {
+    forge = await startEmulator(seedWith([]));
+    clone = await createTestRepo(forge, { inProcess: true });
+    // No issue and no support role: the daemon only polls, so every wait is the poll sleep.
+    const off = { enabled: false };
+    clone.writeConfig({
+      poll_interval: 30,
+      ...Object.fromEntries(
+        ['architect', 'hermit', 'guide', 'champion', 'doctor', 'curator', 'judge'].map((r) => [r, off]),
+      ),
+    });
+  });
+
+  afterAll(async () => {
+    clone?.cleanup();
+    await forge?.close();
+  });
+
+  it('prints a unit only in the render', async () => {
+    const io = captureOutput();
+    const ctx = await createContext({ cwd: clone.dir, env: clone.env, io, gh: emulatorGh(forge) });
+    const options = { force: false, printUnit: 'systemd' as const };
+    const result = await loomRun(ctx, options);
+    expect(result).toMatchObject({ kind: 'unit', unit: 'systemd', text: expect.stringContaining('ExecStart=') });
+    expect(io.stdout).toEqual([]);
+    expect(renderLoomRun(io, result, options)).toBe(0);
+    expect(io.stdout).toEqual([result.kind === 'unit' && result.text.trimEnd()]);
+  });
+
+  it("sleeps between polls on the context's clock, and stops at the stop file", async () => {
+    let elapsed = 0;
+    const slept: number[] = [];
+    const stopFile = path.join(clone.dir, '.loom/stop-daemon');
+    const start = Date.parse('2026-06-01T00:00:00Z');
+    const clock: Clock = {
+      now: () => new Date(start + elapsed),
+      monotonic: () => elapsed,
+      async sleep(ms) {
+        slept.push(ms);
+        elapsed += ms;
+        if (elapsed >= 90_000) writeFileSync(stopFile, 'test\n');
+      },
+    };
+    const io = captureOutput();
+    const env = { ...clone.env, LOOM_CLAUDE: path.resolve(import.meta.dirname, 'fixtures/fake-claude.mjs') };
+    const ctx = await createContext({ cwd: clone.dir, env, io, gh: emulatorGh(forge), clock });
+    const result = await loomRun(ctx, { force: false });
+    // Three 30 s polls slept on the fake clock in 1 s stop-file checks; the fourth iteration sees the stop file.
+    expect(result).toMatchObject({ kind: 'daemon', iterations: 4, workers_started: 0, drained: true });
+    expect(slept.reduce((a, b) => a + b, 0)).toBe(90_000);
+    expect(Math.max(...slept)).toBe(1000);
+    expect(existsSync(stopFile)).toBe(false);
+    expect(io.stdout.at(-1)).toMatch(/stopped: all shepherds reached a safe point$/);
+    expect(renderLoomRun(io, result, { force: false })).toBe(0);
   });
 });
 
@@ -300,31 +484,35 @@ describe('guard, dashboard, logs and adopt-claim as fn(ctx, options) → render'
   });
 
   it('adopt-claim adopts a claim whose comment carries the token, in a fresh checkout, from one request', async () => {
-    expect(await claim(ctx, { issue: 3, json: false })).toMatchObject({ claimed: true });
-    const body = (emulator.state().issues ?? [])
-      .find((i) => i.number === 3)!
+    // Its own forge and two checkouts: the daemon's, which claims, and the runner's fresh one, which adopts.
+    const forge = await startEmulator(seedWith([{ labels: ['loom:issue'] }]));
+    const daemonSide = await createTestRepo(forge, { inProcess: true });
+    const daemonCtx = await createContext({ cwd: daemonSide.dir, env: daemonSide.env, io, gh: emulatorGh(forge) });
+    expect(await claim(daemonCtx, { issue: 1, json: false })).toMatchObject({ claimed: true });
+    const body = (forge.state().issues ?? [])
+      .find((i) => i.number === 1)!
       .comments!.map((c) => c.body)
       .find((b) => b.includes('loom:claim'))!;
     const token = /loom:claim ([0-9a-f]{16}) /.exec(body)![1]!;
-    const runner = await createTestRepo(emulator, { inProcess: true });
+    const runner = await createTestRepo(forge, { inProcess: true });
     try {
       const out = captureOutput();
-      const runnerCtx = await createContext({ cwd: runner.dir, env: runner.env, io: out, gh: emulatorGh(emulator) });
-      const options = { issue: 3, slot: 'actions-1', token, json: false };
-      emulator.clearRequests();
+      const runnerCtx = await createContext({ cwd: runner.dir, env: runner.env, io: out, gh: emulatorGh(forge) });
+      const options = { issue: 1, slot: 'actions-1', token, json: false };
+      forge.clearRequests();
       const result = await adoptClaim(runnerCtx, options);
-      expect(emulator.requests()).toHaveLength(1);
-      expect(result).toMatchObject({ issue: 3, slot: 'actions-1', adopted: true, reason: null, refusal: null });
+      expect(forge.requests()).toHaveLength(1);
+      expect(result).toMatchObject({ issue: 1, slot: 'actions-1', adopted: true, reason: null, refusal: null });
       expect(result.owner).toEqual(expect.any(String));
       expect(out.stdout).toEqual([]);
-      expect(existsSync(path.join(runner.dir, '.loom/claims/issue-3.json'))).toBe(true);
+      expect(existsSync(path.join(runner.dir, '.loom/claims/issue-1.json'))).toBe(true);
       const state = JSON.parse(readFileSync(path.join(runner.dir, '.loom/daemon-state.json'), 'utf8'));
-      expect(state.shepherds['actions-1']).toMatchObject({ issue: 3 });
+      expect(state.shepherds['actions-1']).toMatchObject({ issue: 1 });
       expect(renderAdoptClaim(out, result, options)).toBe(0);
-      expect(out.stdout.splice(0)).toEqual([`adopted #3 in actions-1 (claim of ${result.owner}): Issue 3`]);
+      expect(out.stdout.splice(0)).toEqual([`adopted #1 in actions-1 (claim of ${result.owner}): Issue 1`]);
 
       // A wrong token: a refusal in the result, nothing written; exit 12 with the reason (and next step) on stderr.
-      const wrong = { issue: 3, slot: 'actions-2', token: 'ffffffffffffffff', json: true };
+      const wrong = { issue: 1, slot: 'actions-2', token: 'ffffffffffffffff', json: true };
       const stateFile = path.join(runner.dir, '.loom/daemon-state.json');
       const before = readFileSync(stateFile, 'utf8');
       const refused = await adoptClaim(runnerCtx, wrong);
@@ -333,17 +521,19 @@ describe('guard, dashboard, logs and adopt-claim as fn(ctx, options) → render'
       expect(readFileSync(stateFile, 'utf8')).toBe(before);
       expect(renderAdoptClaim(out, refused, wrong)).toBe(12);
       expect(JSON.parse(out.stdout.splice(0).join('\n'))).toEqual({
-        issue: 3,
+        issue: 1,
         slot: 'actions-2',
         adopted: false,
         owner: null,
         reason: refused.reason,
       });
-      expect(out.stderr.splice(0)).toEqual([`loom: Cannot adopt the claim of #3: it ${refused.reason}.`]);
+      expect(out.stderr.splice(0)).toEqual([`loom: Cannot adopt the claim of #1: it ${refused.reason}.`]);
       expect(renderAdoptClaim(out, refused, { ...wrong, json: false })).toBe(12);
       expect(out.stderr).toEqual([`loom: ${refused.refusal!.message}`, `  → ${refused.refusal!.hint}`]);
     } finally {
       runner.cleanup();
+      daemonSide.cleanup();
+      await forge.close();
     }
   });
 });
@@ -357,12 +547,9 @@ describe('guard, dashboard, logs and adopt-claim as fn(ctx, options) → render'
 const NOT_YET = [
   // One file per line (parallel conversions remove their own lines); remove the line when the file is converted.
   'actions.ts',
-  'daemon.ts',
   'doctor.ts',
   'init.ts',
   'lifecycle.ts',
-  'run.ts',
-  'status.ts',
 ];
 
 describe('the one command shape, in every command module', () => {

@@ -5,15 +5,35 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import * as z from 'zod';
+import type { LoomContext, Output } from '../context.js';
 import { launchdPlist, systemdUnit } from '../core/units.js';
 import { runDaemon } from '../daemon/runner.js';
+import { ExitCode } from '../errors.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { context, parseOptions, type Run } from './shared.js';
 
-const Options = z.object({
+export const RunOptions = z.object({
   force: z.boolean().default(false),
   printUnit: z.enum(['systemd', 'launchd']).optional(),
 });
+export type RunOptions = z.infer<typeof RunOptions>;
+
+/**
+ * What `loom run` did (it has no --json): printed a service unit, or ran the daemon until it stopped
+ * (its id, iterations and workers started, and what the final drain left running).
+ */
+export const RunResultSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('unit'), unit: z.enum(['systemd', 'launchd']), text: z.string() }),
+  z.object({
+    kind: z.literal('daemon'),
+    daemon_id: z.string(),
+    iterations: z.number().int().nonnegative(),
+    workers_started: z.number().int().nonnegative(),
+    drained: z.boolean(),
+    still_running: z.array(z.number().int().positive()),
+  }),
+]);
+export type RunResult = z.infer<typeof RunResultSchema>;
 
 export function register(program: Command, run: Run): void {
   program
@@ -37,23 +57,46 @@ Examples:
     )
     .action((raw) =>
       run(async (env) => {
-        const options = parseOptions(Options, raw);
-        const ctx = await context(env);
-        if (options.printUnit) {
-          const config = await ctx.config();
-          const input = {
-            root: ctx.root,
-            node: process.execPath,
-            script: path.join(ctx.paths.scripts, 'loom'),
-            path: env.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-            drainSeconds: config.shutdown_drain,
-            name: path.basename(ctx.root).replace(/[^A-Za-z0-9_-]/g, '-') || 'repo',
-          };
-          env.io.out((options.printUnit === 'systemd' ? systemdUnit(input) : launchdPlist(input)).trimEnd());
-          return 0;
-        }
-        await runDaemon(ctx, { force: options.force });
-        return 0;
+        const options = parseOptions(RunOptions, raw);
+        return renderLoomRun(env.io, await loomRun(await context(env), options), options);
       }),
     );
+}
+
+/**
+ * `loom run`: with `printUnit`, the systemd unit or launchd plist that runs this repository's daemon (no
+ * GitHub request); else the daemon in the foreground (src/daemon/runner.ts) until .loom/stop-daemon, SIGINT or
+ * SIGTERM and its drain. The daemon's log is the product of a foreground process, so it streams through
+ * `ctx.io` while it runs (one time-stamped line per event); the returned result only sums it up.
+ * Errors: USAGE (exit 2) when the Claude Code binary cannot be found; DAEMON_OWNED (exit 9) as `loom start`.
+ */
+export async function loomRun(ctx: LoomContext, options: RunOptions): Promise<RunResult> {
+  if (options.printUnit) {
+    const config = await ctx.config();
+    const input = {
+      root: ctx.root,
+      node: process.execPath,
+      script: path.join(ctx.paths.scripts, 'loom'),
+      path: ctx.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      drainSeconds: config.shutdown_drain,
+      name: path.basename(ctx.root).replace(/[^A-Za-z0-9_-]/g, '-') || 'repo',
+    };
+    const text = options.printUnit === 'systemd' ? systemdUnit(input) : launchdPlist(input);
+    return { kind: 'unit', unit: options.printUnit, text };
+  }
+  const outcome = await runDaemon(ctx, { force: options.force });
+  return {
+    kind: 'daemon',
+    daemon_id: outcome.daemonId,
+    iterations: outcome.iterations,
+    workers_started: outcome.workersStarted,
+    drained: outcome.shutdown.drained,
+    still_running: outcome.shutdown.stillRunning,
+  };
+}
+
+/** Prints the unit (the daemon's own lines were printed as it ran); exit 0. */
+export function renderLoomRun(io: Output, result: RunResult, _options: RunOptions): number {
+  if (result.kind === 'unit') io.out(result.text.trimEnd());
+  return ExitCode.ok;
 }

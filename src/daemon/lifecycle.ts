@@ -211,7 +211,14 @@ async function recover(
     },
     ctx.now,
   );
-  const claimCtx: ClaimContext = { gh: ctx.gh, repo, paths: ctx.paths, owner: daemonId, now: ctx.now };
+  const claimCtx: ClaimContext = {
+    gh: ctx.gh,
+    repo,
+    paths: ctx.paths,
+    owner: daemonId,
+    now: ctx.now,
+    monotonic: () => ctx.clock.monotonic(),
+  };
   const fresh = (time: string | null | undefined) => !!time && now.getTime() - Date.parse(time) < freshSeconds * 1000;
   const actions: RecoveryAction[] = [];
 
@@ -418,7 +425,14 @@ export async function shutdownDaemon(
         // settle. Released (one request moves the label and comments) unless a PR holds the issue.
         if (needsRelease(slotId, slot) && repo) {
           const outcome = await releaseIssue(
-            { gh: ctx.gh, repo, paths: ctx.paths, owner: options.daemonId, now: ctx.now },
+            {
+              gh: ctx.gh,
+              repo,
+              paths: ctx.paths,
+              owner: options.daemonId,
+              now: ctx.now,
+              monotonic: () => ctx.clock.monotonic(),
+            },
             slot.issue,
             {
               comment: slot.task_id

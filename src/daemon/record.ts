@@ -1,7 +1,8 @@
 /**
  * Records the task started for a `SPAWN` line: `loom record` in `/loom`
  * (the Agent launch's id and output file) and `loom run` (its worker's id and
- * log file) write the same fields through this one function.
+ * log file) write the same fields through this one function; `loom progress --role` records the end of a
+ * support role's run.
  */
 import type { LoomContext } from '../context.js';
 import { isBusy, type SupportRoleName } from '../core/daemon-state.js';
@@ -36,6 +37,26 @@ export async function recordTask(
         });
       Object.assign(role, { task_id: task.taskId, output_file: task.outputFile });
     }
+    return state;
+  });
+}
+
+/**
+ * `loom progress --role R --done|--failed`: the support role's run ended; its slot goes idle with the
+ * one-line result (default `done` or `failed`) and the time of the end (wall time, from `ctx.now`).
+ */
+export async function recordRoleEnd(
+  ctx: Pick<LoomContext, 'store' | 'now'>,
+  role: SupportRoleName,
+  end: { outcome: 'done' | 'failed'; result?: string },
+): Promise<void> {
+  const nowIso = ctx.now().toISOString();
+  await ctx.store.update((state) => {
+    Object.assign(state.support_roles[role], {
+      status: 'idle',
+      last_completed: nowIso,
+      last_result: end.result ?? end.outcome,
+    });
     return state;
   });
 }

@@ -19,6 +19,7 @@ import { slotCounts, totalSlots } from '../core/remote-slots.js';
 import { LOOM_EXIT_TYPE } from '../core/worker-output.js';
 import { readEnv } from '../env.js';
 import { isTransient, LoomError } from '../errors.js';
+import { waitForStopFile } from '../state/stop-file.js';
 import { type IterationResult, runIteration } from './iteration.js';
 import { type ShutdownResult, shutdownDaemon, startDaemon } from './lifecycle.js';
 import { recordTask } from './record.js';
@@ -143,7 +144,13 @@ export async function runDaemon(ctx: LoomContext, options: RunOptions = {}): Pro
           nudge(); // the next iteration reads its end at once
         });
       }
-      await sleepUnlessWoken(ctx, config.poll_interval * 1000, options.tickMs ?? 1000, (w) => (wake = w));
+      // The poll sleep, on the context's clock: cut short by the stop file or a worker's exit (`nudge`).
+      const woken = new AbortController();
+      wake = () => woken.abort();
+      await waitForStopFile(ctx.clock, ctx.paths.stopDaemon, config.poll_interval * 1000, {
+        checkMs: options.tickMs ?? 1000,
+        signal: woken.signal,
+      });
       wake = null;
     }
     const shutdown = await shutdownDaemon(ctx, { daemonId });
@@ -264,25 +271,4 @@ async function markLostWorkers(ctx: LoomContext): Promise<void> {
       `\n${JSON.stringify({ type: LOOM_EXIT_TYPE, code: null, signal: 'lost', time: ctx.now().toISOString() })}\n`,
     );
   }
-}
-
-/** Waits `ms`, returning early when a worker exits (`wake`) or the stop file appears. */
-async function sleepUnlessWoken(
-  ctx: LoomContext,
-  ms: number,
-  tickMs: number,
-  setWake: (wake: () => void) => void,
-): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      clearInterval(ticker);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    const ticker = setInterval(() => {
-      if (existsSync(ctx.paths.stopDaemon)) done();
-    }, tickMs);
-    setWake(done);
-  });
 }

@@ -35,7 +35,14 @@ export async function spawnIssue(ctx: LoomContext, issue: number, daemonId: stri
         hint: 'Wait for one to finish, or raise max_shepherds in .loom/config.json.',
       });
     const outcome = await claimIssue(
-      { gh: ctx.gh, repo, paths: ctx.paths, owner: state.daemon_id ?? 'spawn', now: ctx.now },
+      {
+        gh: ctx.gh,
+        repo,
+        paths: ctx.paths,
+        owner: state.daemon_id ?? 'spawn',
+        now: ctx.now,
+        monotonic: () => ctx.clock.monotonic(),
+      },
       issue,
     );
     if (!outcome.claimed)
