@@ -481,6 +481,12 @@ describe('guard, dashboard, logs and adopt-claim as fn(ctx, options) → render'
     expect(clock.elapsed()).toBe(1000);
 
     await expect(logs(ctx, { ...options, selector: '6' })).rejects.toMatchObject({ code: 'USAGE' });
+
+    // The command wires them: fn, render, then the follow batches (the log has ended, so -f returns at once).
+    const followed = await repo.loom(['logs', '5', '-f']);
+    expect(followed).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(followed.stdout.split('\n')).toEqual([`# ${newest}`, '→ Bash echo one', '→ Bash echo two', 'exit code 0']);
+    expect((await repo.loom(['logs', '6'])).exitCode).toBe(2);
   });
 
   it('adopt-claim adopts a claim whose comment carries the token, in a fresh checkout, from one request', async () => {
