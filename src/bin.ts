@@ -28,8 +28,21 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else {
   // Node >= 22.1 keeps compiled code between runs (in the OS temp folder); node 20 has no such API.
   (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-  const cli = pathToFileURL(path.join(__dirname, 'lib', 'cli.mjs')).href;
-  import(cli)
+  const lib = (file: string) => pathToFileURL(path.join(__dirname, 'lib', file)).href;
+  // `loom status` starts its one GitHub request before anything else, so gh works while node compiles the CLI
+  // (src/status-prefetch.ts); the command adopts that call, or it is stopped when the command ends.
+  const prefetch: Promise<typeof import('./status-prefetch.js') | undefined> =
+    args[0] === 'status'
+      ? import(lib('prefetch.mjs')).then(
+          (loaded: typeof import('./status-prefetch.js')) => {
+            loaded.prefetchStatus(args);
+            return loaded;
+          },
+          () => undefined,
+        )
+      : Promise.resolve(undefined);
+  prefetch
+    .then(() => import(lib('cli.mjs')))
     .then((loaded: typeof import('./cli.js')) => loaded.main(args))
     .then(
       (code) => {
@@ -41,5 +54,6 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
         process.stderr.write('  → Reinstall Loom: `node <path-to-loom>/.loom/scripts/loom init .`\n');
         process.exitCode = 1;
       },
-    );
+    )
+    .finally(() => prefetch.then((loaded) => loaded?.discardPrefetched()));
 }

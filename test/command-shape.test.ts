@@ -39,6 +39,7 @@ import {
 import { next, renderNext } from '../src/commands/next.js';
 import { prFor, renderPrFor } from '../src/commands/pulls.js';
 import { loomRun, renderLoomRun } from '../src/commands/run.js';
+import { renderStatus, status } from '../src/commands/status.js';
 import { createContext, type LoomContext } from '../src/context.js';
 import { isLoomError } from '../src/errors.js';
 import { GhClient } from '../src/github/gh.js';
@@ -114,6 +115,21 @@ describe('a command as fn(ctx, options) → render', () => {
     expect(result).toEqual({ issue: 2, pr: null, via: [] });
     expect(renderPrFor(io, result, { issue: 2, json: false })).toBe(7);
     expect(io.stdout).toEqual([]);
+  });
+
+  it('status returns the report --json prints from one request, printing nothing; the render prints and exits', async () => {
+    emulator.clearRequests();
+    const result = await status(ctx, { fast: false });
+    expect(emulator.requests()).toHaveLength(1);
+    expect(io.stdout).toEqual([]);
+    // #1 was claimed and #2 blocked by the cases above.
+    expect(result.report).toMatchObject({ repository: 'acme/widgets', pipeline_source: 'github' });
+    expect(result.report.pipeline).toMatchObject({ ready: 0, building: 1, blocked: 1 });
+    expect(result.exitCode).toBe(0);
+    expect(await renderStatus(ctx, result, { json: true })).toBe(0);
+    expect(JSON.parse(io.stdout.splice(0).join('\n'))).toEqual(JSON.parse(JSON.stringify(result.report)));
+    expect(await renderStatus(ctx, { ...result, exitCode: 5 }, { json: false })).toBe(5);
+    expect(io.stdout.splice(0).join('\n')).toMatch(/acme\/widgets/);
   });
 });
 

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import * as z from 'zod/mini';
 import '../core/zod-setup.js';
+import type { LoomContext } from '../context.js';
 import { type Config, defaultConfig } from '../core/config.js';
 import { type DaemonState, emptyState } from '../core/daemon-state.js';
 import { envSecrets, redactSecrets } from '../core/sanitize.js';
@@ -20,7 +21,8 @@ import { takeSnapshot } from '../github/snapshot.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
 
-const Options = z.object({
+/** `loom status` options, as commander gives them. */
+export const StatusOptions = z.object({
   json: z._default(z.boolean(), false),
   fast: z._default(z.boolean(), false),
   watch: z._default(z.boolean(), false),
@@ -34,6 +36,16 @@ const Options = z.object({
       ),
   ),
 });
+export type StatusOptions = z.infer<typeof StatusOptions>;
+
+/**
+ * What `status` returns: the report `--json` prints (StatusReportSchema, loom.status/1), and the exit code of
+ * the first problem met while gathering it (0 when none; a rate-limit pause is reported but is no failure).
+ */
+export interface StatusResult {
+  report: StatusReport;
+  exitCode: number;
+}
 
 export function register(
   program: Command,
@@ -56,7 +68,14 @@ export function register(
     .action((raw) =>
       run(async (env) => {
         try {
-          return await status(env, parseOptions(Options, raw));
+          const options = parseOptions(StatusOptions, raw);
+          if (options.interval !== undefined && !options.watch)
+            throw new LoomError('USAGE', '--interval only applies to --watch.', {
+              hint: 'Run `loom status --watch --interval 10`.',
+            });
+          const ctx = await context(env);
+          if (options.watch) return await watch(ctx, options);
+          return await renderStatus(ctx, await status(ctx, options), options);
         } catch (error) {
           // --json answers in its documented shape (loom.status/1) even when nothing could be read.
           if (!raw.json || !(error instanceof LoomError)) throw error;
@@ -89,26 +108,38 @@ function failedStatus(error: LoomError, env: CommandEnv, fast: boolean): StatusR
   });
 }
 
-export async function status(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
-  if (options.interval !== undefined && !options.watch)
-    throw new LoomError('USAGE', '--interval only applies to --watch.', {
-      hint: 'Run `loom status --watch --interval 10`.',
-    });
-  if (options.watch) return watch(env, options);
-  const { report, exitCode } = await collectStatus(env, options);
-  if (options.json) printJson(env.io, StatusReportSchema.parse(report));
-  else env.io.out(await renderText(env, report));
-  return exitCode;
+/**
+ * The status of `ctx`'s repository: the daemon state file, `.loom/config.json`, the shepherds' output files and
+ * ONE GitHub request (the counts-only snapshot; none with `fast` or during a recorded rate-limit pause). Every
+ * part that fails becomes an entry in `report.errors` instead of an exception. Prints nothing.
+ */
+export async function status(ctx: LoomContext, options: Pick<StatusOptions, 'fast'>): Promise<StatusResult> {
+  const { report, exitCode } = await collectStatus(ctx, options, ctx);
+  return { report, exitCode };
+}
+
+/**
+ * Prints `result` as one JSON object (`--json`) or the text view (tables and colours, loaded only here) and
+ * returns its exit code. Async because the text renderer is imported on first use.
+ */
+export async function renderStatus(
+  ctx: Pick<LoomContext, 'io' | 'env'>,
+  result: StatusResult,
+  options: Pick<StatusOptions, 'json'>,
+): Promise<number> {
+  if (options.json) printJson(ctx.io, StatusReportSchema.parse(result.report));
+  else ctx.io.out(await renderText(ctx, result.report));
+  return result.exitCode;
 }
 
 /** Tables and colours only for people: --json (what the /loom parent reads) never loads them. */
-async function renderText(env: CommandEnv, report: StatusReport): Promise<string> {
+async function renderText(ctx: Pick<LoomContext, 'io' | 'env'>, report: StatusReport): Promise<string> {
   const { renderStatus } = await import('../render/status-text.js');
-  const columns = env.io.columns ?? Number.parseInt(env.env.COLUMNS ?? '', 10);
+  const columns = ctx.io.columns ?? Number.parseInt(ctx.env.COLUMNS ?? '', 10);
   // Colour on a terminal, or when FORCE_COLOR asks for it (a demo's pipe); never with NO_COLOR.
-  const forced = Boolean(env.env.FORCE_COLOR) && env.env.FORCE_COLOR !== '0' && env.env.FORCE_COLOR !== 'false';
+  const forced = Boolean(ctx.env.FORCE_COLOR) && ctx.env.FORCE_COLOR !== '0' && ctx.env.FORCE_COLOR !== 'false';
   return renderStatus(report, {
-    color: (env.io.isTTY || forced) && !env.env.NO_COLOR,
+    color: (ctx.io.isTTY || forced) && !ctx.env.NO_COLOR,
     width: Number.isFinite(columns) && columns > 0 ? columns : 80,
   });
 }
@@ -123,26 +154,25 @@ const CLEAR_SCREEN = '\u001b[2J';
  * `--watch`: one snapshot (one GitHub request) per refresh, every `--interval` seconds (default
  * poll_interval), slept on the context's clock. SIGINT/SIGTERM end it with exit 0.
  */
-async function watch(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
-  const ctx = await context(env);
+async function watch(ctx: LoomContext, options: StatusOptions): Promise<number> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const inPlace = env.io.isTTY && !options.json;
+  const inPlace = ctx.io.isTTY && !options.json;
   try {
     for (let frame = 0; !stop.signal.aborted; frame++) {
-      const { report, config } = await collectStatus(env, options, ctx);
+      const { report, config } = await collectStatus(ctx, options, ctx);
       if (stop.signal.aborted) break;
       const seconds = options.interval ?? config.poll_interval;
-      if (options.json) env.io.out(JSON.stringify(StatusReportSchema.parse(report)));
+      if (options.json) ctx.io.out(JSON.stringify(StatusReportSchema.parse(report)));
       else {
-        const text = `${await renderText(env, report)}\n\nRefreshing every ${seconds} s; Ctrl-C to stop.`;
+        const text = `${await renderText(ctx, report)}\n\nRefreshing every ${seconds} s; Ctrl-C to stop.`;
         if (inPlace)
-          env.io.out(
+          ctx.io.out(
             `${frame === 0 ? CLEAR_SCREEN : ''}${HOME}${text.split('\n').join(`${CLEAR_LINE}\n`)}${CLEAR_BELOW}`,
           );
-        else env.io.out(`${frame === 0 ? '' : '\n'}${text}`);
+        else ctx.io.out(`${frame === 0 ? '' : '\n'}${text}`);
       }
       await ctx.clock.sleep(seconds * 1000, stop.signal);
     }
@@ -160,7 +190,7 @@ async function watch(env: CommandEnv, options: z.infer<typeof Options>): Promise
  * which is the same either way.
  */
 export async function collectStatus(
-  env: CommandEnv,
+  env: Pick<CommandEnv, 'cwd' | 'env' | 'io'>,
   options: { fast: boolean; lists?: { readyLimit: number } },
   given?: Awaited<ReturnType<typeof context>>,
 ): Promise<{ report: StatusReport; exitCode: number; config: Config; snapshot: Snapshot | null }> {

@@ -9,6 +9,7 @@ import { redactSecrets } from '../core/sanitize.js';
 import { readEnv, readSecondsEnv } from '../env.js';
 import { LoomError } from '../errors.js';
 import { runProcess } from '../process/run.js';
+import { type GhInvocation, takePrefetched } from './prefetch.js';
 
 export interface HttpResponse {
   status: number;
@@ -38,39 +39,63 @@ export interface GhClientOptions {
 }
 
 export function execGh(options: GhClientOptions = {}): GhExec {
-  const env = options.env ?? process.env;
-  const bin = options.bin ?? readEnv('LOOM_GH', env) ?? 'gh';
-  const timeoutMs =
-    options.timeoutMs ?? readSecondsEnv('LOOM_GH_TIMEOUT', env, { min: 1, max: 600, fallback: 30 }) * 1000;
+  const settings = ghSettings(options);
   return async (args, input) => {
     const host = options.host ? await options.host().catch(() => undefined) : undefined;
+    const invocation = ghInvocation(settings, args, input, host);
     try {
-      const result = await runProcess(bin, args, {
-        input,
-        timeoutMs,
-        cwd: options.cwd,
-        env: {
-          ...env,
-          ...(host ? { GH_HOST: host } : {}),
-          GH_PROMPT_DISABLED: '1',
-          GH_NO_UPDATE_NOTIFIER: '1',
-          NO_COLOR: '1',
-          CLICOLOR: '0',
-        },
-      });
+      const result = await (takePrefetched(invocation) ?? runProcess(invocation.bin, invocation.args, invocation));
       if (result.timedOut) {
-        throw new LoomError('GH_NETWORK', `gh did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
+        throw new LoomError('GH_NETWORK', `gh did not answer within ${Math.round(invocation.timeoutMs / 1000)} s.`, {
           hint: 'Check your network connection, or raise LOOM_GH_TIMEOUT (seconds).',
         });
       }
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
     } catch (error) {
       if (error instanceof LoomError) throw error;
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw ghMissing(bin);
-      if ((error as NodeJS.ErrnoException).code === 'EACCES') throw ghNotExecutable(bin);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw ghMissing(invocation.bin);
+      if ((error as NodeJS.ErrnoException).code === 'EACCES') throw ghNotExecutable(invocation.bin);
       throw error;
     }
   };
+}
+
+/** The options of every call a client makes: the program, its timeout, folder and base environment. */
+export function ghSettings(options: Omit<GhClientOptions, 'host'> = {}): Omit<GhInvocation, 'args' | 'input'> {
+  const env = options.env ?? process.env;
+  return {
+    bin: options.bin ?? readEnv('LOOM_GH', env) ?? 'gh',
+    timeoutMs: options.timeoutMs ?? readSecondsEnv('LOOM_GH_TIMEOUT', env, { min: 1, max: 600, fallback: 30 }) * 1000,
+    cwd: options.cwd,
+    env,
+  };
+}
+
+/** The process one call starts: gh never prompts, never checks for updates and never colours its output. */
+export function ghInvocation(
+  settings: Omit<GhInvocation, 'args' | 'input'>,
+  args: readonly string[],
+  input: string | undefined,
+  host: string | undefined,
+): GhInvocation {
+  return {
+    ...settings,
+    args,
+    input,
+    env: {
+      ...settings.env,
+      ...(host ? { GH_HOST: host } : {}),
+      GH_PROMPT_DISABLED: '1',
+      GH_NO_UPDATE_NOTIFIER: '1',
+      NO_COLOR: '1',
+      CLICOLOR: '0',
+    },
+  };
+}
+
+/** `gh api graphql` with the document on stdin: the arguments and input of one GraphQL request. */
+export function graphqlCall(query: string, variables: Record<string, unknown>): { args: string[]; input: string } {
+  return { args: ['api', '--include', 'graphql', '--input', '-'], input: JSON.stringify({ query, variables }) };
 }
 
 function ghMissing(bin: string): LoomError {
@@ -187,10 +212,8 @@ export class GhClient {
 
   /** One GraphQL request (`gh api graphql --input -`). Throws on HTTP failure or GraphQL errors. */
   async graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const response = await this.request(
-      ['api', '--include', 'graphql', '--input', '-'],
-      JSON.stringify({ query, variables }),
-    );
+    const call = graphqlCall(query, variables);
+    const response = await this.request(call.args, call.input);
     const answer = parseJson<GraphQLAnswer<T>>(response.body);
     if (answer.errors?.length) {
       const first = answer.errors[0]!;
@@ -217,10 +240,8 @@ export class GhClient {
     variables: Record<string, unknown> = {},
   ): Promise<{ data: T; notFound: string[] }> {
     // gh exits 1 when the answer carries `errors`, even with HTTP 200 and data: read the body anyway.
-    const result = await this.exec(
-      ['api', '--include', 'graphql', '--input', '-'],
-      JSON.stringify({ query, variables }),
-    );
+    const call = graphqlCall(query, variables);
+    const result = await this.exec(call.args, call.input);
     const response = parseIncluded(result.stdout);
     if (!response || response.status >= 400) throw classifyFailure(response, result.stderr, result.exitCode, this.now);
     const answer = parseJson<{ data?: T; errors?: { type?: string; message: string; path?: (string | number)[] }[] }>(

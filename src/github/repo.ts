@@ -11,9 +11,7 @@
  * else gh's default (github.com).
  */
 
-import * as z from 'zod/mini';
 import { ghRepoArg } from '../core/repo-arg.js';
-import '../core/zod-setup.js';
 import { readEnv } from '../env.js';
 import { LoomError } from '../errors.js';
 import { remoteUrl } from '../git/git.js';
@@ -26,15 +24,14 @@ export interface Repo {
 }
 
 /**
- * Owner and name as GitHub allows them (checked with zod like every CLI
- * argument): they end up in request paths and search queries, so `.`, `..`,
- * a leading `-` or anything longer than GitHub accepts is refused here.
+ * Owner and name as GitHub allows them: they end up in request paths and
+ * search queries, so `.`, `..`, a leading `-` or anything longer than GitHub
+ * accepts is refused here. Plain patterns, without zod: `loom status` parses a
+ * remote before its schemas have loaded (status-prefetch.ts).
  */
-const OwnerSchema = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/));
-const NameSchema = z.string().check(
-  z.regex(/^[A-Za-z0-9_.-]{1,100}$/),
-  z.refine((name) => name !== '.' && name !== '..'),
-);
+const OWNER = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+const validName = (name: string) => NAME.test(name) && name !== '.' && name !== '..';
 
 const HOST = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 
@@ -44,9 +41,7 @@ export function parseRepoSlug(slug: string): Repo | undefined {
   let host: string | undefined;
   if (parts.length === 3 && HOST.test(parts[0] ?? '')) host = parts.shift()!.toLowerCase();
   const [owner, name] = parts;
-  if (parts.length !== 2 || !OwnerSchema.safeParse(owner).success || !NameSchema.safeParse(name).success)
-    return undefined;
-  if (!owner || !name) return undefined;
+  if (parts.length !== 2 || !owner || !name || !OWNER.test(owner) || !validName(name)) return undefined;
   return host ? { owner, name, host } : { owner, name };
 }
 
@@ -63,8 +58,20 @@ export function parseRemoteUrl(url: string): Repo | undefined {
   return repo && HOST.test(host) ? { ...repo, host } : repo;
 }
 
+/** The repository from `LOOM_REPO`/`GH_REPO`, else the `origin` remote (asked of git only when needed). */
 export async function resolveRepo(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Repo> {
-  const explicit = readEnv('LOOM_REPO', env) ?? (env.GH_REPO || undefined);
+  return repoFrom(env, explicitRepo(env) ? undefined : await remoteUrl(cwd));
+}
+
+const explicitRepo = (env: NodeJS.ProcessEnv) => readEnv('LOOM_REPO', env) ?? (env.GH_REPO || undefined);
+
+/**
+ * The repository from `LOOM_REPO`/`GH_REPO`, else from `originUrl` (the `origin` remote's URL, undefined when
+ * there is none), with GH_HOST as the default host. Throws USAGE for a malformed variable and
+ * NOT_A_REPOSITORY when neither names a repository.
+ */
+export function repoFrom(env: NodeJS.ProcessEnv, originUrl: string | undefined): Repo {
+  const explicit = explicitRepo(env);
   if (explicit) {
     const repo = parseRepoSlug(explicit);
     if (!repo)
@@ -73,8 +80,7 @@ export async function resolveRepo(cwd: string, env: NodeJS.ProcessEnv = process.
       });
     return withDefaultHost(repo, env);
   }
-  const url = await remoteUrl(cwd);
-  const repo = url ? parseRemoteUrl(url) : undefined;
+  const repo = originUrl ? parseRemoteUrl(originUrl) : undefined;
   if (!repo) {
     throw new LoomError('NOT_A_REPOSITORY', 'Cannot tell which GitHub repository this is: no usable `origin` remote.', {
       hint: 'Add the remote (`git remote add origin https://github.com/OWNER/NAME.git`) or set LOOM_REPO=OWNER/NAME.',

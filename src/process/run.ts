@@ -14,6 +14,8 @@ export interface RunOptions {
   input?: string;
   /** Milliseconds until the child is killed (SIGTERM) and `timedOut` set; none when omitted. */
   timeoutMs?: number;
+  /** Aborting it kills the child (SIGTERM); the call then rejects with node's AbortError. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -33,7 +35,12 @@ export interface RunResult {
  */
 export function runProcess(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, [...args], { cwd: options.cwd, env: options.env, windowsHide: true });
+    const child = spawn(file, [...args], {
+      cwd: options.cwd,
+      env: options.env,
+      windowsHide: true,
+      signal: options.signal,
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let timedOut = false;
