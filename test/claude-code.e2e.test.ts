@@ -18,6 +18,7 @@ import { loomParent, type ParentTrace, type RoleRun, roleSubagent, route, shephe
 import { bareOrigin, widgetRoles } from './e2e/widget-roles.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
+import { endAll } from './helpers/teardown.js';
 
 const RESULTS = path.resolve(import.meta.dirname, 'e2e/.results');
 
@@ -35,9 +36,7 @@ let emulator: EmulatorHandle | undefined;
 let repo: TestRepo | undefined;
 let model: FakeModel | undefined;
 afterEach(async () => {
-  await model?.close();
-  repo?.cleanup();
-  await emulator?.close();
+  await endAll({ model, repo, emulator });
   model = repo = emulator = undefined;
 });
 

@@ -11,14 +11,13 @@ import { runClaude, trustProject } from './e2e/claude.js';
 import { type FakeModel, type ModelRequest, type Reply, startFakeModel } from './e2e/fake-model.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
+import { endAll } from './helpers/teardown.js';
 
 let emulator: EmulatorHandle | undefined;
 let repo: TestRepo | undefined;
 let model: FakeModel | undefined;
 afterEach(async () => {
-  await model?.close();
-  repo?.cleanup();
-  await emulator?.close();
+  await endAll({ model, repo, emulator });
   model = repo = emulator = undefined;
 });
 

@@ -4,11 +4,18 @@
  * ready issues over 50 iterations: every issue is claimed exactly once, a
  * second daemon id or a one-off iteration on a daemon's clone is refused
  * naming the holder (one owner per clone), and the state files stay valid.
+ *
+ * The two daemons are real processes (node and gh per iteration), so the race between clones is one of real
+ * processes. The one-off iterations and the intruder run in the test process (test/helpers/in-process.ts: no node
+ * or gh start, the same requests to the same emulator, the same state files and locks): they still race the
+ * daemons, at a fraction of the CPU that about 26 more process starts cost on two cores. An in-process iteration
+ * is several times faster than a process one, so each one-off iteration starts with daemon A's iteration of the
+ * same number: without that it could take every issue before the daemons' first snapshot.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { commentsOf, expectNoSecrets, readState, run } from './helpers/reliability.js';
-import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
+import { createTestRepo, inProcessView, seedWith, type TestRepo } from './helpers/repo.js';
 
 const ISSUES = 30;
 const config = {
@@ -54,8 +61,9 @@ afterAll(async () => {
 
 describe('two daemons, two clones, one repository', () => {
   it('claims each of 30 issues exactly once over 50 concurrent iterations', async () => {
-    const idA = (await run(cloneA, ['start'])).stdout.trim().split('\n').at(-1)!;
-    const idB = (await run(cloneB, ['start'])).stdout.trim().split('\n').at(-1)!;
+    const [idA = '', idB = ''] = (await Promise.all([run(cloneA, ['start']), run(cloneB, ['start'])])).map(
+      (r) => r.stdout.trim().split('\n').at(-1)!,
+    );
     expect(idA).toMatch(/^loom-/);
     expect(idB).toMatch(/^loom-/);
     // Widen the window between a claim's read and its edit, so the clones collide.
@@ -64,8 +72,23 @@ describe('two daemons, two clones, one repository', () => {
 
     const spawned = new Map<number, string[]>();
     const failures: string[] = [];
-    const loop = async (name: string, repo: TestRepo, args: string[], iterations: number) => {
+    // Daemon A's iteration i has started: one-off iteration i may start (see the file's comment).
+    const aStarted = Array.from({ length: 17 }, () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      return { promise, resolve };
+    });
+    const loop = async (
+      name: string,
+      repo: TestRepo,
+      args: string[],
+      iterations: number,
+      before: (i: number) => unknown = () => undefined,
+    ) => {
       for (let i = 0; i < iterations; i++) {
+        await before(i);
         const result = await run(repo, args);
         if (result.exitCode !== 0) failures.push(`${name}#${i}: exit ${result.exitCode} ${result.stderr}`);
         for (const line of result.stdout.split('\n').filter((l) => l.startsWith('SPAWN '))) {
@@ -79,15 +102,16 @@ describe('two daemons, two clones, one repository', () => {
     };
     const refusals: { exitCode: number; stderr: string }[] = [];
     const intruder = async () => {
+      const intruding = inProcessView(cloneA, emulator);
       for (let i = 0; i < 5; i++) {
-        refusals.push(await run(cloneA, ['iterate', '--daemon', 'loom-20200101000000-abcdef']));
-        refusals.push(await run(cloneA, ['iterate']));
+        refusals.push(await run(intruding, ['iterate', '--daemon', 'loom-20200101000000-abcdef']));
+        refusals.push(await run(intruding, ['iterate']));
       }
     };
 
     await Promise.all([
-      loop('A-daemon', cloneA, ['iterate', '--daemon', idA], 17),
-      loop('C-one-off', cloneC, ['iterate'], 16),
+      loop('A-daemon', cloneA, ['iterate', '--daemon', idA], 17, (i) => aStarted[i]!.resolve()),
+      loop('C-one-off', inProcessView(cloneC, emulator), ['iterate'], 16, (i) => aStarted[i]!.promise),
       loop('B-daemon', cloneB, ['iterate', '--daemon', idB], 17),
       intruder(),
     ]);

@@ -17,19 +17,14 @@ import { bareOrigin, widgetRoles } from './e2e/widget-roles.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { readState, until } from './helpers/reliability.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
+import { endAll } from './helpers/teardown.js';
 
 let emulator: EmulatorHandle | undefined;
 let repo: TestRepo | undefined;
 let model: FakeModel | undefined;
 let daemon: ResultPromise | undefined;
 afterEach(async () => {
-  if (daemon && daemon.exitCode === null) {
-    daemon.kill('SIGKILL');
-    await daemon.catch(() => undefined);
-  }
-  await model?.close();
-  repo?.cleanup();
-  await emulator?.close();
+  await endAll({ daemon, model, repo, emulator });
   emulator = repo = model = daemon = undefined;
 });
 

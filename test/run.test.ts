@@ -25,6 +25,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type EmulatorHandle, type RequestLogEntry, startEmulator } from './emulator/index.js';
 import { readState, run, sleep, until } from './helpers/reliability.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
+import { endAll } from './helpers/teardown.js';
 
 const FAKE = path.resolve(import.meta.dirname, 'fixtures/fake-claude.mjs');
 
@@ -36,10 +37,7 @@ let scratch: string | undefined;
 let onRequest: ((entry: RequestLogEntry) => void) | undefined;
 afterEach(async () => {
   onRequest = undefined;
-  if (daemon && daemon.exitCode === null) {
-    daemon.kill('SIGKILL');
-    await daemon.catch(() => undefined);
-  }
+  await endAll({ daemon });
   // Workers run in their own process groups: end any a failed test left behind.
   for (const call of scratch ? calls() : []) {
     if (call.start)
@@ -49,8 +47,7 @@ afterEach(async () => {
         // gone
       }
   }
-  repo?.cleanup();
-  await emulator?.close();
+  await endAll({ repo, emulator });
   if (scratch) rmSync(scratch, { recursive: true, force: true });
   emulator = repo = daemon = scratch = undefined;
 });
