@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../src/clock.js';
+import { actionsInstall, checkInputs, renderActions, renderCheckInputs } from '../src/commands/actions.js';
 import { adoptClaim, renderAdoptClaim } from '../src/commands/adopt.js';
 import { checkedPlan, claim, renderClaim, transition } from '../src/commands/claims.js';
 import {
@@ -27,8 +28,18 @@ import {
   stop,
 } from '../src/commands/daemon.js';
 import { dashboard, renderDashboard } from '../src/commands/dashboard.js';
+import { doctor, renderDoctor } from '../src/commands/doctor.js';
 import { guard, renderGuard } from '../src/commands/guard.js';
+import { init, renderInit } from '../src/commands/init.js';
 import { type IterateOptions, iterate, renderIterate } from '../src/commands/iterate.js';
+import {
+  renderUninstall,
+  renderUpgrade,
+  renderVersion,
+  uninstall,
+  upgrade,
+  version,
+} from '../src/commands/lifecycle.js';
 import { followLog, type LogsOptions, logs, renderLogs } from '../src/commands/logs.js';
 import { next, renderNext } from '../src/commands/next.js';
 import { prFor, renderPrFor } from '../src/commands/pulls.js';
@@ -36,6 +47,7 @@ import { loomRun, renderLoomRun } from '../src/commands/run.js';
 import { renderStatus, status } from '../src/commands/status.js';
 import { createContext, type LoomContext } from '../src/context.js';
 import { isLoomError } from '../src/errors.js';
+import { GhClient } from '../src/github/gh.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { type CapturedOutput, captureOutput, emulatorGh } from './helpers/in-process.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
@@ -279,6 +291,136 @@ describe('loom run as fn(ctx, options) → render, on a fake clock', () => {
   });
 });
 
+describe('the install commands as fn(env, options) → render (they run before .loom/ exists)', () => {
+  let forge: EmulatorHandle;
+  let bare: TestRepo;
+
+  beforeAll(async () => {
+    forge = await startEmulator(seedWith([]));
+    bare = await createTestRepo(forge, { inProcess: true, install: false });
+  });
+
+  afterAll(async () => {
+    bare?.cleanup();
+    await forge?.close();
+  });
+
+  const INIT = { dryRun: false, force: false, labels: true, followSymlinks: false, actions: false, daemon: false };
+
+  it('init installs and syncs the labels, returning what --json prints; the render prints the plan and next steps', async () => {
+    const io = captureOutput();
+    const env = { cwd: bare.dir, env: bare.env, io, gh: emulatorGh(forge) };
+    const options = { ...INIT, target: '.', json: false };
+    const result = await init(env, options);
+    expect(io.stdout).toEqual([]);
+    expect(existsSync(path.join(bare.dir, '.loom/config.json'))).toBe(true);
+    expect(result.json).toMatchObject({ target: bare.dir, dry_run: false, errors: [] });
+    expect(result.json.files).toContainEqual({ path: '.loom/config.json', action: 'create' });
+    expect(result.json.labels?.created.length).toBeGreaterThan(10);
+    expect(result.json.labels?.created).toContain('loom:issue');
+    expect(renderInit(io, result, options)).toBe(0);
+    expect(io.stdout[0]).toBe(`Installing Loom ${result.json.version} into ${bare.dir}`);
+    expect(io.stdout).toContain('Next:');
+    expect(renderInit(io, result, { ...options, json: true })).toBe(0);
+    expect(JSON.parse(io.stdout.slice(io.stdout.lastIndexOf('{')).join('\n'))).toEqual(result.json);
+  });
+
+  it('init returns a failed label sync instead of throwing; the render gives its exit code and the next step', async () => {
+    const io = captureOutput();
+    const refusing = new GhClient(async () => ({ exitCode: 1, stdout: '', stderr: 'HTTP 401: Bad credentials\n' }));
+    const options = { ...INIT, target: bare.dir, json: false };
+    const result = await init({ cwd: bare.dir, env: bare.env, io, gh: refusing }, options);
+    expect(result.labelError).not.toBeNull();
+    expect(result.json.labels).toBeNull();
+    expect(result.json.errors).toEqual([expect.objectContaining({ code: result.labelError!.code })]);
+    expect(io.stderr).toEqual([]);
+    const code = renderInit(io, result, options);
+    expect(code).toBe(result.labelError!.exitCode);
+    expect(code).not.toBe(0);
+    expect(io.stderr).toContain('  → Then run `.loom/scripts/loom labels sync`.');
+  });
+
+  it('actions install --dry-run returns the workflows it would write and writes none', async () => {
+    const io = captureOutput();
+    const options = { daemon: false, force: false, dryRun: true, json: false };
+    const result = await actionsInstall({ cwd: bare.dir, env: bare.env, io }, options);
+    expect(result.json.files).toContainEqual({ path: '.github/workflows/loom-shepherd.yml', action: 'create' });
+    expect(result.json).toMatchObject({ target: bare.dir, dry_run: true, secret: 'ANTHROPIC_API_KEY' });
+    expect(existsSync(path.join(bare.dir, '.github/workflows/loom-shepherd.yml'))).toBe(false);
+    expect(io.stdout).toEqual([]);
+    expect(renderActions(io, result, options)).toBe(0);
+    expect(io.stdout).toContain('  would create .github/workflows/loom-shepherd.yml');
+    expect(io.stdout).not.toContain('Next:');
+  });
+
+  it('actions check-inputs returns the prompt (and writes it to GITHUB_OUTPUT) or the problems, exit 2', async () => {
+    const io = captureOutput();
+    const output = path.join(bare.home, 'github-output');
+    const inputs = { LOOM_ISSUE: '12', LOOM_SLOT: 'actions-1', LOOM_ARGS: '--force-pr', GITHUB_OUTPUT: output };
+    const good = await checkInputs({ cwd: bare.dir, env: inputs, io }, { json: false });
+    expect(good).toEqual({
+      ok: true,
+      issue: 12,
+      slot: 'actions-1',
+      args: ['--force-pr'],
+      prompt: '/shepherd 12 --force-pr',
+    });
+    expect(readFileSync(output, 'utf8')).toBe('prompt=/shepherd 12 --force-pr\n');
+    const bad = await checkInputs(
+      { cwd: bare.dir, env: { ...inputs, LOOM_ISSUE: '12; rm -rf /' }, io },
+      { json: false },
+    );
+    expect(bad.ok).toBe(false);
+    expect(readFileSync(output, 'utf8')).toBe('prompt=/shepherd 12 --force-pr\n');
+    expect(io.stdout).toEqual([]);
+    expect(renderCheckInputs(io, good, { json: false })).toBe(0);
+    expect(renderCheckInputs(io, bad, { json: false })).toBe(2);
+    expect(io.stdout).toEqual(['/shepherd 12 --force-pr']);
+    expect(io.stderr).toEqual([expect.stringMatching(/^loom: issue must be an issue number/)]);
+  });
+
+  it('version returns what --json prints: this build and the one installed here', async () => {
+    const io = captureOutput();
+    const result = await version({ cwd: bare.dir, env: bare.env, io }, { json: false });
+    expect(result.installed).toEqual({ version: result.version, build: result.build });
+    expect(io.stdout).toEqual([]);
+    expect(renderVersion(io, result, { json: false })).toBe(0);
+    expect(io.stdout[0]).toBe(`loom ${result.version} (build ${result.build}, node ${process.versions.node})`);
+  });
+
+  it('doctor returns every check; the render exits 17 when one fails', async () => {
+    const io = captureOutput();
+    const result = await doctor({ cwd: bare.dir, env: bare.env, io, gh: emulatorGh(forge) }, { json: false });
+    expect(result.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['node', 'git', 'install', 'settings']));
+    expect(result.checks.find((c) => c.id === 'install')).toMatchObject({ ok: true });
+    // The temporary HOME has never trusted this folder in Claude Code.
+    expect(result.checks.find((c) => c.id === 'trusted')).toMatchObject({ ok: false });
+    expect(result.ok).toBe(false);
+    expect(io.stdout).toEqual([]);
+    expect(renderDoctor(io, result, { json: false })).toBe(17);
+    expect(io.stdout.at(-1)).toMatch(/^\d+ of \d+ checks failed\.$/);
+  });
+
+  it('upgrade --dry-run runs the newer Loom’s init and returns its answer; uninstall --dry-run removes nothing', async () => {
+    const io = captureOutput();
+    const env = { cwd: bare.dir, env: bare.env, io };
+    const up = { target: '.', dryRun: true, force: false, labels: false, json: true };
+    const upgraded = await upgrade(env, up);
+    expect(upgraded.init.exitCode).toBe(0);
+    expect(upgraded.json.init).toMatchObject({ target: bare.dir, dry_run: true });
+    expect(upgraded.json.from).toMatch(/\.loom[\\/]scripts[\\/]loom$/);
+    const down = { target: bare.dir, keepState: false, labels: false, dryRun: true, json: false };
+    const removed = await uninstall(env, down);
+    expect(removed.json.files).toContainEqual(expect.objectContaining({ path: '.loom/config.json', action: 'remove' }));
+    expect(existsSync(path.join(bare.dir, '.loom/config.json'))).toBe(true);
+    expect(io.stdout).toEqual([]);
+    expect(renderUpgrade(io, upgraded, up)).toBe(0);
+    expect(JSON.parse(io.stdout.splice(0).join('\n'))).toEqual(upgraded.json);
+    expect(renderUninstall(io, removed, down)).toBe(0);
+    expect(io.stdout[0]).toBe(`Would remove Loom ${removed.installedVersion} from ${bare.dir}`);
+  });
+});
+
 /** A clock that only moves when slept on: a wait of minutes takes no real time. `onSleep` runs after each sleep. */
 function fakeClock(onSleep: (elapsedMs: number) => void = () => {}): Clock & { elapsed(): number } {
   let t = 0;
@@ -481,6 +623,12 @@ describe('guard, dashboard, logs and adopt-claim as fn(ctx, options) → render'
     expect(clock.elapsed()).toBe(1000);
 
     await expect(logs(ctx, { ...options, selector: '6' })).rejects.toMatchObject({ code: 'USAGE' });
+
+    // The command wires them: fn, render, then the follow batches (the log has ended, so -f returns at once).
+    const followed = await repo.loom(['logs', '5', '-f']);
+    expect(followed).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(followed.stdout.split('\n')).toEqual([`# ${newest}`, '→ Bash echo one', '→ Bash echo two', 'exit code 0']);
+    expect((await repo.loom(['logs', '6'])).exitCode).toBe(2);
   });
 
   it('adopt-claim adopts a claim whose comment carries the token, in a fresh checkout, from one request', async () => {
@@ -544,12 +692,8 @@ describe('guard, dashboard, logs and adopt-claim as fn(ctx, options) → render'
  * code. A module listed in NOT_YET is one still to convert; a listed module that has the shape fails too, so the
  * list shrinks as the work lands.
  */
-const NOT_YET = [
+const NOT_YET: string[] = [
   // One file per line (parallel conversions remove their own lines); remove the line when the file is converted.
-  'actions.ts',
-  'doctor.ts',
-  'init.ts',
-  'lifecycle.ts',
 ];
 
 describe('the one command shape, in every command module', () => {
