@@ -302,9 +302,18 @@ parses only its command's chunks. On the status path, git and gh run through nod
 (text output, state writes). Every schema on the status and iterate paths (config, daemon state, snapshot,
 the status and iterate reports, option parsing) is written with \`zod/mini\`, so neither loads classic zod
 (test/bundle.test.ts fails if one does again); classic zod, still used by other commands, is imported as a
-namespace (\`import * as z\`, enforced by Biome in src/), without which esbuild keeps every zod export. What is
-left between status and the floor: zod's core (shared by classic and mini, so it holds what classic needs
-too), commander, our own code, and two git calls (repository root, origin URL) before the one gh request.
+namespace (\`import * as z\`, enforced by Biome in src/), without which esbuild keeps every zod export.
+
+\`loom status\` makes one GitHub request, and that request depends only on the repository. So the launcher
+first loads \`lib/prefetch.mjs\` (src/status-prefetch.ts: no zod, no commander, about 30 KiB), which reads the
+repository from the files git itself reads and starts gh at once; node then compiles the rest of the CLI while
+gh waits for GitHub. The status command's own gh call adopts that process only when its invocation (program,
+arguments, stdin, folder, environment, timeout) is identical in every field (src/github/prefetch.ts); a wrong
+guess is never read and is stopped when the command ends. Where status would make no request (not installed,
+a recorded rate-limit pause, \`--fast\`, \`--watch\`) or git would rewrite the remote (\`insteadOf\`, includes),
+nothing starts early. So status's own work overlaps the request instead of preceding it; the overlap needs a
+free core, so the ratio grows with the machine's load.
+
 Node >= 22.1 also keeps compiled code between runs (\`module.enableCompileCache\`, called by the launcher);
 node 20 has no such API.`;
 

@@ -97,8 +97,9 @@ describe('what a call loads', () => {
   const classic = /\$constructor\("ZodObject"/;
   const mini = /\$constructor\("ZodMiniObject"/;
 
-  // status: every refresh and the guard's neighbour; iterate: every Bash call of the /loom parent.
-  it.each(['status', 'iterate'])(
+  // status: every refresh and the guard's neighbour; iterate: every Bash call of the /loom parent; guard: its
+  // --help and in-process path (the hook call itself loads only the launcher, below).
+  it.each(['status', 'iterate', 'guard'])(
     'loom %s loads zod/mini, not classic zod (~320 KiB more to compile on every call)',
     (command) => {
       const chunks = loadedBy(command);
@@ -106,6 +107,13 @@ describe('what a call loads', () => {
       expect(chunks.filter(([, text]) => classic.test(text)).map(([file]) => file)).toEqual([]);
     },
   );
+
+  it('the launcher, all a `loom guard` hook call loads, holds neither zod nor commander', () => {
+    const launcher = readFileSync(BUNDLE, 'utf8');
+    expect(launcher).toContain('loom guard');
+    expect(launcher).not.toMatch(/\$constructor\("Zod/);
+    expect(launcher).not.toContain('CommanderError');
+  });
 
   it("no chunk holds zod's compile() (a sign that all of zod's exports were kept: import zod as a namespace)", () => {
     const chunks = readdirSync(LIB).filter((f) => f.endsWith('.mjs'));

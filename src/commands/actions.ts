@@ -1,6 +1,8 @@
 /**
  * `loom actions install|uninstall|check-inputs`: the GitHub Actions workflows (src/core/workflows.ts,
- * docs/SCALING.md) as installed files, and the shepherd workflow's own input check.
+ * docs/SCALING.md) as installed files, and the shepherd workflow's own input check. Like `loom init` these take
+ * the command environment (cwd, env), not a repository's context: they find the repository from `env.cwd` and
+ * answer NOT_INSTALLED themselves, and check-inputs runs on a runner from the environment alone.
  */
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +18,7 @@ import { applyInit, readIfExists } from '../install/init.js';
 import { MANIFEST_PATH, readManifest, renderManifest } from '../install/manifest.js';
 import { plannedFileJson } from '../install/owned-file.js';
 import { installedWorkflows, planWorkflows, wantedWorkflows, withWorkflowEntries } from '../install/workflows.js';
+import type { Output } from '../io.js';
 import { loadConfig } from '../state/config-file.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, parseOptions, printJson, type Run } from './shared.js';
@@ -52,12 +55,27 @@ export const CheckInputsJsonSchema = z.union([
   z.object({ ok: z.literal(false), problems: z.array(z.string()) }),
 ]);
 
-const ChangeOptions = z.object({
+export type ActionsJson = z.infer<typeof ActionsJsonSchema>;
+export type CheckInputsJson = z.infer<typeof CheckInputsJsonSchema>;
+
+/** `loom actions install` and `loom actions uninstall` (uninstall has no --force). */
+export const ActionsOptions = z.object({
   daemon: z.boolean().default(false),
   force: z.boolean().default(false),
   dryRun: z.boolean().default(false),
   json: z.boolean().default(false),
 });
+export type ActionsOptions = z.infer<typeof ActionsOptions>;
+export const CheckInputsOptions = z.object({ json: z.boolean().default(false) });
+export type CheckInputsOptions = z.infer<typeof CheckInputsOptions>;
+
+/** What install or uninstall did: the --json data, and the config's secret the text's next steps name. */
+export interface ActionsResult {
+  mode: 'install' | 'uninstall';
+  json: ActionsJson;
+  /** config actions.secret, named in the next steps after an install. */
+  configuredSecret: string;
+}
 
 export function register(program: Command, run: Run): void {
   const actions = program
@@ -87,7 +105,12 @@ Then add one repository secret, ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN wi
 ${exitCodeHelp('actions install')}
 Example: .loom/scripts/loom actions install --dry-run`,
     )
-    .action((raw) => run((env) => change(env, 'install', parseOptions(ChangeOptions, raw)), Boolean(raw.json)));
+    .action((raw) =>
+      run(async (env) => {
+        const options = parseOptions(ActionsOptions, raw);
+        return renderActions(env.io, await actionsInstall(env, options), options);
+      }, Boolean(raw.json)),
+    );
 
   actions
     .command('uninstall')
@@ -103,7 +126,12 @@ wrote beside one); a workflow you changed stays where it is, is named, and is no
 ${exitCodeHelp('actions uninstall')}
 Example: .loom/scripts/loom actions uninstall --daemon`,
     )
-    .action((raw) => run((env) => change(env, 'uninstall', parseOptions(ChangeOptions, raw)), Boolean(raw.json)));
+    .action((raw) =>
+      run(async (env) => {
+        const options = parseOptions(ActionsOptions, raw);
+        return renderActions(env.io, await actionsUninstall(env, options), options);
+      }, Boolean(raw.json)),
+    );
 
   actions
     .command('check-inputs')
@@ -123,30 +151,56 @@ ${exitCodeHelp('actions check-inputs')}`,
     )
     .action((raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ json: z.boolean().default(false) }), raw);
-        const checked = checkDispatchInputs({
-          issue: readEnv('LOOM_ISSUE', env.env),
-          slot: readEnv('LOOM_SLOT', env.env),
-          args: readEnv('LOOM_ARGS', env.env),
-        });
-        if (options.json) printJson(env.io, CheckInputsJsonSchema.parse(checked));
-        if (!checked.ok) {
-          if (!options.json) for (const problem of checked.problems) env.io.err(`loom: ${problem}`);
-          return ExitCode.usage;
-        }
-        if (!options.json) env.io.out(checked.prompt);
-        const output = env.env.GITHUB_OUTPUT;
-        if (output) appendFileSync(output, `prompt=${checked.prompt}\n`);
-        return ExitCode.ok;
+        const options = parseOptions(CheckInputsOptions, raw);
+        return renderCheckInputs(env.io, await checkInputs(env, options), options);
       }, Boolean(raw.json)),
     );
 }
 
-async function change(
-  env: CommandEnv,
-  mode: 'install' | 'uninstall',
-  options: z.infer<typeof ChangeOptions>,
-): Promise<number> {
+/**
+ * `loom actions check-inputs`: checks the dispatch inputs LOOM_ISSUE, LOOM_SLOT and LOOM_ARGS of `env.env`
+ * (never the command line) and, when they are good and GITHUB_OUTPUT names a file, appends `prompt=<prompt>`
+ * to it. No GitHub request.
+ */
+export async function checkInputs(env: CommandEnv, _options: CheckInputsOptions): Promise<CheckInputsJson> {
+  const checked = CheckInputsJsonSchema.parse(
+    checkDispatchInputs({
+      issue: readEnv('LOOM_ISSUE', env.env),
+      slot: readEnv('LOOM_SLOT', env.env),
+      args: readEnv('LOOM_ARGS', env.env),
+    }),
+  );
+  const output = env.env.GITHUB_OUTPUT;
+  if (checked.ok && output) appendFileSync(output, `prompt=${checked.prompt}\n`);
+  return checked;
+}
+
+/** Prints --json, or the prompt (each problem on stderr when the inputs are bad); exit 0, or 2 for bad inputs. */
+export function renderCheckInputs(io: Output, result: CheckInputsJson, options: CheckInputsOptions): number {
+  if (options.json) printJson(io, result);
+  if (!result.ok) {
+    if (!options.json) for (const problem of result.problems) io.err(`loom: ${problem}`);
+    return ExitCode.usage;
+  }
+  if (!options.json) io.out(result.prompt);
+  return ExitCode.ok;
+}
+
+/**
+ * `loom actions install`: writes the workflows .loom/config.json asks for into the repository holding `env.cwd`
+ * and records them in the install manifest (nothing written with --dry-run). No GitHub request.
+ * Errors: NOT_INSTALLED (no install manifest).
+ */
+export function actionsInstall(env: CommandEnv, options: ActionsOptions): Promise<ActionsResult> {
+  return change(env, 'install', options);
+}
+
+/** `loom actions uninstall`: removes Loom's unchanged workflows (--daemon: loom-daemon.yml only); as install. */
+export function actionsUninstall(env: CommandEnv, options: ActionsOptions): Promise<ActionsResult> {
+  return change(env, 'uninstall', options);
+}
+
+async function change(env: CommandEnv, mode: 'install' | 'uninstall', options: ActionsOptions): Promise<ActionsResult> {
   const root = await repositoryRoot(path.resolve(env.cwd));
   const manifest = await readManifest(root);
   if (!manifest)
@@ -173,36 +227,36 @@ async function change(
     safeWriteFile(root, MANIFEST_PATH, renderManifest({ ...manifest, files }), { atomic: true });
   }
   const installed = Object.keys(recorded).map((relative) => path.posix.basename(relative));
-  const secret = installed.length ? config.actions.secret : null;
+  const json = ActionsJsonSchema.parse({
+    target: root,
+    dry_run: options.dryRun,
+    files: planned.map(plannedFileJson),
+    installed,
+    secret: installed.length ? config.actions.secret : null,
+  });
+  return { mode, json, configuredSecret: config.actions.secret };
+}
+
+/** Prints --json, or one line per workflow and, after an install, the next steps; exit 0. */
+export function renderActions(io: Output, result: ActionsResult, options: ActionsOptions): number {
   if (options.json) {
-    printJson(
-      env.io,
-      ActionsJsonSchema.parse({
-        target: root,
-        dry_run: options.dryRun,
-        files: planned.map(plannedFileJson),
-        installed,
-        secret,
-      }),
-    );
-    return 0;
+    printJson(io, result.json);
+    return ExitCode.ok;
   }
+  const { files } = result.json;
   const verb = options.dryRun ? 'would ' : '';
-  if (!planned.length) env.io.out('No Loom workflows are installed here: nothing to do.');
-  for (const file of planned)
-    env.io.out(
-      `  ${verb}${file.action} ${file.path}${file.note && file.action !== 'unchanged' ? `  (${file.note})` : ''}`,
-    );
-  if (planned.some((f) => f.action === 'kept'))
-    env.io.out(
+  if (!files.length) io.out('No Loom workflows are installed here: nothing to do.');
+  for (const file of files) io.out(`  ${verb}${file.action} ${file.path}${file.note ? `  (${file.note})` : ''}`);
+  if (files.some((f) => f.action === 'kept'))
+    io.out(
       'Workflows you changed were kept: compare each with its .loom-new, take what you want, delete the .loom-new (or run with --force: yours are saved as .loom-backup first).',
     );
-  if (mode === 'install' && !options.dryRun) {
-    env.io.out('Next:');
-    env.io.out(`  1. ${secretInstruction(config.actions.secret)}`);
-    env.io.out(
+  if (result.mode === 'install' && !options.dryRun) {
+    io.out('Next:');
+    io.out(`  1. ${secretInstruction(result.configuredSecret)}`);
+    io.out(
       '  2. Commit and push .github/workflows/ and .loom/install-manifest.json (workflows run from the default branch).',
     );
   }
-  return 0;
+  return ExitCode.ok;
 }

@@ -7,10 +7,11 @@
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { acquireClaimLock, readClaimLock, updateClaimLock } from '../claims/claim-lock.js';
+import type { LoomContext, Output } from '../context.js';
 import { ADOPT_CLAIM_ENV } from '../core/actions-contract.js';
 import { adoptDecision, CLAIM_TOKEN } from '../core/adopt.js';
 import { claimedSlot, ShepherdSlotIdSchema } from '../core/daemon-state.js';
-import { cleanText } from '../core/sanitize.js';
+import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import { LoomError } from '../errors.js';
 import { readItemWithComments } from '../github/items.js';
 import { exitCodeHelp } from './exit-codes.js';
@@ -25,13 +26,24 @@ export const AdoptJsonSchema = z.object({
   owner: z.string().nullable(),
   reason: z.string().nullable(),
 });
+export type AdoptJson = z.infer<typeof AdoptJsonSchema>;
 
-const Options = z.object({
+export const AdoptOptions = z.object({
   issue: issueNumber,
   slot: ShepherdSlotIdSchema,
   token: z.string().regex(CLAIM_TOKEN, 'must be the 16 hex digits of a claim token'),
   json: z.boolean().default(false),
 });
+export type AdoptOptions = z.infer<typeof AdoptOptions>;
+
+/**
+ * What `adoptClaim` did: its --json, the issue's title (for the text line), and when the claim was not the
+ * dispatcher's, why (the error's message, next step and exit code).
+ */
+export interface AdoptResult extends AdoptJson {
+  title: string | null;
+  refusal: { message: string; hint: string | null; exitCode: number } | null;
+}
 
 /** Names of the environment variables by what they carry (src/core/actions-contract.ts). */
 const envName = (input: 'issue' | 'slot' | 'claim') =>
@@ -67,62 +79,96 @@ Example: LOOM_ISSUE=12 LOOM_SLOT=actions-1 LOOM_CLAIM_TOKEN=0123456789abcdef .lo
       run(async (env) => {
         const from = (flag: string | undefined, input: 'issue' | 'slot' | 'claim') =>
           flag ?? (env.env[envName(input)] || undefined);
-        const options = parseOptions(Options, {
+        const options = parseOptions(AdoptOptions, {
           issue: from(raw.issue, 'issue'),
           slot: from(raw.slot, 'slot'),
           token: from(raw.token, 'claim'),
           json: raw.json,
         });
-        const ctx = await mainContext(env);
-        const repo = await ctx.repo();
-        const item = await readItemWithComments(ctx.gh, repo, options.issue, 'LoomAdoptClaim');
-        const decision = adoptDecision(item, item.comments, options.token);
-        if (!decision.adopt) {
-          const error = new LoomError(
-            'CLAIM_NOT_ADOPTED',
-            `Cannot adopt the claim of #${options.issue}: it ${decision.reason}.`,
-            { hint: decision.next },
-          );
-          if (!options.json) throw error;
-          // --json answers in its own shape; the reason goes to stderr as well.
-          printJson(
-            env.io,
-            AdoptJsonSchema.parse({ ...options, adopted: false, owner: null, reason: decision.reason }),
-          );
-          env.io.err(`loom: ${error.message}`);
-          return error.exitCode;
-        }
-        const now = ctx.now();
-        const owner = `actions:${options.slot}`;
-        const existing = await readClaimLock(ctx.paths, options.issue);
-        if (existing && existing.token !== options.token)
-          throw new LoomError(
-            'CLAIM_CONFLICT',
-            `A different claim of #${options.issue} is recorded in this checkout.`,
-            {
-              hint: 'Run adopt-claim in a fresh checkout of the repository (the workflow does).',
-            },
-          );
-        if (!(await acquireClaimLock(ctx.paths, options.issue, owner, ADOPTED_LOCK_TTL, now, { token: options.token })))
-          throw new LoomError('LOCKED', `Another Loom process holds the claim lock of #${options.issue} here.`, {
-            hint: 'Run adopt-claim in a fresh checkout of the repository (the workflow does).',
-          });
-        await updateClaimLock(ctx.paths, options.issue, {
-          read_comment_id: item.lastCommentId,
-          comment_id: decision.claim.id,
-          comment_owner: decision.claim.owner,
-        });
-        await ctx.store.update((state) => {
-          state.shepherds[options.slot] = claimedSlot(options.issue, now.toISOString());
-          return state;
-        });
-        const answer = { ...options, adopted: true, owner: decision.claim.owner, reason: null };
-        if (options.json) printJson(env.io, AdoptJsonSchema.parse(answer));
-        else
-          env.io.out(
-            `adopted #${options.issue} in ${options.slot} (claim of ${cleanText(decision.claim.owner, 100)}): ${cleanText(item.title, 200)}`,
-          );
-        return 0;
+        return renderAdoptClaim(env.io, await adoptClaim(await mainContext(env), options), options);
       }, Boolean(raw.json)),
     );
+}
+
+/**
+ * Adopts the claim of `options.issue` for slot `options.slot` when GitHub shows it is the dispatching daemon's:
+ * the issue open and loom:building, its latest trusted claim comment carrying `options.token` (one GitHub
+ * request). Then writes the claim lock (.loom/claims/issue-N.json, kept ADOPTED_LOCK_TTL seconds) and the slot in
+ * the state file. A claim that is not the dispatcher's is a refusal in the result (nothing written); prints
+ * nothing. Throws CLAIM_CONFLICT when this checkout records another claim of the issue, LOCKED when another
+ * process holds its claim lock.
+ */
+export async function adoptClaim(ctx: LoomContext, options: AdoptOptions): Promise<AdoptResult> {
+  const repo = await ctx.repo();
+  const item = await readItemWithComments(ctx.gh, repo, options.issue, 'LoomAdoptClaim');
+  const decision = adoptDecision(item, item.comments, options.token);
+  if (!decision.adopt) {
+    const error = new LoomError(
+      'CLAIM_NOT_ADOPTED',
+      `Cannot adopt the claim of #${options.issue}: it ${decision.reason}.`,
+      { hint: decision.next },
+    );
+    return {
+      issue: options.issue,
+      slot: options.slot,
+      adopted: false,
+      owner: null,
+      reason: decision.reason,
+      title: item.title,
+      // A claim comment's owner is GitHub text: redacted like every error line (the one error sink does the same).
+      refusal: {
+        message: redactSecrets(error.message, envSecrets(ctx.env)),
+        hint: error.hint ?? null,
+        exitCode: error.exitCode,
+      },
+    };
+  }
+  const now = ctx.now();
+  const owner = `actions:${options.slot}`;
+  const existing = await readClaimLock(ctx.paths, options.issue);
+  if (existing && existing.token !== options.token)
+    throw new LoomError('CLAIM_CONFLICT', `A different claim of #${options.issue} is recorded in this checkout.`, {
+      hint: 'Run adopt-claim in a fresh checkout of the repository (the workflow does).',
+    });
+  if (!(await acquireClaimLock(ctx.paths, options.issue, owner, ADOPTED_LOCK_TTL, now, { token: options.token })))
+    throw new LoomError('LOCKED', `Another Loom process holds the claim lock of #${options.issue} here.`, {
+      hint: 'Run adopt-claim in a fresh checkout of the repository (the workflow does).',
+    });
+  await updateClaimLock(ctx.paths, options.issue, {
+    read_comment_id: item.lastCommentId,
+    comment_id: decision.claim.id,
+    comment_owner: decision.claim.owner,
+  });
+  await ctx.store.update((state) => {
+    state.shepherds[options.slot] = claimedSlot(options.issue, now.toISOString());
+    return state;
+  });
+  return {
+    issue: options.issue,
+    slot: options.slot,
+    adopted: true,
+    owner: decision.claim.owner,
+    reason: null,
+    title: item.title,
+    refusal: null,
+  };
+}
+
+/**
+ * Prints `adopted #N in <slot> (claim of <owner>): <title>` (or --json); a refusal is `loom: <why>` on stderr
+ * (with the next step unless --json) and exit 12 (CLAIM_NOT_ADOPTED: the job must stop), else exit 0.
+ */
+export function renderAdoptClaim(io: Output, result: AdoptResult, options: AdoptOptions): number {
+  const { title, refusal, ...json } = result;
+  if (options.json) printJson(io, AdoptJsonSchema.parse(json));
+  if (refusal) {
+    io.err(`loom: ${refusal.message}`);
+    if (refusal.hint && !options.json) io.err(`  → ${refusal.hint}`);
+    return refusal.exitCode;
+  }
+  if (!options.json)
+    io.out(
+      `adopted #${result.issue} in ${result.slot} (claim of ${cleanText(result.owner ?? '', 100)}): ${cleanText(title ?? '', 200)}`,
+    );
+  return 0;
 }

@@ -7,19 +7,20 @@
 import type { Command } from 'commander';
 import { execa } from 'execa';
 import * as z from 'zod';
+import type { LoomContext, Output } from '../context.js';
 import { isBusy } from '../core/daemon-state.js';
 import { logsFor } from '../daemon/worker-log.js';
 import { Refresher } from '../dashboard/refresher.js';
-import { newToken, startDashboardServer } from '../dashboard/server.js';
+import { type DashboardServer, newToken, startDashboardServer } from '../dashboard/server.js';
 import { LoomError } from '../errors.js';
 import { exitCodeHelp } from './exit-codes.js';
-import type { Run } from './shared.js';
-import { type CommandEnv, context, parseOptions } from './shared.js';
+import { context, parseOptions, type Run } from './shared.js';
 
-const Options = z.object({
+export const DashboardOptions = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(0),
   open: z.boolean().default(false),
 });
+export type DashboardOptions = z.infer<typeof DashboardOptions>;
 
 /** How many ready issues the page lists (same one request). */
 const READY_SHOWN = 10;
@@ -44,7 +45,32 @@ Examples:
   .loom/scripts/loom dashboard --open
   .loom/scripts/loom dashboard --port 8765`,
     )
-    .action((raw) => run((env) => dashboard(env, parseOptions(Options, raw))));
+    .action((raw) =>
+      run(async (env) => {
+        const options = parseOptions(DashboardOptions, raw);
+        const server = await dashboard(await context(env), options);
+        // Listen for Ctrl-C before anyone can know the URL (the opener, a script reading stdout).
+        const stopped = stopSignal();
+        const code = renderDashboard(env.io, server, options);
+        if (options.open) openInBrowser(env.io, server.url);
+        await stopped;
+        await server.close();
+        return code;
+      }),
+    );
+}
+
+/** Resolves on the first SIGINT (Ctrl-C) or SIGTERM, and stops listening for both. */
+function stopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 /** The command that opens a URL in the default browser on this platform (argument arrays, no shell). */
@@ -54,11 +80,18 @@ function opener(url: string): [string, string[]] {
   return ['xdg-open', [url]];
 }
 
-export async function dashboard(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
-  const ctx = await context(env);
+/**
+ * Starts serving the dashboard on 127.0.0.1 (`options.port`; 0 takes a free one) with a fresh random token, and
+ * resolves once it listens (its port, its URL with the token, `close()`); prints nothing. Its data: `collectStatus` (one GitHub request per refresh, at most
+ * every poll_interval seconds), the state file and the worker logs under .loom/logs/. USAGE when the port is
+ * taken or not allowed. The caller stops it with `close()`.
+ */
+export async function dashboard(ctx: LoomContext, options: DashboardOptions): Promise<DashboardServer> {
   const { collectStatus } = await import('./status.js');
+  // Each refresh reads the status afresh (a new context: config and repository read again), on this call's gh.
+  const env = { cwd: ctx.cwd, env: ctx.env, io: ctx.io, gh: ctx.gh, clock: ctx.clock, faults: ctx.faults };
   const refresher = new Refresher({
-    host: env.env.GH_HOST || 'github.com',
+    host: ctx.env.GH_HOST || 'github.com',
     collect: async (mode) => {
       const { report, snapshot, config } = await collectStatus(
         env,
@@ -75,9 +108,8 @@ export async function dashboard(env: CommandEnv, options: z.infer<typeof Options
     if (role?.status === 'running' && role.output_file) return role.output_file;
     return (await logsFor(ctx.paths.logs, id)).at(-1)?.file ?? null;
   };
-  let server: Awaited<ReturnType<typeof startDashboardServer>>;
   try {
-    server = await startDashboardServer({ port: options.port, token: newToken(), refresher, resolveLog });
+    return await startDashboardServer({ port: options.port, token: newToken(), refresher, resolveLog });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES')
@@ -86,27 +118,21 @@ export async function dashboard(env: CommandEnv, options: z.infer<typeof Options
       });
     throw error;
   }
-  // Listen for Ctrl-C before anyone can know the URL (the opener, a script reading stdout).
-  const stopped = new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  env.io.out(`Loom dashboard: ${server.url}`);
-  env.io.out('Only this machine can open it, with the token in the URL. Ctrl-C stops it.');
-  if (options.open) {
-    const [command, args] = opener(server.url);
-    execa(command, args, { detached: true, stdio: 'ignore', reject: false })
-      .then((r) => {
-        if (r.failed) env.io.err(`loom: could not open a browser (${command}); open the URL above yourself.`);
-      })
-      .catch(() => undefined);
-  }
-  await stopped;
-  await server.close();
+}
+
+/** Prints the page's URL (it carries the token) and how to stop the server; exit 0. */
+export function renderDashboard(io: Output, server: Pick<DashboardServer, 'url'>, _options: DashboardOptions): number {
+  io.out(`Loom dashboard: ${server.url}`);
+  io.out('Only this machine can open it, with the token in the URL. Ctrl-C stops it.');
   return 0;
+}
+
+/** Opens `url` in the default browser, detached; a failure to start one is one line on stderr, never an error. */
+function openInBrowser(io: Output, url: string): void {
+  const [command, args] = opener(url);
+  execa(command, args, { detached: true, stdio: 'ignore', reject: false })
+    .then((r) => {
+      if (r.failed) io.err(`loom: could not open a browser (${command}); open the URL above yourself.`);
+    })
+    .catch(() => undefined);
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import type { Config } from '../core/config.js';
-import { type Check, DoctorJsonSchema, fail, majorOf, pass, renderCheck } from '../core/doctor.js';
+import { type Check, type DoctorJson, DoctorJsonSchema, fail, majorOf, pass, renderCheck } from '../core/doctor.js';
 import { parseWorktreeInclude } from '../core/worktree.js';
 import { readEnv } from '../env.js';
 import { ExitCode, LoomError } from '../errors.js';
@@ -20,6 +20,7 @@ import { execGh, GhClient } from '../github/gh.js';
 import { parseLabelsYaml } from '../github/labels.js';
 import { type Repo, repoSlug, resolveRepo } from '../github/repo.js';
 import { readManifest } from '../install/manifest.js';
+import type { Output } from '../io.js';
 import { pidAlive } from '../process/liveness.js';
 import { runProcess } from '../process/run.js';
 import { loadConfig } from '../state/config-file.js';
@@ -30,6 +31,9 @@ import { type CommandEnv, parseOptions, printJson, type Run } from './shared.js'
 
 /** A lock not refreshed for this long is stale (holders refresh every 5 s; src/state/lock.ts). */
 const STALE_LOCK_MS = 10 * 60_000;
+
+export const DoctorOptions = z.object({ json: z.boolean().default(false) });
+export type DoctorOptions = z.infer<typeof DoctorOptions>;
 
 export function register(program: Command, run: Run): void {
   program
@@ -49,18 +53,33 @@ ${exitCodeHelp('doctor')}`,
     )
     .action((raw) =>
       run(async (env) => {
-        const options = parseOptions(z.object({ json: z.boolean().default(false) }), raw);
-        const checks = await runChecks(env);
-        const ok = checks.every((c) => c.ok);
-        if (options.json) printJson(env.io, DoctorJsonSchema.parse({ version: VERSION, build: BUILD, ok, checks }));
-        else {
-          for (const check of checks) env.io.out(renderCheck(check));
-          const failed = checks.filter((c) => !c.ok).length;
-          env.io.out(failed ? `${failed} of ${checks.length} checks failed.` : `All ${checks.length} checks passed.`);
-        }
-        return ok ? ExitCode.ok : ExitCode.checksFailed;
+        const options = parseOptions(DoctorOptions, raw);
+        return renderDoctor(env.io, await doctor(env, options), options);
       }, Boolean(raw.json)),
     );
+}
+
+/**
+ * Runs every check in the repository holding `env.cwd` (the folder need not be a repository or hold Loom: that
+ * is a failed check, not an error). Takes the command environment, not a repository's context, for that reason.
+ * Runs git, gh and Claude Code with `--version`, `gh auth status`; GitHub requests as the header says.
+ */
+export async function doctor(env: CommandEnv, _options: DoctorOptions): Promise<DoctorJson> {
+  const checks = await runChecks(env);
+  return DoctorJsonSchema.parse({ version: VERSION, build: BUILD, ok: checks.every((c) => c.ok), checks });
+}
+
+/** Prints --json, or one line per check and a count of failures; exit 0 when every check passed, else 17. */
+export function renderDoctor(io: Output, result: DoctorJson, options: DoctorOptions): number {
+  if (options.json) printJson(io, result);
+  else {
+    for (const check of result.checks) io.out(renderCheck(check));
+    const failed = result.checks.filter((c) => !c.ok).length;
+    io.out(
+      failed ? `${failed} of ${result.checks.length} checks failed.` : `All ${result.checks.length} checks passed.`,
+    );
+  }
+  return result.ok ? ExitCode.ok : ExitCode.checksFailed;
 }
 
 /** Runs a program's `--version`; its first line, or undefined when it cannot be run. */
@@ -115,7 +134,7 @@ async function runChecks(env: CommandEnv): Promise<Check[]> {
   }
   const where = repo ? `${repo.host ?? env.env.GH_HOST ?? 'github.com'}/${repoSlug(repo)}` : '';
   const host = repo?.host ?? 'github.com';
-  const gh = new GhClient(execGh({ env: env.env, cwd: root, host: async () => repo?.host }));
+  const gh = env.gh ?? new GhClient(execGh({ env: env.env, cwd: root, host: async () => repo?.host }));
   let authenticated = false;
   if (!ghVersion) checks.push(fail('gh-auth', 'not checked: gh cannot be run', 'Install gh first.'));
   else {

@@ -1,14 +1,23 @@
 /**
- * `loom guard`: the PreToolUse hook `loom init` registers in
- * .claude/settings.json. The bundle's entry (src/bin.ts) runs it without
- * loading the rest of the CLI; this registration gives it `--help`.
+ * `loom guard`: the PreToolUse hook `loom init` registers in .claude/settings.json. The bundle's entry
+ * (src/bin.ts) runs `loom guard` without loading the rest of the CLI: it calls the same `guard` and
+ * `renderGuard`, which live in src/guard/hook.ts so that path loads no commander and no zod. This registration
+ * gives the command its `--help` and the in-process tier its `main(['guard'])`.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { runGuard } from '../guard/hook.js';
+import * as z from 'zod/mini';
+import '../core/zod-setup.js';
+import { guard, renderGuard } from '../guard/hook.js';
 import { RULES } from '../guard/rules.js';
 import { exitCodeHelp } from './exit-codes.js';
-import type { Run } from './shared.js';
+import { parseOptions, type Run } from './shared.js';
+
+export { type GuardResult, guard, renderGuard } from '../guard/hook.js';
+
+/** The hook JSON Claude Code writes on stdin (read at the edge, in the action). */
+export const GuardOptions = z.object({ input: z.string() });
+export type GuardOptions = z.infer<typeof GuardOptions>;
 
 export const GUARD_EXIT_CODES = { allowed: 0, blocked: 2 } as const;
 
@@ -36,7 +45,8 @@ Example: echo '{"tool_name":"Bash","tool_input":{"command":"git push -f"},"cwd":
         } catch {
           stdin = '';
         }
-        return runGuard(stdin, env.env, env.io.err);
+        const options = parseOptions(GuardOptions, { input: stdin });
+        return renderGuard(env.io, guard(env, options), options);
       }),
     );
 }

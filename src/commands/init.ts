@@ -1,6 +1,8 @@
 /**
  * `loom init <target> [--dry-run] [--force] [--no-labels] [--json]`: installs
  * or upgrades Loom in a repository (DESIGN.md §2) and syncs its labels on GitHub.
+ * It runs before Loom is installed, so `init(env, options)` takes the command environment (cwd, env, gh), not a
+ * repository's context: the target is resolved from `options.target`, and a LoomContext needs `.loom/`.
  */
 
 import { existsSync, statSync } from 'node:fs';
@@ -9,7 +11,7 @@ import type { Command } from 'commander';
 import * as z from 'zod';
 import { parseConfig } from '../core/config.js';
 import { secretInstruction } from '../core/workflows.js';
-import { LoomError } from '../errors.js';
+import { ExitCode, LoomError } from '../errors.js';
 import { repositoryRoot } from '../git/git.js';
 import { execGh, GhClient } from '../github/gh.js';
 import { type LabelSyncResult, parseLabelsYaml, syncLabels } from '../github/labels.js';
@@ -17,12 +19,13 @@ import { resolveRepo } from '../github/repo.js';
 import { loadDefaults, readBundle } from '../install/defaults.js';
 import { applyInit, type InitPlan, planInitWithCommands } from '../install/init.js';
 import { readManifest } from '../install/manifest.js';
-import { plannedFileJson } from '../install/owned-file.js';
+import { type PlannedFile, plannedFileJson } from '../install/owned-file.js';
+import type { Output } from '../io.js';
 import { BUILD, VERSION } from '../version.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { type CommandEnv, parseOptions, printJson, type Run } from './shared.js';
 
-const Options = z.object({
+export const InitOptions = z.object({
   target: z.string().min(1),
   dryRun: z.boolean().default(false),
   force: z.boolean().default(false),
@@ -32,6 +35,50 @@ const Options = z.object({
   daemon: z.boolean().default(false),
   json: z.boolean().default(false),
 });
+export type InitOptions = z.infer<typeof InitOptions>;
+
+const FileRowSchema = z.object({
+  path: z.string(),
+  action: z.enum(['create', 'update', 'unchanged', 'kept', 'skipped', 'delete']),
+  beside: z.string().optional(),
+  backup: z.string().optional(),
+  note: z.string().optional(),
+});
+const LabelNamesSchema = z.array(z.string());
+
+/** `loom init --json`. */
+export const InitJsonSchema = z.object({
+  version: z.string(),
+  build: z.string(),
+  target: z.string(),
+  dry_run: z.boolean(),
+  files: z.array(FileRowSchema),
+  /** The label sync (null with --dry-run, --no-labels, or when it failed: see errors). */
+  labels: z
+    .object({
+      created: LabelNamesSchema,
+      updated: LabelNamesSchema,
+      unchanged: LabelNamesSchema,
+      kept: LabelNamesSchema,
+    })
+    .nullable(),
+  /** Per kind (test, typecheck, lint): the command in the config and where it came from (`config`: yours). */
+  commands: z.record(z.string(), z.object({ command: z.string(), source: z.string() })),
+  warnings: z.array(z.string()),
+  errors: z.array(z.object({ code: z.string(), message: z.string() }).passthrough()),
+});
+export type InitJson = z.infer<typeof InitJsonSchema>;
+
+/** What `init` did: the --json data, and what only the text render reads (file contents, the label error). */
+export interface InitResult {
+  json: InitJson;
+  planned: PlannedFile[];
+  commands: InitPlan['commands'];
+  /** An install manifest was found (without one every file that differs counts as the user's). */
+  manifestFound: boolean;
+  /** The label sync failed (the files are installed): exit code and next step come from it. */
+  labelError: LoomError | null;
+}
 
 export function register(program: Command, run: Run): void {
   program
@@ -72,11 +119,20 @@ ${exitCodeHelp('init')}
 Example: node ~/loom/.loom/scripts/loom init ~/src/my-project`,
     )
     .action((target, raw) =>
-      run((env) => init(env, parseOptions(Options, { ...raw, target: target ?? '.' })), Boolean(raw.json)),
+      run(async (env) => {
+        const options = parseOptions(InitOptions, { ...raw, target: target ?? '.' });
+        return renderInit(env.io, await init(env, options), options);
+      }, Boolean(raw.json)),
     );
 }
 
-export async function init(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
+/**
+ * Installs or upgrades Loom in the repository holding `options.target` (relative to `env.cwd`), then syncs its
+ * labels on GitHub (the labels request and one per label created or updated; none with --dry-run or
+ * --no-labels). Prints nothing. Errors: USAGE (exit 2) when the target is not a directory; NOT_INSTALLED when
+ * this Loom's bundle is missing; a failed label sync is not thrown but returned (`labelError`, files installed).
+ */
+export async function init(env: CommandEnv, options: InitOptions): Promise<InitResult> {
   const requested = path.resolve(env.cwd, options.target);
   if (!existsSync(requested) || !statSync(requested).isDirectory()) {
     throw new LoomError('USAGE', `${requested} is not a directory.`, { hint: 'Give the path of your repository.' });
@@ -120,24 +176,38 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
       labelError = error;
     }
   }
-  const warnings = planned.filter((f) => f.action === 'skipped').map((f) => `${f.path} ${f.note}`);
-  const kept = planned.filter((f) => f.action === 'kept');
+  const json: InitJson = {
+    version: VERSION,
+    build: BUILD,
+    target,
+    dry_run: options.dryRun,
+    files: planned.map(plannedFileJson),
+    labels,
+    commands: commandsJson(commands),
+    warnings: [...skippedWarnings(planned), ...commands.skipped],
+    errors: labelError ? [labelError.toJSON()] : [],
+  };
+  return { json, planned, commands, manifestFound: !!manifest, labelError };
+}
 
+/** Files whose Loom markers are broken: left alone, one warning each. */
+const skippedWarnings = (planned: PlannedFile[]) =>
+  planned.filter((f) => f.action === 'skipped').map((f) => `${f.path} ${f.note}`);
+
+/**
+ * Prints --json, or what was written (code chunks summed up), the project commands, the auto-merge notice and
+ * the next steps; warnings and a failed label sync on stderr. Exit 0, or the label error's code.
+ */
+export function renderInit(io: Output, result: InitResult, options: InitOptions): number {
+  const { planned, commands, labelError } = result;
+  const { target, labels } = result.json;
+  const warnings = skippedWarnings(planned);
+  const kept = planned.filter((f) => f.action === 'kept');
   if (options.json) {
-    printJson(env.io, {
-      version: VERSION,
-      build: BUILD,
-      target,
-      dry_run: options.dryRun,
-      files: planned.map(plannedFileJson),
-      labels,
-      commands: commandsJson(commands),
-      warnings: [...warnings, ...commands.skipped],
-      errors: labelError ? [labelError.toJSON()] : [],
-    });
+    printJson(io, result.json);
   } else {
     const verb = options.dryRun ? 'would ' : '';
-    env.io.out(`${options.dryRun ? 'Would install' : 'Installing'} Loom ${VERSION} into ${target}`);
+    io.out(`${options.dryRun ? 'Would install' : 'Installing'} Loom ${VERSION} into ${target}`);
     // The CLI's code chunks (.loom/scripts/lib/) are one line per action, not one per chunk.
     const chunks = new Map<string, number>();
     for (const file of planned) {
@@ -147,48 +217,48 @@ export async function init(env: CommandEnv, options: z.infer<typeof Options>): P
         continue;
       }
       const note = file.action === 'skipped' ? 'its Loom markers are broken; see the warning below' : file.note;
-      env.io.out(`  ${verb}${file.action} ${file.path}${note ? `  (${note})` : ''}`);
+      io.out(`  ${verb}${file.action} ${file.path}${note ? `  (${note})` : ''}`);
     }
-    for (const [action, count] of chunks) env.io.out(`  ${verb}${action} .loom/scripts/lib/ (${count} code chunk(s))`);
+    for (const [action, count] of chunks) io.out(`  ${verb}${action} .loom/scripts/lib/ (${count} code chunk(s))`);
     const unchanged = planned.filter((f) => f.action === 'unchanged').length;
-    if (unchanged) env.io.out(`  ${unchanged} file(s) already up to date`);
+    if (unchanged) io.out(`  ${unchanged} file(s) already up to date`);
     if (kept.length)
-      env.io.out(
+      io.out(
         `${kept.length} file(s) you changed were kept: compare each with its .loom-new, take what you want, delete the .loom-new (or run init --force: yours are saved as .loom-backup first).`,
       );
-    if (!manifest && kept.length)
-      env.io.out("  (No install manifest was found, so every file that differs from Loom's counts as yours.)");
+    if (!result.manifestFound && kept.length)
+      io.out("  (No install manifest was found, so every file that differs from Loom's counts as yours.)");
     if (labels) {
-      env.io.out(
+      io.out(
         `labels: ${labels.created.length} created, ${labels.updated.length} updated, ${labels.unchanged.length} unchanged${labels.kept.length ? `, ${labels.kept.length} kept` : ''}`,
       );
       if (labels.kept.length)
-        env.io.out(
+        io.out(
           `  kept your colour/description of ${labels.kept.join(', ')} (\`loom labels sync --force\` sets Loom's)`,
         );
     }
-    for (const line of commandLines(commands)) env.io.out(line);
-    env.io.out(autoMergeNotice(planned.find((f) => f.path === '.loom/config.json')?.content));
+    for (const line of commandLines(commands)) io.out(line);
+    io.out(autoMergeNotice(planned.find((f) => f.path === '.loom/config.json')?.content));
     if (!options.dryRun) {
-      env.io.out('Next:');
-      env.io.out('  1. Commit the installed files: git add .claude .loom .github CLAUDE.md .gitignore && git commit');
-      env.io.out(
+      io.out('Next:');
+      io.out('  1. Commit the installed files: git add .claude .loom .github CLAUDE.md .gitignore && git commit');
+      io.out(
         `  2. Open Claude Code in ${target} and trust the folder when it asks (the commands run .loom/scripts/loom).`,
       );
-      env.io.out('  3. Type /loom; watch progress with .loom/scripts/loom status.');
+      io.out('  3. Type /loom; watch progress with .loom/scripts/loom status.');
       const workflows = planned.filter((f) => f.path.startsWith('.github/workflows/') && f.action !== 'delete');
-      if (workflows.length) env.io.out(`  4. ${secretInstruction(configuredSecret(planned))}`);
+      if (workflows.length) io.out(`  4. ${secretInstruction(configuredSecret(planned))}`);
     }
   }
-  for (const warning of warnings) env.io.err(`loom: warning: ${warning}`);
-  if (!options.json) for (const skipped of commands.skipped) env.io.err(`loom: warning: ${skipped}`);
+  for (const warning of warnings) io.err(`loom: warning: ${warning}`);
+  if (!options.json) for (const skipped of commands.skipped) io.err(`loom: warning: ${skipped}`);
   if (labelError) {
-    env.io.err(`loom: files installed, but labels were not synced: ${labelError.message}`);
-    if (labelError.hint) env.io.err(`  → ${labelError.hint}`);
-    env.io.err('  → Then run `.loom/scripts/loom labels sync`.');
+    io.err(`loom: files installed, but labels were not synced: ${labelError.message}`);
+    if (labelError.hint) io.err(`  → ${labelError.hint}`);
+    io.err('  → Then run `.loom/scripts/loom labels sync`.');
     return labelError.exitCode;
   }
-  return 0;
+  return ExitCode.ok;
 }
 
 /** `--json` `commands`: per kind, the command the config holds and where it came from (`config` when the user set it). */

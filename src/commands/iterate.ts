@@ -1,6 +1,12 @@
+/**
+ * `loom iterate [--daemon <id>] [--wait] [--budget <s>] [--dry-run] [--json]`: one daemon iteration (or, with
+ * --wait, iterations every poll interval until there is something to spawn), the call the /loom parent makes in
+ * its loop. On the hot path: its schemas are zod/mini (test/bundle.test.ts checks classic zod stays out).
+ */
 import type { Command } from 'commander';
 import * as z from 'zod/mini';
 import '../core/zod-setup.js';
+import type { LoomContext, Output } from '../context.js';
 import { DirectiveSchema, formatDirective } from '../core/directives.js';
 import { RUNNERS } from '../core/remote-slots.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
@@ -9,9 +15,9 @@ import { type IterationResult, runIteration, summaryFromState } from '../daemon/
 import { isTransient, LoomError } from '../errors.js';
 import { waitForStopFile } from '../state/stop-file.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { type CommandEnv, context, parseOptions, printJson, type Run } from './shared.js';
+import { context, parseOptions, printJson, type Run } from './shared.js';
 
-const Options = z.object({
+export const IterateOptions = z.object({
   daemon: z.optional(z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,80}$/, 'must be the id `loom start` printed'))),
   wait: z._default(z.boolean(), false),
   force: z._default(z.boolean(), false),
@@ -43,6 +49,16 @@ export const IterateJsonSchema = z.object({
   /** Issues claimed and dispatched to GitHub Actions runners during this call (remote slots; no directive). */
   dispatched: z._default(z.array(z.int()), []),
 });
+export type IterateJson = z.infer<typeof IterateJsonSchema>;
+export type IterateOptions = z.infer<typeof IterateOptions>;
+
+/**
+ * What `iterate` decided: its --json, and for a one-off iteration that GitHub cut short, why (the message and
+ * next step, secrets redacted, and the exit code it means when nothing was decided).
+ */
+export interface IterateResult extends IterateJson {
+  failure: { message: string; hint: string | null; exitCode: number } | null;
+}
 
 export function register(program: Command, run: Run): void {
   program
@@ -84,7 +100,8 @@ Examples:
     .action((raw) =>
       run(async (env) => {
         try {
-          return await iterate(env, parseOptions(Options, raw));
+          const options = parseOptions(IterateOptions, raw);
+          return renderIterate(env.io, await iterate(await context(env), options), options);
         } catch (error) {
           // --json answers in its documented shape even when the iteration could not run at all.
           if (!raw.json || !(error instanceof LoomError)) throw error;
@@ -120,53 +137,28 @@ export function failedIterationJson(
   });
 }
 
-export async function iterate(env: CommandEnv, options: z.infer<typeof Options>): Promise<number> {
-  const ctx = await context(env);
+/**
+ * Runs one iteration — with `options.wait`, one every `poll_interval` seconds (config) until one decides a spawn
+ * or a dispatch, the stop file `.loom/stop-daemon` appears (then the next iteration answers SHUTDOWN_SIGNAL) or
+ * the time budget (`options.budget` seconds, else config `wait_budget`) is spent. Sleeps on the context's clock
+ * (the one stop-file wait, src/state/stop-file.ts). Data: the snapshot (one GitHub request per iteration), the
+ * state file and claim locks. Prints nothing. Throws a LoomError when the iteration cannot run at all; in --wait,
+ * a transient GitHub failure is recorded as a warning and retried at the next poll.
+ */
+export async function iterate(ctx: LoomContext, options: IterateOptions): Promise<IterateResult> {
   const config = await ctx.config();
   const budgetMs = (options.budget ?? config.wait_budget) * 1000;
   const started = ctx.clock.monotonic();
-  const errors: { code: string; message: string }[] = [];
+  const waited = {
+    errors: [] as { code: string; message: string }[],
+    completed: [] as number[],
+    dispatched: [] as number[],
+  };
   let iterations = 0;
   let result: IterationResult;
-  // Issues completed by earlier, idle iterations of this wait: the answer's summary still names them.
-  const completedEarlier: number[] = [];
-  // Issues dispatched to runners by earlier iterations of this wait (they have no SPAWN line to show them).
-  const dispatched: number[] = [];
   for (;;) {
     iterations += 1;
-    try {
-      result = await runIteration(ctx, {
-        daemonId: options.daemon,
-        dryRun: options.dryRun,
-        force: options.force || undefined,
-        runner: options.runner,
-      });
-      const earlier = [...dispatched];
-      dispatched.push(...(result.dispatched ?? []));
-      if (result.error) errors.push({ code: result.error.code, message: result.error.message });
-      if (result.facts) {
-        const merged = [
-          ...completedEarlier,
-          ...result.facts.completedIssues.filter((n) => !completedEarlier.includes(n)),
-        ];
-        completedEarlier.splice(0, completedEarlier.length, ...merged);
-        const spawnedIssues = [...earlier, ...result.facts.spawnedIssues];
-        result = { ...result, summary: summaryLine({ ...result.facts, spawnedIssues, completedIssues: merged }) };
-      }
-    } catch (error) {
-      // In --wait, a passing GitHub failure is recorded in state and retried next poll; anything else ends the wait.
-      if (!options.wait || !isTransient(error)) throw error;
-      errors.push({ code: error.code, message: error.message });
-      const state = await ctx.store.read();
-      result = {
-        shutdown: false,
-        summary: `${summaryFromState(state, config)} warn=1`,
-        directives: [],
-        plan: null,
-        skipped: [],
-        error,
-      };
-    }
+    result = await oneIteration(ctx, options, waited);
     if (!options.wait || result.shutdown || result.directives.length || options.dryRun) break;
     const remaining = budgetMs - (ctx.clock.monotonic() - started);
     if (remaining <= 0) break;
@@ -174,34 +166,90 @@ export async function iterate(env: CommandEnv, options: z.infer<typeof Options>)
       continue; // stop file: next iteration answers SHUTDOWN_SIGNAL
     if (ctx.clock.monotonic() - started >= budgetMs) break;
   }
-  const secrets = envSecrets(env.env);
-  if (options.json) {
-    printJson(
-      env.io,
-      IterateJsonSchema.parse({
-        schema: 'loom.iterate/1',
-        shutdown: result.shutdown,
-        summary: result.summary,
-        directives: result.directives,
-        iterations,
-        dry_run: options.dryRun,
-        skipped: result.skipped.map((s) => ({ issue: s.issue, reason: cleanText(s.reason, 300) })),
-        held_back: result.plan?.heldBack ?? [],
-        errors: errors.map((e) => ({ code: e.code, message: redactSecrets(e.message, secrets) })),
-        dispatched,
-      }),
-    );
-  } else {
-    if (options.dryRun) env.io.out('# dry run: nothing was changed');
-    for (const directive of result.directives) env.io.out(formatDirective(directive));
-    env.io.out(result.summary);
+  const secrets = envSecrets(ctx.env);
+  // A one-off iteration cut short by GitHub says why; --wait keeps going at its next poll instead.
+  const failure =
+    result.error && !options.wait
+      ? {
+          message: redactSecrets(cleanText(result.error.message, 500), secrets),
+          hint: result.error.hint ? redactSecrets(result.error.hint, secrets) : null,
+          exitCode: result.error.exitCode,
+        }
+      : null;
+  return {
+    schema: 'loom.iterate/1',
+    shutdown: result.shutdown,
+    summary: result.summary,
+    directives: result.directives,
+    iterations,
+    dry_run: options.dryRun,
+    skipped: result.skipped.map((s) => ({ issue: s.issue, reason: cleanText(s.reason, 300) })),
+    held_back: result.plan?.heldBack ?? [],
+    errors: waited.errors.map((e) => ({ code: e.code, message: redactSecrets(e.message, secrets) })),
+    dispatched: waited.dispatched,
+    failure,
+  };
+}
+
+/**
+ * One iteration of `iterate`, merged with the earlier iterations of the same --wait (`waited`, updated in place):
+ * their errors, the issues they completed (the summary still names them) and dispatched (no SPAWN line shows
+ * those). In --wait, a transient GitHub failure becomes a summary from the state file with a warning.
+ */
+async function oneIteration(
+  ctx: LoomContext,
+  options: IterateOptions,
+  waited: { errors: { code: string; message: string }[]; completed: number[]; dispatched: number[] },
+): Promise<IterationResult> {
+  try {
+    const result = await runIteration(ctx, {
+      daemonId: options.daemon,
+      dryRun: options.dryRun,
+      force: options.force || undefined,
+      runner: options.runner,
+    });
+    const earlier = [...waited.dispatched];
+    waited.dispatched.push(...(result.dispatched ?? []));
+    if (result.error) waited.errors.push({ code: result.error.code, message: result.error.message });
+    if (!result.facts) return result;
+    const completed = [
+      ...waited.completed,
+      ...result.facts.completedIssues.filter((n) => !waited.completed.includes(n)),
+    ];
+    waited.completed.splice(0, waited.completed.length, ...completed);
+    const spawnedIssues = [...earlier, ...result.facts.spawnedIssues];
+    return { ...result, summary: summaryLine({ ...result.facts, spawnedIssues, completedIssues: completed }) };
+  } catch (error) {
+    // In --wait, a passing GitHub failure is recorded in state and retried next poll; anything else ends the wait.
+    if (!options.wait || !isTransient(error)) throw error;
+    waited.errors.push({ code: error.code, message: error.message });
+    const state = await ctx.store.read();
+    return {
+      shutdown: false,
+      summary: `${summaryFromState(state, await ctx.config())} warn=1`,
+      directives: [],
+      plan: null,
+      skipped: [],
+      error,
+    };
   }
-  // A one-off iteration cut short by GitHub says why (one line and the next step). Spawns it decided were
-  // printed above and must still be started, so then it exits 0; --wait keeps going at its next poll.
-  if (result.error && !options.wait) {
-    env.io.err(redactSecrets(`loom: ${cleanText(result.error.message, 500)}`, secrets));
-    if (result.error.hint) env.io.err(redactSecrets(`  → ${result.error.hint}`, secrets));
-    if (!result.directives.length && !result.shutdown) return result.error.exitCode;
+}
+
+/**
+ * Prints the SPAWN lines and the summary line (or SHUTDOWN_SIGNAL), or with --json the loom.iterate/1 object;
+ * then, for a one-off iteration GitHub cut short, the reason and next step on stderr. Exit 0 — also when such
+ * an iteration decided spawns, which were printed and must still be started — else the failure's exit code.
+ */
+export function renderIterate(io: Output, result: IterateResult, options: IterateOptions): number {
+  const { failure, ...json } = result;
+  if (options.json) printJson(io, IterateJsonSchema.parse(json));
+  else {
+    if (options.dryRun) io.out('# dry run: nothing was changed');
+    for (const directive of result.directives) io.out(formatDirective(directive));
+    io.out(result.summary);
   }
-  return 0;
+  if (!failure) return 0;
+  io.err(`loom: ${failure.message}`);
+  if (failure.hint) io.err(`  → ${failure.hint}`);
+  return !result.directives.length && !result.shutdown ? failure.exitCode : 0;
 }

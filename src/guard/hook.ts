@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { safeReadFile } from '../fs/safe-file.js';
 import { type Checkout, locateCheckout } from '../git/locate.js';
+import type { Output } from '../io.js';
 import { activeRules, type CommandFacts, type GuardRule, gitDirectory, type RuleSwitches } from './rules.js';
 import { parseShell } from './shell.js';
 
@@ -159,25 +160,52 @@ export function readSwitches(cwd: string): RuleSwitches | false | undefined {
   return undefined;
 }
 
-/** Runs the hook on its stdin text; returns the exit code (0 allow, 2 block) after writing the reason. */
-export function runGuard(stdin: string, env: NodeJS.ProcessEnv, err: (line: string) => void): number {
+/** What `guard` decided on one hook call: `blocked` false lets the call run; else why (the rule, null for unreadable input). */
+export interface GuardResult {
+  blocked: boolean;
+  rule: string | null;
+  reason: string | null;
+}
+
+/** The options of `loom guard` (src/commands/guard.ts parses them with zod; this module loads no zod). */
+export interface GuardInput {
+  /** Claude Code's PreToolUse hook JSON, as read from stdin. */
+  input: string;
+}
+
+/**
+ * Decides one hook call from its stdin text. Reads `HOME` from `ctx.env` and the `guard` switches from
+ * .loom/config.json of the checkout the call's `cwd` is in; prints nothing. Input that is not a JSON object is
+ * blocked (fail closed: a guard that cannot read its input must not wave the call through).
+ */
+export function guard(ctx: { env: NodeJS.ProcessEnv }, options: GuardInput): GuardResult {
   let input: HookInput;
   try {
-    input = JSON.parse(stdin) as HookInput;
+    input = JSON.parse(options.input) as HookInput;
     if (!input || typeof input !== 'object') throw new Error('not an object');
   } catch {
-    // Fail closed: a guard that cannot read its input must not wave the call through.
-    err('loom guard: could not read the hook input (expected Claude Code PreToolUse JSON on stdin); call refused');
-    return 2;
+    return {
+      blocked: true,
+      rule: null,
+      reason: 'could not read the hook input (expected Claude Code PreToolUse JSON on stdin); call refused',
+    };
   }
   const cwd = typeof input.cwd === 'string' && input.cwd ? input.cwd : process.cwd();
-  const verdict = decide(input, { rules: activeRules(readSwitches(cwd)), home: env.HOME });
-  if (!verdict.rule) return 0;
-  err(`loom guard (${verdict.rule}): ${verdict.reason}`);
+  const verdict = decide(input, { rules: activeRules(readSwitches(cwd)), home: ctx.env.HOME });
+  return { blocked: verdict.rule !== null, ...verdict };
+}
+
+/**
+ * Answers Claude Code: exit 0 lets the call run; exit 2 blocks it, and the one line written to stderr (the rule
+ * and the reason) is what the model sees.
+ */
+export function renderGuard(io: Pick<Output, 'err'>, result: GuardResult, _options?: GuardInput): number {
+  if (!result.blocked) return 0;
+  io.err(result.rule === null ? `loom guard: ${result.reason}` : `loom guard (${result.rule}): ${result.reason}`);
   return 2;
 }
 
-/** The process entry: reads all of stdin, decides, sets the exit code. */
+/** The process entry (src/bin.ts): reads all of stdin, decides, sets the exit code. */
 export function guardMain(): void {
   let stdin = '';
   try {
@@ -185,5 +213,7 @@ export function guardMain(): void {
   } catch {
     stdin = '';
   }
-  process.exitCode = runGuard(stdin, process.env, (line) => process.stderr.write(`${line}\n`));
+  const options = { input: stdin };
+  const io = { err: (line: string) => process.stderr.write(`${line}\n`) };
+  process.exitCode = renderGuard(io, guard({ env: process.env }, options), options);
 }

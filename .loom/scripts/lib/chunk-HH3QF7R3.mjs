@@ -1,6 +1,0 @@
-import { createRequire as __loomCreateRequire } from 'node:module';
-import { fileURLToPath as __loomFileURLToPath } from 'node:url';
-const require = __loomCreateRequire(import.meta.url);
-const __filename = __loomFileURLToPath(import.meta.url);
-const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-var CONTROL=/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,BIDI=/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,ESCAPE_SEQUENCE=/\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;function cleanText(text,maxLength=200){let cleaned=text.replace(ESCAPE_SEQUENCE,"").replace(/[\r\n\t]+/g," ").replace(CONTROL,"").replace(BIDI,"").trim();return cleaned.length>maxLength?`${cleaned.slice(0,maxLength-1)}\u2026`:cleaned}function redactSecrets(text,secrets=[]){let out=text.replace(/\b(gh[pousr]_[A-Za-z0-9_]{8,}|github_pat_[A-Za-z0-9_]{8,})\b/g,"***");out=out.replace(/(authorization:\s*)(token|bearer)?\s*\S+/gi,"$1***");for(let secret of secrets)secret&&secret.length>=4&&(out=out.split(secret).join("***"));return out}function envSecrets(env){return["GH_TOKEN","GITHUB_TOKEN","GH_ENTERPRISE_TOKEN","GITHUB_ENTERPRISE_TOKEN"].flatMap(name=>env[name]?[env[name]]:[])}export{cleanText,redactSecrets,envSecrets};
