@@ -2,8 +2,10 @@
  * Cleanup of finished work (issue 11): `loom merge` deletes the head branch on GitHub and removes the local
  * worktree and feature/issue-N branch; the iteration's completion step and `loom start` remove those of
  * merged or closed work. Never a worktree with uncommitted changes, a branch with unpushed commits, or the
- * work of a live shepherd: those are kept and said. Real git worktrees, a real bare remote, built bundle,
- * real gh, emulator.
+ * work of a live shepherd: those are kept and said. Real git worktrees, a real bare remote, emulator. The first
+ * case runs the built bundle with the real gh (the wiring); the others run the CLI in the test process
+ * (test/helpers/in-process.ts: the same requests to the same emulator, the same git), saving a node and several
+ * gh starts per command.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MergeJsonSchema } from '../src/commands/pulls.js';
 import { type EmulatorHandle, type Seed, startEmulator } from './emulator/index.js';
-import { createTestRepo, type TestRepo } from './helpers/repo.js';
+import { createTestRepo, inProcessView, type TestRepo } from './helpers/repo.js';
 
 let em: EmulatorHandle;
 let repo: TestRepo;
@@ -37,9 +39,12 @@ const wt = (issue: number, args: string[]) => execa('git', args, { cwd: worktree
 const hasBranch = async (issue: number) =>
   (await repo.git(['branch', '--list', `feature/issue-${issue}`])).trim() !== '';
 
+/** The repository with `loom` run in the test process (the same folder and forge). */
+const fast = () => inProcessView(repo, em);
+
 /** `loom worktree N`, one commit pushed to the remote; the PR's head on GitHub becomes that commit. */
-async function work(issue: number, opts: { pr?: number } = {}): Promise<string> {
-  const made = await repo.loom(['worktree', String(issue)]);
+async function work(issue: number, opts: { pr?: number; via?: TestRepo } = {}): Promise<string> {
+  const made = await (opts.via ?? fast()).loom(['worktree', String(issue)]);
   expect(made.exitCode, made.stderr).toBe(0);
   writeFileSync(path.join(worktree(issue), `f${issue}.txt`), `work for ${issue}\n`);
   await wt(issue, ['add', '-A']);
@@ -51,8 +56,8 @@ async function work(issue: number, opts: { pr?: number } = {}): Promise<string> 
   return sha;
 }
 
-const merge = async (pr: number) => {
-  const out = await repo.loom(['merge', String(pr), '--json']);
+const merge = async (pr: number, via: TestRepo = fast()) => {
+  const out = await via.loom(['merge', String(pr), '--json']);
   expect(out.exitCode, out.stderr).toBe(0);
   return MergeJsonSchema.parse(JSON.parse(out.stdout));
 };
@@ -83,8 +88,8 @@ afterAll(async () => {
 
 describe.sequential('cleanup of finished work', () => {
   test('loom merge: the head branch on GitHub, the local worktree and the local branch go', async () => {
-    await work(1, { pr: 11 });
-    const result = await merge(11);
+    await work(1, { pr: 11, via: repo });
+    const result = await merge(11, repo);
     expect(result.branch).toMatchObject({ name: 'feature/issue-1', action: 'deleted' });
     expect(result.local).toEqual([
       expect.objectContaining({ what: 'worktree', action: 'removed', warn: false }),
@@ -122,7 +127,7 @@ describe.sequential('cleanup of finished work', () => {
   });
 
   test("a live shepherd's work is kept at the merge; its completion in the next iteration removes it", async () => {
-    expect((await repo.loom(['spawn', '7'])).exitCode).toBe(0);
+    expect((await fast().loom(['spawn', '7'])).exitCode).toBe(0);
     await work(7, { pr: 17 });
     const live = await merge(17);
     expect(live.local).toEqual([
@@ -131,7 +136,7 @@ describe.sequential('cleanup of finished work', () => {
     ]);
     expect(em.store.issue(7).state).toBe('CLOSED');
     em.clearRequests();
-    const iteration = await repo.loom(['iterate', '--json']);
+    const iteration = await fast().loom(['iterate', '--json']);
     expect(iteration.exitCode, iteration.stderr).toBe(0);
     // The completion (issue closed) removes the worktree and branch without another GitHub request.
     expect(em.requests().map((r) => `${r.method} ${r.operation ?? r.path}`)).toEqual(['POST LoomSnapshot']);
@@ -147,7 +152,7 @@ describe.sequential('cleanup of finished work', () => {
     // #4 and #6 are finished on GitHub (closed, PR merged); #5 is still open.
     for (const n of [14, 16]) em.store.mergePullRequest(n);
     expect(em.store.issue(4).state).toBe('CLOSED');
-    const out = await repo.loom(['start', '--json']);
+    const out = await fast().loom(['start', '--json']);
     expect(out.exitCode, out.stderr).toBe(0);
     const cleaned = (JSON.parse(out.stdout) as { cleaned: { issue: number; what: string; action: string }[] }).cleaned;
     const of = (n: number) => cleaned.filter((c) => c.issue === n).map((c) => `${c.what} ${c.action}`);
@@ -157,7 +162,7 @@ describe.sequential('cleanup of finished work', () => {
     expect(existsSync(worktree(4))).toBe(false);
     expect(existsSync(worktree(5))).toBe(true);
     expect(existsSync(path.join(worktree(6), 'draft.txt'))).toBe(true);
-    const status = await repo.loom(['status', '--json', '--fast']);
+    const status = await fast().loom(['status', '--json', '--fast']);
     expect(status.stdout).toMatch(/kept worktree .loom\/worktrees\/issue-6 of #6: has uncommitted changes/);
   });
 });
