@@ -87,6 +87,12 @@ describe('loom-support.yml: the work check before each gated role', () => {
     expect(result.exitCode).toBe(3);
     expect(result.output).toBe('');
   });
+
+  it('outside a runner (no GITHUB_OUTPUT) --github-output is a usage error that names the variable', async () => {
+    const result = await repo.loom(['next', 'champion', '--github-output'], { env: { GITHUB_OUTPUT: '' } });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--github-output needs GITHUB_OUTPUT');
+  });
 });
 
 describe('loom-shepherd.yml: the input check', () => {

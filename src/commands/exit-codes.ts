@@ -124,7 +124,7 @@ export const EXIT_CODES: Readonly<Record<string, Readonly<Record<number, string>
     27: 'the tests failed or timed out (recorded as loom/tests failure or error)',
     28: 'no commands.test in .loom/config.json (nothing ran, nothing recorded)',
   },
-  next: { 0: 'a number was printed', 7: 'the queue is empty' },
+  next: { 0: 'a number was printed (with --github-output: also for an empty queue)', 7: 'the queue is empty' },
   comment: { 0: 'posted', 7: 'no such issue or PR' },
   run: {
     0: 'stopped after the drain',

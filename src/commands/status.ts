@@ -19,7 +19,7 @@ import { LoomError } from '../errors.js';
 import { repoSlug } from '../github/repo.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { exitCodeHelp } from './exit-codes.js';
-import { type CommandEnv, context, parseOptions, printJson } from './shared.js';
+import { type CommandEnv, context, parseOptions, printJson, type Run } from './shared.js';
 
 /** `loom status` options, as commander gives them. */
 export const StatusOptions = z.object({
@@ -47,10 +47,7 @@ export interface StatusResult {
   exitCode: number;
 }
 
-export function register(
-  program: Command,
-  run: (fn: (env: CommandEnv) => Promise<number | void>, json?: boolean) => Promise<void>,
-): void {
+export function register(program: Command, run: Run): void {
   program
     .command('status')
     .description('Show the daemon, pipeline, shepherds and what waits for you (read-only)')

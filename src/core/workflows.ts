@@ -46,8 +46,8 @@ export const ACTIONS = {
 export const SUPPORT_ROLES = ['guide', 'champion', 'doctor', 'curator'] as const;
 export type SupportRole = (typeof SUPPORT_ROLES)[number];
 /**
- * Roles gated by `loom next <role>` (exit 0: an item is waiting; 7: the queue is empty; anything else: a
- * failure, which fails the job). The Guide has no queue: like the daemon, it runs on every interval.
+ * Roles gated by `loom next <role> --github-output` (it writes work=true or work=false; any error fails the
+ * job). The Guide has no queue: like the daemon, it runs on every interval.
  */
 const GATED: ReadonlySet<SupportRole> = new Set(['champion', 'doctor', 'curator']);
 
@@ -227,17 +227,8 @@ export function supportWorkflow(config: Config): string | undefined {
       steps.push({
         name: `Is there work for the ${role}?`,
         id: 'work',
-        // `loom next` exits 0 with a number when an item waits, 7 when the queue is empty; other codes fail.
-        run: [
-          'set +e',
-          `node .loom/scripts/loom next ${role}`,
-          'code=$?',
-          'set -e',
-          'if [ "$code" -eq 0 ]; then echo "work=true" >> "$GITHUB_OUTPUT"',
-          'elif [ "$code" -eq 7 ]; then echo "work=false" >> "$GITHUB_OUTPUT"',
-          'else exit "$code"; fi',
-          '',
-        ].join('\n'),
+        // `loom next --github-output` writes work=true or work=false; any other answer fails the job.
+        run: `node .loom/scripts/loom next ${role} --github-output\n`,
       });
       gate = { if: "steps.work.outputs.work == 'true'" };
     }
