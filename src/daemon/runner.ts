@@ -29,7 +29,7 @@ import { newLogPath, rotateLogs } from './worker-log.js';
 
 export interface RunOptions {
   force?: boolean;
-  /** Milliseconds between stop-file checks while waiting (default 1000). */
+  /** Milliseconds between stop-file checks while waiting (default: the stop-file wait's own, 250). */
   tickMs?: number;
   /** Called with each line `loom run` prints (default: ctx.io.out). */
   log?: (line: string) => void;
@@ -148,7 +148,7 @@ export async function runDaemon(ctx: LoomContext, options: RunOptions = {}): Pro
       const woken = new AbortController();
       wake = () => woken.abort();
       await waitForStopFile(ctx.clock, ctx.paths.stopDaemon, config.poll_interval * 1000, {
-        checkMs: options.tickMs ?? 1000,
+        checkMs: options.tickMs,
         signal: woken.signal,
       });
       wake = null;
