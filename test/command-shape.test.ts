@@ -281,10 +281,10 @@ describe('loom run as fn(ctx, options) → render, on a fake clock', () => {
     const env = { ...clone.env, LOOM_CLAUDE: path.resolve(import.meta.dirname, 'fixtures/fake-claude.mjs') };
     const ctx = await createContext({ cwd: clone.dir, env, io, gh: emulatorGh(forge), clock });
     const result = await loomRun(ctx, { force: false });
-    // Three 30 s polls slept on the fake clock in 1 s stop-file checks; the fourth iteration sees the stop file.
+    // Three 30 s polls slept on the fake clock in 250 ms stop-file checks; the fourth iteration sees the stop file.
     expect(result).toMatchObject({ kind: 'daemon', iterations: 4, workers_started: 0, drained: true });
     expect(slept.reduce((a, b) => a + b, 0)).toBe(90_000);
-    expect(Math.max(...slept)).toBe(1000);
+    expect(Math.max(...slept)).toBe(250);
     expect(existsSync(stopFile)).toBe(false);
     expect(io.stdout.at(-1)).toMatch(/stopped: all shepherds reached a safe point$/);
     expect(renderLoomRun(io, result, { force: false })).toBe(0);
