@@ -752,6 +752,17 @@ describe('the one command shape, in every command module', () => {
     },
   );
 
+  // One runner type (src/commands/shared.ts `Run`): a register() that spells the runner's signature out again
+  // would let the two drift apart.
+  it('every register() takes the one Run type from shared.ts, none spells it out again', () => {
+    const spelled = readdirSync(dir).filter(
+      (f) => f !== 'shared.ts' && readFileSync(path.join(dir, f), 'utf8').includes('=> Promise<number | void>'),
+    );
+    expect(spelled).toEqual([]);
+    expect(readFileSync(path.join(dir, '../cli.ts'), 'utf8')).not.toContain('=> Promise<number | void>');
+    expect(readFileSync(path.join(dir, 'shared.ts'), 'utf8')).toMatch(/^export type Run = /m);
+  });
+
   it('the check sees a module without the shape', () => {
     expect(missing({ register: () => {} })).toHaveLength(3);
     expect(missing({ register: () => {}, run: () => {}, RunOptions: {} })).toHaveLength(2);
