@@ -581,6 +581,22 @@ describe('guard, dashboard, logs and adopt-claim as fn(ctx, options) → render'
     await expect(fetch(server.url)).rejects.toThrow();
   });
 
+  it("dashboard links go to the repository's host, not to another GH_HOST", async () => {
+    // The repository from the origin remote (on github.localhost), with GH_HOST naming another host.
+    const { GH_REPO: _, LOOM_REPO: __, ...rest } = repo.env;
+    const elsewhere = { ...rest, GH_HOST: 'elsewhere.example' };
+    const dctx = await createContext({ cwd: repo.dir, env: elsewhere, io, gh: emulatorGh(emulator) });
+    const server = await dashboard(dctx, { port: 0, open: false });
+    try {
+      const model = (await (await fetch(server.url.replace('/?', '/model.json?'))).json()) as {
+        repository_url: string;
+      };
+      expect(model.repository_url).toBe('https://github.localhost/acme/widgets');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('logs returns the newest matching log as shown; --list names every match; --follow reads on to the exit', async () => {
     const dir = path.join(repo.dir, '.loom/logs');
     mkdirSync(dir, { recursive: true });
@@ -735,6 +751,17 @@ describe('the one command shape, in every command module', () => {
       expect(missing(await import(path.join(dir, f)))).not.toEqual([]);
     },
   );
+
+  // One runner type (src/commands/shared.ts `Run`): a register() that spells the runner's signature out again
+  // would let the two drift apart.
+  it('every register() takes the one Run type from shared.ts, none spells it out again', () => {
+    const spelled = readdirSync(dir).filter(
+      (f) => f !== 'shared.ts' && readFileSync(path.join(dir, f), 'utf8').includes('=> Promise<number | void>'),
+    );
+    expect(spelled).toEqual([]);
+    expect(readFileSync(path.join(dir, '../cli.ts'), 'utf8')).not.toContain('=> Promise<number | void>');
+    expect(readFileSync(path.join(dir, 'shared.ts'), 'utf8')).toMatch(/^export type Run = /m);
+  });
 
   it('the check sees a module without the shape', () => {
     expect(missing({ register: () => {} })).toHaveLength(3);

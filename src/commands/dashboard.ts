@@ -90,8 +90,13 @@ export async function dashboard(ctx: LoomContext, options: DashboardOptions): Pr
   const { collectStatus } = await import('./status.js');
   // Each refresh reads the status afresh (a new context: config and repository read again), on this call's gh.
   const env = { cwd: ctx.cwd, env: ctx.env, io: ctx.io, gh: ctx.gh, clock: ctx.clock, faults: ctx.faults };
+  // Links go to the repository's own host (a GitHub Enterprise remote's, else GH_HOST), as gh's requests do.
+  const repoHost = await ctx.repo().then(
+    (repo) => repo.host,
+    () => undefined,
+  );
   const refresher = new Refresher({
-    host: ctx.env.GH_HOST || 'github.com',
+    host: repoHost ?? 'github.com',
     collect: async (mode) => {
       const { report, snapshot, config } = await collectStatus(
         env,

@@ -149,11 +149,7 @@ export async function iterate(ctx: LoomContext, options: IterateOptions): Promis
   const config = await ctx.config();
   const budgetMs = (options.budget ?? config.wait_budget) * 1000;
   const started = ctx.clock.monotonic();
-  const waited = {
-    errors: [] as { code: string; message: string }[],
-    completed: [] as number[],
-    dispatched: [] as number[],
-  };
+  const waited: WaitSoFar = { errors: [], completed: [], dispatched: [] };
   let iterations = 0;
   let result: IterationResult;
   for (;;) {
@@ -191,16 +187,22 @@ export async function iterate(ctx: LoomContext, options: IterateOptions): Promis
   };
 }
 
+/** What the iterations of one --wait have seen so far (a one-off iteration is a wait of one). */
+interface WaitSoFar {
+  /** GitHub failures, oldest first: the answer's `errors`. */
+  errors: { code: string; message: string }[];
+  /** Issues completed by earlier, idle iterations: the answer's summary still names them. */
+  completed: number[];
+  /** Issues dispatched to Actions runners: they have no SPAWN line to show them. */
+  dispatched: number[];
+}
+
 /**
  * One iteration of `iterate`, merged with the earlier iterations of the same --wait (`waited`, updated in place):
  * their errors, the issues they completed (the summary still names them) and dispatched (no SPAWN line shows
  * those). In --wait, a transient GitHub failure becomes a summary from the state file with a warning.
  */
-async function oneIteration(
-  ctx: LoomContext,
-  options: IterateOptions,
-  waited: { errors: { code: string; message: string }[]; completed: number[]; dispatched: number[] },
-): Promise<IterationResult> {
+async function oneIteration(ctx: LoomContext, options: IterateOptions, waited: WaitSoFar): Promise<IterationResult> {
   try {
     const result = await runIteration(ctx, {
       daemonId: options.daemon,

@@ -189,7 +189,7 @@ export function pushSummary(list: readonly IterationSummary[], item: IterationSu
 
 export interface DashboardInput {
   report: StatusReport;
-  /** The forge's web host: `github.com`, or GH_HOST. */
+  /** The forge's web host: the repository's (a GitHub Enterprise remote's, else GH_HOST), or `github.com`. */
   host: string;
   facts: SnapshotFacts | null;
   phases: Readonly<Record<string, PhaseTrack>>;

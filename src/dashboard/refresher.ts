@@ -31,7 +31,7 @@ export type Collect = (mode: 'github' | 'local') => Promise<Collected>;
 
 export interface RefresherOptions {
   collect: Collect;
-  /** The forge's web host for links (github.com, or GH_HOST). */
+  /** The forge's web host for links: the repository's (src/github/repo.ts), else github.com. */
   host: string;
   localEveryMs?: number;
   /** Iteration summaries kept. */
