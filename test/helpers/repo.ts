@@ -65,8 +65,9 @@ export interface RepoOptions {
   /** Extra environment for every command. */
   env?: NodeJS.ProcessEnv;
   /**
-   * Run `loom()` (and the install) in the test process instead of a `node` child, with GitHub requests sent
-   * straight to the emulator (test/helpers/in-process.ts). For tests of behaviour, not of process wiring.
+   * Run `loom()` in the test process instead of a `node` child, with GitHub requests sent straight to the
+   * emulator (test/helpers/in-process.ts). For tests of behaviour, not of process wiring. The install is the
+   * same template copy as in the process tier.
    */
   inProcess?: boolean | { clock?: Clock; faults?: Faults };
 }
@@ -135,8 +136,7 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
   const inProcess = options.inProcess === true ? {} : options.inProcess || undefined;
   const run = async (cmd: string, args: string[]) =>
     (await execa(cmd, args, { cwd: dir, env, extendEnv: false })).stdout;
-  const fromTemplate = !inProcess && options.install !== false;
-  if (fromTemplate) {
+  if (options.install !== false) {
     cpSync(await template(owner, name, childEnv(emulator, home)), dir, { recursive: true, verbatimSymlinks: true });
     syncLabels(emulator, dir);
   } else await initialRepo(dir, owner, name, env);
@@ -174,13 +174,7 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
       rmSync(home, { recursive: true, force: true });
     },
   };
-  if (options.install !== false) {
-    if (inProcess) {
-      const result = await runInProcess(emulator, dir, env, ['init', dir]);
-      if (result.exitCode !== 0) throw new Error(`loom init failed: ${result.stderr}`);
-    }
-    if (options.config) repo.writeConfig(options.config);
-  }
+  if (options.install !== false && options.config) repo.writeConfig(options.config);
   return repo;
 }
 
