@@ -9,7 +9,8 @@ import type { Config } from './core/config.js';
 import { LoomError } from './errors.js';
 import { type Faults, faultsFrom } from './faults.js';
 import { repositoryRoot } from './git/git.js';
-import { locateCheckout } from './git/locate.js';
+import { mainRootFor } from './git/locate.js';
+import { checkoutTop } from './git/read-config.js';
 import { execGh, GhClient } from './github/gh.js';
 import { type Repo, resolveRepo } from './github/repo.js';
 import { type Output, processOutput } from './io.js';
@@ -59,9 +60,9 @@ export async function createContext(options: ContextOptions = {}): Promise<LoomC
   const env = options.env ?? process.env;
   // Always the main checkout, even from inside a linked worktree (git's common dir): heartbeats, claims and
   // state written from `.loom/worktrees/issue-N` must reach the daemon's own `.loom/`.
-  const top = await repositoryRoot(options.cwd ?? process.cwd());
-  const checkout = locateCheckout(top);
-  const root = checkout?.linked ? checkout.mainRoot : top;
+  // From git's own files when they are plain (src/git/read-config.ts), else from git.
+  const start = options.cwd ?? process.cwd();
+  const root = mainRootFor(checkoutTop(start, env) ?? (await repositoryRoot(start)));
   const paths = loomPaths(root);
   if (options.requireInstalled !== false && !existsSync(paths.loomDir)) {
     throw new LoomError('NOT_INSTALLED', `Loom is not installed in ${root} (no .loom/ folder).`, {

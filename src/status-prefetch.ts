@@ -4,17 +4,17 @@
  * command's own gh call adopts it (src/github/prefetch.ts: only when every field of the call is the same).
  *
  * This module is its own entry chunk (lib/prefetch.mjs): it imports no zod, no commander and no schema, so
- * the gh process starts a few milliseconds after node. Every input is a guess checked later: the repository
- * is read from the files `git` itself reads (no git process), and whenever anything is unusual (not installed,
- * a rate-limit pause, `--fast`, `--watch`, an `insteadOf` rewrite or include in .git/config) nothing starts.
+ * the gh process starts a few milliseconds after node. It finds the folder and the repository as the command's
+ * context does, from git's files (src/git/read-config.ts); where only git could tell, where status makes no
+ * request (not installed, a rate-limit pause) and for `--fast` or `--watch`, nothing starts early.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { clockFrom } from './clock.js';
-import { locateCheckout } from './git/locate.js';
+import { mainRootFor } from './git/locate.js';
+import { checkoutTop } from './git/read-config.js';
 import { ghInvocation, ghSettings, graphqlCall } from './github/gh.js';
 import { prefetchGh } from './github/prefetch.js';
-import { repoFrom } from './github/repo.js';
+import { repoFromFiles } from './github/repo.js';
 import { buildSnapshotQuery } from './github/snapshot-query.js';
 import { loomPaths } from './state/paths.js';
 
@@ -31,12 +31,13 @@ export function prefetchStatus(
 ): boolean {
   if (argv[0] !== 'status' || argv.slice(1).some((arg) => arg !== '--json')) return false;
   try {
-    const checkout = locateCheckout(cwd);
-    if (!checkout) return false;
-    // The root as `git rev-parse --show-toplevel` prints it (symbolic links resolved): gh runs there.
-    const root = realpathSync(checkout.mainRoot);
+    // The folder and repository exactly as the status command's context will find them, or no head start.
+    const top = checkoutTop(cwd, env);
+    if (!top) return false;
+    const root = mainRootFor(top);
     if (noRequestComing(root, clockFrom(env).now())) return false;
-    const repo = repoFrom(env, originUrl(path.join(checkout.commonDir, 'config')));
+    const repo = repoFromFiles(root, env);
+    if (!repo) return false;
     const { query, variables } = buildSnapshotQuery({ repo, readyLimit: 0, countsOnly: true });
     const call = graphqlCall(query, variables);
     prefetchGh(ghInvocation(ghSettings({ env, cwd: root }), call.args, call.input, repo.host));
@@ -60,26 +61,4 @@ function noRequestComing(root: string, now: Date): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * The `origin` remote's URL from a plain git config file: the one `url` line of `[remote "origin"]`.
- * Undefined when there is none, and a throw (no prefetch) for what git would rewrite or read elsewhere.
- */
-export function originUrl(configFile: string): string | undefined {
-  const text = readFileSync(configFile, 'utf8');
-  if (/insteadof|^\s*\[\s*include/im.test(text)) throw new Error('git would rewrite or include: ask git');
-  let inOrigin = false;
-  const urls: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const section = /^\s*\[([^\]]*)\]/.exec(line);
-    if (section) inOrigin = /^remote\s+"origin"$/i.test(section[1]!.trim());
-    else if (inOrigin) {
-      const url = /^\s*url\s*=\s*([^\s"'#;\\]+)\s*$/i.exec(line);
-      if (url) urls.push(url[1]!);
-      else if (/^\s*url\s*=/i.test(line)) throw new Error('a quoted or spaced url: ask git');
-    }
-  }
-  if (urls.length > 1) throw new Error('several origin urls: ask git');
-  return urls[0];
 }

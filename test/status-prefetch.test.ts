@@ -13,7 +13,7 @@ import { status } from '../src/commands/status.js';
 import { createContext } from '../src/context.js';
 import { StatusReportSchema } from '../src/core/status-report.js';
 import { discardPrefetched, prefetchGh, takePrefetched } from '../src/github/prefetch.js';
-import { originUrl, prefetchStatus } from '../src/status-prefetch.js';
+import { prefetchStatus } from '../src/status-prefetch.js';
 import { type EmulatorHandle, startEmulator } from './emulator/index.js';
 import { captureOutput } from './helpers/in-process.js';
 import { createTestRepo, seedWith, type TestRepo } from './helpers/repo.js';
@@ -121,31 +121,5 @@ describe('the status request started ahead', () => {
     } finally {
       rmSync(path.join(repo.dir, '.loom', 'daemon-state.json'), { force: true });
     }
-  });
-});
-
-describe('originUrl reads the origin remote as git would, or declines', () => {
-  const config = (text: string) => {
-    const file = path.join(scratch, `config-${Math.random().toString(36).slice(2)}`);
-    writeFileSync(file, text);
-    return file;
-  };
-
-  it('reads the one url of [remote "origin"], and undefined without one', () => {
-    const text =
-      '[core]\n\tbare = false\n[remote "upstream"]\n\turl = https://github.com/up/x.git\n' +
-      '[remote "origin"]\n\turl = git@github.com:acme/widgets.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n';
-    expect(originUrl(config(text))).toBe('git@github.com:acme/widgets.git');
-    expect(originUrl(config('[remote "upstream"]\n\turl = https://github.com/up/x.git\n'))).toBeUndefined();
-  });
-
-  it('declines (throws) where git would rewrite, include or read the value otherwise', () => {
-    for (const text of [
-      '[url "https://ghe.corp/"]\n\tinsteadOf = work:\n[remote "origin"]\n\turl = work:acme/w\n',
-      '[include]\n\tpath = other.config\n[remote "origin"]\n\turl = https://github.com/a/b\n',
-      '[remote "origin"]\n\turl = "https://github.com/a/b"  # quoted\n',
-      '[remote "origin"]\n\turl = https://github.com/a/b\n\turl = https://github.com/c/d\n',
-    ])
-      expect(() => originUrl(config(text)), text).toThrow();
   });
 });

@@ -76,6 +76,15 @@ export function defaultBranches(checkout: Checkout): string[] {
   return match ? [match[1]!] : ['main', 'master'];
 }
 
+/**
+ * The main checkout for a checkout's top folder `top`: itself, or for a linked worktree the checkout it was
+ * added to (where `.loom/` state lives); `top` outside git.
+ */
+export function mainRootFor(top: string): string {
+  const checkout = locateCheckout(top);
+  return checkout?.linked ? checkout.mainRoot : top;
+}
+
 /** The main checkout's top directory for `dir` (falls back to `dir` outside git). */
 export function mainCheckoutRoot(dir: string): string {
   return locateCheckout(dir)?.mainRoot ?? path.resolve(dir);

@@ -15,6 +15,7 @@ import { ghRepoArg } from '../core/repo-arg.js';
 import { readEnv } from '../env.js';
 import { LoomError } from '../errors.js';
 import { remoteUrl } from '../git/git.js';
+import { originUrl } from '../git/read-config.js';
 
 export interface Repo {
   owner: string;
@@ -58,9 +59,19 @@ export function parseRemoteUrl(url: string): Repo | undefined {
   return repo && HOST.test(host) ? { ...repo, host } : repo;
 }
 
-/** The repository from `LOOM_REPO`/`GH_REPO`, else the `origin` remote (asked of git only when needed). */
+/**
+ * The repository from `LOOM_REPO`/`GH_REPO`, else the `origin` remote of the checkout at `cwd`: read from
+ * git's config files when they are plain (src/git/read-config.ts), else from `git remote get-url origin`.
+ */
 export async function resolveRepo(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<Repo> {
-  return repoFrom(env, explicitRepo(env) ? undefined : await remoteUrl(cwd));
+  return repoFromFiles(cwd, env) ?? repoFrom(env, await remoteUrl(cwd));
+}
+
+/** `resolveRepo` without starting git: null when only git can tell the origin's URL. Throws as `repoFrom`. */
+export function repoFromFiles(cwd: string, env: NodeJS.ProcessEnv): Repo | null {
+  if (explicitRepo(env)) return repoFrom(env, undefined);
+  const origin = originUrl(cwd, env);
+  return origin ? repoFrom(env, origin.url) : null;
 }
 
 const explicitRepo = (env: NodeJS.ProcessEnv) => readEnv('LOOM_REPO', env) ?? (env.GH_REPO || undefined);
