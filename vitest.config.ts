@@ -10,9 +10,10 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const SLOW_FIRST = [
   'claude-code.e2e',
   'run',
-  'reliability-concurrency',
   'run-claude.e2e',
   'demo.e2e',
+  'reliability-concurrency',
+  'reliability-github-faults',
   'hostile-names.e2e',
   'guard.e2e',
 ];

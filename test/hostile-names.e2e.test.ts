@@ -65,10 +65,12 @@ async function setup(pr: { headRefName: string; labels: string[]; comments?: { b
       ],
     ),
   );
-  repo = await createTestRepo(emulator, { config: { issue_threshold: 0, commands: { test: 'node --test' } } });
-  // init again now that the config names the project's test command: it grants it to the roles that run it.
-  const init = await repo.loomFromBundle(['init', repo.dir, '--no-labels']);
-  expect(init.exitCode, init.stderr).toBe(0);
+  // Installed with the config in place: it names the project's test command, which init grants to the roles
+  // that run it.
+  repo = await createTestRepo(emulator, {
+    config: { issue_threshold: 0, commands: { test: 'node --test' } },
+    configBeforeInit: true,
+  });
   trustProject(repo);
   return { emulator, repo };
 }

@@ -120,7 +120,9 @@ describe('loom run with the real Claude Code', () => {
 
     const first = start(t0);
     await until(() => !!readState(repo!)?.usage.paused_until, 60_000, 'the usage pause');
-    await new Promise((r) => setTimeout(r, 3000)); // polls go on; nothing new starts
+    // Polls go on (two more iterations recorded in the state file); nothing new starts.
+    const pausedAt = readState(repo)!.iteration;
+    await until(() => readState(repo!)!.iteration >= pausedAt + 2, 30_000, 'two polls during the pause');
     const requestsDuringPause = model.requests.length;
     first.kill('SIGTERM');
     const stopped = await first;

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type EmulatorHandle, type RequestLogEntry, startEmulator } from './emulator/index.js';
-import { readState, run, sleep, until } from './helpers/reliability.js';
+import { readState, run, until } from './helpers/reliability.js';
 import { createTestRepo, labelsOf, seedWith, type TestRepo } from './helpers/repo.js';
 import { endAll } from './helpers/teardown.js';
 
@@ -315,7 +315,9 @@ describe('loom run', () => {
     const t0 = '2026-03-01T10:00:00.000Z';
     const first = startRun(workerEnv({ '1:1': 'limit' }, { LOOM_NOW: t0 }));
     await until(() => !!readState(repo)?.usage.paused_until, 20_000, 'usage pause recorded');
-    await sleep(2500); // a few more polls: nothing new starts during the pause
+    // Two more polls (iterations recorded in the state file): nothing new starts during the pause.
+    const pausedAt = readState(repo)!.iteration;
+    await until(() => readState(repo)!.iteration >= pausedAt + 2, 20_000, 'two polls during the pause');
     const stopped = await stop(first);
     expect(stopped.exitCode, String(stopped.stderr)).toBe(0);
     expect(calls().filter((c) => c.start)).toHaveLength(1);

@@ -70,6 +70,17 @@ export interface RepoOptions {
    * same template copy as in the process tier.
    */
   inProcess?: boolean | { clock?: Clock; faults?: Faults };
+  /**
+   * Install with `config` already in .loom/config.json, for installs that depend on it (`commands.test` is
+   * granted to the roles that run it): the template of this config is made once per file, where a second
+   * `loom init` per test would cost a node start.
+   */
+  configBeforeInit?: boolean;
+}
+
+function writeConfigFile(dir: string, config: Record<string, unknown>): void {
+  mkdirSync(path.join(dir, '.loom'), { recursive: true });
+  writeFileSync(path.join(dir, '.loom/config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
 const templates = new Map<string, Promise<string>>();
@@ -84,8 +95,13 @@ process.on('exit', () => {
  * `loom init` costs a node start and one gh process per label. The installed files hold no path of their own
  * folder, so a copy equals a fresh install. Removed when the test process exits.
  */
-function template(owner: string, name: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const key = `${owner}/${name}`;
+function template(
+  owner: string,
+  name: string,
+  env: NodeJS.ProcessEnv,
+  config?: Record<string, unknown>,
+): Promise<string> {
+  const key = `${owner}/${name}${config ? ` ${JSON.stringify(config)}` : ''}`;
   let made = templates.get(key);
   if (!made) {
     made = (async () => {
@@ -93,6 +109,7 @@ function template(owner: string, name: string, env: NodeJS.ProcessEnv): Promise<
       const dir = mkdtempSync(path.join(process.env.LOOM_TEST_TEMPLATES ?? tmpdir(), 'loom-template-'));
       templateDirs.push(dir);
       await initialRepo(dir, owner, name, env);
+      if (config) writeConfigFile(dir, config);
       const result = await execa('node', [BUNDLE, 'init', dir, '--no-labels'], {
         cwd: dir,
         env,
@@ -137,7 +154,13 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
   const run = async (cmd: string, args: string[]) =>
     (await execa(cmd, args, { cwd: dir, env, extendEnv: false })).stdout;
   if (options.install !== false) {
-    cpSync(await template(owner, name, childEnv(emulator, home)), dir, { recursive: true, verbatimSymlinks: true });
+    const made = await template(
+      owner,
+      name,
+      childEnv(emulator, home),
+      options.configBeforeInit ? options.config : undefined,
+    );
+    cpSync(made, dir, { recursive: true, verbatimSymlinks: true });
     syncLabels(emulator, dir);
   } else await initialRepo(dir, owner, name, env);
   const repo: TestRepo = {
@@ -165,10 +188,7 @@ export async function createTestRepo(emulator: EmulatorHandle, options: RepoOpti
       return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
     },
     git: (args) => run('git', args),
-    writeConfig(config) {
-      mkdirSync(path.join(dir, '.loom'), { recursive: true });
-      writeFileSync(path.join(dir, '.loom/config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    },
+    writeConfig: (config) => writeConfigFile(dir, config),
     cleanup() {
       rmSync(dir, { recursive: true, force: true });
       rmSync(home, { recursive: true, force: true });
