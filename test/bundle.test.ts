@@ -108,6 +108,16 @@ describe('what a call loads', () => {
     },
   );
 
+  // An ES module import of node:crypto evaluates its `webcrypto` getter, which loads Web Crypto (src/random.ts).
+  it.each(['status', 'iterate'])('loom %s imports no node:crypto as an ES module', (command) => {
+    const chunks = loadedBy(command);
+    expect(chunks.filter(([, text]) => /from\s*"node:crypto"/.test(text)).map(([file]) => file)).toEqual([]);
+  });
+
+  it('the check would see it: the dashboard imports node:crypto (its token comparison)', () => {
+    expect(loadedBy('dashboard').some(([, text]) => /from\s*"node:crypto"/.test(text))).toBe(true);
+  });
+
   it('the launcher, all a `loom guard` hook call loads, holds neither zod nor commander', () => {
     const launcher = readFileSync(BUNDLE, 'utf8');
     expect(launcher).toContain('loom guard');

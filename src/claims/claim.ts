@@ -29,7 +29,6 @@
  * arrived).
  */
 
-import { randomBytes } from 'node:crypto';
 import { systemClock } from '../clock.js';
 import { claimCommentBody, releaseCommentBody, releaseTokenOf } from '../core/claim-marks.js';
 import {
@@ -54,6 +53,7 @@ import { LoomError } from '../errors.js';
 import type { GhClient } from '../github/gh.js';
 import { type ItemMutation, mutateItem, readItem, readItemWithComments } from '../github/items.js';
 import type { Repo } from '../github/repo.js';
+import { randomHex } from '../random.js';
 import type { LoomPaths } from '../state/paths.js';
 import {
   acquireClaimLock,
@@ -100,7 +100,7 @@ export async function claimIssue(ctx: ClaimContext, issue: number): Promise<Clai
     const settled = await settleClaim(ctx, issue);
     if (settled.claimed || settled.pending) return settled;
   }
-  const token = randomBytes(8).toString('hex');
+  const token = randomHex(8);
   if (!(await acquireClaimLock(ctx.paths, issue, ctx.owner, ctx.ttlSeconds ?? 7200, ctx.now(), { token }))) {
     return { claimed: false, reason: 'held by another Loom process on this clone' };
   }
@@ -240,7 +240,7 @@ export async function releaseIssue(
     const open = item.state === 'OPEN';
     const toId = item.labelIds.get(to);
     if (open && !aborted && !toId) throw labelMissing(ctx.repo, to);
-    const token = randomBytes(8).toString('hex');
+    const token = randomHex(8);
     const explain = !item.labels.includes(to);
     const readMark = item.comments.at(-1)?.databaseId ?? 0;
     // Release comments older than the claim being released belong to an earlier claim: never rivals.

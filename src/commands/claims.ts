@@ -2,7 +2,6 @@
  * Label moves a role makes by hand (DESIGN.md §3, §7): `loom claim`, `loom release`
  * and `loom transition`, each a verified edit (one edit, then a re-read).
  */
-import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { claimIssue, releaseIssue } from '../claims/claim.js';
@@ -15,6 +14,7 @@ import { cleanText } from '../core/sanitize.js';
 import { refusedQueueLabels } from '../core/trust.js';
 import { ExitCode, LoomError } from '../errors.js';
 import { addComment, type Item, readItem, transitionLabels } from '../github/items.js';
+import { randomHex } from '../random.js';
 import { withTakeLock } from '../state/take-lock.js';
 import { exitCodeHelp } from './exit-codes.js';
 import { issueNumber, parseOptions, printJson, type Run } from './shared.js';
@@ -100,7 +100,7 @@ const DEFAULT_RELEASE_COMMENT = (to: string) => `Loom: the claim on this issue w
  * gone counts as abandoned (src/claims/claim-lock.ts), which would let the next
  * claimant on this clone take it over. `loom release` (or expiry) frees it.
  */
-const cliOwner = () => `cli:claim-${randomBytes(6).toString('hex')}`;
+const cliOwner = () => `cli:claim-${randomHex(6)}`;
 
 export function register(program: Command, run: Run): void {
   program

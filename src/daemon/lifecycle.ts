@@ -1,7 +1,6 @@
 /**
  * Daemon start (registration + crash recovery) and graceful shutdown (DESIGN.md §4.6).
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { type ClaimContext, releaseIssue, settleClaim } from '../claims/claim.js';
@@ -49,6 +48,7 @@ import { listDispatchedRuns } from '../github/actions.js';
 import { readIssueWork } from '../github/issue-work.js';
 import { takeSnapshot } from '../github/snapshot.js';
 import { pidAlive } from '../process/liveness.js';
+import { randomHex } from '../random.js';
 import { checkDaemonOwner, daemonAlive } from './ownership.js';
 import { liveRunner } from './run-lock.js';
 import { observeTask } from './task-output.js';
@@ -94,8 +94,7 @@ async function sweepFinishedWork(ctx: LoomContext, state: DaemonState): Promise<
   return removeFinishedWork(ctx.root, ctx.root, finished, liveIssues(state.shepherds));
 }
 
-const newDaemonId = (now: Date) =>
-  `loom-${now.toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+const newDaemonId = (now: Date) => `loom-${now.toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomHex(3)}`;
 
 const RELEASE_COMMENT =
   'Loom: the daemon that claimed this issue stopped before finishing it (crash or shutdown), and no shepherd is working on it, so the claim is released and the issue is back in the ready queue.';

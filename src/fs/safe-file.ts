@@ -14,7 +14,6 @@
  * only when the real path they lead to is still inside the repository.
  * Synchronous on purpose: the callers run one at a time in a short CLI process.
  */
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -33,6 +32,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { LoomError } from '../errors.js';
+import { randomHex } from '../random.js';
 
 /** Why a path was refused (exit 8, code UNSAFE_PATH); `rule` says which rule it broke, `file` names it. */
 export class UnsafePathError extends LoomError {
@@ -210,7 +210,7 @@ export function safeWriteFile(root: string, file: string, content: string, optio
         `${shown(root, full)} is not a regular file; Loom does not open it.`,
       );
     const target = existing?.isSymbolicLink() ? realpathSync(full) : full;
-    const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const temp = `${target}.${process.pid}.${randomHex(4)}.tmp`;
     const fd = openChecked(root, temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666, {});
     try {
       writeAll(fd, content);

@@ -8,7 +8,6 @@
  * for `staleMs`. Every takeover happens under one exclusive marker
  * (`<file>.lock-takeover`, mkdir), so two waiters never both take it.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoomError } from '../errors.js';
 import { safeMkdir, safeReadFile, safeWriteFile, UnsafePathError } from '../fs/safe-file.js';
 import { pidAlive } from '../process/liveness.js';
+import { randomHex } from '../random.js';
 
 export interface LockOwner {
   pid: number;
@@ -69,7 +69,7 @@ export async function withFileLock<T>(
       await sleep(Math.min(100 + Math.floor(Math.random() * 100), Math.max(1, deadline - Date.now())));
     }
   }
-  const token = randomBytes(8).toString('hex');
+  const token = randomHex(8);
   try {
     safeWriteFile(
       root,
