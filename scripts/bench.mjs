@@ -305,14 +305,18 @@ the status and iterate reports, option parsing) is written with \`zod/mini\`, so
 namespace (\`import * as z\`, enforced by Biome in src/), without which esbuild keeps every zod export.
 
 \`loom status\` makes one GitHub request, and that request depends only on the repository. So the launcher
-first loads \`lib/prefetch.mjs\` (src/status-prefetch.ts: no zod, no commander, about 30 KiB), which reads the
-repository from the files git itself reads and starts gh at once; node then compiles the rest of the CLI while
-gh waits for GitHub. The status command's own gh call adopts that process only when its invocation (program,
-arguments, stdin, folder, environment, timeout) is identical in every field (src/github/prefetch.ts); a wrong
-guess is never read and is stopped when the command ends. Where status would make no request (not installed,
-a recorded rate-limit pause, \`--fast\`, \`--watch\`) or git would rewrite the remote (\`insteadOf\`, includes),
-nothing starts early. So status's own work overlaps the request instead of preceding it; the overlap needs a
-free core, so the ratio grows with the machine's load.
+itself (src/status-prefetch.ts is bundled into it: no zod, no commander, no module file to load) reads the
+checkout and the repository from the files git reads and starts gh at once; node then compiles the status
+command while gh waits for GitHub. The command's own gh call adopts that process only when its invocation
+(program, arguments, stdin, folder, environment, timeout) is identical in every field (src/github/prefetch.ts);
+otherwise the early answer is never read and the process is stopped when the command ends. Where status would
+make no request (not installed, a recorded rate-limit pause, \`--fast\`, \`--watch\`) or only git could tell
+the repository (\`insteadOf\`, includes, GIT_DIR), nothing starts early. The plain \`status [--json]\` then runs
+from its own entry chunk, \`lib/status-main.mjs\`, without commander. Every command reads the checkout's top
+folder and the origin URL from git's files when they are plain (src/git/read-config.ts) instead of starting
+git twice, and node:crypto is required on first use (an ES module import of it loads Web Crypto). So status's
+own work overlaps the request instead of preceding it; the overlap needs a free core, so the ratio grows with
+the machine's load.
 
 Node >= 22.1 also keeps compiled code between runs (\`module.enableCompileCache\`, called by the launcher);
 node 20 has no such API.`;

@@ -91,9 +91,8 @@ await rm(libDir, { recursive: true, force: true });
 const split = await build({
   ...common,
   plugins: [englishOnlyZodLocales, embedDefaults],
-  // prefetch.mjs: what the launcher runs first for `loom status` (src/status-prefetch.ts); a separate entry, so it
-  // loads without the program, and sharing chunks with cli.mjs, so both see one prefetched gh call.
-  entryPoints: { cli: path.join(root, 'src/cli.ts'), prefetch: path.join(root, 'src/status-prefetch.ts') },
+  // status-main.mjs: the plain `status [--json]` without commander (src/status-main.ts).
+  entryPoints: { cli: path.join(root, 'src/cli.ts'), 'status-main': path.join(root, 'src/status-main.ts') },
   outdir: libDir,
   format: 'esm',
   splitting: true,

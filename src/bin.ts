@@ -30,20 +30,23 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
   const lib = (file: string) => pathToFileURL(path.join(__dirname, 'lib', file)).href;
   // `loom status` starts its one GitHub request before anything else, so gh works while node compiles the CLI
-  // (src/status-prefetch.ts); the command adopts that call, or it is stopped when the command ends.
+  // (src/status-prefetch.ts, bundled in here: no module to load first); the command adopts that call, or it is
+  // stopped when the command ends. The plain `status [--json]` then runs without commander (src/status-main.ts);
+  // everything else loads the program.
+  // Bundled in here but initialized only on this path (esbuild makes the import a lazy module init).
   const prefetch: Promise<typeof import('./status-prefetch.js') | undefined> =
     args[0] === 'status'
-      ? import(lib('prefetch.mjs')).then(
-          (loaded: typeof import('./status-prefetch.js')) => {
-            loaded.prefetchStatus(args);
-            return loaded;
-          },
-          () => undefined,
-        )
+      ? import('./status-prefetch.js').then((loaded) => {
+          loaded.prefetchStatus(args);
+          return loaded;
+        })
       : Promise.resolve(undefined);
   prefetch
-    .then(() => import(lib('cli.mjs')))
-    .then((loaded: typeof import('./cli.js')) => loaded.main(args))
+    .then((loaded) =>
+      loaded?.isPlainStatus(args)
+        ? import(lib('status-main.mjs')).then((entry: typeof import('./status-main.js')) => entry.statusMain(args))
+        : import(lib('cli.mjs')).then((cli: typeof import('./cli.js')) => cli.main(args)),
+    )
     .then(
       (code) => {
         process.exitCode = code;

@@ -23,7 +23,7 @@ import { Command, CommanderError } from 'commander';
 import { allExitCodesHelp } from './commands/exit-codes.js';
 import type { Run } from './commands/shared.js';
 import { ExitCode } from './errors.js';
-import { type CommandEnv, defaultCommandEnv, reportError } from './io.js';
+import { type CommandEnv, defaultCommandEnv, reportError, runCommand } from './io.js';
 import { BUILD, VERSION } from './version.js';
 
 export { VERSION } from './version.js';
@@ -110,13 +110,7 @@ export async function buildProgram(
       writeErr: (text) => commandEnv.io.err(text.replace(/\n$/, '')),
     })
     .exitOverride();
-  const run: Run = async (fn, json = false) => {
-    try {
-      setExit((await fn(commandEnv)) ?? 0);
-    } catch (error) {
-      setExit(reportError(error, commandEnv.io, json, [commandEnv.env.GH_TOKEN, commandEnv.env.GITHUB_TOKEN]));
-    }
-  };
+  const run: Run = async (fn, json = false) => setExit(await runCommand(commandEnv, fn, json));
   const modules = await Promise.all((argv ? modulesFor(argv) : [...new Set(Object.values(COMMANDS))]).map((l) => l()));
   for (const module of modules) module.register(program, run);
   return program;

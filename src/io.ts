@@ -46,6 +46,22 @@ export function printJson(io: Output, value: unknown): void {
 }
 
 /**
+ * Runs one command's work on `env` and resolves to its exit code: the code it returns (none: 0), or whatever
+ * the one error sink (`reportError`) makes of what it throws, with gh's tokens redacted.
+ */
+export async function runCommand(
+  env: CommandEnv,
+  fn: (env: CommandEnv) => Promise<number | void>,
+  json: boolean,
+): Promise<number> {
+  try {
+    return (await fn(env)) ?? 0;
+  } catch (error) {
+    return reportError(error, env.io, json, [env.env.GH_TOKEN, env.env.GITHUB_TOKEN]);
+  }
+}
+
+/**
  * The one error sink. Typed errors print their message and next step (or a
  * JSON envelope with --json) and set the documented exit code; anything else
  * is a bug and prints its stack.

@@ -3,8 +3,9 @@
  * request depends only on the repository, so it can run while node compiles the status command, and the
  * command's own gh call adopts it (src/github/prefetch.ts: only when every field of the call is the same).
  *
- * This module is its own entry chunk (lib/prefetch.mjs): it imports no zod, no commander and no schema, so
- * the gh process starts a few milliseconds after node. It finds the folder and the repository as the command's
+ * This module is bundled into the launcher itself (initialized only for `status`): it imports no zod, no
+ * commander and no schema, and no module file has to load first, so the gh process starts a few milliseconds
+ * after node. It finds the folder and the repository as the command's
  * context does, from git's files (src/git/read-config.ts); where only git could tell, where status makes no
  * request (not installed, a rate-limit pause) and for `--fast` or `--watch`, nothing starts early.
  */
@@ -20,6 +21,11 @@ import { loomPaths } from './state/paths.js';
 
 export { discardPrefetched } from './github/prefetch.js';
 
+/** True for `status` and `status --json` (launcher argv): the command lines that make the counts-only request. */
+export function isPlainStatus(argv: readonly string[]): boolean {
+  return argv[0] === 'status' && argv.length <= 2 && argv.slice(1).every((arg) => arg === '--json');
+}
+
 /**
  * Starts the snapshot request of `loom status [--json]` (argv as given to the launcher, without node and the
  * script) run in `cwd`; returns whether it did. Never throws: a failed guess only means no head start.
@@ -29,7 +35,7 @@ export function prefetchStatus(
   cwd: string = process.cwd(),
   env: NodeJS.ProcessEnv = process.env,
 ): boolean {
-  if (argv[0] !== 'status' || argv.slice(1).some((arg) => arg !== '--json')) return false;
+  if (!isPlainStatus(argv)) return false;
   try {
     // The folder and repository exactly as the status command's context will find them, or no head start.
     const top = checkoutTop(cwd, env);

@@ -67,11 +67,15 @@ describe('the bundle in a target repository', () => {
   });
 
   it('a missing chunk is reported as a broken install, not a stack trace', async () => {
+    // The program (every command) and the plain status's own entry (src/status-main.ts).
     rmSync(path.join(dir, '.loom/scripts/lib/cli.mjs'));
-    const broken = await run(installed, ['status']);
-    expect(broken.exitCode).toBe(1);
-    expect(broken.stderr).toContain('loom: cannot start');
-    expect(broken.stderr).toContain('init');
+    rmSync(path.join(dir, '.loom/scripts/lib/status-main.mjs'));
+    for (const args of [['iterate'], ['status', '--json']]) {
+      const broken = await run(installed, args);
+      expect(broken.exitCode, args.join(' ')).toBe(1);
+      expect(broken.stderr).toContain('loom: cannot start');
+      expect(broken.stderr).toContain('init');
+    }
   });
 });
 
@@ -107,6 +111,23 @@ describe('what a call loads', () => {
       expect(chunks.filter(([, text]) => classic.test(text)).map(([file]) => file)).toEqual([]);
     },
   );
+
+  it('the plain `loom status [--json]` (lib/status-main.mjs) loads no commander, and the launcher starts its request', () => {
+    const seen = new Set<string>();
+    const queue = ['status-main.mjs'];
+    for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const m of readFileSync(path.join(LIB, file), 'utf8').matchAll(
+        /\bimport(?:\{[^}]*\}from|\s*)"\.\/([^"]+)"/g,
+      ))
+        queue.push(m[1]!);
+    }
+    const texts = [...seen].map((file) => readFileSync(path.join(LIB, file), 'utf8'));
+    expect(texts.some((text) => text.includes('loom.status/1'))).toBe(true);
+    expect(texts.filter((text) => text.includes('CommanderError'))).toEqual([]);
+    expect(readFileSync(BUNDLE, 'utf8')).toContain('loom.prefetchedGh');
+  });
 
   // An ES module import of node:crypto evaluates its `webcrypto` getter, which loads Web Crypto (src/random.ts).
   it.each(['status', 'iterate'])('loom %s imports no node:crypto as an ES module', (command) => {

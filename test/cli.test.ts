@@ -29,11 +29,13 @@ describe('lazy command loading', () => {
     expect(modules.length).toBeGreaterThan(5);
     const commandFiles = new Set(modules.map((name) => path.join(ROOT, 'src/commands', `${name}.ts`)));
     const offenders: string[] = [];
+    // src/status-main.ts is an entry chunk of its own, loaded only for the plain `status [--json]` it runs.
+    const entries = new Set([path.join(ROOT, 'src/status-main.ts')]);
     const walk = (dir: string) => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(full);
-        else if (full.endsWith('.ts'))
+        else if (full.endsWith('.ts') && !entries.has(full))
           for (const [, spec] of readFileSync(full, 'utf8').matchAll(/^import (?!type )[^;]*?from '(\.[^']+)\.js'/gm)) {
             const target = path.resolve(path.dirname(full), `${spec}.ts`);
             if (commandFiles.has(target)) offenders.push(`${path.relative(ROOT, full)} → ${spec}`);

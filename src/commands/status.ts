@@ -62,26 +62,31 @@ export function register(program: Command, run: Run): void {
       'after',
       `\nEverything that could be shown is printed first (the JSON stays valid); the exit code is that of the first problem.\nEach refresh is one GitHub request (none with --fast). Text output shows times relative to now; --json keeps ISO 8601.\n${exitCodeHelp('status')}\nExamples:\n  .loom/scripts/loom-status.sh\n  .loom/scripts/loom status --watch\n  .loom/scripts/loom status --json | jq .pipeline`,
     )
-    .action((raw) =>
-      run(async (env) => {
-        try {
-          const options = parseOptions(StatusOptions, raw);
-          if (options.interval !== undefined && !options.watch)
-            throw new LoomError('USAGE', '--interval only applies to --watch.', {
-              hint: 'Run `loom status --watch --interval 10`.',
-            });
-          const ctx = await context(env);
-          if (options.watch) return await watch(ctx, options);
-          return await renderStatus(ctx, await status(ctx, options), options);
-        } catch (error) {
-          // --json answers in its documented shape (loom.status/1) even when nothing could be read.
-          if (!raw.json || !(error instanceof LoomError)) throw error;
-          printJson(env.io, StatusReportSchema.parse(failedStatus(error, env, Boolean(raw.fast))));
-          env.io.err(redactSecrets(`loom: ${error.message}`, envSecrets(env.env)));
-          return error.exitCode;
-        }
-      }, Boolean(raw.json)),
-    );
+    .action((raw) => run((env) => statusCommand(env, raw), Boolean(raw.json)));
+}
+
+/**
+ * `loom status` on the raw options as commander gives them (also src/status-main.ts, which runs the plain
+ * `status [--json]` without commander): parse, gather, print; resolves to the exit code. With --json a failure
+ * that left nothing to show is still printed in the loom.status/1 shape; other failures throw to the error sink.
+ */
+export async function statusCommand(env: CommandEnv, raw: Record<string, unknown>): Promise<number> {
+  try {
+    const options = parseOptions(StatusOptions, raw);
+    if (options.interval !== undefined && !options.watch)
+      throw new LoomError('USAGE', '--interval only applies to --watch.', {
+        hint: 'Run `loom status --watch --interval 10`.',
+      });
+    const ctx = await context(env);
+    if (options.watch) return await watch(ctx, options);
+    return await renderStatus(ctx, await status(ctx, options), options);
+  } catch (error) {
+    // --json answers in its documented shape (loom.status/1) even when nothing could be read.
+    if (!raw.json || !(error instanceof LoomError)) throw error;
+    printJson(env.io, StatusReportSchema.parse(failedStatus(error, env, Boolean(raw.fast))));
+    env.io.err(redactSecrets(`loom: ${error.message}`, envSecrets(env.env)));
+    return error.exitCode;
+  }
 }
 
 /** The status of a repository where even the context could not be built (not installed, not a repository). */

@@ -1,7 +1,7 @@
 /**
  * A gh process started ahead of the code that will ask for it. `loom status` makes exactly one GitHub request,
- * and that request depends only on the repository; so the launcher starts it (status-prefetch.ts) while the
- * CLI's modules are still being compiled, and the status command's ordinary gh call adopts the running process
+ * and that request depends only on the repository; so the launcher starts it (src/status-prefetch.ts) while
+ * the CLI's modules are still being compiled, and the status command's ordinary gh call adopts the running process
  * instead of starting its own.
  *
  * The adoption is exact or nothing: `execGh` hands over the prefetched process only when the invocation it
@@ -29,7 +29,10 @@ interface Pending {
   stop: AbortController;
 }
 
-let pending: Pending | undefined;
+// The launcher (src/bin.ts, its own bundle) starts the call and a chunk of the CLI adopts it: two copies of
+// this module, so the one pending call lives on the global object under a registered symbol.
+const SLOT = Symbol.for('loom.prefetchedGh');
+const shared = globalThis as { [SLOT]?: Pending };
 
 /** Starts `invocation` now, to be adopted later by `takePrefetched`. Replaces (and stops) an earlier one. */
 export function prefetchGh(invocation: GhInvocation): void {
@@ -38,21 +41,21 @@ export function prefetchGh(invocation: GhInvocation): void {
   const result = runProcess(invocation.bin, invocation.args, { ...invocation, signal: stop.signal });
   // Nobody may ever ask for it: its failure (gh missing, aborted) is reported only to the caller that adopts it.
   result.catch(() => undefined);
-  pending = { invocation, result, stop };
+  shared[SLOT] = { invocation, result, stop };
 }
 
 /** The prefetched call's result when `invocation` is exactly the prefetched one (once); otherwise undefined. */
 export function takePrefetched(invocation: GhInvocation): Promise<RunResult> | undefined {
+  const pending = shared[SLOT];
   if (!pending || !isDeepStrictEqual(normalized(pending.invocation), normalized(invocation))) return undefined;
-  const { result } = pending;
-  pending = undefined;
-  return result;
+  shared[SLOT] = undefined;
+  return pending.result;
 }
 
 /** Stops a prefetched call nobody adopted (the command ended without it), so the process can exit at once. */
 export function discardPrefetched(): void {
-  pending?.stop.abort();
-  pending = undefined;
+  shared[SLOT]?.stop.abort();
+  shared[SLOT] = undefined;
 }
 
 /** Environment values are compared as strings: an unset variable and one set to undefined are the same. */
