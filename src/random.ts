@@ -11,6 +11,8 @@ let crypto: typeof import('node:crypto') | undefined;
 
 /** `bytes` random bytes as lower-case hex (2 × bytes characters). */
 export function randomHex(bytes: number): string {
-  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  // Any absolute path serves as the base for a built-in; this one exists in the ES module chunks, in the
+  // CommonJS launcher and in tests alike (import.meta does not exist in the launcher).
+  crypto ??= createRequire(process.execPath)('node:crypto') as typeof import('node:crypto');
   return crypto.randomBytes(bytes).toString('hex');
 }

@@ -1,6 +1,0 @@
-import { createRequire as __loomCreateRequire } from 'node:module';
-import { fileURLToPath as __loomFileURLToPath } from 'node:url';
-const require = __loomCreateRequire(import.meta.url);
-const __filename = __loomFileURLToPath(import.meta.url);
-const __dirname = __loomFileURLToPath(new URL('.', import.meta.url));
-var VERSION="0.1.0",BUILD="549263622c13";export{VERSION,BUILD};
