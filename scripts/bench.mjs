@@ -105,7 +105,8 @@ const row = (metric, value, note = '') => rows.push({ metric, value, note });
 // - status: `loom-status.sh --json` against the floor `node -e 0` plus one `gh api graphql` call carrying the
 //   same query the status call sends;
 // - `loom --version` and `loom guard` (the PreToolUse hook, on a harmless Bash call) against `node -e 0`.
-// Every round runs each command once, in turn, so load on the machine hits all of them alike.
+// Every round runs each command once, in turn (starting one step later each round), so load on the machine
+// and the position in the round hit all of them alike.
 if (argv.quick && argv.write) throw new Error('--write records every row: run it without --quick');
 const ROUNDS = Number(argv.rounds ?? 21);
 await withForge(seed(1000), async ({ repoDir, inRepo, env }) => {
@@ -128,18 +129,24 @@ process.stdout.write(JSON.stringify(buildSnapshotQuery({ repo: { owner: 'bench',
   const run = (command, args, input) => measure(command, args, { cwd: repoDir, env, input });
   const samples = { node: [], version: [], guard: [], floor: [], status: [] };
   await inRepo`.loom/scripts/loom-status.sh --json`; // warm the file cache
-  for (let i = 0; i < ROUNDS; i++) {
-    samples.node.push(run('node', ['-e', '0']));
-    samples.version.push(run('node', ['.loom/scripts/loom', '--version']));
-    if (hasGuard) samples.guard.push(run('node', ['.loom/scripts/loom', 'guard'], hookInput));
-    const bare = run('node', ['-e', '0']);
-    const gh = run('gh', ['api', 'graphql', '--input', queryFile]);
-    if (gh.code !== 0) throw new Error('the floor gh call failed');
-    samples.floor.push({ wall: bare.wall + gh.wall, cpu: bare.cpu + gh.cpu });
-    const status = run('.loom/scripts/loom-status.sh', ['--json']);
-    if (status.code !== 0) throw new Error('loom-status.sh --json failed');
-    samples.status.push(status);
-  }
+  const steps = [
+    () => samples.node.push(run('node', ['-e', '0'])),
+    () => samples.version.push(run('node', ['.loom/scripts/loom', '--version'])),
+    () => hasGuard && samples.guard.push(run('node', ['.loom/scripts/loom', 'guard'], hookInput)),
+    () => {
+      const bare = run('node', ['-e', '0']);
+      const gh = run('gh', ['api', 'graphql', '--input', queryFile]);
+      if (gh.code !== 0) throw new Error('the floor gh call failed');
+      samples.floor.push({ wall: bare.wall + gh.wall, cpu: bare.cpu + gh.cpu });
+    },
+    () => {
+      const status = run('.loom/scripts/loom-status.sh', ['--json']);
+      if (status.code !== 0) throw new Error('loom-status.sh --json failed');
+      samples.status.push(status);
+    },
+  ];
+  // Each round starts one step later, so no command always runs first (or right after the same one).
+  for (let i = 0; i < ROUNDS; i++) for (let k = 0; k < steps.length; k++) steps[(i + k) % steps.length]();
   const m = (name, key) => median(samples[name].map((x) => x[key]));
   const ms = (x) => `${x.toFixed(0)} ms`;
   row(
