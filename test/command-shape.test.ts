@@ -453,6 +453,12 @@ describe('iterate as fn(ctx, options) → render', () => {
     await forge?.close();
   });
 
+  /** The idle repository (nothing to claim, a 30 s poll) with a context on `clock` and the emulator's gh. */
+  function idleContext(clock: Clock): Promise<LoomContext> {
+    idle.writeConfig({ issue_threshold: 0, max_shepherds: 0, poll_interval: 30 });
+    return createContext({ cwd: idle.dir, env: idle.env, io: captureOutput(), gh: emulatorGh(forge), clock });
+  }
+
   it('a dry run returns the directive and summary its lines show, in one request, printing nothing itself', async () => {
     const out = captureOutput();
     const ctx = await createContext({ cwd: ready.dir, env: ready.env, io: out, gh: emulatorGh(forge) });
@@ -475,15 +481,8 @@ describe('iterate as fn(ctx, options) → render', () => {
   });
 
   it('--wait polls on the injected clock until its budget ends: one request per poll, no real time', async () => {
-    idle.writeConfig({ issue_threshold: 0, max_shepherds: 0, poll_interval: 30 });
     const clock = fakeClock();
-    const ctx = await createContext({
-      cwd: idle.dir,
-      env: idle.env,
-      io: captureOutput(),
-      gh: emulatorGh(forge),
-      clock,
-    });
+    const ctx = await idleContext(clock);
     forge.clearRequests();
     const result = await iterate(ctx, { ...ITERATE, wait: true, budget: 75 }); // 75 s on the fake clock
     expect(clock.elapsed()).toBe(75_000);
@@ -494,15 +493,8 @@ describe('iterate as fn(ctx, options) → render', () => {
   });
 
   it('--wait records a passing GitHub failure and polls on; a one-off iteration throws it for the error sink', async () => {
-    idle.writeConfig({ issue_threshold: 0, max_shepherds: 0, poll_interval: 30 });
     const clock = fakeClock();
-    const ctx = await createContext({
-      cwd: idle.dir,
-      env: idle.env,
-      io: captureOutput(),
-      gh: emulatorGh(forge),
-      clock,
-    });
+    const ctx = await idleContext(clock);
     forge.addFault({ match: { operation: 'LoomSnapshot' }, status: 502, times: 1 });
     const result = await iterate(ctx, { ...ITERATE, wait: true, budget: 45 });
     expect(result.iterations).toBe(2);
@@ -514,18 +506,11 @@ describe('iterate as fn(ctx, options) → render', () => {
   });
 
   it('--wait ends at the stop file within a check (250 ms) and the next iteration answers SHUTDOWN_SIGNAL', async () => {
-    idle.writeConfig({ issue_threshold: 0, max_shepherds: 0, poll_interval: 30 });
     const stop = path.join(idle.dir, '.loom/stop-daemon');
     const clock = fakeClock((t) => {
       if (t >= 40_000 && !existsSync(stop)) writeFileSync(stop, 'test\n');
     });
-    const ctx = await createContext({
-      cwd: idle.dir,
-      env: idle.env,
-      io: captureOutput(),
-      gh: emulatorGh(forge),
-      clock,
-    });
+    const ctx = await idleContext(clock);
     try {
       const result = await iterate(ctx, { ...ITERATE, wait: true, budget: 300 });
       expect(result).toMatchObject({ shutdown: true, summary: 'SHUTDOWN_SIGNAL', iterations: 3 });

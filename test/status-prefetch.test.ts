@@ -42,6 +42,16 @@ async function statusJson(env: NodeJS.ProcessEnv = repo.env) {
   return { code: exitCode, report: StatusReportSchema.parse(report) };
 }
 
+/** A prefetchable call of node running `script` (no gh needed to test the hand-over itself). */
+const nodeCall = (script: string) => ({
+  bin: process.execPath,
+  args: ['-e', script],
+  input: undefined,
+  cwd: scratch,
+  env: { ...process.env },
+  timeoutMs: 120_000,
+});
+
 describe('the status request started ahead', () => {
   it('is adopted by status: one request in all, and the counts it answers', async () => {
     emulator.clearRequests();
@@ -65,14 +75,7 @@ describe('the status request started ahead', () => {
   });
 
   it('is taken once, and only by an identical call', async () => {
-    const invocation = {
-      bin: process.execPath,
-      args: ['-e', 'process.stdout.write("answer")'],
-      input: undefined,
-      cwd: scratch,
-      env: { ...process.env },
-      timeoutMs: 10_000,
-    };
+    const invocation = nodeCall('process.stdout.write("answer")');
     prefetchGh(invocation);
     expect(takePrefetched({ ...invocation, args: ['-e', '0'] })).toBeUndefined();
     expect(takePrefetched({ ...invocation, env: { ...invocation.env, GH_HOST: 'other.example' } })).toBeUndefined();
@@ -82,14 +85,7 @@ describe('the status request started ahead', () => {
   });
 
   it('a call nobody adopts is stopped when the command ends', async () => {
-    const invocation = {
-      bin: process.execPath,
-      args: ['-e', 'setTimeout(() => {}, 60_000)'],
-      input: undefined,
-      cwd: scratch,
-      env: { ...process.env },
-      timeoutMs: 120_000,
-    };
+    const invocation = nodeCall('setTimeout(() => {}, 60_000)');
     prefetchGh(invocation);
     const running = takePrefetched(invocation)!;
     prefetchGh(invocation);
