@@ -3,7 +3,8 @@
  * `.loom/scripts/loom`: a small CommonJS launcher (scripts/build.mjs). It answers `--version` itself, runs
  * `loom guard` (the hook Claude Code calls before every tool use) from its own small modules bundled in here, and
  * otherwise imports the CLI from lib/cli.mjs beside it, which loads only the chunk of the command that runs
- * (src/cli.ts).
+ * (src/cli.ts). The plain `status [--json]` first starts its GitHub request from here, then runs from
+ * lib/status-main.mjs (DESIGN.md §6).
  * CommonJS because an extensionless file is read as CommonJS on every node 20 (.loom/scripts/package.json pins
  * it); the chunks are .mjs, so they are ES modules whatever package.json the host repository has.
  */
@@ -30,10 +31,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
   const lib = (file: string) => pathToFileURL(path.join(__dirname, 'lib', file)).href;
   // `loom status` starts its one GitHub request before anything else, so gh works while node compiles the CLI
-  // (src/status-prefetch.ts, bundled in here: no module to load first); the command adopts that call, or it is
-  // stopped when the command ends. The plain `status [--json]` then runs without commander (src/status-main.ts);
-  // everything else loads the program.
-  // Bundled in here but initialized only on this path (esbuild makes the import a lazy module init).
+  // (src/status-prefetch.ts: bundled in here, but initialized only on this path, as esbuild makes the import a
+  // lazy module init); the command adopts that call, or it is stopped when the command ends. The plain
+  // `status [--json]` then runs without commander (src/status-main.ts); everything else loads the program.
   const prefetch: Promise<typeof import('./status-prefetch.js') | undefined> =
     args[0] === 'status'
       ? import('./status-prefetch.js').then((loaded) => {
