@@ -11,7 +11,7 @@ import { DirectiveSchema, formatDirective } from '../core/directives.js';
 import { RUNNERS } from '../core/remote-slots.js';
 import { cleanText, envSecrets, redactSecrets } from '../core/sanitize.js';
 import { summaryLine } from '../core/summary.js';
-import { type IterationResult, runIteration, summaryFromState } from '../daemon/iteration.js';
+import { type IterationResult, runIteration, transientFailureResult } from '../daemon/iteration.js';
 import { isTransient, LoomError } from '../errors.js';
 import { waitForStopFile } from '../state/stop-file.js';
 import { exitCodeHelp } from './exit-codes.js';
@@ -225,15 +225,7 @@ async function oneIteration(ctx: LoomContext, options: IterateOptions, waited: W
     // In --wait, a passing GitHub failure is recorded in state and retried next poll; anything else ends the wait.
     if (!options.wait || !isTransient(error)) throw error;
     waited.errors.push({ code: error.code, message: error.message });
-    const state = await ctx.store.read();
-    return {
-      shutdown: false,
-      summary: `${summaryFromState(state, await ctx.config())} warn=1`,
-      directives: [],
-      plan: null,
-      skipped: [],
-      error,
-    };
+    return transientFailureResult(ctx, error);
   }
 }
 

@@ -250,7 +250,7 @@ function pipelineFrom(snapshot: Snapshot): DaemonState['pipeline'] {
   };
 }
 
-export function summaryFromState(state: DaemonState, config: Config): string {
+export function summaryFromState(state: DaemonState, config: Config, warnings = 0): string {
   return summaryLine({
     ready: state.pipeline?.ready ?? null,
     building: state.pipeline?.building ?? null,
@@ -260,8 +260,25 @@ export function summaryFromState(state: DaemonState, config: Config): string {
     spawnedRoles: [],
     completedIssues: [],
     stuck: 0,
-    warnings: 0,
+    warnings,
   });
+}
+
+/**
+ * The answer of an iteration a passing GitHub failure (`isTransient`) cut short, for the loops that wait it out
+ * (`iterate --wait`, `loom run`) and retry at the next poll: nothing decided, the summary from the state file
+ * with `warn=1`.
+ */
+export async function transientFailureResult(ctx: LoomContext, error: LoomError): Promise<IterationResult> {
+  const state = await ctx.store.read();
+  return {
+    shutdown: false,
+    summary: summaryFromState(state, await ctx.config(), 1),
+    directives: [],
+    plan: null,
+    skipped: [],
+    error,
+  };
 }
 
 function dryRunResult(plan: Plan, snapshot: Snapshot, state: DaemonState, config: Config): IterationResult {

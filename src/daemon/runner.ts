@@ -13,14 +13,13 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoomContext } from '../context.js';
 import type { Config } from '../core/config.js';
-import { type DaemonState, isBusy } from '../core/daemon-state.js';
+import type { DaemonState } from '../core/daemon-state.js';
 import type { Directive } from '../core/directives.js';
-import { slotCounts, totalSlots } from '../core/remote-slots.js';
 import { LOOM_EXIT_TYPE } from '../core/worker-output.js';
 import { readEnv } from '../env.js';
 import { isTransient, LoomError } from '../errors.js';
 import { waitForStopFile } from '../state/stop-file.js';
-import { type IterationResult, runIteration } from './iteration.js';
+import { type IterationResult, runIteration, transientFailureResult } from './iteration.js';
 import { type ShutdownResult, shutdownDaemon, startDaemon } from './lifecycle.js';
 import { recordTask } from './record.js';
 import { processAlive, removeRunLock, writeRunLock } from './run-lock.js';
@@ -122,7 +121,7 @@ export async function runDaemon(ctx: LoomContext, options: RunOptions = {}): Pro
   try {
     for (;;) {
       iterations += 1;
-      const result = await iterateOnce(ctx, daemonId, config);
+      const result = await iterateOnce(ctx, daemonId);
       if (result.summary !== lastSummary || result.directives.length) say(`${stamp()} ${result.summary}`);
       lastSummary = result.summary;
       if (result.error) say(`${stamp()} ${result.error.code}: ${result.error.message}`);
@@ -169,22 +168,13 @@ export async function runDaemon(ctx: LoomContext, options: RunOptions = {}): Pro
   }
 }
 
-async function iterateOnce(ctx: LoomContext, daemonId: string, config: Config): Promise<IterationResult> {
+async function iterateOnce(ctx: LoomContext, daemonId: string): Promise<IterationResult> {
   try {
     return await runIteration(ctx, { daemonId });
   } catch (error) {
     // A transient failure is waited out: recorded in state and retried at the next poll.
     if (!isTransient(error)) throw error;
-    const state = await ctx.store.read();
-    const active = Object.values(state.shepherds).filter(isBusy).length;
-    return {
-      shutdown: false,
-      summary: `ready=${state.pipeline?.ready ?? '?'} building=${state.pipeline?.building ?? '?'} shepherds=${active}/${totalSlots(slotCounts(config))} warn=1`,
-      directives: [],
-      plan: null,
-      skipped: [],
-      error,
-    };
+    return transientFailureResult(ctx, error);
   }
 }
 
