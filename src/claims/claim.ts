@@ -30,6 +30,7 @@
  */
 
 import { systemClock } from '../clock.js';
+import type { LoomContext } from '../context.js';
 import { claimCommentBody, releaseCommentBody, releaseTokenOf } from '../core/claim-marks.js';
 import {
   claimCommentsOf,
@@ -76,6 +77,18 @@ export interface ClaimContext {
   ttlSeconds?: number;
   /** Test hook: called between the steps of a claim (reliability tests kill the process there). */
   onStep?: (step: 'claim-locked' | 'claim-edited') => void;
+}
+
+/**
+ * The claim context of a command's context: its gh, state paths, wall clock and monotonic clock, claiming as
+ * `owner` in `repo`. Every caller builds it here, so none forgets the monotonic clock.
+ */
+export function claimContextOf(
+  ctx: Pick<LoomContext, 'gh' | 'paths' | 'now' | 'clock'>,
+  repo: Repo,
+  owner: string,
+): ClaimContext {
+  return { gh: ctx.gh, repo, paths: ctx.paths, owner, now: ctx.now, monotonic: () => ctx.clock.monotonic() };
 }
 
 export type ClaimOutcome =

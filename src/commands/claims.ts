@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import * as z from 'zod';
-import { claimIssue, releaseIssue } from '../claims/claim.js';
+import { claimContextOf, claimIssue, releaseIssue } from '../claims/claim.js';
 import type { LoomContext, Output } from '../context.js';
 import { decideGate } from '../core/gate.js';
 import { planTransition } from '../core/label-transition.js';
@@ -214,14 +214,7 @@ Example: .loom/scripts/loom transition 130 --add loom:pr --remove loom:reviewing
     );
 }
 
-const claimContext = async (ctx: LoomContext) => ({
-  gh: ctx.gh,
-  repo: await ctx.repo(),
-  paths: ctx.paths,
-  owner: cliOwner(),
-  now: ctx.now,
-  monotonic: () => ctx.clock.monotonic(),
-});
+const claimContext = async (ctx: LoomContext) => claimContextOf(ctx, await ctx.repo(), cliOwner());
 
 /** Claims the issue (local lock, then loom:issue → loom:building verified by a re-read). */
 export async function claim(ctx: LoomContext, options: ClaimOptions): Promise<ClaimJson> {

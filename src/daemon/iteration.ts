@@ -4,6 +4,7 @@
  * place that turns a Plan into GitHub mutations and state changes.
  */
 import { existsSync } from 'node:fs';
+import { claimContextOf } from '../claims/claim.js';
 import { listClaimLocks } from '../claims/claim-lock.js';
 import type { LoomContext } from '../context.js';
 import { recordTaskCost } from '../core/accounting.js';
@@ -145,12 +146,7 @@ export async function runIteration(ctx: LoomContext, options: IterationOptions =
       now,
       nowIso,
       claimCtx: {
-        gh: ctx.gh,
-        repo,
-        paths: ctx.paths,
-        owner: options.daemonId ?? `one-off:${process.pid}`,
-        now: ctx.now,
-        monotonic: () => ctx.clock.monotonic(),
+        ...claimContextOf(ctx, repo, options.daemonId ?? `one-off:${process.pid}`),
         onStep: (step) => ctx.faults.reach(`${step}-${act.claimIndex}`),
       },
       claimIndex: 0,

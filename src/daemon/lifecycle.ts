@@ -3,7 +3,7 @@
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { type ClaimContext, releaseIssue, settleClaim } from '../claims/claim.js';
+import { claimContextOf, releaseIssue, settleClaim } from '../claims/claim.js';
 import {
   type ClaimLock,
   listClaimLocks,
@@ -210,14 +210,7 @@ async function recover(
     },
     ctx.now,
   );
-  const claimCtx: ClaimContext = {
-    gh: ctx.gh,
-    repo,
-    paths: ctx.paths,
-    owner: daemonId,
-    now: ctx.now,
-    monotonic: () => ctx.clock.monotonic(),
-  };
+  const claimCtx = claimContextOf(ctx, repo, daemonId);
   const fresh = (time: string | null | undefined) => !!time && now.getTime() - Date.parse(time) < freshSeconds * 1000;
   const actions: RecoveryAction[] = [];
 
@@ -423,22 +416,11 @@ export async function shutdownDaemon(
         // Finished, never started by the parent, or its task ended without reporting: the claim is ours to
         // settle. Released (one request moves the label and comments) unless a PR holds the issue.
         if (needsRelease(slotId, slot) && repo) {
-          const outcome = await releaseIssue(
-            {
-              gh: ctx.gh,
-              repo,
-              paths: ctx.paths,
-              owner: options.daemonId,
-              now: ctx.now,
-              monotonic: () => ctx.clock.monotonic(),
-            },
-            slot.issue,
-            {
-              comment: slot.task_id
-                ? 'Loom: the shepherd for this issue ended without finishing it and the daemon shut down, so the claim is released.'
-                : "Loom: the daemon shut down before this issue's shepherd started, so the claim is released.",
-            },
-          );
+          const outcome = await releaseIssue(claimContextOf(ctx, repo, options.daemonId), slot.issue, {
+            comment: slot.task_id
+              ? 'Loom: the shepherd for this issue ended without finishing it and the daemon shut down, so the claim is released.'
+              : "Loom: the daemon shut down before this issue's shepherd started, so the claim is released.",
+          });
           if (outcome.released) released.push(slot.issue);
         }
         await releaseClaimLock(ctx.paths, slot.issue);

@@ -3,7 +3,7 @@
  * the parent loop starts (DESIGN.md §5). Everything happens under the state lock, so a concurrent iteration
  * cannot hand the same slot to another issue; the claim itself is the GitHub protocol of src/claims/.
  */
-import { claimIssue } from '../claims/claim.js';
+import { claimContextOf, claimIssue } from '../claims/claim.js';
 import type { LoomContext } from '../context.js';
 import { claimedSlot, isBusy } from '../core/daemon-state.js';
 import { type Directive, shepherdDirective } from '../core/directives.js';
@@ -34,17 +34,7 @@ export async function spawnIssue(ctx: LoomContext, issue: number, daemonId: stri
       throw new LoomError('USAGE', `All ${local} local shepherd slots are busy.`, {
         hint: 'Wait for one to finish, or raise max_shepherds in .loom/config.json.',
       });
-    const outcome = await claimIssue(
-      {
-        gh: ctx.gh,
-        repo,
-        paths: ctx.paths,
-        owner: state.daemon_id ?? 'spawn',
-        now: ctx.now,
-        monotonic: () => ctx.clock.monotonic(),
-      },
-      issue,
-    );
+    const outcome = await claimIssue(claimContextOf(ctx, repo, state.daemon_id ?? 'spawn'), issue);
     if (!outcome.claimed)
       throw new LoomError('CLAIM_CONFLICT', `Cannot claim #${issue}: ${outcome.reason}.`, {
         hint: 'Only open loom:issue issues can be claimed.',
