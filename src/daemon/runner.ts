@@ -28,8 +28,6 @@ import { newLogPath, rotateLogs } from './worker-log.js';
 
 export interface RunOptions {
   force?: boolean;
-  /** Milliseconds between stop-file checks while waiting (default: the stop-file wait's own, 250). */
-  tickMs?: number;
   /** Called with each line `loom run` prints (default: ctx.io.out). */
   log?: (line: string) => void;
 }
@@ -146,10 +144,7 @@ export async function runDaemon(ctx: LoomContext, options: RunOptions = {}): Pro
       // The poll sleep, on the context's clock: cut short by the stop file or a worker's exit (`nudge`).
       const woken = new AbortController();
       wake = () => woken.abort();
-      await waitForStopFile(ctx.clock, ctx.paths.stopDaemon, config.poll_interval * 1000, {
-        checkMs: options.tickMs,
-        signal: woken.signal,
-      });
+      await waitForStopFile(ctx.clock, ctx.paths.stopDaemon, config.poll_interval * 1000, { signal: woken.signal });
       wake = null;
     }
     const shutdown = await shutdownDaemon(ctx, { daemonId });

@@ -6,20 +6,18 @@ import type { Clock } from '../clock.js';
 const CHECK_MS = 250;
 
 /**
- * Sleeps up to `ms` milliseconds on `clock`, checking `file` every `checkMs` (default CHECK_MS); true as soon
- * as the file exists. An aborted `signal` ends the wait early (`loom run` wakes when a worker exits).
+ * Sleeps up to `ms` milliseconds on `clock`, checking `file` every CHECK_MS; true as soon as the file exists. An aborted `signal` ends the wait early (`loom run` wakes when a worker exits).
  */
 export async function waitForStopFile(
   clock: Clock,
   file: string,
   ms: number,
-  options: { checkMs?: number; signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal } = {},
 ): Promise<boolean> {
   const until = clock.monotonic() + ms;
-  const checkMs = options.checkMs ?? CHECK_MS;
   while (clock.monotonic() < until && !options.signal?.aborted) {
     if (existsSync(file)) return true;
-    await clock.sleep(Math.min(checkMs, Math.max(1, until - clock.monotonic())), options.signal);
+    await clock.sleep(Math.min(CHECK_MS, Math.max(1, until - clock.monotonic())), options.signal);
   }
   return existsSync(file);
 }
